@@ -1,0 +1,46 @@
+# Stancewatch: `make run` starts the dashboard, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+DB     ?= $(or $(STANCEWATCH_DB),data/stancewatch.duckdb)
+
+.PHONY: run test lint seed bench chromium clean
+
+run: $(VENV)/.run-deps ## create the venv, build the demo store if missing, start the app
+	@if [ ! -f "$(DB)" ]; then $(MAKE) --no-print-directory seed; fi
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 -- --db "$(DB)"
+
+seed: $(VENV)/.run-deps ## (re)build the demo store from the seed bundle in data/seed
+	$(PY) -m lib.cli --db "$(DB)" import bundle data/seed
+
+test: $(VENV)/.dev-deps chromium lint ## install the test tools and run every test
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.run-deps ## the benchmarks in bench/ (long: 10M events)
+	$(PY) bench/run_all.py
+
+# Debian's Chromium, for browser tests and static image export. Installed when
+# missing and we may install packages; otherwise browser tests skip loudly.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium (browser tests, image export)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "WARNING: no chromium and no root: browser tests will be skipped"; fi
+
+$(VENV)/.run-deps: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.run-deps
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

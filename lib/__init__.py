@@ -1,0 +1,1 @@
+"""Stancewatch library: everything that can be tested without a browser."""

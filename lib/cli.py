@@ -1,0 +1,202 @@
+"""Command line: ``python -m lib.cli [--db PATH] COMMAND``.
+
+Every command exits non-zero with a one-line reason on stderr for bad input;
+the JSON reports are a public interface documented in docs/CLI.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lib import store
+from lib.filters import Filters
+from lib.ingest.report import ImportRefused
+
+
+class CliError(Exception):
+    """A bad input the user can fix; printed as one line."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ImportRefused as exc:
+        print(exc.first_line(), file=sys.stderr)
+        if args.verbose:
+            print(str(exc), file=sys.stderr)
+        return 2
+    except (CliError, store.StoreError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lib.cli", description="Stancewatch store tools")
+    parser.add_argument("--db", help=f"store file (default ${store.DB_ENV} or {store.DEFAULT_DB})")
+    parser.add_argument("--who", default="cli", help="name recorded in the audit log")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every problem of a refused import")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init", help="create or upgrade the store").set_defaults(handler=_init)
+
+    imp = commands.add_parser("import", help="import a file").add_subparsers(dest="format", required=True)
+    bundle = imp.add_parser("bundle", help="folder or zip of CSVs, one JSON, or one XLSX")
+    bundle.add_argument("path", type=Path)
+    bundle.set_defaults(handler=_import_bundle)
+    for fmt in ("gdelt", "icews", "acled"):
+        sub = imp.add_parser(fmt, help=f"{fmt.upper()} events file")
+        sub.add_argument("path", type=Path)
+        sub.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and list the bad ones")
+        if fmt == "gdelt":
+            sub.add_argument("--mentions", type=Path, help="GDELT 2.0 mentions file to add documents from")
+        sub.set_defaults(handler=_import_dataset)
+
+    export = commands.add_parser("export", help="export data, charts or tables").add_subparsers(dest="what", required=True)
+    exp_bundle = export.add_parser("bundle", help="write the store as a bundle of CSVs")
+    exp_bundle.add_argument("dir", type=Path)
+    exp_bundle.set_defaults(handler=_export_bundle)
+    chart = export.add_parser("chart", help="a chart as the page would export it")
+    chart.add_argument("chart", choices=("timeline", "stances", "sources"))
+    chart.add_argument("--format", choices=("png", "svg", "pdf", "html"), default="png")
+    chart.add_argument("--out", type=Path, required=True)
+    chart.add_argument("--width", type=int, default=1200)
+    chart.add_argument("--scale", type=float, default=2.0)
+    _filter_options(chart)
+    chart.set_defaults(handler=_export_chart)
+    table = export.add_parser("table", help="a table as the page would export it")
+    table.add_argument("table", choices=("timeline", "stances", "sources"))
+    table.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    table.add_argument("--out", type=Path, required=True)
+    _filter_options(table)
+    table.set_defaults(handler=_export_table)
+
+    report = commands.add_parser("report", help="JSON reports").add_subparsers(dest="report", required=True)
+    stances = report.add_parser("stances", help="per actor and topic: positions and continuity")
+    stances.add_argument("--actor")
+    stances.add_argument("--topic")
+    stances.add_argument("--json", action="store_true", required=True)
+    stances.set_defaults(handler=_report_stances)
+    sources = report.add_parser("sources", help="per source: claims, outcomes and grade")
+    sources.add_argument("--json", action="store_true", required=True)
+    sources.set_defaults(handler=_report_sources)
+
+    gen = commands.add_parser("generate", help="write a clearly labelled synthetic dataset for scale tests")
+    gen.add_argument("--events", type=int, required=True)
+    gen.add_argument("--statements", type=int, default=0)
+    gen.add_argument("--claims", type=int, default=0)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.set_defaults(handler=_generate)
+    return parser
+
+
+def _filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
+    parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
+    for name in ("actor", "topic", "source", "kind", "type", "origin"):
+        parser.add_argument(f"--{name}", action="append", default=[])
+    parser.add_argument("--q", default="", help="text search")
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    """The same Filters a URL would give, so a scheduled export matches the page."""
+    params: dict[str, object] = {k: getattr(args, k) for k in ("actor", "topic", "source", "kind", "type", "origin")}
+    params.update({"from": args.date_from, "to": args.date_to, "q": args.q})
+    filters = Filters.from_query_params({k: v for k, v in params.items() if v})  # type: ignore[arg-type]
+    if filters.notices:
+        raise CliError("; ".join(filters.notices))
+    return filters
+
+
+def _open(args: argparse.Namespace):
+    return store.connect(store.db_path(args.db))
+
+
+def _progress(fraction: float, phrase: str) -> None:
+    print(f"\r{fraction:6.1%} {phrase:<40}", end="", file=sys.stderr, flush=True)
+    if fraction >= 1:
+        print(file=sys.stderr)
+
+
+def _init(args: argparse.Namespace) -> int:
+    con = _open(args)
+    print(f"store {store.db_path(args.db)} at schema version {store.schema_version(con)}")
+    return 0
+
+
+def _import_bundle(args: argparse.Namespace) -> int:
+    from lib.ingest.bundle import import_bundle
+
+    result = import_bundle(_open(args), args.path, who=args.who)
+    print(result.summary())
+    return 0
+
+
+def _import_dataset(args: argparse.Namespace) -> int:
+    from lib.ingest import datasets
+
+    extra = {"mentions": args.mentions} if getattr(args, "mentions", None) else {}
+    result = datasets.IMPORTERS[args.format](
+        _open(args), args.path, who=args.who, skip_bad_rows=args.skip_bad_rows, progress=_progress, **extra
+    )
+    print(result.summary())
+    for problem in result.skipped[:100]:
+        print(f"skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+def _export_bundle(args: argparse.Namespace) -> int:
+    from lib.ingest.bundle import export_bundle
+
+    counts = export_bundle(_open(args), args.dir)
+    print(", ".join(f"{table}: {n}" for table, n in counts.items()))
+    return 0
+
+
+def _export_chart(args: argparse.Namespace) -> int:
+    from lib import export
+
+    path = export.export_chart(_open(args), args.chart, _filters(args), args.format, args.out, width=args.width, scale=args.scale)
+    print(path)
+    return 0
+
+
+def _export_table(args: argparse.Namespace) -> int:
+    from lib import export
+
+    path = export.export_table(_open(args), args.table, _filters(args), args.format, args.out)
+    print(path)
+    return 0
+
+
+def _report_stances(args: argparse.Namespace) -> int:
+    from lib import stance
+
+    print(json.dumps(stance.stance_report(_open(args), actor=args.actor, topic=args.topic), indent=2, default=str))
+    return 0
+
+
+def _report_sources(args: argparse.Namespace) -> int:
+    from lib import reliability
+
+    print(json.dumps(reliability.source_report(_open(args)), indent=2, default=str))
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from lib import synthetic
+
+    counts = synthetic.generate(
+        _open(args), events=args.events, statements=args.statements, claims=args.claims, seed=args.seed, progress=_progress
+    )
+    print(", ".join(f"{table}: {n}" for table, n in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+-- Stancewatch store, schema version 1.
+-- Keys are analyst-readable slugs so that re-imports update rather than duplicate.
+-- Vocabularies are CHECK constraints; lib/vocab.py holds the same lists for
+-- validation messages (a unit test keeps the two equal).
+
+create table if not exists meta (
+    key   varchar primary key,
+    value varchar not null
+);
+
+create table if not exists sources (
+    source_id     varchar primary key,
+    name          varchar not null,
+    kind          varchar not null check (kind in ('official', 'state_media', 'independent_media', 'wire', 'think_tank', 'social', 'other')),
+    country       varchar,
+    url           varchar,
+    analyst_grade varchar check (analyst_grade is null or regexp_full_match(analyst_grade, '[A-F][1-6]?')),
+    grade_note    varchar
+);
+
+create table if not exists documents (
+    document_id        varchar primary key,
+    source_id          varchar not null references sources (source_id),
+    title              varchar,
+    url                varchar,
+    published_on       date,
+    date_precision     varchar check (date_precision in ('day', 'month', 'year')),
+    language           varchar,
+    -- documents this one reports from: a source that only cites another is not
+    -- an independent witness (docs/GRADING.md)
+    cites_document_ids varchar[] not null default []
+);
+
+create table if not exists actors (
+    actor_id        varchar primary key,
+    name            varchar not null,
+    kind            varchar not null check (kind in ('state', 'ministry', 'person', 'organisation', 'anonymous')),
+    country         varchar,
+    parent_actor_id varchar references actors (actor_id),
+    aliases         varchar[] not null default []
+);
+
+create table if not exists topics (
+    topic_id    varchar primary key,
+    name        varchar not null,
+    description varchar
+);
+
+create table if not exists positions (
+    topic_id      varchar not null references topics (topic_id),
+    position_code varchar not null,
+    label         varchar not null,
+    ordinal       integer not null,
+    primary key (topic_id, position_code)
+);
+
+-- Readable labels for dataset codes (CAMEO, ACLED) and curated event types.
+create table if not exists event_types (
+    vocabulary varchar not null,
+    code       varchar not null,
+    label      varchar not null,
+    primary key (vocabulary, code)
+);
+
+create table if not exists events (
+    event_id       varchar primary key,
+    occurred_on    date not null,
+    date_precision varchar not null default 'day' check (date_precision in ('day', 'month', 'year')),
+    event_type     varchar not null,
+    title          varchar not null,
+    description    varchar,
+    topic_id       varchar references topics (topic_id),
+    location       varchar,
+    origin         varchar not null default 'curated' check (origin in ('curated', 'gdelt', 'icews', 'acled', 'synthetic')),
+    origin_ref     varchar,
+    goldstein      double,
+    fatalities     integer
+);
+
+create table if not exists event_actors (
+    event_id varchar not null references events (event_id),
+    actor_id varchar not null references actors (actor_id),
+    role     varchar not null default 'participant' check (role in ('initiator', 'target', 'participant')),
+    primary key (event_id, actor_id, role)
+);
+
+create table if not exists event_documents (
+    event_id    varchar not null references events (event_id),
+    document_id varchar not null references documents (document_id),
+    primary key (event_id, document_id)
+);
+
+create table if not exists statements (
+    statement_id   varchar primary key,
+    stated_on      date not null,
+    date_precision varchar not null default 'day' check (date_precision in ('day', 'month', 'year')),
+    actor_id       varchar not null references actors (actor_id),
+    topic_id       varchar not null references topics (topic_id),
+    position_code  varchar,
+    quote          varchar,
+    attribution    varchar check (attribution in ('on_record', 'spokesperson', 'anonymous_source', 'media_paraphrase')),
+    document_id    varchar references documents (document_id),
+    language       varchar,
+    -- the quote itself says "no change in our position" (lib/phrases.py), set on write
+    self_declared_continuity boolean not null default false
+);
+
+create table if not exists claims (
+    claim_id         varchar primary key,
+    claimed_on       date not null,
+    date_precision   varchar not null default 'day' check (date_precision in ('day', 'month', 'year')),
+    document_id      varchar not null references documents (document_id),
+    topic_id         varchar references topics (topic_id),
+    subject_actor_id varchar references actors (actor_id),
+    text             varchar not null,
+    -- for a reported shift: the position the claim says the subject actor moved to
+    asserted_position_code varchar
+);
+
+create table if not exists evidence (
+    claim_id      varchar not null references claims (claim_id),
+    relation      varchar not null check (relation in ('corroborates', 'contradicts')),
+    evidence_type varchar not null check (evidence_type in ('statement', 'event', 'document', 'claim')),
+    evidence_id   varchar not null,
+    noted_on      date,
+    note          varchar,
+    primary key (claim_id, evidence_type, evidence_id)
+);
+
+create sequence if not exists audit_seq;
+create table if not exists audit_log (
+    audit_id   bigint primary key default nextval('audit_seq'),
+    logged_at  timestamp not null default current_timestamp,
+    who        varchar not null,
+    action     varchar not null,
+    table_name varchar not null,
+    row_key    varchar,
+    before     json,
+    after      json
+);
+
+create sequence if not exists import_seq;
+create table if not exists imports (
+    import_id bigint primary key default nextval('import_seq'),
+    imported_at timestamp not null default current_timestamp,
+    who       varchar not null,
+    format    varchar not null,
+    file_name varchar not null,
+    sha256    varchar not null,
+    rows      json,
+    status    varchar not null check (status in ('applied', 'unchanged', 'refused')),
+    message   varchar
+);
+
+-- Alerts the analyst has acknowledged (a shift shown at the top until then).
+create table if not exists acknowledgements (
+    statement_id    varchar primary key,
+    acknowledged_at timestamp not null default current_timestamp,
+    who             varchar not null
+);
+
+create table if not exists briefs (
+    brief_id   varchar primary key,
+    title      varchar not null,
+    saved_at   timestamp not null default current_timestamp,
+    who        varchar not null,
+    content    json not null
+);

@@ -1,0 +1,166 @@
+"""The DuckDB store: where it lives, its schema and upgrades, and how writes happen.
+
+Every write in the project goes through :func:`transaction`, which bumps the
+store's data version (the key every cache uses) and gives the writer an
+:class:`Audit` to record what changed. A failed write rolls back whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SCHEMA_VERSION = 1
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
+DB_ENV = "STANCEWATCH_DB"
+
+# Upgrades from version N to N+1, applied in order inside one transaction.
+# An upgrade may add tables and columns; it never drops data.
+MIGRATIONS: dict[int, Sequence[str]] = {}
+
+
+class StoreError(Exception):
+    """A store problem worth one clear sentence to the user."""
+
+
+class StoreLocked(StoreError):
+    """Another process (usually the running dashboard) holds the store file."""
+
+
+def db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
+    """The store file: the CLI flag wins, then $STANCEWATCH_DB, then data/stancewatch.duckdb."""
+    if cli_value:
+        return Path(cli_value)
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else DEFAULT_DB
+
+
+def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the store, creating or upgrading its schema; raise StoreLocked with advice when held elsewhere.
+
+    DuckDB lets one process hold a file read-write; a second process cannot open
+    it at all, so the message says which process and what to do.
+    """
+    target = db_path(path)
+    if str(target) != ":memory:":
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            holder = f"process {pid.group(1)}" if pid else "another process"
+            raise StoreLocked(
+                f"the store {target} is held by {holder} (probably the running dashboard): "
+                "stop it and retry, or import from the dashboard's Data page"
+            ) from exc
+        raise StoreError(f"cannot open the store {target}: {text}") from exc
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version recorded in the store, 0 for an empty file."""
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'meta'"
+    ).fetchall()[0][0]
+    if not has_meta:
+        return 0
+    row = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    return int(row[0][0]) if row else 0
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create a new store, or upgrade an older one in place, in one transaction."""
+    found = schema_version(con)
+    if found > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store has schema version {found}, newer than this program's {SCHEMA_VERSION}: update Stancewatch"
+        )
+    if found == SCHEMA_VERSION:
+        return
+    con.execute("begin transaction")
+    try:
+        if found == 0:
+            con.execute((Path(__file__).parent / "schema.sql").read_text(encoding="utf-8"))
+            con.execute("insert into meta values ('data_version', '0') on conflict do nothing")
+        else:
+            for version in range(found, SCHEMA_VERSION):
+                for statement in MIGRATIONS[version]:
+                    con.execute(statement)
+        con.execute(
+            "insert into meta values ('schema_version', ?) on conflict do update set value = excluded.value",
+            [str(SCHEMA_VERSION)],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that rises with every committed write: caches key on it."""
+    return int(con.execute("select value from meta where key = 'data_version'").fetchall()[0][0])
+
+
+@dataclass
+class Audit:
+    """Records what a transaction changed into audit_log, in the same transaction."""
+
+    con: duckdb.DuckDBPyConnection
+    who: str
+    action: str
+
+    def row(self, table: str, row_key: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+        """One changed row, with its values before and after (None for insert / delete)."""
+        self.con.execute(
+            "insert into audit_log (who, action, table_name, row_key, before, after) values (?, ?, ?, ?, ?, ?)",
+            [self.who, self.action, table, row_key, _json(before), _json(after)],
+        )
+
+    def bulk(self, table: str, summary: Mapping[str, Any]) -> None:
+        """One line for a bulk write (a dataset import): counts and the import id, not millions of rows."""
+        self.con.execute(
+            "insert into audit_log (who, action, table_name, row_key, before, after) values (?, ?, ?, null, null, ?)",
+            [self.who, self.action, table, _json(summary)],
+        )
+
+
+def _json(value: Mapping[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str) -> Iterator[Audit]:
+    """Run a write as one transaction that bumps the data version; roll back whole on any error."""
+    con.execute("begin transaction")
+    try:
+        yield Audit(con, who, action)
+        con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+TABLES: tuple[str, ...] = (
+    "sources", "documents", "actors", "topics", "positions", "event_types", "events",
+    "event_actors", "event_documents", "statements", "claims", "evidence",
+)
+"""The data tables in dependency order (a table only refers to those before it)."""
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row count of every data table, for the Overview and for import reports."""
+    sql = " union all ".join(f"select '{t}', count(*) from {t}" for t in TABLES)
+    return {name: int(n) for name, n in con.execute(sql).fetchall()}

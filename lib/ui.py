@@ -1,0 +1,197 @@
+"""The one lib module that imports streamlit: the shared connection, the sidebar filters, and display helpers.
+
+Filters are kept in ``st.session_state`` (so they survive page switches, which
+drop the query string) and mirrored into ``st.query_params`` (so a copied link
+reopens the same view in a new session).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib import queries, store
+from lib.filters import LIST_KEYS, PRESETS, Filters
+from lib.vocab import ITEM_KINDS, ORIGINS
+
+_FILTERS = "_filters"
+_WIDGET = "flt_"
+
+
+def store_path() -> str:
+    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db")
+    known, _ = parser.parse_known_args(sys.argv[1:])
+    return str(store.db_path(known.db))
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per process; sessions take their own cursor from it."""
+    return store.connect(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """This session's cursor on the shared connection (a cursor per session: connections are not thread-safe)."""
+    path = store_path()
+    key = f"_cursor::{path}"
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = _shared_connection(path).cursor()
+        except store.StoreError as exc:
+            st.error(str(exc))
+            st.stop()
+    return st.session_state[key]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The store's data version, the key every cached query adds to its own arguments."""
+    return store.data_version(con)
+
+
+def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Cache a query on (data version, its primitive arguments); the connection is not part of the key."""
+
+    @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+    def run(_con: duckdb.DuckDBPyConnection, version: int, *args: object, **kwargs: object) -> pd.DataFrame:
+        return func(_con, *args, **kwargs)
+
+    def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
+        return run(con, data_version(con), *args, **kwargs)
+
+    return call
+
+
+# -- filters --------------------------------------------------------------------
+def page_filters() -> Filters:
+    """The filters in force this run: set by the sidebar, or read from the URL when a page runs alone."""
+    if _FILTERS not in st.session_state:
+        st.session_state[_FILTERS] = Filters.from_query_params(_url_params())
+    return st.session_state[_FILTERS]
+
+
+def set_filters(filters: Filters) -> None:
+    """Make ``filters`` current for every page and write them into the URL."""
+    st.session_state[_FILTERS] = filters
+    _sync_widgets(filters)
+    st.query_params.from_dict(filters.to_query_params())
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
+    """Draw the shared filter sidebar and return the filters in force.
+
+    A new session reads the URL; later runs keep the session's filters and
+    write them back into the URL, which a page switch empties.
+    """
+    if _FILTERS not in st.session_state:
+        parsed = Filters.from_query_params(_url_params())
+        filters = parsed.restricted_to(queries.known_ids(con, parsed))
+        st.session_state[_FILTERS] = filters
+        _sync_widgets(filters)
+    filters = st.session_state[_FILTERS]
+    for notice in filters.notices:
+        st.sidebar.warning(notice, icon="⚠️")
+    if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
+        st.query_params.from_dict(filters.to_query_params())
+
+    options = queries.filter_options(con)
+    labels = {
+        "actors": dict(zip(options["actors"].actor_id, options["actors"].name, strict=True)),
+        "topics": dict(zip(options["topics"].topic_id, options["topics"].name, strict=True)),
+        "sources": dict(zip(options["sources"].source_id, options["sources"].name, strict=True)),
+        "event_types": dict(zip(options["event_types"].code, options["event_types"].label, strict=True)),
+        "kinds": {k: f"{k}s" for k in ITEM_KINDS},
+        "origins": {o: o for o in ORIGINS},
+    }
+    with st.sidebar:
+        st.subheader("Filters")
+        st.selectbox("Dates", list(PRESETS), format_func=PRESETS.get, key=_WIDGET + "preset", on_change=_from_widgets)
+        if st.session_state[_WIDGET + "preset"] == "custom":
+            st.date_input(
+                "Custom range", key=_WIDGET + "range", min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31),
+                format="YYYY-MM-DD", on_change=_from_widgets,
+            )
+        for name in ("actors", "topics", "sources", "kinds", "event_types", "origins"):
+            choices = labels[name]
+            chosen = st.session_state.get(_WIDGET + name, [])
+            keys = list(dict.fromkeys([*chosen, *choices]))
+            st.multiselect(
+                _LABELS[name], keys, key=_WIDGET + name, format_func=lambda k, c=choices: c.get(k, k),
+                on_change=_from_widgets, placeholder="all",
+            )
+        st.checkbox("Include sub-actors (ministries of a state)", key=_WIDGET + "children", on_change=_from_widgets)
+        st.text_input("Search titles, quotes and claims", key=_WIDGET + "text", on_change=_from_widgets, max_chars=200)
+        if st.button("Clear filters", width="stretch"):
+            set_filters(Filters())
+            st.rerun()
+    return st.session_state[_FILTERS]
+
+
+_LABELS = {
+    "actors": "Actors", "topics": "Topics", "sources": "Sources", "kinds": "Item kinds",
+    "event_types": "Event types", "origins": "Origins",
+}
+
+
+def _sync_widgets(filters: Filters) -> None:
+    """Put the filter values into the widgets' session state (widgets are drawn without defaults)."""
+    state = st.session_state
+    state[_WIDGET + "preset"] = filters.preset
+    state[_WIDGET + "range"] = (filters.date_from or dt.date(2000, 1, 1), filters.date_to or dt.date.today())
+    for name in LIST_KEYS.values():
+        state[_WIDGET + name] = list(getattr(filters, name))
+    state[_WIDGET + "children"] = filters.include_children
+    state[_WIDGET + "text"] = filters.text
+
+
+def _from_widgets() -> None:
+    """Widget callback: rebuild the filters from every widget and publish them."""
+    state = st.session_state
+    preset = state[_WIDGET + "preset"]
+    params: dict[str, object] = {key: state.get(_WIDGET + name, []) for key, name in LIST_KEYS.items()}
+    if preset == "custom":
+        chosen = tuple(state.get(_WIDGET + "range") or ())
+        if len(chosen) == 2:
+            params["from"], params["to"] = chosen[0].isoformat(), chosen[1].isoformat()
+        elif len(chosen) == 1:
+            params["from"] = chosen[0].isoformat()
+    else:
+        params["range"] = preset
+    params["q"] = state.get(_WIDGET + "text", "")
+    params["children"] = "1" if state.get(_WIDGET + "children", True) else "0"
+    filters = Filters.from_query_params(params)  # type: ignore[arg-type]
+    if preset == "custom" and filters.preset == "all":
+        filters = Filters.from_query_params({**params, "range": "custom"})  # type: ignore[arg-type]
+    state[_FILTERS] = filters
+    st.query_params.from_dict(filters.to_query_params())
+
+
+# -- display ----------------------------------------------------------------------
+def show_chart(fig: go.Figure, name: str, key: str, **kwargs: object) -> object:
+    """Show a chart; the toolbar's image button saves a print-ready PNG under a meaningful file name."""
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": name, "width": 1200, "height": fig.layout.height or 480, "scale": 2},
+    }
+    return st.plotly_chart(fig, config=config, key=key, width="stretch", **kwargs)
+
+
+def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> object:
+    """Show a table with a CSV download of exactly the rows shown."""
+    shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
+    st.download_button(
+        "Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
+    )
+    return shown

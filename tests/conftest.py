@@ -1,0 +1,52 @@
+"""Shared fixtures: temporary stores, empty or holding the seed case."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from lib import store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "data" / "seed"
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty store in a temporary file, closed after the test."""
+    connection = store.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def seed_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding the seed case, built once per session; copy it before writing."""
+    from lib.ingest.bundle import import_bundle
+
+    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    connection = store.connect(path)
+    import_bundle(connection, SEED, who="tests")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def seeded_path(seed_store_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the seed store that a test may change."""
+    target = tmp_path / "seeded.duckdb"
+    shutil.copy(seed_store_file, target)
+    return target
+
+
+@pytest.fixture
+def seeded(seeded_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a private copy of the seed store."""
+    connection = store.connect(seeded_path)
+    yield connection
+    connection.close()
