@@ -86,7 +86,7 @@ def set_filters(filters: Filters) -> None:
 
 
 def _url_params() -> dict[str, list[str]]:
-    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
