@@ -13,6 +13,7 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from lib import store
 from lib.filters import Filters
 
 
@@ -114,6 +115,85 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
 
 
 # === Overview (issue 2) ========================================================
+def store_summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """Headline figures for the Overview: row counts, events per origin, and the span of dated items.
+
+    Keys: one per data table (counts), 'events_by_origin' (dict), 'first_day', 'last_day' (dates or None).
+    """
+    summary: dict[str, object] = dict(store.table_counts(con))
+    summary["events_by_origin"] = dict(con.execute("select origin, count(*) from events group by origin order by 2 desc").fetchall())
+    first, last = con.execute(
+        """
+        select min(d), max(d) from (
+            select min(occurred_on) d from events union all select max(occurred_on) from events
+            union all select min(stated_on) from statements union all select max(stated_on) from statements
+            union all select min(claimed_on) from claims union all select max(claimed_on) from claims)
+        """
+    ).fetchall()[0]
+    summary["first_day"], summary["last_day"] = first, last
+    return summary
+
+
+def newest_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 12) -> pd.DataFrame:
+    """The most recent events, statements and claims under the topic and actor filters.
+
+    Columns: kind, item_id, dated, date_precision, who (actor or source name), text.
+    Month-precision items sort by their first day: "Sep 2025" comes before
+    "3 Sep 2025", since nothing says it happened later.
+    """
+    actors = actor_scope(con, filters)
+    topics = list(filters.topics)
+    return con.execute(
+        """
+        select * from (
+            (select 'event' kind, e.event_id item_id, e.occurred_on as dated, e.date_precision,
+                    (select string_agg(a.name, ', ' order by a.name) from event_actors ea join actors a using (actor_id)
+                     where ea.event_id = e.event_id) who, e.title text
+             from events e
+             where (len(?::varchar[]) = 0 or e.topic_id in (select unnest(?::varchar[])))
+               and (len(?::varchar[]) = 0 or e.event_id in
+                    (select event_id from event_actors where actor_id in (select unnest(?::varchar[]))))
+             order by e.occurred_on desc limit ?)
+            union all
+            (select 'statement', s.statement_id, s.stated_on, s.date_precision, a.name, coalesce(s.quote, s.position_code)
+             from statements s join actors a using (actor_id)
+             where (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
+               and (len(?::varchar[]) = 0 or s.actor_id in (select unnest(?::varchar[])))
+             order by s.stated_on desc limit ?)
+            union all
+            (select 'claim', c.claim_id, c.claimed_on, c.date_precision, src.name, c.text
+             from claims c join documents d using (document_id) join sources src using (source_id)
+             where (len(?::varchar[]) = 0 or c.topic_id in (select unnest(?::varchar[])))
+               and (len(?::varchar[]) = 0 or c.subject_actor_id in (select unnest(?::varchar[])))
+             order by c.claimed_on desc limit ?)
+        )
+        order by dated desc, case date_precision when 'day' then 0 when 'month' then 1 else 2 end, kind
+        limit ?
+        """,
+        [topics, topics, actors, actors, limit] * 3 + [limit],
+    ).df()
+
+
+def recent_imports(con: duckdb.DuckDBPyConnection, limit: int = 5) -> pd.DataFrame:
+    """The latest import attempts: imported_at, who, format, file_name, status, rows (JSON counts), message."""
+    return con.execute(
+        "select imported_at, who, format, file_name, status, rows, message from imports order by import_id desc limit ?",
+        [limit],
+    ).df()
+
+
+def edits_since_last_import(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Audit entries written after the newest applied import (analyst edits): table_name, action, count."""
+    return con.execute(
+        """
+        select table_name, action, count(*) as changes
+        from audit_log
+        where logged_at > coalesce((select max(imported_at) from imports where status = 'applied'), timestamp '1900-01-01')
+          and action not like 'import%'
+        group by all order by changes desc
+        """
+    ).df()
+
 #
 #
 

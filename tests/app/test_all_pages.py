@@ -1,0 +1,28 @@
+"""Every page of the app runs on the seed store without an exception."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import ROOT
+
+PAGES = sorted(re.findall(r'"pages" / "(\w+)\.py"', (ROOT / "app.py").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_on_seed_store(app, page: str) -> None:
+    """The page renders on the seed case with no exception and no error box."""
+    at = app(page)
+    assert not at.exception
+    assert not [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_bad_url_values_give_a_notice_not_a_traceback(app, page: str) -> None:
+    """Nonsense in the URL is dropped with a visible notice on every page."""
+    at = app(page, **{"from": "not-a-date", "actor": "NOBODY", "kind": "bogus"})
+    assert not at.exception
+    notices = " ".join(w.value for w in at.sidebar.warning)
+    assert "from=" in notices and "NOBODY" in notices and "bogus" in notices

@@ -1,0 +1,55 @@
+"""The layering rules of docs/ARCHITECTURE.md, checked on the source tree."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+PY_FILES = sorted(p for p in [*ROOT.glob("lib/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
+STREAMLIT_ALLOWED = {"lib/ui.py", "app.py"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", PY_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_ui_and_pages_import_streamlit(path: Path) -> None:
+    """streamlit is imported only by app.py, pages/ and lib/ui.py, so lib stays testable without a browser."""
+    rel = str(path.relative_to(ROOT))
+    if rel in STREAMLIT_ALLOWED or rel.startswith("pages/"):
+        return
+    assert "streamlit" not in _imports(path), f"{rel} imports streamlit"
+
+
+@pytest.mark.parametrize("path", PY_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_html_rendering_of_user_text(path: Path) -> None:
+    """No page or helper turns on streamlit's raw-HTML rendering, so typed text never becomes markup."""
+    assert "unsafe_allow_html=True" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("pages/*.py")), ids=lambda p: p.name)
+def test_pages_run_no_sql(path: Path) -> None:
+    """Pages hold no SQL: queries live in lib (docs/ARCHITECTURE.md)."""
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"\.execute\(|\bselect\b.+\bfrom\b", text, flags=re.IGNORECASE), path.name
+
+
+def test_every_page_is_in_the_navigation() -> None:
+    """Each file in pages/ is reachable from app.py's navigation, and each navigation entry exists."""
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    listed = set(re.findall(r'"pages" / "(\w+\.py)"', app))
+    present = {p.name for p in (ROOT / "pages").glob("*.py")}
+    assert listed == present
