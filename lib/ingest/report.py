@@ -47,6 +47,7 @@ class ImportResult:
     status: str  # 'applied' or 'unchanged'
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line per table for the CLI and the Data page."""
@@ -58,4 +59,5 @@ class ImportResult:
         ]
         if self.skipped:
             lines.append(f"skipped {len(self.skipped)} bad row(s)")
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
