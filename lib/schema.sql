@@ -2,6 +2,10 @@
 -- Keys are analyst-readable slugs so that re-imports update rather than duplicate.
 -- Vocabularies are CHECK constraints; lib/vocab.py holds the same lists for
 -- validation messages (a unit test keeps the two equal).
+-- References between tables are checked by the importers, not declared as
+-- FOREIGN KEYs: DuckDB 2.0 refuses, inside a transaction, to update a row that
+-- another table references (even a non-key column), which would make every
+-- corrected re-import fail.
 
 create table if not exists meta (
     key   varchar primary key,
@@ -20,7 +24,7 @@ create table if not exists sources (
 
 create table if not exists documents (
     document_id        varchar primary key,
-    source_id          varchar not null references sources (source_id),
+    source_id          varchar not null,
     title              varchar,
     url                varchar,
     published_on       date,
@@ -36,7 +40,7 @@ create table if not exists actors (
     name            varchar not null,
     kind            varchar not null check (kind in ('state', 'ministry', 'person', 'organisation', 'anonymous')),
     country         varchar,
-    parent_actor_id varchar references actors (actor_id),
+    parent_actor_id varchar,
     aliases         varchar[] not null default []
 );
 
@@ -47,7 +51,7 @@ create table if not exists topics (
 );
 
 create table if not exists positions (
-    topic_id      varchar not null references topics (topic_id),
+    topic_id      varchar not null,
     position_code varchar not null,
     label         varchar not null,
     ordinal       integer not null,
@@ -69,7 +73,7 @@ create table if not exists events (
     event_type     varchar not null,
     title          varchar not null,
     description    varchar,
-    topic_id       varchar references topics (topic_id),
+    topic_id       varchar,
     location       varchar,
     origin         varchar not null default 'curated' check (origin in ('curated', 'gdelt', 'icews', 'acled', 'synthetic')),
     origin_ref     varchar,
@@ -78,15 +82,15 @@ create table if not exists events (
 );
 
 create table if not exists event_actors (
-    event_id varchar not null references events (event_id),
-    actor_id varchar not null references actors (actor_id),
+    event_id varchar not null,
+    actor_id varchar not null,
     role     varchar not null default 'participant' check (role in ('initiator', 'target', 'participant')),
     primary key (event_id, actor_id, role)
 );
 
 create table if not exists event_documents (
-    event_id    varchar not null references events (event_id),
-    document_id varchar not null references documents (document_id),
+    event_id    varchar not null,
+    document_id varchar not null,
     primary key (event_id, document_id)
 );
 
@@ -94,12 +98,12 @@ create table if not exists statements (
     statement_id   varchar primary key,
     stated_on      date not null,
     date_precision varchar not null default 'day' check (date_precision in ('day', 'month', 'year')),
-    actor_id       varchar not null references actors (actor_id),
-    topic_id       varchar not null references topics (topic_id),
+    actor_id       varchar not null,
+    topic_id       varchar not null,
     position_code  varchar,
     quote          varchar,
     attribution    varchar check (attribution in ('on_record', 'spokesperson', 'anonymous_source', 'media_paraphrase')),
-    document_id    varchar references documents (document_id),
+    document_id    varchar,
     language       varchar,
     -- the quote itself says "no change in our position" (lib/phrases.py), set on write
     self_declared_continuity boolean not null default false
@@ -109,16 +113,16 @@ create table if not exists claims (
     claim_id         varchar primary key,
     claimed_on       date not null,
     date_precision   varchar not null default 'day' check (date_precision in ('day', 'month', 'year')),
-    document_id      varchar not null references documents (document_id),
-    topic_id         varchar references topics (topic_id),
-    subject_actor_id varchar references actors (actor_id),
+    document_id      varchar not null,
+    topic_id         varchar,
+    subject_actor_id varchar,
     text             varchar not null,
     -- for a reported shift: the position the claim says the subject actor moved to
     asserted_position_code varchar
 );
 
 create table if not exists evidence (
-    claim_id      varchar not null references claims (claim_id),
+    claim_id      varchar not null,
     relation      varchar not null check (relation in ('corroborates', 'contradicts')),
     evidence_type varchar not null check (evidence_type in ('statement', 'event', 'document', 'claim')),
     evidence_id   varchar not null,

@@ -584,8 +584,10 @@ def export_bundle(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, in
 
 
 def _export_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> Iterator[list[str]]:
-    frame = con.execute(_EXPORT_SQL.get(spec.table, f"select * from {spec.table}") + f" order by {', '.join(spec.key)}").df()
-    for record in frame.to_dict("records"):
+    result = con.execute(_EXPORT_SQL.get(spec.table, f"select * from {spec.table}") + f" order by {', '.join(spec.key)}")
+    names = [d[0] for d in result.description]
+    for values in result.fetchall():
+        record = dict(zip(names, values, strict=True))
         yield [_export_cell(spec, column, record) for column in spec.columns]
 
 
@@ -601,12 +603,11 @@ _EXPORT_SQL = {
 
 def _export_cell(spec: TableSpec, column: Column, record: dict[str, Any]) -> str:
     value = record.get(column.target)
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None:
         return ""
     if column.kind == "date":
         precision = record.get(spec.precision_column) or "day"
-        day = value if isinstance(value, dt.date) else pd.Timestamp(value).date()
-        return {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(precision, day.isoformat())
+        return {"year": f"{value:%Y}", "month": f"{value:%Y-%m}"}.get(precision, value.isoformat())
     if column.kind == "list":
         return LIST_SEPARATOR.join(_as_list(value))
     if column.kind == "bool":
