@@ -1,0 +1,109 @@
+"""The store: schema, transactions, data version, audit, vocabularies, and a locked file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from lib import store, vocab
+
+
+def test_new_store_has_every_table_and_the_schema_version(con) -> None:
+    """A new file gets every data table and records schema version and data version 0."""
+    assert set(store.table_counts(con)) == set(store.TABLES)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert store.data_version(con) == 0
+
+
+def test_reopening_keeps_data(tmp_path: Path) -> None:
+    """Opening an existing store neither recreates nor drops anything."""
+    path = tmp_path / "s.duckdb"
+    first = store.connect(path)
+    with store.transaction(first, "t", "add") as audit:
+        first.execute("insert into topics values ('t1', 'One', null)")
+        audit.row("topics", "t1", None, {"topic_id": "t1"})
+    first.close()
+    again = store.connect(path)
+    assert again.execute("select topic_id from topics").fetchall() == [("t1",)]
+    assert store.data_version(again) == 1
+
+
+def test_transaction_commits_audits_and_bumps_version(con) -> None:
+    """A write inside transaction() lands, leaves an audit row, and raises the data version by one."""
+    with store.transaction(con, "alice", "add topic") as audit:
+        con.execute("insert into topics values ('t1', 'One', null)")
+        audit.row("topics", "t1", None, {"topic_id": "t1", "name": "One"})
+    assert store.data_version(con) == 1
+    row = con.execute("select who, action, table_name, row_key, after ->> 'name' from audit_log").fetchall()
+    assert row == [("alice", "add topic", "topics", "t1", "One")]
+
+
+def test_failed_transaction_leaves_store_unchanged(con) -> None:
+    """An error inside a write rolls back its rows, its audit lines and the version bump."""
+    with pytest.raises(RuntimeError), store.transaction(con, "bob", "broken") as audit:
+        con.execute("insert into topics values ('t1', 'One', null)")
+        audit.row("topics", "t1", None, {"topic_id": "t1"})
+        raise RuntimeError("boom")
+    assert store.table_counts(con)["topics"] == 0
+    assert con.execute("select count(*) from audit_log").fetchall() == [(0,)]
+    assert store.data_version(con) == 0
+
+
+def test_newer_schema_is_refused(con) -> None:
+    """A store written by a newer Stancewatch is not silently downgraded."""
+    con.execute("update meta set value = '99' where key = 'schema_version'")
+    with pytest.raises(store.StoreError, match="newer"):
+        store.ensure_schema(con)
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("kind in ('official'", vocab.SOURCE_KINDS),
+    ("kind in ('state'", vocab.ACTOR_KINDS),
+    ("attribution in (", vocab.ATTRIBUTIONS),
+    ("relation in (", vocab.EVIDENCE_RELATIONS),
+    ("evidence_type in (", vocab.EVIDENCE_TYPES),
+    ("role in (", vocab.EVENT_ROLES),
+    ("origin in (", vocab.ORIGINS),
+])
+def test_vocabularies_match_the_schema(column: str, values: tuple[str, ...]) -> None:
+    """The CHECK lists in schema.sql and the tuples in lib/vocab.py are the same."""
+    schema = (Path(store.__file__).parent / "schema.sql").read_text(encoding="utf-8")
+    start = schema.index(column)
+    listed = re.findall(r"'(\w+)'", schema[start: schema.index(")", start + len(column))])
+    assert tuple(listed) == values
+
+
+def test_db_path_prefers_flag_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--db beats $STANCEWATCH_DB, which beats the default file."""
+    monkeypatch.setenv(store.DB_ENV, "/tmp/env.duckdb")
+    assert store.db_path("/tmp/flag.duckdb") == Path("/tmp/flag.duckdb")
+    assert store.db_path() == Path("/tmp/env.duckdb")
+    monkeypatch.delenv(store.DB_ENV)
+    assert store.db_path() == store.DEFAULT_DB
+
+
+def test_locked_store_gives_advice(tmp_path: Path) -> None:
+    """When another process holds the file, connect() says which process and what to do."""
+    path = tmp_path / "held.duckdb"
+    store.connect(path).close()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, time
+        con = duckdb.connect({str(path)!r})
+        print('ready', flush=True)
+        time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        with pytest.raises(store.StoreLocked, match=r"held by process \d+ .*dashboard.*stop it and retry"):
+            store.connect(path)
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert store.connect(path) is not None
