@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import store  # noqa: E402
-from lib.ingest.bundle import import_bundle  # noqa: E402
+from lib import store
+from lib.ingest.bundle import import_bundle
 
 QUOTES = (
     "There is no change in our position.",

@@ -209,6 +209,46 @@ def edits_since_last_import(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 #
 #
 
+# === Brief (issue 6) ==========================================================
+def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 200) -> pd.DataFrame:
+    """The statements and claims a chart under ``filters`` rests on, to cite in a brief.
+
+    Columns: kind, item_id, dated, date_precision, who, text, source_id, source, analyst_grade, url.
+    Filters used: dates, topics, actors (with sub-actors when chosen), sources, text.
+    """
+    actors = actor_scope(con, filters)
+    topics, sources = list(filters.topics), list(filters.sources)
+    text = f"%{filters.text}%" if filters.text else None
+    common = [filters.date_from, filters.date_from, filters.date_to, filters.date_to, topics, topics, sources, sources, text, text]
+    return con.execute(
+        """
+        select * from (
+            select 'statement' kind, s.statement_id item_id, s.stated_on dated, s.date_precision, a.name who,
+                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, src.analyst_grade, d.url,
+                   s.actor_id subject
+            from statements s join actors a using (actor_id)
+            left join documents d using (document_id) left join sources src using (source_id)
+            where (? is null or s.stated_on >= ?) and (? is null or s.stated_on <= ?)
+              and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
+              and (len(?::varchar[]) = 0 or d.source_id in (select unnest(?::varchar[])))
+              and (? is null or s.quote ilike ?)
+            union all
+            select 'claim', c.claim_id, c.claimed_on, c.date_precision, src.name, c.text, d.source_id, src.name,
+                   src.analyst_grade, d.url, c.subject_actor_id
+            from claims c join documents d using (document_id) join sources src using (source_id)
+            where (? is null or c.claimed_on >= ?) and (? is null or c.claimed_on <= ?)
+              and (len(?::varchar[]) = 0 or c.topic_id in (select unnest(?::varchar[])))
+              and (len(?::varchar[]) = 0 or d.source_id in (select unnest(?::varchar[])))
+              and (? is null or c.text ilike ?)
+        )
+        where len(?::varchar[]) = 0 or subject in (select unnest(?::varchar[]))
+        order by dated, kind, item_id
+        limit ?
+        """,
+        [*common, *common, actors, actors, limit],
+    ).df().drop(columns="subject")
+
+
 # === Data page: history (issue 7) ==============================================
 #
 #

@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import queries, store
+from lib import export, queries, store
+from lib.brief import Brief, BriefItem
 from lib.filters import LIST_KEYS, PRESETS, Filters
 from lib.vocab import ITEM_KINDS, ORIGINS
 
@@ -179,19 +180,58 @@ def _from_widgets() -> None:
 
 
 # -- display ----------------------------------------------------------------------
-def show_chart(fig: go.Figure, name: str, key: str, **kwargs: object) -> object:
-    """Show a chart; the toolbar's image button saves a print-ready PNG under a meaningful file name."""
+def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None, **kwargs: object) -> object:
+    """Show a chart with its exports (PNG/SVG/PDF/HTML under a meaningful file name) and, if named, "Add to brief".
+
+    ``name`` is the file name without extension (``export.file_name``); the
+    toolbar's own image button uses the same name and print size.
+    """
+    height = int(fig.layout.height or 480)
     config = {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": name, "width": 1200, "height": fig.layout.height or 480, "scale": 2},
+        "toImageButtonOptions": {"format": "png", "filename": name, "width": export.DEFAULT_WIDTH, "height": height,
+                                 "scale": export.DEFAULT_SCALE},
     }
-    return st.plotly_chart(fig, config=config, key=key, width="stretch", **kwargs)
+    event = st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None, **kwargs)
+    columns = st.columns([1, 1, 1, 1, 1, 3])
+    static_ok = export.chromium_path() is not None
+    for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
+        column.download_button(
+            fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
+            key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
+            help=None if fmt == "html" or static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}",
+        )
+    if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="stretch"):
+        brief = current_brief()
+        brief.items.append(BriefItem(brief_chart, page_filters().to_query_params()))
+        keep_brief(brief)
+        st.toast(f"Added to the brief ({len(brief.items)} chart(s)).")
+    return event
 
 
 def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> object:
-    """Show a table with a CSV download of exactly the rows shown."""
+    """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
-    st.download_button(
-        "Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
-    )
+    con = connection()
+    described, as_of = page_filters().describe(queries.names(con)), queries.data_as_of(con)
+    left, right, _ = st.columns([1, 1, 6])
+    for column, fmt in ((left, "csv"), (right, "xlsx")):
+        column.download_button(
+            fmt.upper(), data=lambda f=fmt: export.table_bytes(df, f, name, described, as_of), file_name=f"{name}.{fmt}",
+            mime=export.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore", width="stretch",
+        )
     return shown
+
+
+# -- brief ------------------------------------------------------------------------------
+_BRIEF = "_brief"
+
+
+def current_brief() -> Brief:
+    """The brief being assembled in this session (kept as JSON so reruns and page switches keep it)."""
+    return Brief.from_json(st.session_state[_BRIEF]) if _BRIEF in st.session_state else Brief()
+
+
+def keep_brief(brief: Brief) -> None:
+    """Store the session's brief."""
+    st.session_state[_BRIEF] = brief.to_json()

@@ -1,0 +1,149 @@
+"""Charts and tables out of the dashboard: PNG/SVG/PDF/HTML figures, CSV/XLSX tables, safe file names.
+
+Static images are rendered by kaleido in Debian's Chromium. Starting a browser
+costs seconds, so one kaleido server is kept per process (``ensure_renderer``);
+each image after the first takes a fraction of a second. Every figure is given
+the explicit brief template before export: importing streamlit switches
+plotly's default template to one only a browser can resolve.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import shutil
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import charts, figures, queries
+from lib.filters import Filters
+
+STATIC_FORMATS = ("png", "svg", "pdf")
+CHART_FORMATS = (*STATIC_FORMATS, "html")
+TABLE_FORMATS = ("csv", "xlsx")
+MIME = {
+    "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
+    "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+INSTALL_HINT = "apt-get install -y --no-install-recommends chromium"
+DEFAULT_WIDTH, DEFAULT_SCALE = 1200, 2.0
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_renderer_lock = threading.Lock()
+_renderer_started = False
+
+
+class ExportUnavailable(RuntimeError):
+    """Static export needs Chromium; the message says how to install it."""
+
+
+def chromium_path() -> str | None:
+    """The Chromium kaleido will use, or None when the machine has none."""
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def ensure_renderer() -> None:
+    """Start the process's one kaleido browser if it is not running yet (thread-safe, idempotent)."""
+    global _renderer_started
+    if _renderer_started:
+        return
+    if not chromium_path():
+        raise ExportUnavailable(f"PNG, SVG and PDF export need Chromium: {INSTALL_HINT}")
+    import kaleido
+
+    with _renderer_lock:
+        if not _renderer_started:
+            kaleido.start_sync_server(silence_warnings=True)
+            _renderer_started = True
+
+
+def figure_bytes(fig: go.Figure, fmt: str, width: int = DEFAULT_WIDTH, scale: float = DEFAULT_SCALE) -> bytes:
+    """Render a figure as PNG, SVG, PDF or self-contained HTML (plotly.js inlined, works offline)."""
+    if fmt not in CHART_FORMATS:
+        raise ValueError(f"unknown chart format {fmt!r}: use one of {', '.join(CHART_FORMATS)}")
+    fig = go.Figure(fig)
+    fig.update_layout(template=charts.BRIEF_TEMPLATE)
+    height = int(fig.layout.height or 480)
+    if fmt == "html":
+        return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
+    ensure_renderer()
+    import kaleido
+
+    with _renderer_lock:  # one browser tab serves the process; requests are serialised
+        return kaleido.calc_fig_sync(fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
+
+
+def file_name(kind: str, filters: Filters, ext: str) -> str:
+    """A file name that says what the file is and is safe on any OS: 'stances_s400_2019-01-01_2025-09-30.png'."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}_{filters.slug()}").strip("-.") or "export"
+    return f"{stem[:150]}.{ext}"
+
+
+# -- tables ----------------------------------------------------------------------------
+def neutralise(value: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with a quote; numbers and other values pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    safe = df.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    return safe
+
+
+def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: dt.datetime | None) -> bytes:
+    """CSV (with '#' header lines) or XLSX (with an 'About' sheet) of exactly these rows, formulas neutralised."""
+    stamp = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "unknown"
+    about = [("Table", title), ("Filters", described), ("Data as of", stamp), ("Rows", f"{len(df):,}"), ("Source", "Stancewatch")]
+    safe = _safe_frame(df)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        for key, value in about:
+            buffer.write(f"# {key}: {value}\r\n")
+        # RFC 4180 line ends: with them the writer also quotes a field holding a bare carriage return
+        safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        return buffer.getvalue().encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            _without_timezones(safe).to_excel(writer, sheet_name="Data", index=False)
+            pd.DataFrame(about, columns=["", ""]).map(neutralise).to_excel(writer, sheet_name="About", index=False, header=False)
+        return buffer.getvalue()
+    raise ValueError(f"unknown table format {fmt!r}: use one of {', '.join(TABLE_FORMATS)}")
+
+
+def _without_timezones(df: pd.DataFrame) -> pd.DataFrame:
+    """Excel cells cannot hold time zones; keep the wall time in UTC."""
+    out = df.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_convert("UTC").dt.tz_localize(None)
+    return out
+
+
+# -- the registry, as the CLI and the brief use it ------------------------------------------
+def export_chart(con: duckdb.DuckDBPyConnection, chart: str, filters: Filters, fmt: str, out: Path,
+                 width: int = DEFAULT_WIDTH, scale: float = DEFAULT_SCALE) -> Path:
+    """Write one registry chart under these filters to ``out`` (a file, or a folder to name the file in)."""
+    fig = figures.build_chart(chart, con, filters)
+    target = Path(out) / file_name(chart, filters, fmt) if Path(out).is_dir() else Path(out)
+    target.write_bytes(figure_bytes(fig, fmt, width, scale))
+    return target
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: str, filters: Filters, fmt: str, out: Path) -> Path:
+    """Write one registry table under these filters to ``out`` as CSV or XLSX."""
+    df = figures.build_table(table, con, filters)
+    target = Path(out) / file_name(table, filters, fmt) if Path(out).is_dir() else Path(out)
+    target.write_bytes(table_bytes(df, fmt, table, filters.describe(queries.names(con)), queries.data_as_of(con)))
+    return target

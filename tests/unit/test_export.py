@@ -1,0 +1,103 @@
+"""Exports: images that stand alone, tables that cannot run formulas, file names safe anywhere."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from PIL import Image
+
+from lib import charts, export, figures
+from lib.filters import Filters
+
+needs_chromium = pytest.mark.skipif(export.chromium_path() is None, reason="NO CHROMIUM: static export not tested")
+
+
+def _figure() -> go.Figure:
+    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[2, 1, 3], mode="lines+markers", name="series"))
+    return charts.apply_style(fig, "Test chart title", "all dates · Turkey", "Source: Stancewatch, 3 items", "Time (days)", "Count")
+
+
+@needs_chromium
+def test_png_has_requested_size_and_is_not_blank() -> None:
+    """A PNG at width 800, scale 2 is 1600 px wide, decodes, and has more than one colour (not the black-chart trap)."""
+    image = Image.open(io.BytesIO(export.figure_bytes(_figure(), "png", width=800, scale=2)))
+    assert image.size == (1600, 960)
+    colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 10
+    assert max(colours)[1] == (255, 255, 255)  # a white page, not a black one
+
+
+@needs_chromium
+def test_svg_carries_the_title_and_pdf_has_a_page() -> None:
+    """The SVG contains the title text; the PDF is a PDF with at least one page."""
+    assert "Test chart title" in export.figure_bytes(_figure(), "svg").decode("utf-8")
+    pdf = export.figure_bytes(_figure(), "pdf")
+    assert pdf.startswith(b"%PDF") and b"/Type /Page" in pdf
+
+
+def test_html_is_self_contained() -> None:
+    """The HTML export inlines plotly.js, so it works offline."""
+    page = export.figure_bytes(_figure(), "html").decode("utf-8")
+    assert "Test chart title" in page and "<script src=" not in page and len(page) > 1_000_000
+
+
+FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+
+
+def test_csv_neutralises_formula_cells_and_names_filters() -> None:
+    """Every formula-like text cell gets a leading quote; numbers stay numbers; the header says filters and date."""
+    df = pd.DataFrame({"text": [*FORMULAS, "plain"], "n": [-1, 2, 3, 4, 5, 6, 7]})
+    data = export.table_bytes(df, "csv", "claims", "all dates", dt.datetime(2025, 9, 30, 12, 0)).decode("utf-8")
+    assert data.startswith("# Table: claims\r\n# Filters: all dates\r\n# Data as of: 2025-09-30 12:00 UTC")
+    rows = list(csv.reader(io.StringIO(data.split("\r\n", 5)[5], newline="")))
+    assert [r[0] for r in rows[1:]] == [f"'{f}" for f in FORMULAS] + ["plain"]
+    assert [r[1] for r in rows[1:]] == ["-1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_xlsx_neutralises_formula_cells_and_has_an_about_sheet() -> None:
+    """The XLSX has no formula cell anywhere and an About sheet naming the filters."""
+    df = pd.DataFrame({"text": FORMULAS, "n": range(6)})
+    book = load_workbook(io.BytesIO(export.table_bytes(df, "xlsx", "claims", "=evil filter", None)))
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert book["About"]["B2"].value == "'=evil filter"
+    assert book["Data"]["B2"].value == 0
+
+
+@given(st.text(max_size=60), st.text(max_size=30))
+def test_file_names_are_safe_on_any_os(topic: str, actor: str) -> None:
+    """Whatever the filters hold, the file name has only safe characters, no path parts, and a sane length."""
+    name = export.file_name("stances", Filters(topics=(topic,), actors=(actor,)), "png")
+    assert re.fullmatch(r"[A-Za-z0-9._-]+\.png", name) and len(name) <= 160 and not name.startswith(".")
+
+
+def test_file_name_says_what_it_is() -> None:
+    """The name carries the chart, the topic and the date range."""
+    filters = Filters(topics=("s400",), date_from=dt.date(2019, 1, 1), date_to=dt.date(2025, 9, 30))
+    assert export.file_name("stances", filters, "png") == "stances_s400_2019-01-01_2025-09-30.png"
+
+
+@pytest.mark.parametrize("chart", figures.CHARTS)
+def test_every_registry_chart_builds_on_the_seed(chart: str, seeded) -> None:
+    """Each exportable chart builds on the seed store, titled, with the source line."""
+    fig = figures.build_chart(chart, seeded, Filters())
+    assert fig.layout.title.text
+    assert any("Source: Stancewatch" in (a.text or "") for a in fig.layout.annotations)
+    assert not figures.build_table(chart, seeded, Filters()).empty
+
+
+@needs_chromium
+@pytest.mark.parametrize("fmt", export.CHART_FORMATS)
+def test_cli_export_chart_writes_the_file(fmt: str, seeded, tmp_path) -> None:
+    """export_chart writes a non-empty file of the format asked for, named after chart and filters."""
+    path = export.export_chart(seeded, "stances", Filters(topics=("s400",)), fmt, tmp_path)
+    assert path.name.startswith("stances_s400") and path.suffix == f".{fmt}" and path.stat().st_size > 1000
