@@ -93,7 +93,7 @@ def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView
 
 def _positions_label(codes: Any, labels: dict[str, str]) -> str:
     """A list of position codes in words: 'Retain the systems', or 'split: A / B'; '' for none."""
-    if codes is None or len(codes) == 0:
+    if not hasattr(codes, "__len__") or len(codes) == 0:  # None or NA from a left join
         return ""
     words = [labels.get(c, c) for c in codes]
     return words[0] if len(words) == 1 else "split: " + " / ".join(words)
@@ -111,6 +111,11 @@ def _date(value: Any) -> dt.date | None:
     if value is None or pd.isna(value):
         return None
     return value.date() if isinstance(value, pd.Timestamp | dt.datetime) else value
+
+
+def _text(value: Any) -> str | None:
+    """A text cell, None for a missing one (pandas gives NaN or NA, which JSON cannot carry)."""
+    return value if isinstance(value, str) else None
 
 
 def _summaries(
@@ -134,12 +139,12 @@ def _summaries(
             "reaffirmations_total": int(row.reaffirmations_total),
             "shifts": int(row.shifts),
             "last_shift_on": _date(row.last_shift_on),
-            "last_shift_precision": row.last_shift_precision if shift_end else None,
+            "last_shift_precision": _text(row.last_shift_precision),
             "days_since_last_shift": (today - shift_end).days if shift_end else None,
-            "current_position": row.current_position,
+            "current_position": _text(row.current_position),
             "current_positions": list(row.current_positions) if row.current_positions is not None else [],
             "held_since": _date(row.held_since),
-            "held_since_precision": row.held_since_precision,
+            "held_since_precision": _text(row.held_since_precision),
             "last_statement_on": _date(row.last_statement_on),
             "last_statement_precision": row.last_statement_precision,
             "last_reported_shift": None if last.empty else {
@@ -147,8 +152,8 @@ def _summaries(
                 "claimed_on": _date(last.claimed_on.iloc[0]),
                 "date_precision": last.date_precision.iloc[0],
                 "text": last.text.iloc[0],
-                "source_id": last.source_id.iloc[0],
-                "asserted_position_code": last.asserted_position_code.iloc[0],
+                "source_id": _text(last.source_id.iloc[0]),
+                "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
                 "status": last.status.iloc[0],
             },
         })
@@ -178,7 +183,7 @@ def stance_report(
                 "actor_id": r.actor_id,
                 "stated_on": _date(r.stated_on),
                 "date_precision": r.date_precision,
-                "position_code": None if pd.isna(r.position_code) else r.position_code,
+                "position_code": _text(r.position_code),
                 "continuity": r.continuity,
                 "self_declared": bool(r.self_declared),
             }
@@ -238,6 +243,53 @@ def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str])
         return ""
     held = _positions_label(previous, labels)
     return f"reaffirmed: {held}" if held else "reaffirmed (no earlier position in the store)"
+
+
+def card_text(entry: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
+    """A card's figures in words, each no more precise than its date: what the page shows for one series."""
+    def when(day: dt.date | None, precision: str | None) -> str:
+        return format_partial_date(day, precision or "day") if day else "—"
+
+    days = entry["days_since_last_shift"]
+    shift = entry["last_reported_shift"]
+    return {
+        "current": labels.get(entry["current_position"], entry["current_position"]) if entry["current_position"]
+        else _positions_label(entry["current_positions"], labels) or "no position coded",
+        "held_since": when(entry["held_since"], entry["held_since_precision"]),
+        "reaffirmations": f"{entry['reaffirmations']}",
+        "reaffirmations_help": f"reaffirmations of the current position since it was taken up; {entry['reaffirmations_total']} in all",
+        "last_statement": when(entry["last_statement_on"], entry["last_statement_precision"]),
+        "since_shift": "no shift recorded" if days is None
+        else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
+        "reported_shift": "none" if shift is None else f"{shift['status']}: {shift['text']}",
+        "reported_shift_when": "" if shift is None else f"{when(shift['claimed_on'], shift['date_precision'])} · {shift['source_id']}",
+    }
+
+
+def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Reported shifts and other claims about the chosen series, against the series' own statements around them.
+
+    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status, Claim id.
+    """
+    view = resolve_view(con, filters)
+    if not view.topic_id or not view.actors:
+        return pd.DataFrame()
+    claims = queries.reported_shifts(con, list(view.actors), [view.topic_id], view.inherit)
+    names = queries.names(con)
+    labels = position_labels(con, view.topic_id)
+    return pd.DataFrame({
+        "Series": [names.get(a, a) for a in claims.series_actor_id],
+        "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],
+        "Claim": claims.text,
+        "Source": [names.get(s, s) for s in claims.source_id],
+        "Grade": claims.grade.fillna(""),
+        "Asserts": [labels.get(c, c) if isinstance(c, str) else "a move (not coded)" for c in claims.asserted_position_code],
+        "Record before": [_positions_label(p, labels) or "—" for p in claims.before_positions],
+        "Record during": [_positions_label(p, labels) or "—" for p in claims.during_positions],
+        "Record after": [_positions_label(p, labels) or "—" for p in claims.after_positions],
+        "Status": claims.status,
+        "Claim id": claims.claim_id,
+    })
 
 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:

@@ -197,3 +197,34 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
         "Download CSV", df.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv",
     )
     return shown
+
+
+# -- shift alerts -----------------------------------------------------------------
+def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
+    """Say at the top of a page which statements shift an actor's position, until the analyst acknowledges them.
+
+    Acknowledging is an audited write (lib.stance.acknowledge_shifts); it covers the shifts listed, so
+    older ones come up next.
+    """
+    # imported here so that this section stays self-contained for merges
+    from lib import stance
+    from lib.dates import format_partial_date
+
+    total, newest = queries.unacknowledged_shifts(con, shown)
+    if not total:
+        return
+    names = queries.names(con)
+    with st.container(border=True, key="shift_alerts"):
+        more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
+        st.warning(f"{total} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon="🔀")
+        for row in newest.itertuples(index=False):
+            labels = stance.position_labels(con, row.topic_id)
+            before = " / ".join(labels.get(c, c) for c in row.previous_positions)
+            st.text(
+                f"{format_partial_date(row.stated_on.date(), row.date_precision)} · {names.get(row.actor_id, row.actor_id)}"
+                f" on {names.get(row.topic_id, row.topic_id)}: {before} → {labels.get(row.position_code, row.position_code)}"
+                + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
+            )
+        if st.button("Acknowledge these", key="shift_alerts_ack", icon="✔️"):
+            stance.acknowledge_shifts(con, list(newest.statement_id))
+            st.rerun()
