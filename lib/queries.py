@@ -137,41 +137,50 @@ with recursive tree(series_actor_id, actor_id) as (
     select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id
     where $inherit
 ),
+codes as (
+    -- each position code used on a topic gets one bit, so that sets of positions are integers
+    -- (fast to merge over a million rows); a topic may use up to 63 codes
+    select topic_id, position_code,
+           1::bigint << (row_number() over (partition by topic_id order by position_code) - 1)::bigint as bit
+    from (select distinct topic_id, position_code from statements
+          where position_code is not null
+            and ($topics::varchar[] is null or topic_id in (select unnest($topics::varchar[]))))
+),
 said as (
     select t.series_actor_id, s.statement_id, s.actor_id, s.topic_id, s.stated_on, s.date_precision,
-           s.position_code, s.self_declared_continuity as self_declared, s.quote, s.attribution, s.document_id,
+           s.position_code, c.bit, s.self_declared_continuity as self_declared, s.quote, s.attribution, s.document_id,
            case s.date_precision when 'day' then s.stated_on when 'month' then last_day(s.stated_on)
                 else make_date(year(s.stated_on), 12, 31) end as period_end
     from statements s join tree t on t.actor_id = s.actor_id
+    left join codes c on c.topic_id = s.topic_id and c.position_code = s.position_code
     where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
 ),
-period_groups as (
-    select series_actor_id, topic_id, period_end, min(stated_on) as period_start,
-           list(distinct position_code) as positions,
-           arg_max(statement_id, (stated_on, statement_id)) as last_statement_id
-    from said where position_code is not null
-    group by all
-),
 periods as (
-    -- one row per series and period end: the positions stated in that period or in any coded
-    -- period overlapping it (concurrent; several positions = the record is split there)
-    select series_actor_id, topic_id, period_end, last_statement_id,
-           list_sort(list_distinct(flatten(list(positions) over (
+    -- per series and period end: the positions stated in that period or in any earlier-ending coded
+    -- period overlapping it (concurrent; several bits = the record is split there)
+    select series_actor_id, topic_id, period_end,
+           bit_or(mask) over (
                partition by series_actor_id, topic_id order by period_end - date '1970-01-01'
-               range between (period_end - period_start) preceding and current row)))) as positions
-    from period_groups
+               range between (period_end - period_start) preceding and current row) as mask
+    from (select series_actor_id, topic_id, period_end, min(stated_on) as period_start, bit_or(bit) as mask
+          from said where bit is not null group by all)
 ),
 continuity as (
     -- ASOF: the latest period that ends before this statement's period starts
-    select said.*, p.last_statement_id as previous_statement_id, p.positions as previous_positions,
-           case when said.position_code is null then 'unclear'
-                when p.positions is null then case when said.self_declared then 'reaffirmed' else 'first' end
-                when p.positions = [said.position_code] then 'reaffirmed'
+    select said.*, p.period_end as previous_end, p.mask as previous_mask,
+           case when said.bit is null then 'unclear'
+                when p.mask is null then case when said.self_declared then 'reaffirmed' else 'first' end
+                when p.mask = said.bit then 'reaffirmed'
                 else 'shifted' end as continuity
     from said asof left join periods p
       on p.series_actor_id = said.series_actor_id and p.topic_id = said.topic_id and said.stated_on > p.period_end
 )
 """
+
+
+def _positions_of(mask: str, topic: str) -> str:
+    """SQL for the position codes in a bit set (``mask`` and ``topic`` are column expressions of this module)."""
+    return f"(select list(k.position_code order by k.position_code) from codes k where k.topic_id = {topic} and ({mask} & k.bit) <> 0)"
 
 
 def _series_params(actors: list[str] | None, topics: list[str] | None, inherit: bool) -> dict[str, object]:
@@ -205,9 +214,12 @@ def statement_continuity(
         _SERIES_CTE
         + """
         select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
-               c.position_code, p.label as position_label, p.ordinal, c.self_declared, c.previous_statement_id,
-               c.previous_positions, c.continuity, c.quote, c.attribution, c.document_id, d.source_id,
-               src.analyst_grade as grade
+               c.position_code, p.label as position_label, p.ordinal, c.self_declared,
+               (select arg_max(q.statement_id, (q.stated_on, q.statement_id)) from said q
+                where q.series_actor_id = c.series_actor_id and q.topic_id = c.topic_id and q.period_end = c.previous_end
+                  and q.bit is not null) as previous_statement_id,
+               """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions,
+               c.continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade
         from continuity c
         left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
         left join documents d on d.document_id = c.document_id
@@ -236,17 +248,15 @@ def stance_summary(con: duckdb.DuckDBPyConnection, actors: list[str] | None, top
         _SERIES_CTE
         + """,
         latest as (
-            select series_actor_id, topic_id, arg_max(positions, period_end) as current_positions
-            from periods group by all
+            select series_actor_id, topic_id, arg_max(mask, period_end) as mask from periods group by all
         ),
         held as (
-            -- when the current position was taken up: its latest first/shifted statement, else its earliest
+            -- when the single current position was taken up: its latest first/shifted statement, else its earliest
             select c.series_actor_id, c.topic_id,
                    coalesce(max({'on': c.stated_on, 'precision': c.date_precision})
                                 filter (where c.continuity in ('first', 'shifted')),
                             min({'on': c.stated_on, 'precision': c.date_precision})) as since
-            from continuity c join latest l using (series_actor_id, topic_id)
-            where len(l.current_positions) = 1 and c.position_code = l.current_positions[1]
+            from continuity c join latest l on l.series_actor_id = c.series_actor_id and l.topic_id = c.topic_id and c.bit = l.mask
             group by all
         ),
         totals as (
@@ -257,22 +267,23 @@ def stance_summary(con: duckdb.DuckDBPyConnection, actors: list[str] | None, top
                        filter (where continuity = 'shifted') as last_shift,
                    max({'on': stated_on, 'precision': date_precision}) as last_statement,
                    list(position_code order by period_end, stated_on, statement_id)
-                       filter (where position_code is not null and (continuity <> 'reaffirmed' or previous_positions is null))
-                       as position_runs
+                       filter (where bit is not null and (continuity <> 'reaffirmed' or previous_mask is null)) as position_runs
             from continuity group by all
         ),
         streaks as (
             select c.series_actor_id, c.topic_id, count(*) as reaffirmations
             from continuity c join held h using (series_actor_id, topic_id)
-            join latest l using (series_actor_id, topic_id)
-            where c.continuity = 'reaffirmed' and c.position_code = l.current_positions[1] and c.stated_on >= h.since.on
+            join latest l on l.series_actor_id = c.series_actor_id and l.topic_id = c.topic_id and c.bit = l.mask
+            where c.continuity = 'reaffirmed' and c.stated_on >= h.since.on
             group by all
         )
         select t.series_actor_id, t.topic_id, t.statements, t.shifts, coalesce(s.reaffirmations, 0) as reaffirmations,
                t.reaffirmations_total, t.last_shift.on as last_shift_on, t.last_shift.precision as last_shift_precision,
                t.last_shift.end as last_shift_end, t.last_statement.on as last_statement_on,
-               t.last_statement.precision as last_statement_precision, l.current_positions,
-               case when len(l.current_positions) = 1 then l.current_positions[1] end as current_position,
+               t.last_statement.precision as last_statement_precision,
+               """ + _positions_of("l.mask", "t.topic_id") + """ as current_positions,
+               case when bit_count(l.mask) = 1 then (select k.position_code from codes k where k.topic_id = t.topic_id and k.bit = l.mask)
+               end as current_position,
                h.since.on as held_since, h.since.precision as held_since_precision, t.position_runs
         from totals t
         left join latest l using (series_actor_id, topic_id)
@@ -325,9 +336,9 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
         ),
         around as (
             select p.*,
-                   (select arg_max(q.positions, q.period_end) from periods q
+                   (select arg_max(q.mask, q.period_end) from periods q
                     where q.series_actor_id = p.series_actor_id and q.topic_id = p.topic_id and q.period_end < p.claimed_on)
-                       as before_positions,
+                       as before_mask,
                    (select list(distinct s.position_code order by s.position_code) from said s
                     where s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id and s.position_code is not null
                       and s.stated_on <= p.claim_end and s.period_end >= p.claimed_on) as during_positions,
@@ -341,9 +352,11 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
         )
         select a.series_actor_id, a.topic_id, a.claim_id, a.claimed_on, a.date_precision, a.claim_end, a.text,
                a.subject_actor_id, a.asserted_position_code, a.document_id, d.source_id, src.analyst_grade as grade,
-               coalesce(st.status, 'open') as status, a.before_positions, a.during_positions, a.after_positions,
+               coalesce(st.status, 'open') as status, """ + _positions_of("a.before_mask", "a.topic_id") + """ as before_positions,
+               a.during_positions, a.after_positions,
                a.asserted_position_code is null
-                 or not list_contains(coalesce(a.before_positions, a.during_positions, a.after_positions, []),
+                 or not list_contains(coalesce(""" + _positions_of("a.before_mask", "a.topic_id") + """,
+                                               a.during_positions, a.after_positions, []),
                                       a.asserted_position_code) as reports_shift
         from around a
         left join status st using (claim_id)
@@ -393,21 +406,26 @@ def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[i
     news about the ministry. Columns: statement_id, actor_id, topic_id, stated_on, date_precision,
     position_code, previous_positions, quote.
     """
-    base = (
-        _SERIES_CTE
-        + """
-        select c.statement_id, c.actor_id, c.topic_id, c.stated_on, c.date_precision, c.position_code, c.previous_positions, c.quote
-        from continuity c
-        where c.continuity = 'shifted'
-          and not exists (select 1 from acknowledgements a where a.statement_id = c.statement_id)
-        """
-    )
-    params = _series_params(None, None, False)
-    total = con.execute("select count(*) from (" + base + ")", params).fetchall()[0][0]
     newest = con.execute(
-        base + " order by c.period_end desc, c.stated_on desc, c.statement_id limit $limit", params | {"limit": limit}
+        _SERIES_CTE
+        + """,
+        open_shifts as (
+            select c.*, count(*) over () as total
+            from continuity c
+            where c.continuity = 'shifted'
+              and not exists (select 1 from acknowledgements a where a.statement_id = c.statement_id)
+            order by c.period_end desc, c.stated_on desc, c.statement_id
+            limit $limit
+        )
+        select statement_id, actor_id, topic_id, stated_on, date_precision, position_code,
+               """ + _positions_of("previous_mask", "topic_id") + """ as previous_positions, quote, total
+        from open_shifts
+        order by period_end desc, stated_on desc, statement_id
+        """,
+        _series_params(None, None, False) | {"limit": limit},
     ).df()
-    return int(total), newest
+    total = int(newest.total.iloc[0]) if len(newest) else 0
+    return total, newest.drop(columns="total")
 
 
 def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: str) -> list[str]:
