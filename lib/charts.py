@@ -142,12 +142,14 @@ def stance_figure(
     ticks = {int(o): escape_label(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
     unclear_y, claim_y = bottom - 1, top + 1
     present = [a for a in actors if a in set(rows.series_actor_id)]
-    step = 0.08 if len(present) > 1 else 0.0
+    step = 0.15 if len(present) > 1 else 0.0
     ys = {}
     for k, actor in enumerate(present):
         mine = rows[rows.series_actor_id == actor]
         offset = (k - (len(present) - 1) / 2) * step
-        y = mine.ordinal.astype("float").add(offset).fillna(unclear_y + offset)
+        # concurrent statements at one date and position are stacked a little, so none hides another
+        stacked = mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
+        y = mine.ordinal.astype("float").fillna(unclear_y).add(offset + stacked)
         ys[actor] = y
         colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
         coded = mine.ordinal.notna()
@@ -212,7 +214,9 @@ def stance_figure(
     ticks[claim_y] = _CLAIM_LANE
     if (rows.continuity == "unclear").any():
         ticks[unclear_y] = _UNCLEAR_LANE
-    apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position")
+    apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position", height=540)
+    # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
+    fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"), margin=dict(r=210))
     fig.update_yaxes(
         tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()),
         range=[min(ticks) - 0.5, max(ticks) + 0.5],

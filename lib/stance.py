@@ -259,8 +259,9 @@ def card_text(entry: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
         "reaffirmations": f"{entry['reaffirmations']}",
         "reaffirmations_help": f"reaffirmations of the current position since it was taken up; {entry['reaffirmations_total']} in all",
         "last_statement": when(entry["last_statement_on"], entry["last_statement_precision"]),
-        "since_shift": "no shift recorded" if days is None
-        else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
+        "since_shift": "none" if days is None else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
+        "since_shift_help": "no shift recorded" if days is None
+        else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
         "reported_shift": "none" if shift is None else f"{shift['status']}: {shift['text']}",
         "reported_shift_when": "" if shift is None else f"{when(shift['claimed_on'], shift['date_precision'])} · {shift['source_id']}",
     }

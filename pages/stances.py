@@ -49,14 +49,14 @@ names = queries.names(con)
 if cards:
     for column, entry in zip(st.columns(len(cards)), cards, strict=True):
         text = stance.card_text(entry, labels)
-        with column.container(border=True):
+        with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
             st.text(names.get(entry["actor_id"], entry["actor_id"]))
             st.metric("Current position", text["current"])
             first, second = st.columns(2)
             first.metric("Held since", text["held_since"])
             second.metric("Reaffirmations", text["reaffirmations"], help=text["reaffirmations_help"])
             first.metric("Last statement", text["last_statement"])
-            second.metric("Days since last shift", text["since_shift"])
+            second.metric("Days since last shift", text["since_shift"], help=text["since_shift_help"])
             st.caption("Last reported shift")
             st.text(text["reported_shift"])
             if text["reported_shift_when"]:

@@ -22,7 +22,7 @@ def test_seed_case_turkey_reaffirms_retain(app):
     assert at.text[0].value == "Turkey"
     metrics = _metrics(at)
     assert (metrics["Current position"], metrics["Held since"], metrics["Days since last shift"]) == (
-        "Retain the systems", "Sep 2025", "no shift recorded",
+        "Retain the systems", "Sep 2025", "none",
     )
     statements = _table(at, "Continuity").set_index("Statement")
     assert statements.loc["stmt-msb-no-change", "Continuity"] == "reaffirmed"
