@@ -245,7 +245,7 @@ def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str])
     return f"reaffirmed: {held}" if held else "reaffirmed (no earlier position in the store)"
 
 
-def card_text(entry: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
+def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, str]) -> dict[str, str]:
     """A card's figures in words, each no more precise than its date: what the page shows for one series."""
     def when(day: dt.date | None, precision: str | None) -> str:
         return format_partial_date(day, precision or "day") if day else "—"
@@ -263,7 +263,8 @@ def card_text(entry: dict[str, Any], labels: dict[str, str]) -> dict[str, str]:
         "since_shift_help": "no shift recorded" if days is None
         else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
         "reported_shift": "none" if shift is None else f"{shift['status']}: {shift['text']}",
-        "reported_shift_when": "" if shift is None else f"{when(shift['claimed_on'], shift['date_precision'])} · {shift['source_id']}",
+        "reported_shift_when": "" if shift is None
+        else f"{when(shift['claimed_on'], shift['date_precision'])} · {names.get(shift['source_id'], shift['source_id'] or 'no source')}",
     }
 
 

@@ -48,7 +48,7 @@ labels = stance.position_labels(con, view.topic_id)
 names = queries.names(con)
 if cards:
     for column, entry in zip(st.columns(len(cards)), cards, strict=True):
-        text = stance.card_text(entry, labels)
+        text = stance.card_text(entry, labels, names)
         with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
             st.text(names.get(entry["actor_id"], entry["actor_id"]))
             st.metric("Current position", text["current"])

@@ -258,3 +258,13 @@ def test_chart_marks_each_statement_by_continuity(con):
     assert set(markers) == {"first", "reaffirmed", "claim contradicted", "claim corroborated"}
     assert "there is no<br>change in our position" in markers["reaffirmed"].hovertext[0]
     assert "Retain" in fig.layout.yaxis.ticktext
+
+
+def test_card_text_is_no_more_precise_than_the_dates(con):
+    """A month-precision shift gives "at least N days" and month-precision dates read as months."""
+    _base(con)
+    _say(con, "a", "2024-03-01", "day", "TUR", "retain")
+    _say(con, "b", "2025-09-01", "month", "TUR", "return_or_sell")
+    text = stance.card_text(_entry(con, "TUR"), stance.position_labels(con, "s400"), queries.names(con))
+    assert text["since_shift"] == f"≥ {(TODAY - dt.date(2025, 9, 30)).days}"
+    assert (text["current"], text["held_since"], text["reported_shift"]) == ("Return or sell", "Sep 2025", "none")
