@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+
+from lib.dates import format_partial_date
 
 FONT = "Helvetica, Arial, sans-serif"
 # Colours chosen to stay apart in grey-scale (light to dark), paired with shapes.
@@ -98,7 +101,133 @@ def escape_label(text: str) -> str:
 
 # === Stance charts (issue 4) ===================================================
 # builders: stance_figure
-#
+_UNCLEAR_LANE = "no position coded"
+_CLAIM_LANE = "reported (claims)"
+
+
+def _wrap(text: str, width: int = 70, limit: int = 400) -> str:
+    """Escape and wrap a quote for hover text, shortened past ``limit`` characters."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(escape_label(part) for part in lines)
+
+
+def _day_text(day: object, precision: str) -> str:
+    value = day.date() if hasattr(day, "date") else day
+    return format_partial_date(value, precision)  # type: ignore[arg-type]
+
+
+def stance_figure(
+    rows: pd.DataFrame, claims: pd.DataFrame, positions: pd.DataFrame, actors: list[str], names: dict[str, str],
+    title: str, subtitle: str, footer: str,
+) -> go.Figure:
+    """Step chart of position ordinal over time, one line per series, each statement marked by its continuity.
+
+    ``rows``: lib.queries.statement_continuity; ``claims``: lib.queries.reported_shifts;
+    ``positions``: the topic's vocabulary. Month- and year-precision statements
+    carry a pale bar over their whole period, so they never read as exact days.
+    Several series are nudged apart vertically so identical positions stay visible.
+    Claims about the series sit in a lane above the positions, shaped by status.
+    """
+    fig = go.Figure()
+    top = int(positions.ordinal.max()) if not positions.empty else 1
+    bottom = int(positions.ordinal.min()) if not positions.empty else -1
+    ticks = {int(o): escape_label(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
+    unclear_y, claim_y = bottom - 1, top + 1
+    present = [a for a in actors if a in set(rows.series_actor_id)]
+    step = 0.15 if len(present) > 1 else 0.0
+    ys = {}
+    for k, actor in enumerate(present):
+        mine = rows[rows.series_actor_id == actor]
+        offset = (k - (len(present) - 1) / 2) * step
+        # concurrent statements at one date and position are stacked a little, so none hides another
+        stacked = mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
+        y = mine.ordinal.astype("float").fillna(unclear_y).add(offset + stacked)
+        ys[actor] = y
+        colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
+        coded = mine.ordinal.notna()
+        fig.add_trace(go.Scatter(
+            x=mine.stated_on[coded], y=y[coded], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
+            name=escape_label(names.get(actor, actor)), legendgroup=actor, hoverinfo="skip",
+        ))
+        spans_x: list[object] = []
+        spans_y: list[object] = []
+        for start, end, level, precision in zip(mine.stated_on, mine.period_end, y, mine.date_precision, strict=True):
+            if precision != "day":
+                spans_x += [start, end, None]
+                spans_y += [level, level, None]
+        if spans_x:
+            fig.add_trace(go.Scatter(
+                x=spans_x, y=spans_y, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
+                legendgroup=actor, showlegend=False, hoverinfo="skip",
+            ))
+    for label, style in CONTINUITY_STYLE.items():
+        marked = rows[(rows.continuity == label) & rows.series_actor_id.isin(present)]
+        if marked.empty:
+            continue
+        hover = [
+            "<br>".join([
+                f"<b>{escape_label(names.get(r.actor_id, r.actor_id))}</b>"
+                f" · {escape_label(names.get(r.series_actor_id, r.series_actor_id))}",
+                f"{_day_text(r.stated_on, r.date_precision)} ({r.date_precision} precision)",
+                f"{escape_label(r.position_label) if isinstance(r.position_label, str) else 'no position coded'}: {label}"
+                + (' · says "no change"' if r.self_declared else ""),
+                _wrap(f"“{r.quote}”") if isinstance(r.quote, str) and r.quote else "(no quote)",
+                escape_label(names.get(r.source_id, r.source_id) if isinstance(r.source_id, str) else "no source")
+                + (f" · grade {escape_label(r.grade)}" if isinstance(r.grade, str) else ""),
+            ])
+            for r in marked.itertuples(index=False)
+        ]
+        fig.add_trace(go.Scatter(
+            x=marked.stated_on, y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
+            mode="markers", name=label, legendgroup=f"continuity-{label}",
+            marker=dict(symbol=style["symbol"], color=style["color"], size=13, line=dict(color="white", width=1)),
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    shown_claims = claims[claims.series_actor_id.isin(present)].drop_duplicates("claim_id")
+    for status, style in CLAIM_STATUS_STYLE.items():
+        marked = shown_claims[shown_claims.status == status]
+        if marked.empty:
+            continue
+        hover = [
+            "<br>".join([
+                f"<b>Claim ({escape_label(status)})</b> · {escape_label(names.get(c.source_id, c.source_id))}",
+                f"{_day_text(c.claimed_on, c.date_precision)} ({c.date_precision} precision)",
+                _wrap(c.text),
+                "asserts: "
+                + (escape_label(c.asserted_position_code) if isinstance(c.asserted_position_code, str) else "a move (not coded)"),
+            ])
+            for c in marked.itertuples(index=False)
+        ]
+        fig.add_trace(go.Scatter(
+            x=marked.claimed_on, y=[claim_y] * len(marked), mode="markers", name=f"claim {status}",
+            marker=dict(symbol=style["symbol"], color=style["color"], size=13),
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        ))
+    if not shown_claims.empty:
+        ticks[claim_y] = _CLAIM_LANE
+    if (rows.continuity == "unclear").any():
+        ticks[unclear_y] = _UNCLEAR_LANE
+    apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position", height=540)
+    # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
+    fig.update_layout(
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        margin=dict(r=210, l=max(70, 50 + 8 * max(len(t) for t in ticks.values()))),  # room for the position labels
+    )
+    fig.update_yaxes(
+        tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
+        range=[min(ticks) - 0.5, max(ticks) + 0.5],
+    )
+    fig.update_layout(hovermode="closest")
+    return fig
+
 
 # === Source reliability charts (issue 5) =======================================
 # builders: reliability_figure

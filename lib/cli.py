@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     stances = report.add_parser("stances", help="per actor and topic: positions and continuity")
     stances.add_argument("--actor")
     stances.add_argument("--topic")
+    stances.add_argument("--no-children", action="store_true", help="each actor alone, without its sub-actors' statements")
     stances.add_argument("--json", action="store_true", required=True)
     stances.set_defaults(handler=_report_stances)
     sources = report.add_parser("sources", help="per source: claims, outcomes and grade")
@@ -177,7 +178,8 @@ def _export_table(args: argparse.Namespace) -> int:
 def _report_stances(args: argparse.Namespace) -> int:
     from lib import stance
 
-    print(json.dumps(stance.stance_report(_open(args), actor=args.actor, topic=args.topic), indent=2, default=str))
+    report = stance.stance_report(_open(args), actor=args.actor, topic=args.topic, inherit=not args.no_children)
+    print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
     return 0
 
 

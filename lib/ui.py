@@ -61,12 +61,14 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """Cache a query on (data version, its primitive arguments); the connection is not part of the key."""
 
+    # st.cache_data keys on the decorated function's source, which is this same `run` for every
+    # wrapped query: the wrapped function's name must be part of the key or queries share results.
     @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-    def run(_con: duckdb.DuckDBPyConnection, version: int, *args: object, **kwargs: object) -> pd.DataFrame:
+    def run(_con: duckdb.DuckDBPyConnection, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
         return func(_con, *args, **kwargs)
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
-        return run(con, data_version(con), *args, **kwargs)
+        return run(con, data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
 
     return call
 
@@ -235,3 +237,37 @@ def current_brief() -> Brief:
 def keep_brief(brief: Brief) -> None:
     """Store the session's brief."""
     st.session_state[_BRIEF] = brief.to_json()
+
+
+# -- shift alerts -----------------------------------------------------------------
+_open_shifts = cached(queries.unacknowledged_shifts)  # ~0.8 s over a million statements: once per data version
+
+
+def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
+    """Say at the top of a page which statements shift an actor's position, until the analyst acknowledges them.
+
+    Acknowledging is an audited write (lib.stance.acknowledge_shifts); it covers the shifts listed, so
+    older ones come up next.
+    """
+    # imported here so that this section stays self-contained for merges
+    from lib import stance
+    from lib.dates import format_partial_date
+
+    total, newest = _open_shifts(con, shown)
+    if not total:
+        return
+    names = queries.names(con)
+    with st.container(border=True, key="shift_alerts"):
+        more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
+        st.warning(f"{total} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon="🔀")
+        for row in newest.itertuples(index=False):
+            labels = stance.position_labels(con, row.topic_id)
+            before = " / ".join(labels.get(c, c) for c in row.previous_positions)
+            st.text(
+                f"{format_partial_date(row.stated_on.date(), row.date_precision)} · {names.get(row.actor_id, row.actor_id)}"
+                f" on {names.get(row.topic_id, row.topic_id)}: {before} → {labels.get(row.position_code, row.position_code)}"
+                + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
+            )
+        if st.button("Acknowledge these", key="shift_alerts_ack", icon="✔️"):
+            stance.acknowledge_shifts(con, list(newest.statement_id))
+            st.rerun()

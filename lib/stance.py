@@ -1,0 +1,323 @@
+"""Stance continuity: has an actor reaffirmed its position, or shifted it?
+
+The rules (computed in SQL, lib/queries.py "Stances"; this module shapes the
+results for the page, the CLI and exports):
+
+* **Series.** One line of the chart and one card: an actor's statements on a
+  topic. With inheritance on (the sidebar's "include sub-actors", the CLI
+  default) a parent actor's series also holds its descendants' statements:
+  Turkey speaks through its ministry and through unnamed Turkish sources. Every
+  row keeps ``actor_id`` (who said it) next to ``series_actor_id``.
+* **Previous statement.** A statement is compared with the *period* that ends
+  last before its own period starts, where a statement's period is its day,
+  month or year (``date_precision``), together with every earlier coded period
+  overlapping that one (a day-precision statement inside a year-precision one
+  is concurrent with it). Two items in the same month, or a day
+  inside a month-precision item's month, are *concurrent*: neither is ranked
+  before the other, because the sources do not say which came first. Each is
+  compared with what the record held before that month. Example: Aug retain;
+  then in Sep (month precision) one retain and one return_or_sell → the first is
+  ``reaffirmed``, the second ``shifted``; neither is judged against the other.
+* **Labels.** ``unclear``: no position coded. ``first``: nothing coded ends
+  before it. ``reaffirmed``: the previous period held exactly this position.
+  ``shifted``: the previous period held another position, or several
+  (concurrent disagreeing statements: the record was split, so taking one side
+  is flagged for the analyst rather than passed as "no change").
+* **Self-declared continuity.** When the quote itself says "no change in our
+  position" (``statements.self_declared_continuity``, set on import by
+  lib/phrases.py), a statement with no earlier record is ``reaffirmed``, not
+  ``first``: the speaker tells us the position predates our store. When the
+  record shows a different earlier position it stays ``shifted``: the record
+  wins over the wording, and the flag stays visible next to the label.
+  An unlabelled statement with such wording stays ``unclear`` and the table
+  suggests reaffirming the previous position.
+* **Seed case.** The ministry's September 2025 statement is ``reaffirmed`` of
+  ``retain`` in both views: on its own it self-declares "no change"; under
+  Turkey it is concurrent with the unnamed source's September ``retain``
+  (same month, not ranked), has nothing earlier, and self-declares.
+* **Current position** is the position of the latest period; when that period
+  holds disagreeing statements the position is *split* (``current_position``
+  null, ``current_positions`` lists them). **Held since**: the latest
+  ``first``/``shifted`` statement of the current position, else (a
+  self-declared reaffirmation with nothing earlier) its earliest statement.
+  **Reaffirmations** counts the reaffirmations of the current position since
+  then (the streak); ``reaffirmations_total`` counts all.
+  **Days since the last shift** run from the *end* of the shift's period, so a
+  month-precision shift gives "at least N days", never an invented day.
+* **Date filters** choose which statements are *shown*; continuity is always
+  computed over the whole history, so a date range never turns a
+  reaffirmation into a "first".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import charts, queries, store
+from lib.dates import format_partial_date
+from lib.filters import Filters
+
+DEFAULT_ACTORS = 3
+"""How many actors the page shows when the analyst has chosen none: the most active on the topic."""
+
+ALERT_WHO = "dashboard"
+
+
+@dataclass(frozen=True)
+class StanceView:
+    """What the Stances page, its chart and table show: one topic, some series, inheritance on or off."""
+
+    topic_id: str | None
+    actors: tuple[str, ...]
+    inherit: bool
+
+
+def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView:
+    """Topic = first of filters.topics or the topic with most statements; actors = filters.actors or the most active few."""
+    topic = filters.topics[0] if filters.topics else queries.busiest_topic(con)
+    inherit = filters.include_children
+    if filters.actors:
+        actors = filters.actors
+    elif topic:
+        actors = tuple(queries.most_active_actors(con, topic, inherit, DEFAULT_ACTORS))
+    else:
+        actors = ()
+    return StanceView(topic, actors, inherit)
+
+
+def _positions_label(codes: Any, labels: dict[str, str]) -> str:
+    """A list of position codes in words: 'Retain the systems', or 'split: A / B'; '' for none."""
+    if not hasattr(codes, "__len__") or len(codes) == 0:  # None or NA from a left join
+        return ""
+    words = [labels.get(c, c) for c in codes]
+    return words[0] if len(words) == 1 else "split: " + " / ".join(words)
+
+
+def position_labels(con: duckdb.DuckDBPyConnection, topic_id: str | None) -> dict[str, str]:
+    """Position code -> label for a topic (empty without a topic)."""
+    if not topic_id:
+        return {}
+    positions = queries.topic_positions(con, topic_id)
+    return dict(zip(positions.position_code, positions.label, strict=True))
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return value.date() if isinstance(value, pd.Timestamp | dt.datetime) else value
+
+
+def _text(value: Any) -> str | None:
+    """A text cell, None for a missing one (pandas gives NaN or NA, which JSON cannot carry)."""
+    return value if isinstance(value, str) else None
+
+
+def _summaries(
+    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date
+) -> list[dict[str, Any]]:
+    """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
+    summary = queries.stance_summary(con, actors, topics, inherit)
+    claims = queries.reported_shifts(con, actors, topics, inherit)
+    shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
+    latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
+    out = []
+    for row in summary.itertuples(index=False):
+        last = latest.get((row.series_actor_id, row.topic_id), shifts.head(0))
+        shift_end = _date(row.last_shift_end)
+        out.append({
+            "actor_id": row.series_actor_id,
+            "topic_id": row.topic_id,
+            "statements": int(row.statements),
+            "positions": list(row.position_runs) if row.position_runs is not None else [],
+            "reaffirmations": int(row.reaffirmations),
+            "reaffirmations_total": int(row.reaffirmations_total),
+            "shifts": int(row.shifts),
+            "last_shift_on": _date(row.last_shift_on),
+            "last_shift_precision": _text(row.last_shift_precision),
+            "days_since_last_shift": (today - shift_end).days if shift_end else None,
+            "current_position": _text(row.current_position),
+            "current_positions": list(row.current_positions) if row.current_positions is not None else [],
+            "held_since": _date(row.held_since),
+            "held_since_precision": _text(row.held_since_precision),
+            "last_statement_on": _date(row.last_statement_on),
+            "last_statement_precision": row.last_statement_precision,
+            "last_reported_shift": None if last.empty else {
+                "claim_id": last.claim_id.iloc[0],
+                "claimed_on": _date(last.claimed_on.iloc[0]),
+                "date_precision": last.date_precision.iloc[0],
+                "text": last.text.iloc[0],
+                "source_id": _text(last.source_id.iloc[0]),
+                "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
+                "status": last.status.iloc[0],
+            },
+        })
+    return out
+
+
+def stance_report(
+    con: duckdb.DuckDBPyConnection, actor: str | None = None, topic: str | None = None, inherit: bool = True,
+    today: dt.date | None = None,
+) -> list[dict[str, Any]]:
+    """One object per (actor, topic) with its card figures and every statement's continuity label.
+
+    ``inherit`` (default on, as in the sidebar) folds descendants' statements
+    into each parent's series; an actor then appears both on its own and inside
+    its parent's object. Documented in docs/CLI.md, "report stances".
+    """
+    actors = [actor] if actor else None
+    topics = [topic] if topic else None
+    entries = _summaries(con, actors, topics, inherit, today or dt.date.today())
+    rows = queries.statement_continuity(con, actors, topics, inherit)
+    by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
+    for entry in entries:
+        group = by_series[(entry["actor_id"], entry["topic_id"])]
+        entry["statement_labels"] = [
+            {
+                "statement_id": r.statement_id,
+                "actor_id": r.actor_id,
+                "stated_on": _date(r.stated_on),
+                "date_precision": r.date_precision,
+                "position_code": _text(r.position_code),
+                "continuity": r.continuity,
+                "self_declared": bool(r.self_declared),
+            }
+            for r in group.itertuples(index=False)
+        ]
+    return entries
+
+
+def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The page's cards: one summary per chosen series on the chosen topic, in the order the actors were chosen."""
+    view = resolve_view(con, filters)
+    if not view.topic_id or not view.actors:
+        return []
+    found = {e["actor_id"]: e for e in _summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today())}
+    return [found[a] for a in view.actors if a in found]
+
+
+def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
+    view = resolve_view(con, filters)
+    if not view.topic_id or not view.actors:
+        return view, queries.statement_continuity(con, [], [], False)
+    return view, queries.statement_continuity(con, list(view.actors), [view.topic_id], view.inherit, filters)
+
+
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The statements table of the Stances page (and its CSV / export), one row per statement and series.
+
+    Columns: Series, Date, Said by, Position, Continuity, "No change" wording, Suggestion, Quote,
+    Attribution, Source, Grade, Statement. Grade is the analyst's grade of the source where set.
+    """
+    view, rows = _view_rows(con, filters)
+    names = queries.names(con)
+    labels = position_labels(con, view.topic_id)
+    table = pd.DataFrame({
+        "Series": [names.get(a, a) for a in rows.series_actor_id],
+        "Date": [format_partial_date(_date(d), p) for d, p in zip(rows.stated_on, rows.date_precision, strict=True)],
+        "Said by": [names.get(a, a) for a in rows.actor_id],
+        "Position": [labels.get(c, "") if isinstance(c, str) else "" for c in rows.position_code],
+        "Continuity": rows.continuity,
+        '"No change" wording': rows.self_declared.astype(bool),
+        "Suggestion": [
+            _suggestion(code, declared, previous, labels)
+            for code, declared, previous in zip(rows.position_code, rows.self_declared, rows.previous_positions, strict=True)
+        ],
+        "Quote": rows.quote.fillna(""),
+        "Attribution": rows.attribution.fillna("").str.replace("_", " "),
+        "Source": [names.get(s, s) if isinstance(s, str) else "" for s in rows.source_id],
+        "Grade": rows.grade.fillna(""),
+        "Statement": rows.statement_id,
+    })
+    return table
+
+
+def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str]) -> str:
+    """For an unlabelled statement that says "no change": propose reaffirming what the record held before."""
+    if isinstance(code, str) or not declared:
+        return ""
+    held = _positions_label(previous, labels)
+    return f"reaffirmed: {held}" if held else "reaffirmed (no earlier position in the store)"
+
+
+def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, str]) -> dict[str, str]:
+    """A card's figures in words, each no more precise than its date: what the page shows for one series."""
+    def when(day: dt.date | None, precision: str | None) -> str:
+        return format_partial_date(day, precision or "day") if day else "—"
+
+    days = entry["days_since_last_shift"]
+    shift = entry["last_reported_shift"]
+    return {
+        "current": labels.get(entry["current_position"], entry["current_position"]) if entry["current_position"]
+        else _positions_label(entry["current_positions"], labels) or "no position coded",
+        "held_since": when(entry["held_since"], entry["held_since_precision"]),
+        "reaffirmations": f"{entry['reaffirmations']}",
+        "reaffirmations_help": f"reaffirmations of the current position since it was taken up; {entry['reaffirmations_total']} in all",
+        "last_statement": when(entry["last_statement_on"], entry["last_statement_precision"]),
+        "since_shift": "none" if days is None else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
+        "since_shift_help": "no shift recorded" if days is None
+        else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
+        "reported_shift": "none reported" if shift is None else f"{shift['status']}: {shift['text']}",
+        "reported_shift_when": "" if shift is None
+        else f"{when(shift['claimed_on'], shift['date_precision'])} · {names.get(shift['source_id'], shift['source_id'] or 'no source')}",
+    }
+
+
+def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Reported shifts and other claims about the chosen series, against the series' own statements around them.
+
+    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status, Claim id.
+    """
+    view = resolve_view(con, filters)
+    if not view.topic_id or not view.actors:
+        return pd.DataFrame()
+    claims = queries.reported_shifts(con, list(view.actors), [view.topic_id], view.inherit)
+    names = queries.names(con)
+    labels = position_labels(con, view.topic_id)
+    return pd.DataFrame({
+        "Series": [names.get(a, a) for a in claims.series_actor_id],
+        "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],
+        "Claim": claims.text,
+        "Source": [names.get(s, s) for s in claims.source_id],
+        "Grade": claims.grade.fillna(""),
+        "Asserts": [labels.get(c, c) if isinstance(c, str) else "a move (not coded)" for c in claims.asserted_position_code],
+        "Record before": [_positions_label(p, labels) or "—" for p in claims.before_positions],
+        "Record during": [_positions_label(p, labels) or "—" for p in claims.during_positions],
+        "Record after": [_positions_label(p, labels) or "—" for p in claims.after_positions],
+        "Status": claims.status,
+        "Claim id": claims.claim_id,
+    })
+
+
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
+    """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
+    view, rows = _view_rows(con, filters)
+    names = queries.names(con)
+    topic_name = names.get(view.topic_id or "", view.topic_id or "no topic")
+    title = f"Stances on {topic_name}"
+    n_sources = rows.source_id.nunique()
+    footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con))
+    subtitle = filters.describe(names)
+    if rows.empty:
+        return charts.empty_figure(title, subtitle, footer, "No statements on this topic for these actors and filters")
+    claims = queries.reported_shifts(con, list(view.actors), [view.topic_id], view.inherit)
+    if filters.date_from:
+        claims = claims[claims.claim_end >= pd.Timestamp(filters.date_from)]
+    if filters.date_to:
+        claims = claims[claims.claimed_on <= pd.Timestamp(filters.date_to)]
+    positions = queries.topic_positions(con, view.topic_id)
+    return charts.stance_figure(rows, claims, positions, list(view.actors), names, title, subtitle, footer)
+
+
+def acknowledge_shifts(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: str = ALERT_WHO) -> int:
+    """Mark shift alerts as seen in one audited write; returns how many were not acknowledged before."""
+    with store.transaction(con, who, "acknowledge shift") as audit:
+        new = queries.insert_acknowledgements(con, statement_ids, who)
+        for statement_id in new:
+            audit.row("acknowledgements", statement_id, None, {"statement_id": statement_id, "who": who})
+    return len(new)

@@ -1,0 +1,86 @@
+"""AppTest of the Stances page on the seed case."""
+
+from __future__ import annotations
+
+import json
+
+from lib import store
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _table(at, column: str):
+    """The first dataframe on the page that has ``column``."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def test_seed_case_turkey_reaffirms_retain(app):
+    """By default the page shows Turkey (its parts folded in) holding retain, the ministry's statement reaffirmed."""
+    at = app("stances")
+    assert at.text[0].value == "Turkey"
+    metrics = _metrics(at)
+    assert (metrics["Current position"], metrics["Held since"], metrics["Days since last shift"]) == (
+        "Retain the systems", "Sep 2025", "none",
+    )
+    statements = _table(at, "Continuity").set_index("Statement")
+    assert statements.loc["stmt-msb-no-change", "Continuity"] == "reaffirmed"
+    assert statements.loc["stmt-msb-no-change", "Said by"] == "Ministry of National Defence"
+
+
+def test_seed_case_nefes_claim_is_contradicted(app):
+    """The Nefes report is shown as contradicted, on the card and in the table of reported shifts."""
+    at = app("stances")
+    claims = _table(at, "Claim id").set_index("Claim id")
+    assert claims.loc["claim-nefes-buyback", "Status"] == "contradicted"
+    assert claims.loc["claim-ria-no-return", "Status"] == "corroborated"
+    assert any(t.value.startswith("contradicted: Russia approached Ankara") for t in at.text)
+
+
+def test_ministry_alone_reaffirms_by_its_own_words(app):
+    """Without inheritance the ministry's first statement is still a reaffirmation, flagged as self-declared."""
+    at = app("stances", actor="TUR-MSB", children="0", topic="s400")
+    statements = _table(at, "Continuity")
+    assert list(statements.Statement) == ["stmt-msb-no-change"]
+    assert statements['"No change" wording'].tolist() == [True]
+    assert statements.Continuity.tolist() == ["reaffirmed"]
+    assert _metrics(at)["Reaffirmations"] == "1"
+
+
+def test_chart_marks_statements_by_continuity(app):
+    """The step chart carries first and reaffirmed markers and the claims lane."""
+    at = app("stances")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = {trace.get("name") for trace in spec["data"]}
+    assert {"first", "reaffirmed", "claim contradicted", "claim corroborated", "Turkey"} <= names
+    assert "Stances on" in spec["layout"]["title"]["text"]
+
+
+def test_picking_an_actor_changes_cards_and_url(app):
+    """Choosing actors on the page writes them into the shared filters and shows one card each."""
+    at = app("stances")
+    at.multiselect(key=next(m.key for m in at.multiselect if m.label == "Actors")).set_value(["TUR-ANON", "TUR-MSB"]).run()
+    shown = [t.value for t in at.text]
+    assert {"Unnamed Turkish source", "Ministry of National Defence"} <= set(shown)
+    assert "Turkey" not in shown
+    assert at.query_params["actor"] == ["TUR-ANON", "TUR-MSB"]
+
+
+def test_shift_alert_until_acknowledged(app, seeded_path):
+    """A statement that shifts the ministry's position is announced until acknowledged, and the acknowledgement is audited."""
+    con = store.connect(seeded_path)
+    with store.transaction(con, "tests", "add statement"):
+        con.execute(
+            "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote) "
+            "values ('stmt-msb-shift', '2025-11-02', 'day', 'TUR-MSB', 's400', 'return_or_sell', 'We will hand them back.')"
+        )
+    con.close()
+    at = app("stances")
+    assert "1 statement shift" in at.warning[0].value
+    at.button(key="shift_alerts_ack").click().run()
+    assert not [w for w in at.warning if "shift" in w.value]
+    con = store.connect(seeded_path)
+    logged = con.execute("select row_key from audit_log where action = 'acknowledge shift'").fetchall()
+    con.close()
+    assert logged == [("stmt-msb-shift",)]
