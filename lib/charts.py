@@ -97,7 +97,126 @@ def escape_label(text: str) -> str:
 
 # === Timeline charts (issue 3) =================================================
 # builders: timeline_figure, density_figure
-#
+KIND_OFFSET: dict[str, float] = {"event": -0.22, "statement": 0.0, "claim": 0.22}
+"""Within a lane, each kind keeps its own row, so an event and a statement on the same day never hide each other."""
+EVENT_COLOR = "#34495e"
+
+
+def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
+    labels = [escape_label(names.get(lane, lane))[:32] for lane in lanes]
+    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True)
+
+
+def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str) -> go.Figure:
+    """One marker per item and lane: shape by kind, colour by continuity (statements) or status (claims).
+
+    ``rows``: the columns of ``queries.timeline_items`` plus 'lane'. A month- or
+    year-dated item is an open marker in the middle of its period with a bar
+    across the whole period, never a dot on an invented day. customdata carries
+    (kind, item_id) for click-to-open.
+    """
+    title = "Timeline of events, statements and claims"
+    if rows.empty:
+        return empty_figure(title, subtitle, footer, "No items match these filters.")
+    order = rows.groupby("lane").size().sort_values(ascending=False, kind="stable")
+    lanes = list(order.index)
+    rows = rows.assign(y=rows.lane.map({lane: i for i, lane in enumerate(lanes)}) + rows.kind.map(KIND_OFFSET))
+    coarse = rows.date_precision != "day"
+    start = pd.to_datetime(rows.dated)
+    end = pd.to_datetime(rows.period_end) + pd.Timedelta(days=1)
+    rows = rows.assign(x=start.where(~coarse, start + (end - start) / 2), hover=_hover_texts(rows, names))
+
+    fig = go.Figure()
+    spans = rows[coarse]
+    if len(spans):
+        xs, ys = [], []
+        for s, e, y in zip(pd.to_datetime(spans.dated), pd.to_datetime(spans.period_end) + pd.Timedelta(days=1), spans.y, strict=True):
+            xs += [s, e, None]
+            ys += [y, y, None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=7, color="rgba(52,73,94,0.22)"),
+                                 name="period of a month- or year-dated item", hoverinfo="skip"))
+    for kind, column, styles in (("event", None, {None: {"color": EVENT_COLOR}}),
+                                 ("statement", "continuity", CONTINUITY_STYLE), ("claim", "status", CLAIM_STATUS_STYLE)):
+        of_kind = rows[rows.kind == kind]
+        for key, style in styles.items():
+            part = of_kind if column is None else of_kind[of_kind[column] == key]
+            if part.empty:
+                continue
+            symbol = KIND_SYMBOL[kind]
+            open_ = part.date_precision != "day"
+            fig.add_trace(go.Scatter(
+                x=part.x, y=part.y, mode="markers", name=kind if key is None else f"{kind}: {key}",
+                marker=dict(symbol=[f"{symbol}-open" if o else symbol for o in open_], size=11, color=style["color"],
+                            line=dict(width=1.5, color=style["color"])),
+                text=part.hover, hovertemplate="%{text}<extra></extra>",
+                customdata=list(zip(part.kind, part.item_id, strict=True)),
+            ))
+    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: known only to the month or year)", lane_title,
+                height=max(420, 200 + 40 * len(lanes)))
+    _lane_axis(fig, lanes, names)
+    fig.update_layout(dragmode="select", selectdirection="h", legend=dict(y=-0.3), clickmode="event+select")
+    fig.update_xaxes(type="date")
+    return fig
+
+
+def _hover_texts(rows: pd.DataFrame, names: dict[str, str]) -> list[str]:
+    """Title, date with its precision, actor, source with grade, first words of the quote; user text escaped."""
+    texts = []
+    for row in rows.itertuples(index=False):
+        day = row.dated.date() if hasattr(row.dated, "date") else row.dated
+        when = format_partial_date(day, row.date_precision) + ("" if row.date_precision == "day" else f" ({row.date_precision})")
+        source = escape_label(row.source_name) if isinstance(row.source_name, str) else "no source"
+        if isinstance(row.grade, str) and row.grade:
+            source += f", graded {row.grade}"
+        label = {"statement": row.continuity, "claim": row.status}.get(row.kind)
+        lines = [f"<b>{escape_label(str(row.title))[:90]}</b>" + (f" ({label})" if isinstance(label, str) else ""),
+                 f"{row.kind} · {when}",
+                 "actor: " + escape_label(", ".join(names.get(a, a) for a in row.actor_ids) or "none"),
+                 f"source: {source}"]
+        if isinstance(row.text, str) and row.text:
+            words = row.text if len(row.text) <= 100 else row.text[:100].rsplit(" ", 1)[0] + " …"
+            lines.append(f"“{escape_label(words)}”" if row.kind == "statement" else escape_label(words))
+        texts.append("<br>".join(lines))
+    return texts
+
+
+def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str,
+                   notice: str) -> go.Figure:
+    """Counts per lane and period (``queries.timeline_density``) as sized, shaded markers, with ``notice`` on the chart.
+
+    customdata carries ('bucket', first day) so that clicking a period narrows the dates to it.
+    """
+    title = "Timeline density: items per period"
+    if counts.empty:
+        return empty_figure(title, subtitle, footer, "No items match these filters.")
+    per = counts.pivot_table(index=["lane", "bucket"], columns="kind", values="n", aggfunc="sum", fill_value=0)
+    per["total"] = per.sum(axis=1)
+    per = per.reset_index()
+    lanes = list(per.groupby("lane").total.sum().sort_values(ascending=False, kind="stable").index)
+    if "(other)" in lanes:
+        lanes.remove("(other)")
+        lanes.append("(other)")
+    biggest = float(per.total.max())
+    kinds = [k for k in ("event", "statement", "claim") if k in per.columns]
+    hover = [
+        f"{escape_label(names.get(r.lane, r.lane))}<br>from {pd.Timestamp(r.bucket):%d %b %Y}: <b>{int(r.total):,}</b> items<br>"
+        + ", ".join(f"{int(getattr(r, k)):,} {k}s" for k in kinds)
+        for r in per.itertuples(index=False)
+    ]
+    fig = go.Figure(go.Scatter(
+        x=pd.to_datetime(per.bucket), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}), mode="markers",
+        marker=dict(size=(4 + 18 * (per.total / biggest) ** 0.5).round(1), color=per.total, colorscale="Blues", cmin=0,
+                    line=dict(width=0.5, color="#1b4f72"), colorbar=dict(title=dict(text="items"), thickness=12)),
+        text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
+        customdata=[["bucket", str(b)[:10]] for b in per.bucket],
+    ))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(420, 200 + 36 * len(lanes)))
+    _lane_axis(fig, lanes, names)
+    fig.add_annotation(text=escape_label(notice), xref="paper", yref="paper", x=0, y=1.0, yshift=8, xanchor="left",
+                       yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))
+    fig.update_layout(dragmode="select", selectdirection="h", showlegend=False)
+    return fig
+
 
 # === Stance charts (issue 4) ===================================================
 # builders: stance_figure

@@ -198,8 +198,304 @@ def edits_since_last_import(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 #
 
 # === Timeline (issue 3) ========================================================
-#
-#
+# One filtered set of items (events, statements, claims) feeds the count, the
+# points, the density and the table. Each kind's WHERE clause is assembled from
+# fixed fragments, one per filter that is set (an unset filter adds nothing, so
+# DuckDB prunes row groups on the date bounds it sees); every value is bound
+# by name. An item is in range when its period (a month for "Sep 2025")
+# overlaps the chosen dates.
+
+TIMELINE_LANES: dict[str, str] = {"actor": "actor", "topic": "topic", "source": "source", "kind": "kind"}
+"""Lane keys the chart offers (allow-list: the value picks an SQL expression below)."""
+DENSITY_BUCKETS: tuple[str, ...] = ("day", "week", "month")
+
+_PERIOD_END = {
+    "e": "case e.date_precision when 'day' then e.occurred_on when 'month' then last_day(e.occurred_on)"
+         " else make_date(year(e.occurred_on), 12, 31) end",
+    "s": "case s.date_precision when 'day' then s.stated_on when 'month' then last_day(s.stated_on)"
+         " else make_date(year(s.stated_on), 12, 31) end",
+    "c": "case c.date_precision when 'day' then c.claimed_on when 'month' then last_day(c.claimed_on)"
+         " else make_date(year(c.claimed_on), 12, 31) end",
+}
+_DATE_COL = {"e": "e.occurred_on", "s": "s.stated_on", "c": "c.claimed_on"}
+_ID_COL = {"e": "event_id", "s": "statement_id", "c": "claim_id"}
+_KIND_ALIAS = {"event": "e", "statement": "s", "claim": "c"}
+
+
+def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dict[str, str | None], dict[str, object]]:
+    """Per kind alias ('e', 's', 'c'): the WHERE clause, or None when the filters exclude the kind; plus the bound values.
+
+    Event types and origins describe events only: choosing one leaves out
+    statements and claims (which are curated entries, so origin 'curated' keeps them).
+    """
+    kinds = set(filters.kinds or ("event", "statement", "claim"))
+    if filters.event_types:
+        kinds &= {"event"}
+    if filters.origins and "curated" not in filters.origins:
+        kinds &= {"event"}
+    params: dict[str, object] = {}
+    common: dict[str, list[str]] = {"e": [], "s": [], "c": []}
+    if filters.date_from:
+        params["date_from"] = filters.date_from
+        for alias in common:
+            # the first bound lets DuckDB skip row groups; the second is the period overlap
+            common[alias] += [f"{_DATE_COL[alias]} >= $date_from::date - 366", f"{_PERIOD_END[alias]} >= $date_from::date"]
+    if filters.date_to:
+        params["date_to"] = filters.date_to
+        for alias in common:
+            common[alias].append(f"{_DATE_COL[alias]} <= $date_to::date")
+    if filters.actors:
+        params["actors"] = actor_scope(con, filters)
+        common["e"].append("e.event_id in (select event_id from event_actors where actor_id in (select unnest($actors::varchar[])))")
+        common["s"].append("s.actor_id in (select unnest($actors::varchar[]))")
+        common["c"].append("c.subject_actor_id in (select unnest($actors::varchar[]))")
+    if filters.topics:
+        params["topics"] = list(filters.topics)
+        for alias in common:
+            common[alias].append(f"{alias}.topic_id in (select unnest($topics::varchar[]))")
+    if filters.sources:
+        params["sources"] = list(filters.sources)
+        common["e"].append(
+            "e.event_id in (select ed.event_id from event_documents ed join documents d using (document_id)"
+            " where d.source_id in (select unnest($sources::varchar[])))"
+        )
+        for alias in ("s", "c"):
+            common[alias].append(
+                f"{alias}.document_id in (select document_id from documents where source_id in (select unnest($sources::varchar[])))"
+            )
+    if filters.event_types:
+        params["event_types"] = list(filters.event_types)
+        common["e"].append("e.event_type in (select unnest($event_types::varchar[]))")
+    if filters.origins:
+        params["origins"] = list(filters.origins)
+        common["e"].append("e.origin in (select unnest($origins::varchar[]))")
+    if filters.text:
+        params["text"] = f"%{_escape_like(filters.text)}%"
+        common["e"].append("(e.title ilike $text escape '\\' or e.description ilike $text escape '\\')")
+        common["s"].append("s.quote ilike $text escape '\\'")
+        common["c"].append("c.text ilike $text escape '\\'")
+    where = {alias: (" and ".join(common[alias]) or "true") if kind in kinds else None for kind, alias in _KIND_ALIAS.items()}
+    return where, params
+
+
+def _escape_like(text: str) -> str:
+    """Search text is literal: % and _ typed by the analyst match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
+    """Only the named parameters the statement mentions (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def timeline_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
+    """How many events, statements and claims the filters select (decides points or density)."""
+    where, params = _timeline_where(con, filters)
+    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
+    parts = [f"select '{a}', count(*) from {tables[a]} where {w}" for a, w in where.items() if w]
+    counts = {"event": 0, "statement": 0, "claim": 0}
+    if not parts:
+        return counts
+    sql = " union all ".join(parts)
+    kind = {alias: name for name, alias in _KIND_ALIAS.items()}
+    for alias, n in con.execute(sql, _used(sql, params)).fetchall():
+        counts[kind[alias]] = int(n)
+    return counts
+
+
+def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int,
+                       item: tuple[str, str] | None = None) -> tuple[str, dict[str, object]]:
+    """The SQL and bound values of :func:`timeline_items` (the benchmark times the bare statement too).
+
+    Each kind is cut to its newest ``limit`` rows first, so the enrichment joins
+    (sources, actors, continuity, claim status) only ever see a few thousand rows.
+    """
+    where, params = _timeline_where(con, filters)
+    if item:
+        params["item_id"] = item[1]
+        alias = _KIND_ALIAS[item[0]]
+        where = {a: (f"{w} and {a}.{_ID_COL[a]} = $item_id" if w and a == alias else None) for a, w in where.items()}
+    params["limit"] = limit
+    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
+    columns = {
+        "e": "'event' as kind, e.event_id as item_id, e.occurred_on as dated, e.date_precision, e.topic_id, e.event_type, "
+             "e.title, e.description as text, null::varchar as attribution, null::varchar as document_id, e.origin, "
+             "null::varchar as actor_id, null::varchar as position_code, false as self_declared",
+        "s": "'statement' as kind, s.statement_id as item_id, s.stated_on as dated, s.date_precision, s.topic_id, "
+             "null::varchar as event_type, null::varchar as title, s.quote as text, s.attribution, s.document_id, "
+             "'curated' as origin, s.actor_id, s.position_code, s.self_declared_continuity as self_declared",
+        "c": "'claim' as kind, c.claim_id as item_id, c.claimed_on as dated, c.date_precision, c.topic_id, "
+             "null::varchar as event_type, null::varchar as title, c.text, null::varchar as attribution, c.document_id, "
+             "'curated' as origin, c.subject_actor_id as actor_id, null::varchar as position_code, false as self_declared",
+    }
+    parts = [f"(select {columns[a]} from {tables[a]} where {w} order by {_DATE_COL[a]} desc, 2 desc limit $limit)"
+             for a, w in where.items() if w] or [f"(select {columns['e']} from events e where false)"]
+    scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
+    sql = f"""
+        with raw as ({' union all '.join(parts)}),
+        items as (select * from raw order by dated desc, kind, item_id limit $limit),
+        event_docs as (
+            select event_id, min(document_id) as document_id from event_documents
+            where event_id in (select item_id from items where kind = 'event') group by event_id),
+        event_actor_lists as (
+            select ea.event_id, list(ea.actor_id order by ea.role <> 'initiator', ea.actor_id) as actor_ids
+            from event_actors ea where ea.event_id in (select item_id from items where kind = 'event') {scope}
+            group by ea.event_id),
+        previous as (
+            -- interim continuity: the position of the actor's own latest earlier coded statement on the topic
+            -- (lib/stance.py owns the full rule: concurrent periods, sub-actors)
+            select i.item_id, q.position_code
+            from (select item_id, actor_id, topic_id, dated from items where kind = 'statement') i
+            asof join (select actor_id, topic_id, stated_on, position_code from statements where position_code is not null) q
+              on q.actor_id = i.actor_id and q.topic_id = i.topic_id and i.dated > q.stated_on),
+        claim_evidence as (
+            -- interim claim status from the evidence links (lib/reliability.py owns the full rule)
+            select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
+            from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
+        select i.kind, i.item_id, i.dated, i.date_precision,
+               case i.date_precision when 'day' then i.dated when 'month' then last_day(i.dated)
+                    else make_date(year(i.dated), 12, 31) end as period_end,
+               i.topic_id, i.event_type,
+               coalesce(i.title, case i.kind when 'statement' then coalesce(p.label, i.position_code, 'statement') else 'claim' end)
+                   as title,
+               i.text, i.attribution, coalesce(i.document_id, ed.document_id) as document_id, i.origin,
+               case when i.kind <> 'statement' then null when i.position_code is null then 'unclear'
+                    when prev.position_code is null then case when i.self_declared then 'reaffirmed' else 'first' end
+                    when prev.position_code = i.position_code then 'reaffirmed' else 'shifted' end as continuity,
+               case when i.kind <> 'claim' then null when ev.corroborated and ev.contradicted then 'contested'
+                    when ev.corroborated then 'corroborated' when ev.contradicted then 'contradicted' else 'open' end as status,
+               src.source_id, src.name as source_name, src.analyst_grade as grade,
+               case when i.kind = 'event' then coalesce(eal.actor_ids, []::varchar[])
+                    when i.actor_id is null then []::varchar[] else [i.actor_id] end as actor_ids
+        from items i
+        left join event_docs ed on i.kind = 'event' and ed.event_id = i.item_id
+        left join event_actor_lists eal on i.kind = 'event' and eal.event_id = i.item_id
+        left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
+        left join previous prev on i.kind = 'statement' and prev.item_id = i.item_id
+        left join claim_evidence ev on i.kind = 'claim' and ev.claim_id = i.item_id
+        left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
+        left join sources src on src.source_id = d.source_id
+        order by i.dated desc, i.kind, i.item_id
+        """
+    return sql, _used(sql, params)
+
+
+def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 5000) -> pd.DataFrame:
+    """The newest ``limit`` filtered items, newest first.
+
+    Columns: kind, item_id, dated (first day), date_precision, period_end, topic_id,
+    event_type, title (an event's title, a statement's position label, 'claim'),
+    text (description, quote or claim text), attribution, document_id (an event's
+    first document), origin, continuity (statements: first / reaffirmed / shifted /
+    unclear), status (claims: corroborated / contradicted / contested / open),
+    source_id, source_name, grade (the analyst's grade, else null), actor_ids
+    (list; an event's actors within the actor filter, initiator first; a claim's subject).
+    """
+    sql, params = timeline_items_sql(con, filters, limit)
+    return con.execute(sql, params).df()
+
+
+def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str, bucket: str,
+                         max_lanes: int) -> tuple[str, dict[str, object]]:
+    """The SQL and bound values of :func:`timeline_density`."""
+    if lane not in TIMELINE_LANES or bucket not in DENSITY_BUCKETS:
+        raise ValueError(f"unknown lane {lane!r} or bucket {bucket!r}")
+    where, params = _timeline_where(con, filters)
+    scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
+    lane_sql = {
+        "actor": {"e": "ea.actor_id", "s": "s.actor_id", "c": "c.subject_actor_id"},
+        "topic": {"e": "e.topic_id", "s": "s.topic_id", "c": "c.topic_id"},
+        "source": {"e": "d.source_id", "s": "d.source_id", "c": "d.source_id"},
+        "kind": {"e": "'event'", "s": "'statement'", "c": "'claim'"},
+    }[lane]
+    joins = {
+        "actor": {"e": f"join event_actors ea on ea.event_id = e.event_id {scope}", "s": "", "c": ""},
+        "source": {"e": "left join event_documents ed on ed.event_id = e.event_id left join documents d on d.document_id = ed.document_id",
+                   "s": "left join documents d on d.document_id = s.document_id",
+                   "c": "left join documents d on d.document_id = c.document_id"},
+    }.get(lane, {"e": "", "s": "", "c": ""})
+    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
+    kind = {alias: name for name, alias in _KIND_ALIAS.items()}
+    parts = [
+        f"select {lane_sql[a]} as lane, date_trunc('{bucket}', {_DATE_COL[a]})::date as bucket, '{kind[a]}' as kind, count(*) as n "
+        f"from {tables[a]} {joins[a]} where {w} group by all"
+        for a, w in where.items() if w
+    ] or ["select null::varchar as lane, null::date as bucket, null::varchar as kind, 0::bigint as n where false"]
+    params["max_lanes"] = max_lanes
+    sql = f"""
+        with counts as ({' union all '.join(parts)}),
+        ranked as (select lane, row_number() over (order by sum(n) desc, lane) as r from counts group by lane)
+        select case when r.r <= $max_lanes then coalesce(c.lane, '(none)') else '(other)' end as lane,
+               c.bucket, c.kind, sum(c.n)::bigint as n
+        from counts c join ranked r on r.lane is not distinct from c.lane
+        group by all order by lane, c.bucket, c.kind
+        """
+    return sql, _used(sql, params)
+
+
+def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", bucket: str = "month",
+                     max_lanes: int = 15) -> pd.DataFrame:
+    """Counts of filtered items per lane, time bucket and kind, aggregated in DuckDB.
+
+    Columns: lane (id; the busiest ``max_lanes`` lanes, the rest as '(other)',
+    items without one as '(none)'), bucket (first day of the day / ISO week / month),
+    kind, n. An event counts once in each of its actors' lanes; month- and
+    year-dated items count in the bucket where their period starts.
+    """
+    sql, params = timeline_density_sql(con, filters, lane, bucket, max_lanes)
+    return con.execute(sql, params).df()
+
+
+def timeline_item_documents(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> pd.DataFrame:
+    """Every document behind one item, with its source: document_id, title, url, published_on, date_precision,
+    source_id, source_name, source_kind, grade (analyst's, else null)."""
+    return con.execute(
+        """
+        with docs as (
+            select document_id from event_documents where ? = 'event' and event_id = ?
+            union select document_id from statements where ? = 'statement' and statement_id = ?
+            union select document_id from claims where ? = 'claim' and claim_id = ?
+        )
+        select d.document_id, d.title, d.url, d.published_on, d.date_precision, s.source_id, s.name as source_name,
+               s.kind as source_kind, s.analyst_grade as grade
+        from docs join documents d using (document_id) join sources s using (source_id)
+        order by d.published_on, d.document_id
+        """,
+        [kind, item_id] * 3,
+    ).df()
+
+
+def timeline_evidence(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
+    """A claim's evidence chain: relation, evidence_type, evidence_id, noted_on, note, and what the evidence is
+    (dated, precision, label: the statement's quote, the event's title or the document's title; who: actor or source)."""
+    return con.execute(
+        """
+        select ev.relation, ev.evidence_type, ev.evidence_id, ev.noted_on, ev.note,
+               coalesce(s.stated_on, e.occurred_on, d.published_on, c.claimed_on) as dated,
+               coalesce(s.date_precision, e.date_precision, d.date_precision, c.date_precision) as date_precision,
+               coalesce(s.quote, e.title, d.title, c.text) as label,
+               coalesce(a.name, src.name) as who
+        from evidence ev
+        left join statements s on ev.evidence_type = 'statement' and s.statement_id = ev.evidence_id
+        left join actors a on a.actor_id = s.actor_id
+        left join events e on ev.evidence_type = 'event' and e.event_id = ev.evidence_id
+        left join claims c on ev.evidence_type = 'claim' and c.claim_id = ev.evidence_id
+        left join documents d on ev.evidence_type = 'document' and d.document_id = ev.evidence_id
+        left join sources src on src.source_id = coalesce(d.source_id, (select source_id from documents x where x.document_id = c.document_id))
+        where ev.claim_id = ?
+        order by ev.relation, dated, ev.evidence_id
+        """,
+        [claim_id],
+    ).df()
+
+
+def timeline_item(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict[str, object] | None:
+    """One item with the columns of :func:`timeline_items`, or None when the store has no such item."""
+    if kind not in _KIND_ALIAS:
+        return None
+    sql, params = timeline_items_sql(con, Filters(kinds=(kind,)), 1, item=(kind, item_id))
+    rows = con.execute(sql, params).df()
+    return rows.iloc[0].to_dict() if len(rows) else None
 
 # === Stances (issue 4) =========================================================
 # Continuity is computed here, in SQL, for every statement of every series at

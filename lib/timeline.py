@@ -1,0 +1,183 @@
+"""The Timeline page's logic without streamlit: which items, drawn as points or as density, and their detail.
+
+The page, the CLI export and the brief all call :func:`build_chart` and
+:func:`build_table`, so an exported timeline is the one on screen. Every query
+runs in DuckDB; Python only shapes the few thousand rows (or the counts) that
+come back. ``cache`` lets the page wrap each query in ``ui.cached`` (keyed on
+the filters and the store's data version) while this module stays free of streamlit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from lib import charts, queries
+from lib.dates import format_partial_date
+from lib.filters import Filters
+
+POINT_LIMIT = 3000
+"""Above this many items in range the chart draws density instead of single items."""
+TABLE_LIMIT = 2000
+"""The table lists at most this many items (the newest), and says so."""
+MAX_LANES = 15
+LANES: dict[str, str] = {"actor": "Actor", "topic": "Topic", "source": "Source", "kind": "Item kind"}
+
+Cache = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _direct(func: Callable[..., Any]) -> Callable[..., Any]:
+    return func
+
+
+@dataclass(frozen=True)
+class Density:
+    """Why and how the chart shows counts: items in range, the bucket size, and the sentence that says so."""
+
+    items: int
+    bucket: str
+
+    def sentence(self) -> str:
+        """What the analyst reads on the chart."""
+        return (f"{self.items:,} items in range: showing counts per {self.bucket}. "
+                f"Narrow the dates (box-select or click a bucket) below {POINT_LIMIT:,} items to see each one.")
+
+
+def density_bucket(start: dt.date, end: dt.date) -> str:
+    """Bucket for a span: days up to three months, weeks up to three years, months beyond."""
+    days = (end - start).days
+    return "day" if days <= 92 else "week" if days <= 3 * 366 else "month"
+
+
+def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> tuple[dt.date, dt.date] | None:
+    """The span the chart covers: the filter's dates, completed from the store's first and last dated item."""
+    summary = cache(queries.store_summary)(con)
+    first, last = summary["first_day"], summary["last_day"]
+    if first is None and not filters.date_from:
+        return None
+    return (filters.date_from or first or filters.date_to, filters.date_to or last or filters.date_from)
+
+
+def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> Density | None:
+    """None when the items in range are few enough to draw one by one, else how to draw their density."""
+    total = sum(cache(queries.timeline_count)(con, filters).values())
+    if total <= POINT_LIMIT:
+        return None
+    span = date_span(con, filters, cache)
+    return Density(total, density_bucket(*span) if span else "month")
+
+
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
+    """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items."""
+    if lane not in LANES:
+        raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
+    names = cache(queries.names)(con)
+    subtitle = filters.describe(names)
+    density = chart_mode(con, filters, cache)
+    if density:
+        counts = cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
+        # counting the distinct sources in range would cost another pass over every item: name the store's sources
+        footer = charts.source_line(int(counts.n.sum()), int(cache(queries.store_summary)(con)["sources"]), queries.data_as_of(con))
+        return charts.density_figure(counts, names, LANES[lane], subtitle, footer, density.sentence())
+    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT)
+    footer = charts.source_line(len(items), int(items.source_id.nunique()) if len(items) else 0, queries.data_as_of(con))
+    return charts.timeline_figure(lane_rows(items, lane), names, LANES[lane], subtitle, footer)
+
+
+def lane_rows(items: pd.DataFrame, lane: str) -> pd.DataFrame:
+    """One row per item and lane it belongs to: an event with two actors sits in both actors' lanes.
+
+    Adds 'lane' (an id, '(none)', or '(other)' beyond the MAX_LANES busiest) to the
+    columns of ``queries.timeline_items``.
+    """
+    if lane == "actor":
+        rows = items.assign(lane=[list(a) if len(a) else ["(none)"] for a in items.actor_ids]).explode("lane")
+    else:
+        rows = items.assign(lane=items[{"topic": "topic_id", "source": "source_id", "kind": "kind"}[lane]].fillna("(none)"))
+    busiest = rows.lane.value_counts().index[:MAX_LANES]
+    rows["lane"] = rows.lane.where(rows.lane.isin(busiest), "(other)")
+    return rows.reset_index(drop=True)
+
+
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> pd.DataFrame:
+    """The filtered items as the page lists them (newest first, at most TABLE_LIMIT), ready to show and download.
+
+    Columns: date (as precise as known), kind, title, actors, topic, source, grade,
+    continuity, claim status, text, item_id.
+    """
+    items = cache(queries.timeline_items)(con, filters, TABLE_LIMIT)
+    names = cache(queries.names)(con)
+    return pd.DataFrame({
+        "date": [format_partial_date(d, p) for d, p in zip(items.dated, items.date_precision, strict=True)],
+        "kind": items.kind,
+        "title": items.title,
+        "actors": [", ".join(names.get(a, a) for a in ids) for ids in items.actor_ids],
+        "topic": [names.get(t, t) if isinstance(t, str) else "" for t in items.topic_id],
+        "source": items.source_name.fillna(""),
+        "grade": items.grade.fillna(""),
+        "continuity": items.continuity.fillna(""),
+        "claim status": items.status.fillna(""),
+        "text": items.text.fillna(""),
+        "item_id": items.item_id,
+    })
+
+
+def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cache: Cache = _direct) -> str:
+    """One line under the table: how many items it lists of how many in range."""
+    total = sum(cache(queries.timeline_count)(con, filters).values())
+    if shown < total:
+        return f"Showing the newest {shown:,} of {total:,} items in range; narrow the filters to list the rest."
+    return f"{total:,} items in range."
+
+
+def item_detail(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict[str, Any] | None:
+    """Everything the detail panel shows for one item, or None if it is not in the store.
+
+    Keys: 'item' (the row of ``queries.timeline_items``), 'when' (date as precise as
+    known), 'actors' (names), 'documents' (DataFrame of ``queries.timeline_item_documents``),
+    'evidence' (a claim's evidence chain, DataFrame; empty for other kinds).
+    """
+    item = queries.timeline_item(con, kind, item_id)
+    if item is None:
+        return None
+    names = queries.names(con)
+    evidence = queries.timeline_evidence(con, item_id) if kind == "claim" else pd.DataFrame()
+    if len(evidence):
+        evidence.insert(0, "date", [format_partial_date(d, p) if not pd.isna(d) else ""
+                                    for d, p in zip(evidence.dated, evidence.date_precision, strict=True)])
+        evidence = evidence.drop(columns=["dated", "date_precision"])
+    return {
+        "item": item,
+        "when": format_partial_date(item["dated"].date() if hasattr(item["dated"], "date") else item["dated"], item["date_precision"]),
+        "actors": [names.get(a, a) for a in item["actor_ids"]],
+        "documents": queries.timeline_item_documents(con, kind, item_id),
+        "evidence": evidence,
+    }
+
+
+def selection_dates(point: dict[str, Any], bucket: str | None) -> tuple[dt.date, dt.date] | None:
+    """The date range a clicked density bucket stands for (its first to last day), from the point's customdata."""
+    data = point.get("customdata") or []
+    if bucket is None or len(data) < 2 or data[0] != "bucket":
+        return None
+    start = dt.date.fromisoformat(str(data[1])[:10])
+    if bucket == "day":
+        return start, start
+    if bucket == "week":
+        return start, start + dt.timedelta(days=6)
+    return start, (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+
+
+def box_dates(box: dict[str, Any]) -> tuple[dt.date, dt.date] | None:
+    """The date range of a box selection on the time axis (plotly sends the x bounds as date strings)."""
+    xs = box.get("x") or []
+    if len(xs) < 2:
+        return None
+    start, end = sorted(pd.Timestamp(x).date() for x in xs[:2])
+    return start, end
