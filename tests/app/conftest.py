@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "tests" / "app" / "app_entry.py")
 
 
 @pytest.fixture
