@@ -136,9 +136,8 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
             )
         st.checkbox("Include sub-actors (ministries of a state)", key=_WIDGET + "children", on_change=_from_widgets)
         st.text_input("Search titles, quotes and claims", key=_WIDGET + "text", on_change=_from_widgets, max_chars=200)
-        if st.button("Clear filters", width="stretch"):
-            set_filters(Filters())
-            st.rerun()
+        # a callback: widget values may only be reset before the widgets are drawn again
+        st.button("Clear filters", width="stretch", on_click=set_filters, args=(Filters(),))
     return st.session_state[_FILTERS]
 
 
