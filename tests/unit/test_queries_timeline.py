@@ -1,0 +1,117 @@
+"""The Timeline section of lib/queries.py on the seed case: which items each filter selects, counts, density, detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from lib import queries, store
+from lib.filters import Filters
+
+
+def _ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[str]:
+    return set(queries.timeline_items(con, filters).item_id)
+
+
+def test_all_items_of_the_seed_case(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Unfiltered, the timeline holds the 5 events, 2 statements and 2 claims, newest first."""
+    items = queries.timeline_items(seeded, Filters())
+    assert queries.timeline_count(seeded, Filters()) == {"event": 5, "statement": 2, "claim": 2}
+    assert len(items) == 9
+    assert items.iloc[0].item_id == "claim-nefes-buyback"
+    assert items.dated.is_monotonic_decreasing
+
+
+def test_actor_filter_includes_ministries_and_unnamed_sources(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Choosing Turkey brings its ministry's and its unnamed source's statements; without children it does not."""
+    with_children = _ids(seeded, Filters(actors=("TUR",)))
+    assert {"stmt-msb-no-change", "stmt-anon-ria", "claim-ria-no-return", "s400-contract"} <= with_children
+    assert "claim-nefes-buyback" not in with_children  # its subject is Russia
+    alone = _ids(seeded, Filters(actors=("TUR",), include_children=False))
+    assert "stmt-msb-no-change" not in alone and "s400-contract" in alone
+
+
+def test_month_items_overlap_a_range_inside_their_month(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A range from 10 Sep 2025 keeps the 'Sep 2025' items (their month overlaps) but drops the 3 Sep claim."""
+    ids = _ids(seeded, Filters(date_from=dt.date(2025, 9, 10), date_to=dt.date(2025, 12, 31)))
+    assert ids == {"stmt-anon-ria", "stmt-msb-no-change", "claim-ria-no-return"}
+    assert _ids(seeded, Filters(date_from=dt.date(2019, 1, 1), date_to=dt.date(2020, 10, 31))) == {
+        "s400-first-delivery", "s400-test-sinop"}
+
+
+def test_text_search_covers_titles_quotes_and_claims(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Search finds an event title, a statement quote and a claim text, case-insensitively; % is literal."""
+    assert _ids(seeded, Filters(text="caatsa")) == {"caatsa-sanctions"}
+    assert _ids(seeded, Filters(text="NO CHANGE IN OUR POSITION")) == {"stmt-msb-no-change"}
+    assert _ids(seeded, Filters(text="taking back")) == {"claim-nefes-buyback"}
+    assert _ids(seeded, Filters(text="%")) == set()
+
+
+def test_kinds_sources_topics_and_types(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Kind, source, topic and event-type filters each narrow the items as documented."""
+    assert _ids(seeded, Filters(kinds=("claim",))) == {"claim-nefes-buyback", "claim-ria-no-return"}
+    assert _ids(seeded, Filters(sources=("ria",))) == {"stmt-anon-ria", "claim-ria-no-return"}
+    assert len(_ids(seeded, Filters(topics=("s400",)))) == 9
+    assert _ids(seeded, Filters(event_types=("delivery",))) == {"s400-first-delivery"}  # types leave out statements and claims
+    assert _ids(seeded, Filters(origins=("gdelt",))) == set()
+
+
+def test_continuity_and_status_for_colouring(seeded: duckdb.DuckDBPyConnection) -> None:
+    """The ministry's 'no change' statement is reaffirmed; Nefes' claim contradicted, RIA's corroborated."""
+    items = queries.timeline_items(seeded, Filters()).set_index("item_id")
+    assert items.loc["stmt-msb-no-change", "continuity"] == "reaffirmed"
+    assert items.loc["claim-nefes-buyback", "status"] == "contradicted"
+    assert items.loc["claim-ria-no-return", "status"] == "corroborated"
+    assert items.loc["s400-contract", "source_id"] == "nat"
+    assert list(items.loc["s400-contract", "actor_ids"]) == ["TUR", "RUS"]  # initiator first
+
+
+def test_grade_shows_the_analyst_grade_only(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Without an analyst grade the grade is empty; once set, the item carries it."""
+    assert queries.timeline_items(seeded, Filters()).grade.isna().all()
+    with store.transaction(seeded, "test", "grade") as audit:
+        seeded.execute("update sources set analyst_grade = 'B' where source_id = 'nefes'")
+        audit.row("sources", "nefes", None, {"analyst_grade": "B"})
+    items = queries.timeline_items(seeded, Filters()).set_index("item_id")
+    assert items.loc["claim-nefes-buyback", "grade"] == "B"
+
+
+def test_limit_keeps_the_newest(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A limit of 3 returns the three newest items."""
+    newest = queries.timeline_items(seeded, Filters(), limit=3)
+    assert list(newest.item_id) == ["claim-nefes-buyback", "claim-ria-no-return", "stmt-anon-ria"]
+
+
+@pytest.mark.parametrize("lane", ["actor", "topic", "source", "kind"])
+def test_density_counts_every_item(seeded: duckdb.DuckDBPyConnection, lane: str) -> None:
+    """Density per lane counts each item once per lane it sits in (events once per actor)."""
+    counts = queries.timeline_density(seeded, Filters(), lane, "month")
+    # 9 items; by actor the four two-actor events count twice (5 events -> 9 event lanes + 2 statements + 2 claims)
+    assert counts.n.sum() == {"actor": 13, "topic": 9, "source": 9, "kind": 9}[lane]
+    by_kind = counts.groupby("kind").n.sum().to_dict()
+    assert by_kind["statement"] == 2 and by_kind["claim"] == 2
+
+
+def test_density_folds_quiet_lanes_into_other(seeded: duckdb.DuckDBPyConnection) -> None:
+    """With room for two lanes, the rest are counted under '(other)'."""
+    counts = queries.timeline_density(seeded, Filters(), "actor", "week", max_lanes=2)
+    assert set(counts.lane) == {"TUR", "RUS", "(other)"}
+
+
+def test_density_refuses_unknown_lanes(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A lane or bucket outside the allow-list is refused before any SQL is built."""
+    with pytest.raises(ValueError):
+        queries.timeline_density(seeded, Filters(), "actor; drop table events", "month")
+
+
+def test_item_detail_documents_and_evidence(seeded: duckdb.DuckDBPyConnection) -> None:
+    """One item by id; its documents with sources; a claim's evidence chain names both contradicted statements."""
+    assert queries.timeline_item(seeded, "statement", "stmt-msb-no-change")["attribution"] == "anonymous_source"
+    assert queries.timeline_item(seeded, "event", "no-such-event") is None
+    docs = queries.timeline_item_documents(seeded, "claim", "claim-nefes-buyback")
+    assert list(docs.source_name) == ["Nefes"]
+    evidence = queries.timeline_evidence(seeded, "claim-nefes-buyback")
+    assert set(evidence.evidence_id) == {"stmt-anon-ria", "stmt-msb-no-change"}
+    assert set(evidence.relation) == {"contradicts"}

@@ -1,0 +1,126 @@
+"""lib/timeline.py and the timeline chart builders: points or density, precision marks, hover, table, detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pytest
+
+from lib import timeline
+from lib.filters import Filters
+
+
+def _points(fig) -> dict[str, dict]:
+    """Marker traces' items by id: trace name, symbol and hover text."""
+    found = {}
+    for trace in fig.data:
+        if trace.mode != "markers" or trace.customdata is None:
+            continue
+        symbols = trace.marker.symbol if isinstance(trace.marker.symbol, tuple | list) else [trace.marker.symbol] * len(trace.x)
+        for (kind, item_id), symbol, text, x in zip(trace.customdata, symbols, trace.text, trace.x, strict=True):
+            found[item_id] = {"kind": kind, "trace": trace.name, "symbol": symbol, "hover": text, "x": x}
+    return found
+
+
+def test_chart_draws_each_item_with_kind_shape_and_colour_meaning(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Points mode: every item once per lane, statements by continuity, claims by status, shapes by kind."""
+    fig = timeline.build_chart(seeded, Filters())
+    points = _points(fig)
+    assert {"s400-contract", "stmt-msb-no-change", "claim-nefes-buyback"} <= set(points)
+    assert points["stmt-msb-no-change"]["trace"] == "statement: reaffirmed"
+    assert points["claim-nefes-buyback"]["trace"] == "claim: contradicted"
+    assert points["claim-nefes-buyback"]["symbol"] == "triangle-up"  # exact day: filled
+    assert points["s400-contract"]["symbol"] == "square-open"  # month precision: open marker
+    assert sum(1 for t in fig.data for c in (t.customdata or []) if c[1] == "s400-contract") == 2  # TUR and RUS lanes
+
+
+def test_month_items_sit_mid_month_with_a_span(seeded: duckdb.DuckDBPyConnection) -> None:
+    """'Dec 2017' is drawn mid-December with a bar over the whole month, never on 1 Dec."""
+    fig = timeline.build_chart(seeded, Filters(text="contract"))
+    x = str(_points(fig)["s400-contract"]["x"])
+    assert x.startswith("2017-12-16")
+    span = next(t for t in fig.data if t.mode == "lines")
+    assert str(span.x[0]).startswith("2017-12-01") and str(span.x[1]).startswith("2018-01-01")
+
+
+def test_hover_gives_date_precision_actor_source_and_quote(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Hover names the precision, the actor, the source, and opens with the quote's first words."""
+    hover = _points(timeline.build_chart(seeded, Filters()))["stmt-msb-no-change"]["hover"]
+    assert "Sep 2025 (month)" in hover
+    assert "Ministry of National Defence" in hover and "News About Turkey" in hover
+    assert "The S-400 air defense systems are in our inventory" in hover
+    assert "graded" not in hover  # no analyst grade set: nothing invented
+
+
+def test_user_text_is_escaped_in_hover(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A title with markup shows as typed (escaped), not as HTML."""
+    seeded.execute("update events set title = '<b>bold</b> & co' where event_id = 's400-contract'")
+    hover = _points(timeline.build_chart(seeded, Filters(text="bold")))["s400-contract"]["hover"]
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in hover
+
+
+def test_lanes_switch_to_source(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Lanes by source label the y axis with source names."""
+    fig = timeline.build_chart(seeded, Filters(), lane="source")
+    assert set(fig.layout.yaxis.ticktext) == {"News About Turkey", "Nefes", "RIA Novosti"}
+    with pytest.raises(ValueError):
+        timeline.build_chart(seeded, Filters(), lane="nonsense")
+
+
+def test_density_above_the_point_limit_and_back(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the limit the chart shows counts and says so; a narrower range returns to single items."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 4)
+    fig = timeline.build_chart(seeded, Filters())
+    assert fig.layout.title.text.startswith("Timeline density")
+    assert any("items in range: showing counts per month" in a.text for a in fig.layout.annotations)
+    assert sum(int(t.split("<b>")[1].split("</b>")[0]) for t in fig.data[0].text) == 13  # per actor lane
+    narrow = timeline.build_chart(seeded, Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 9, 30)))
+    assert narrow.layout.title.text.startswith("Timeline of")
+
+
+@pytest.mark.parametrize(("days", "bucket"), [(30, "day"), (92, "day"), (93, "week"), (365 * 3, "week"), (3653, "month")])
+def test_density_bucket_follows_the_span(days: int, bucket: str) -> None:
+    """Days up to three months, weeks up to three years, months beyond."""
+    start = dt.date(2020, 1, 1)
+    assert timeline.density_bucket(start, start + dt.timedelta(days=days)) == bucket
+
+
+def test_clicked_bucket_and_box_give_date_ranges() -> None:
+    """A clicked week bucket covers seven days, a month to its last day; a box gives its x bounds in order."""
+    assert timeline.selection_dates({"customdata": ["bucket", "2024-02-05"]}, "week") == (dt.date(2024, 2, 5), dt.date(2024, 2, 11))
+    assert timeline.selection_dates({"customdata": ["bucket", "2024-02-01"]}, "month") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert timeline.selection_dates({"customdata": ["event", "x"]}, None) is None
+    assert timeline.box_dates({"x": ["2020-05-01 12:00", "2019-01-01"]}) == (dt.date(2019, 1, 1), dt.date(2020, 5, 1))
+
+
+def test_empty_filters_give_a_figure_that_says_so(seeded: duckdb.DuckDBPyConnection) -> None:
+    """No matching items: a styled figure with a message, not a blank canvas."""
+    fig = timeline.build_chart(seeded, Filters(text="nothing matches this"))
+    assert any("No items match" in a.text for a in fig.layout.annotations)
+
+
+def test_table_lists_the_same_items_with_precise_dates(seeded: duckdb.DuckDBPyConnection) -> None:
+    """The table has the chart's items, dates no more precise than known, and names not ids."""
+    table = timeline.build_table(seeded, Filters(actors=("TUR",)))
+    chart_ids = set(_points(timeline.build_chart(seeded, Filters(actors=("TUR",)))))
+    assert set(table.item_id) == chart_ids
+    row = table.set_index("item_id").loc["stmt-msb-no-change"]
+    assert row["date"] == "Sep 2025" and row["actors"] == "Ministry of National Defence" and row["continuity"] == "reaffirmed"
+    assert timeline.table_note(seeded, Filters(), 9) == "9 items in range."
+    assert "newest 3 of 9" in timeline.table_note(seeded, Filters(), 3)
+
+
+def test_item_detail_of_a_claim(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A claim's detail has its text, date, source document and evidence chain."""
+    detail = timeline.item_detail(seeded, "claim", "claim-nefes-buyback")
+    assert detail["when"] == "3 Sep 2025" and detail["actors"] == ["Russia"]
+    assert list(detail["documents"].document_id) == ["nefes-2025-09-03"]
+    assert len(detail["evidence"]) == 2 and "date" in detail["evidence"].columns
+    assert timeline.item_detail(seeded, "claim", "missing") is None
+
+
+def test_figure_payload_stays_small_at_the_point_limit(seeded: duckdb.DuckDBPyConnection) -> None:
+    """The seed chart's JSON is a few kilobytes (the benchmark checks the 2 MB bound at scale)."""
+    assert len(json.dumps(timeline.build_chart(seeded, Filters()).to_plotly_json(), default=str)) < 60_000
