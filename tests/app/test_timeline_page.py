@@ -1,0 +1,73 @@
+"""The Timeline page on the seed case, driven through the shared sidebar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import timeline
+
+
+def _item_ids(at: AppTest) -> set[str]:
+    """Item ids of the chart's markers, read from the spec the browser would receive."""
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return {c[1] for trace in spec["data"] for c in (trace.get("customdata") or []) if c[0] != "bucket"}
+
+
+def test_link_with_dates_opens_that_range(app) -> None:
+    """/timeline?from=2019-01-01&to=2020-12-31 shows the four events of 2019-2020 and lists them in the table."""
+    at = app("timeline", **{"from": "2019-01-01", "to": "2020-12-31"})
+    assert _item_ids(at) == {"s400-first-delivery", "s400-test-sinop", "caatsa-sanctions", "f35-removal"}
+    assert set(at.dataframe[0].value.item_id) == _item_ids(at)
+    assert "4 items in range." in [c.value for c in at.caption]
+
+
+def test_date_range_widget_narrows_the_chart_and_the_url(app) -> None:
+    """Choosing a custom range in the sidebar redraws the chart with that range and writes it into the URL."""
+    at = app("timeline")
+    assert len(_item_ids(at)) == 9
+    at.sidebar.selectbox[0].select("custom").run()
+    at.sidebar.date_input[0].set_value((dt.date(2025, 9, 1), dt.date(2025, 12, 31))).run()
+    assert not at.exception
+    assert _item_ids(at) == {"stmt-anon-ria", "stmt-msb-no-change", "claim-nefes-buyback", "claim-ria-no-return"}
+    assert (at.query_params["from"], at.query_params["to"]) == ("2025-09-01", "2025-12-31")
+
+
+def test_actor_filter_includes_the_ministry(app) -> None:
+    """Picking Turkey keeps its ministry's statement and drops the claim about Russia."""
+    at = app("timeline")
+    at.sidebar.multiselect[0].select("TUR").run()
+    ids = _item_ids(at)
+    assert "stmt-msb-no-change" in ids and "claim-nefes-buyback" not in ids
+    assert at.query_params["actor"] == "TUR"
+
+
+def test_text_search_finds_the_quote(app) -> None:
+    """Searching 'no change' leaves the ministry's statement alone on the chart."""
+    at = app("timeline")
+    at.sidebar.text_input[0].input("no change").run()
+    assert _item_ids(at) == {"stmt-msb-no-change"}
+
+
+def test_opened_item_shows_quote_documents_and_evidence(app) -> None:
+    """An opened claim shows its text, its Nefes document and the two statements that contradict it."""
+    at = app("timeline")
+    at.session_state["tl_open"] = ("claim", "claim-nefes-buyback")
+    at.run()
+    texts = [t.value for t in at.text]
+    assert "Russia approached Ankara about taking back the S-400 systems" in texts
+    frames = [d.value for d in at.dataframe]
+    assert any("nefes-2025-09-03" in set(f.get("document_id", [])) for f in frames)
+    assert any(set(f.get("evidence_id", [])) == {"stmt-anon-ria", "stmt-msb-no-change"} for f in frames)
+
+
+def test_density_is_announced_above_the_limit(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more items than the point limit the chart is a density chart that says so."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 3)
+    at = app("timeline")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("Timeline density")
+    assert any("showing counts per" in a["text"] for a in spec["layout"]["annotations"])
