@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -145,11 +146,12 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
             symbol = KIND_SYMBOL[kind]
             open_ = part.date_precision != "day"
             fig.add_trace(go.Scatter(
-                x=part.x, y=part.y, mode="markers", name=kind if key is None else f"{kind}: {key}",
-                marker=dict(symbol=[f"{symbol}-open" if o else symbol for o in open_], size=11, color=style["color"],
+                x=part.x.to_numpy(), y=part.y.to_numpy(), mode="markers", name=kind if key is None else f"{kind}: {key}",
+                marker=dict(symbol=np.where(open_, f"{symbol}-open", symbol).astype(object), size=11, color=style["color"],
                             line=dict(width=1.5, color=style["color"])),
-                text=part.hover, hovertemplate="%{text}<extra></extra>",
-                customdata=list(zip(part.kind, part.item_id, strict=True)),
+                text=part.hover.to_numpy(), hovertemplate="%{text}<extra></extra>",
+                # numpy arrays, not lists: plotly validates lists element by element (15x slower at 3,000 points)
+                customdata=part[["kind", "item_id"]].to_numpy(dtype=object),
             ))
     apply_style(fig, title, subtitle, footer, "Date (open marker and bar: known only to the month or year)", lane_title,
                 height=max(420, 200 + 40 * len(lanes)))
@@ -198,17 +200,17 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
         lanes.append("(other)")
     biggest = float(per.total.max())
     kinds = [k for k in ("event", "statement", "claim") if k in per.columns]
-    hover = [
+    hover = np.array([
         f"{escape_label(names.get(r.lane, r.lane))}<br>from {pd.Timestamp(r.bucket):%d %b %Y}: <b>{int(r.total):,}</b> items<br>"
         + ", ".join(f"{int(getattr(r, k)):,} {k}s" for k in kinds)
         for r in per.itertuples(index=False)
-    ]
+    ], dtype=object)
     fig = go.Figure(go.Scatter(
-        x=pd.to_datetime(per.bucket), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}), mode="markers",
-        marker=dict(size=(4 + 18 * (per.total / biggest) ** 0.5).round(1), color=per.total, colorscale="Blues", cmin=0,
+        x=pd.to_datetime(per.bucket).to_numpy(), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}).to_numpy(), mode="markers",
+        marker=dict(size=(4 + 18 * (per.total / biggest) ** 0.5).round(1).to_numpy(), color=per.total.to_numpy(), colorscale="Blues", cmin=0,
                     line=dict(width=0.5, color="#1b4f72"), colorbar=dict(title=dict(text="items"), thickness=12)),
         text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
-        customdata=[["bucket", str(b)[:10]] for b in per.bucket],
+        customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
     ))
     apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(420, 200 + 36 * len(lanes)))
     _lane_axis(fig, lanes, names)

@@ -18,7 +18,7 @@ def _points(fig) -> dict[str, dict]:
     for trace in fig.data:
         if trace.mode != "markers" or trace.customdata is None:
             continue
-        symbols = trace.marker.symbol if isinstance(trace.marker.symbol, tuple | list) else [trace.marker.symbol] * len(trace.x)
+        symbols = [trace.marker.symbol] * len(trace.x) if isinstance(trace.marker.symbol, str) else list(trace.marker.symbol)
         for (kind, item_id), symbol, text, x in zip(trace.customdata, symbols, trace.text, trace.x, strict=True):
             found[item_id] = {"kind": kind, "trace": trace.name, "symbol": symbol, "hover": text, "x": x}
     return found
@@ -33,7 +33,7 @@ def test_chart_draws_each_item_with_kind_shape_and_colour_meaning(seeded: duckdb
     assert points["claim-nefes-buyback"]["trace"] == "claim: contradicted"
     assert points["claim-nefes-buyback"]["symbol"] == "triangle-up"  # exact day: filled
     assert points["s400-contract"]["symbol"] == "square-open"  # month precision: open marker
-    assert sum(1 for t in fig.data for c in (t.customdata or []) if c[1] == "s400-contract") == 2  # TUR and RUS lanes
+    assert sum(1 for t in fig.data for c in (t.customdata if t.customdata is not None else []) if c[1] == "s400-contract") == 2  # TUR and RUS lanes
 
 
 def test_month_items_sit_mid_month_with_a_span(seeded: duckdb.DuckDBPyConnection) -> None:

@@ -1,0 +1,191 @@
+"""Benchmark: the Timeline page's queries at 100k, 1M and 10M synthetic events.
+
+For each size and each filter change the page answers (all dates, one year,
+one month of the busiest actor, a text search) it times, in a fresh process each
+so that peak memory belongs to one approach:
+
+- ``ours``: ``lib.timeline.build_chart`` (count, then points or density, and the figure);
+- ``floor``: the same SQL statements run bare in DuckDB (no DataFrame, no figure);
+- ``pandas``: the usual approach: events and event_actors loaded into DataFrames
+  once (load time reported apart), then filtered with boolean masks and grouped.
+
+It reports median milliseconds over ``--repeat`` runs, the process's peak
+resident memory (MB), and the size of the figure's JSON (what the browser receives).
+Stores are generated with ``python -m lib.cli generate`` into ``--stores`` and kept.
+
+    python bench/timeline.py [--sizes 100000 1000000 10000000] [--repeat 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCENARIOS = ("all_dates", "one_year", "month_top_actor", "text_search")
+APPROACHES = ("ours", "floor", "pandas")
+
+
+def scenario_filters(name: str):
+    """The filters of one benchmark scenario (synthetic seed 7: the busiest actor is s7a0)."""
+    from lib.filters import Filters
+
+    return {
+        "all_dates": Filters(),
+        "one_year": Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 12, 31)),
+        "month_top_actor": Filters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 1, 31), actors=("s7a0",)),
+        "text_search": Filters(text="event 12345"),
+    }[name]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _median_ms(func, repeat: int) -> float:
+    func()  # warm: the first run reads the file into DuckDB's buffers
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - start) * 1000)
+    return round(statistics.median(times), 1)
+
+
+def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
+    """Run one approach over every scenario in this process; return medians, payloads and peak memory."""
+    import plotly.io as pio
+
+    from lib import queries, store, timeline
+
+    con = store.connect(db, read_only=True)
+    result: dict[str, object] = {"approach": approach, "baseline_mb": round(_peak_mb(), 1)}
+    if approach == "pandas":
+        start = time.perf_counter()
+        frames = {t: con.execute(f"select * from {t}").df() for t in ("events", "event_actors", "statements", "claims")}
+        result["load_ms"] = round((time.perf_counter() - start) * 1000, 1)
+    for name in SCENARIOS:
+        filters = scenario_filters(name)
+        if approach == "ours":
+            result[f"{name}_ms"] = _median_ms(lambda f=filters: timeline.build_chart(con, f), repeat)
+            fig = timeline.build_chart(con, filters)
+            result[f"{name}_payload_bytes"] = len(pio.to_json(fig, validate=False))
+            result[f"{name}_mode"] = "density" if timeline.chart_mode(con, filters) else "points"
+        elif approach == "floor":
+            result[f"{name}_ms"] = _median_ms(lambda f=filters: _bare_sql(con, f, queries, timeline), repeat)
+        else:
+            result[f"{name}_ms"] = _median_ms(lambda f=filters: _pandas(frames, f, con, queries, timeline), repeat)
+    result["peak_mb"] = round(_peak_mb(), 1)
+    return result
+
+
+def _bare_sql(con, filters, queries, timeline) -> None:
+    """The statements the page runs, executed bare (SQL built outside the timing would save well under 1 ms)."""
+    where_sql, params = queries._timeline_where(con, filters)
+    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
+    count_sql = " union all ".join(f"select count(*) from {tables[a]} where {w}" for a, w in where_sql.items() if w)
+    total = sum(r[0] for r in con.execute(count_sql, queries._used(count_sql, params)).fetchall())
+    if total > timeline.POINT_LIMIT:
+        span = timeline.date_span(con, filters)
+        sql, values = queries.timeline_density_sql(con, filters, "actor", timeline.density_bucket(*span), timeline.MAX_LANES)
+    else:
+        sql, values = queries.timeline_items_sql(con, filters, timeline.POINT_LIMIT)
+    con.execute(sql, values).fetchall()
+
+
+def _pandas(frames, filters, con, queries, timeline) -> None:
+    """The usual pandas way: masks over preloaded DataFrames, then a merge and a groupby (or the newest rows)."""
+    import pandas as pd
+
+    events, event_actors = frames["events"], frames["event_actors"]
+    mask = pd.Series(True, index=events.index)
+    if filters.date_from:
+        mask &= events.occurred_on >= pd.Timestamp(filters.date_from)
+    if filters.date_to:
+        mask &= events.occurred_on <= pd.Timestamp(filters.date_to)
+    if filters.actors:
+        scope = queries.actor_scope(con, filters)
+        mask &= events.event_id.isin(event_actors.event_id[event_actors.actor_id.isin(scope)])
+    if filters.text:
+        mask &= events.title.str.contains(filters.text, case=False, regex=False) | events.description.fillna("").str.contains(
+            filters.text, case=False, regex=False)
+    chosen = events[mask]
+    others = []
+    for table, column, text_column in (("statements", "stated_on", "quote"), ("claims", "claimed_on", "text")):
+        frame = frames[table]
+        m = pd.Series(True, index=frame.index)
+        if filters.date_from:
+            m &= frame[column] >= pd.Timestamp(filters.date_from)
+        if filters.date_to:
+            m &= frame[column] <= pd.Timestamp(filters.date_to)
+        if filters.text:
+            m &= frame[text_column].fillna("").str.contains(filters.text, case=False, regex=False)
+        others.append(frame[m])
+    lanes = chosen[["event_id", "occurred_on"]].merge(event_actors[["event_id", "actor_id"]], on="event_id")
+    if len(chosen) + sum(len(o) for o in others) > timeline.POINT_LIMIT:
+        span = timeline.date_span(con, filters)
+        freq = {"day": "D", "week": "W", "month": "M"}[timeline.density_bucket(*span)]
+        lanes.groupby(["actor_id", lanes.occurred_on.dt.to_period(freq)]).size()
+    else:
+        lanes.sort_values("occurred_on", ascending=False).head(timeline.POINT_LIMIT)
+
+
+def ensure_store(stores: Path, events: int) -> tuple[Path, float | None]:
+    """The synthetic store of this size (seed 7, statements and claims at a tenth of the events), generated if missing."""
+    path = stores / f"timeline_{events}.duckdb"
+    if path.exists():
+        return path, None
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "lib.cli", "--db", str(path), "generate", "--events", str(events),
+                    "--statements", str(events // 10), "--claims", str(events // 10), "--seed", "7"],
+                   cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+    return path, round(time.perf_counter() - start, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--stores", type=Path, default=Path("/tmp/stancewatch-bench"))
+    parser.add_argument("--approaches", nargs="+", default=list(APPROACHES), choices=APPROACHES)
+    parser.add_argument("--json", action="store_true", help="one JSON object per size on stdout")
+    parser.add_argument("--worker", nargs=2, metavar=("APPROACH", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.repeat)))
+        return
+    args.stores.mkdir(parents=True, exist_ok=True)
+    for size in args.sizes:
+        db, generated = ensure_store(args.stores, size)
+        row: dict[str, object] = {"events": size, "generate_s": generated, "date": dt.date.today().isoformat(),
+                                  "machine": f"{platform.machine()} {platform.processor() or ''} {_cores()} cores".strip()}
+        for approach in args.approaches:
+            out = subprocess.run([sys.executable, __file__, "--worker", approach, str(db), "--repeat", str(args.repeat)],
+                                 cwd=ROOT, check=True, capture_output=True, text=True).stdout
+            measured = json.loads(out.strip().splitlines()[-1])
+            row.update({f"{approach}_{k}": v for k, v in measured.items() if k != "approach"})
+        print(json.dumps(row) if args.json else _lines(row), flush=True)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _lines(row: dict[str, object]) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in row.items()) + "\n"
+
+
+if __name__ == "__main__":
+    main()
