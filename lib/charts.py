@@ -104,8 +104,11 @@ EVENT_COLOR = "#34495e"
 
 
 def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
+    """Lane names as y tick labels, busiest lane on top, with room for the longest name beside the axis title."""
     labels = [escape_label(names.get(lane, lane))[:32] for lane in lanes]
-    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True)
+    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True,
+                     automargin=True, title_standoff=12)
+    fig.update_layout(margin_l=max(70, 30 + 7 * max(len(label) for label in labels)))
 
 
 def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str) -> go.Figure:
@@ -156,7 +159,8 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
     apply_style(fig, title, subtitle, footer, "Date (open marker and bar: known only to the month or year)", lane_title,
                 height=max(420, 200 + 40 * len(lanes)))
     _lane_axis(fig, lanes, names)
-    fig.update_layout(dragmode="select", selectdirection="h", legend=dict(y=-0.3), clickmode="event+select")
+    # no dragmode: streamlit then lets a click select a point (a 'select' dragmode would turn click-selection off)
+    fig.update_layout(selectdirection="h", legend=dict(y=-0.3))
     fig.update_xaxes(type="date")
     return fig
 
@@ -216,7 +220,7 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     _lane_axis(fig, lanes, names)
     fig.add_annotation(text=escape_label(notice), xref="paper", yref="paper", x=0, y=1.0, yshift=8, xanchor="left",
                        yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))
-    fig.update_layout(dragmode="select", selectdirection="h", showlegend=False)
+    fig.update_layout(selectdirection="h", showlegend=False)
     return fig
 
 

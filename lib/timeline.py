@@ -87,7 +87,11 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
         return charts.density_figure(counts, names, LANES[lane], subtitle, footer, density.sentence())
     items = cache(queries.timeline_items)(con, filters, POINT_LIMIT)
     footer = charts.source_line(len(items), int(items.source_id.nunique()) if len(items) else 0, queries.data_as_of(con))
-    return charts.timeline_figure(lane_rows(items, lane), names, LANES[lane], subtitle, footer)
+    fig = charts.timeline_figure(lane_rows(items, lane), names, LANES[lane], subtitle, footer)
+    if filters.date_from and filters.date_to and len(items):
+        # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped
+        fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)])
+    return fig
 
 
 def lane_rows(items: pd.DataFrame, lane: str) -> pd.DataFrame:

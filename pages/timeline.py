@@ -46,7 +46,8 @@ lane = lane or "actor"
 fig = timeline.build_chart(con, filters, lane, ui.cached)
 ui.show_chart(fig, export.file_name("timeline", filters, "png")[:-4], CHART_KEY, brief_chart="timeline",
               on_select=_on_chart_select, selection_mode=("points", "box"))
-st.caption("Click an item to open it. Drag along the time axis to narrow the dates to that stretch (the sidebar and the link follow).")
+st.caption("Click an item to open it (in density, click a period to zoom to it). With the toolbar's box select, "
+           "mark a stretch of time to narrow the dates to it: the sidebar and the link follow.")
 
 opened = st.session_state.get(OPEN_KEY)
 if opened:
