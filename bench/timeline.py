@@ -4,8 +4,10 @@ For each size and each filter change the page answers (all dates, one year,
 one month of the busiest actor, a text search) it times, in a fresh process each
 so that peak memory belongs to one approach:
 
-- ``ours``: ``lib.timeline.build_chart`` (count, then points or density, and the figure), with
-  the page's cache for what a filter change does not touch (names, the store's date span);
+- ``ours``: ``lib.timeline.chart_data`` (our query layer: the count, then the items or the
+  density as a DataFrame; ``*_query_ms``) and ``lib.timeline.build_chart`` (the same plus the
+  figure; ``*_ms``), with the page's cache for what a filter change does not touch (names,
+  the store's date span);
 - ``floor``: the same SQL statements run bare in DuckDB (no DataFrame, no figure);
 - ``pandas``: the usual approach: events and event_actors loaded into DataFrames
   once (load time reported apart), then filtered with boolean masks and grouped.
@@ -97,6 +99,8 @@ def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
     for name in SCENARIOS:
         filters = scenario_filters(name)
         if approach == "ours":
+            result[f"{name}_query_ms"] = _median_ms(
+                lambda f=filters: timeline.chart_data(con, f, "actor", cache=filter_change_cache), repeat)
             result[f"{name}_ms"] = _median_ms(lambda f=filters: timeline.build_chart(con, f, cache=filter_change_cache), repeat)
             fig = timeline.build_chart(con, filters)
             result[f"{name}_payload_bytes"] = len(pio.to_json(fig, validate=False))

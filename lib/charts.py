@@ -195,19 +195,17 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     title = "Timeline density: items per period"
     if counts.empty:
         return empty_figure(title, subtitle, footer, "No items match these filters.")
-    per = counts.pivot_table(index=["lane", "bucket"], columns="kind", values="n", aggfunc="sum", fill_value=0)
-    per["total"] = per.sum(axis=1)
-    per = per.reset_index()
+    per = counts.rename(columns={"n": "total"})
     lanes = list(per.groupby("lane").total.sum().sort_values(ascending=False, kind="stable").index)
     if "(other)" in lanes:
         lanes.remove("(other)")
         lanes.append("(other)")
     biggest = float(per.total.max())
-    kinds = [k for k in ("event", "statement", "claim") if k in per.columns]
     hover = np.array([
-        f"{escape_label(names.get(r.lane, r.lane))}<br>from {pd.Timestamp(r.bucket):%d %b %Y}: <b>{int(r.total):,}</b> items<br>"
-        + ", ".join(f"{int(getattr(r, k)):,} {k}s" for k in kinds)
-        for r in per.itertuples(index=False)
+        f"{escape_label(names.get(lane, lane))}<br>from {bucket:%d %b %Y}: <b>{total:,}</b> items<br>"
+        f"{events:,} events, {statements:,} statements, {claims:,} claims"
+        for lane, bucket, total, events, statements, claims in zip(
+            per.lane, pd.to_datetime(per.bucket), per.total, per.events, per.statements, per.claims, strict=True)
     ], dtype=object)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(per.bucket).to_numpy(), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}).to_numpy(), mode="markers",

@@ -425,10 +425,12 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
     sql = f"""
         with counts as ({' union all '.join(parts)}),
         ranked as (select lane, row_number() over (order by sum(n) desc, lane) as r from counts group by lane)
-        select case when r.r <= $max_lanes then coalesce(c.lane, '(none)') else '(other)' end as lane,
-               c.bucket, c.kind, sum(c.n)::bigint as n
+        select case when r.r <= $max_lanes then coalesce(c.lane, '(none)') else '(other)' end as lane, c.bucket,
+               sum(c.n)::bigint as n, coalesce(sum(c.n) filter (where c.kind = 'event'), 0)::bigint as events,
+               coalesce(sum(c.n) filter (where c.kind = 'statement'), 0)::bigint as statements,
+               coalesce(sum(c.n) filter (where c.kind = 'claim'), 0)::bigint as claims
         from counts c join ranked r on r.lane is not distinct from c.lane
-        group by all order by lane, c.bucket, c.kind
+        group by all order by lane, c.bucket
         """
     return sql, _used(sql, params)
 
@@ -439,7 +441,7 @@ def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str
 
     Columns: lane (id; the busiest ``max_lanes`` lanes, the rest as '(other)',
     items without one as '(none)'), bucket (first day of the day / ISO week / month),
-    kind, n. An event counts once in each of its actors' lanes; month- and
+    n, and its parts events, statements, claims. An event counts once in each of its actors' lanes; month- and
     year-dated items count in the bucket where their period starts.
     """
     sql, params = timeline_density_sql(con, filters, lane, bucket, max_lanes)

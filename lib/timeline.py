@@ -73,22 +73,29 @@ def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = 
     return Density(total, density_bucket(*span) if span else "month")
 
 
-def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
-    """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items."""
+def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor",
+               cache: Cache = _direct) -> tuple[Density | None, pd.DataFrame]:
+    """What the chart needs from the store: (None, the items) or (how to draw density, the counts)."""
     if lane not in LANES:
         raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
-    names = cache(queries.names)(con)
-    subtitle = filters.describe(names)
     density = chart_mode(con, filters, cache)
     if density:
-        counts = cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
+        return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
+    return None, cache(queries.timeline_items)(con, filters, POINT_LIMIT)
+
+
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
+    """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items."""
+    density, data = chart_data(con, filters, lane, cache)
+    names = cache(queries.names)(con)
+    subtitle = filters.describe(names)
+    if density:
         # counting the distinct sources in range would cost another pass over every item: name the store's sources
-        footer = charts.source_line(int(counts.n.sum()), int(cache(queries.store_summary)(con)["sources"]), queries.data_as_of(con))
-        return charts.density_figure(counts, names, LANES[lane], subtitle, footer, density.sentence())
-    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT)
-    footer = charts.source_line(len(items), int(items.source_id.nunique()) if len(items) else 0, queries.data_as_of(con))
-    fig = charts.timeline_figure(lane_rows(items, lane), names, LANES[lane], subtitle, footer)
-    if filters.date_from and filters.date_to and len(items):
+        footer = charts.source_line(int(data.n.sum()), int(cache(queries.store_summary)(con)["sources"]), queries.data_as_of(con))
+        return charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence())
+    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con))
+    fig = charts.timeline_figure(lane_rows(data, lane), names, LANES[lane], subtitle, footer)
+    if filters.date_from and filters.date_to and len(data):
         # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped
         fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)])
     return fig

@@ -90,8 +90,8 @@ def test_density_counts_every_item(seeded: duckdb.DuckDBPyConnection, lane: str)
     counts = queries.timeline_density(seeded, Filters(), lane, "month")
     # 9 items; by actor the four two-actor events count twice (5 events -> 9 event lanes + 2 statements + 2 claims)
     assert counts.n.sum() == {"actor": 13, "topic": 9, "source": 9, "kind": 9}[lane]
-    by_kind = counts.groupby("kind").n.sum().to_dict()
-    assert by_kind["statement"] == 2 and by_kind["claim"] == 2
+    assert counts.statements.sum() == 2 and counts.claims.sum() == 2
+    assert (counts.events + counts.statements + counts.claims == counts.n).all()
 
 
 def test_density_folds_quiet_lanes_into_other(seeded: duckdb.DuckDBPyConnection) -> None:
