@@ -270,10 +270,12 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[d
         params["origins"] = list(filters.origins)
         common["e"].append("e.origin in (select unnest($origins::varchar[]))")
     if filters.text:
+        # ESCAPE makes ILIKE ~40 % slower (no fast substring path): only text with %, _ or \ needs it
+        escape = " escape '\\'" if any(ch in filters.text for ch in "%_\\") else ""
         params["text"] = f"%{_escape_like(filters.text)}%"
-        common["e"].append("(e.title ilike $text escape '\\' or e.description ilike $text escape '\\')")
-        common["s"].append("s.quote ilike $text escape '\\'")
-        common["c"].append("c.text ilike $text escape '\\'")
+        common["e"].append(f"(e.title ilike $text{escape} or e.description ilike $text{escape})")
+        common["s"].append(f"s.quote ilike $text{escape}")
+        common["c"].append(f"c.text ilike $text{escape}")
     where = {alias: (" and ".join(common[alias]) or "true") if kind in kinds else None for kind, alias in _KIND_ALIAS.items()}
     return where, params
 

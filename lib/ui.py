@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import re
 import sys
 from collections.abc import Callable
 
@@ -34,10 +36,19 @@ def store_path() -> str:
     return str(store.db_path(known.db))
 
 
+DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
+"""DuckDB's memory limit in the dashboard ($STANCEWATCH_DUCKDB_MEMORY): a density over 10M events then spills
+to disk (2.4 s instead of 1.4 s) rather than taking the process past 1 GB resident."""
+
+
 @st.cache_resource(show_spinner=False)
 def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per process; sessions take their own cursor from it."""
-    return store.connect(path)
+    """One DuckDB connection per process, memory-capped; sessions take their own cursor from it."""
+    con = store.connect(path)
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", DUCKDB_MEMORY):
+        raise store.StoreError(f"STANCEWATCH_DUCKDB_MEMORY={DUCKDB_MEMORY!r}: use a size like 500MB or 2GB")
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -47,6 +47,7 @@ def test_text_search_covers_titles_quotes_and_claims(seeded: duckdb.DuckDBPyConn
     assert _ids(seeded, Filters(text="NO CHANGE IN OUR POSITION")) == {"stmt-msb-no-change"}
     assert _ids(seeded, Filters(text="taking back")) == {"claim-nefes-buyback"}
     assert _ids(seeded, Filters(text="%")) == set()
+    assert _ids(seeded, Filters(text="S_400")) == set()  # _ is a character, not a wildcard
 
 
 def test_kinds_sources_topics_and_types(seeded: duckdb.DuckDBPyConnection) -> None:
