@@ -160,7 +160,8 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
                 height=max(420, 200 + 40 * len(lanes)))
     _lane_axis(fig, lanes, names)
     # no dragmode: streamlit then lets a click select a point (a 'select' dragmode would turn click-selection off)
-    fig.update_layout(selectdirection="h", legend=dict(y=-0.3))
+    # legend beside the plot: below it, several rows of kinds would run into the source line
+    fig.update_layout(selectdirection="h", legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"), margin_r=230)
     fig.update_xaxes(type="date")
     return fig
 
@@ -200,7 +201,9 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     if "(other)" in lanes:
         lanes.remove("(other)")
         lanes.append("(other)")
-    biggest = float(per.total.max())
+    # the scale follows the named lanes: '(other)' sums hundreds of lanes and would pale every named one
+    named = per.total[per.lane != "(other)"]
+    biggest = float(named.max() if len(named) else per.total.max())
     hover = np.array([
         f"{escape_label(names.get(lane, lane))}<br>from {bucket:%d %b %Y}: <b>{total:,}</b> items<br>"
         f"{events:,} events, {statements:,} statements, {claims:,} claims"
@@ -209,14 +212,16 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     ], dtype=object)
     fig = go.Figure(go.Scatter(
         x=pd.to_datetime(per.bucket).to_numpy(), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}).to_numpy(), mode="markers",
-        marker=dict(size=(4 + 18 * (per.total / biggest) ** 0.5).round(1).to_numpy(), color=per.total.to_numpy(), colorscale="Blues", cmin=0,
+        marker=dict(size=(4 + 18 * (per.total.clip(upper=biggest) / biggest) ** 0.5).round(1).to_numpy(), color=per.total.to_numpy(),
+                    colorscale="Blues", cmin=0, cmax=biggest,
                     line=dict(width=0.5, color="#1b4f72"), colorbar=dict(title=dict(text="items"), thickness=12)),
         text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
         customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
     ))
     apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(420, 200 + 36 * len(lanes)))
     _lane_axis(fig, lanes, names)
-    fig.add_annotation(text=escape_label(notice), xref="paper", yref="paper", x=0, y=1.0, yshift=8, xanchor="left",
+    fig.add_annotation(text="<br>".join(escape_label(part) for part in notice.split("\n")), xref="paper", yref="paper", x=0, y=1.0,
+                       yshift=8, xanchor="left", align="left",
                        yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))
     fig.update_layout(selectdirection="h", showlegend=False)
     return fig

@@ -45,8 +45,8 @@ class Density:
 
     def sentence(self) -> str:
         """What the analyst reads on the chart."""
-        return (f"{self.items:,} items in range: showing counts per {self.bucket}. "
-                f"Narrow the dates (box-select or click a bucket) below {POINT_LIMIT:,} items to see each one.")
+        return (f"{self.items:,} items in range: showing counts per {self.bucket}.\n"
+                f"Narrow the dates (box-select, or click a period) below {POINT_LIMIT:,} items to see each one.")
 
 
 def density_bucket(start: dt.date, end: dt.date) -> str:
