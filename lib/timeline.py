@@ -78,10 +78,16 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
     """What the chart needs from the store: (None, the items) or (how to draw density, the counts)."""
     if lane not in LANES:
         raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
+    if filters.text:
+        # counting text matches costs a full scan, as much as fetching them: fetch one more than
+        # the chart draws, and count only when they overflow (the table reuses the cached rows)
+        items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
+        if len(items) <= POINT_LIMIT:
+            return None, items
     density = chart_mode(con, filters, cache)
     if density:
         return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
-    return None, cache(queries.timeline_items)(con, filters, POINT_LIMIT)
+    return None, cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
 
 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
@@ -122,7 +128,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     Columns: date (as precise as known), kind, title, actors, topic, source, grade,
     continuity, claim status, text, item_id.
     """
-    items = cache(queries.timeline_items)(con, filters, TABLE_LIMIT)
+    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1).head(TABLE_LIMIT)  # the chart's cached rows
     names = cache(queries.names)(con)
     return pd.DataFrame({
         "date": [format_partial_date(d, p) for d, p in zip(items.dated, items.date_precision, strict=True)],
@@ -140,8 +146,8 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
 
 
 def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cache: Cache = _direct) -> str:
-    """One line under the table: how many items it lists of how many in range."""
-    total = sum(cache(queries.timeline_count)(con, filters).values())
+    """One line under the table: how many items it lists of how many in range (counted only when it shows fewer)."""
+    total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, filters).values())
     if shown < total:
         return f"Showing the newest {shown:,} of {total:,} items in range; narrow the filters to list the rest."
     return f"{total:,} items in range."

@@ -80,6 +80,13 @@ def test_density_above_the_point_limit_and_back(seeded: duckdb.DuckDBPyConnectio
     assert narrow.layout.title.text.startswith("Timeline of")
 
 
+def test_text_matches_over_the_limit_turn_to_density(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search whose matches overflow the point limit is drawn as density too (matches are fetched first, then counted)."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
+    assert timeline.build_chart(seeded, Filters(text="S-400")).layout.title.text.startswith("Timeline density")
+    assert timeline.build_chart(seeded, Filters(text="caatsa")).layout.title.text.startswith("Timeline of")
+
+
 @pytest.mark.parametrize(("days", "bucket"), [(30, "day"), (92, "day"), (93, "week"), (365 * 3, "week"), (3653, "month")])
 def test_density_bucket_follows_the_span(days: int, bucket: str) -> None:
     """Days up to three months, weeks up to three years, months beyond."""
@@ -109,6 +116,12 @@ def test_table_lists_the_same_items_with_precise_dates(seeded: duckdb.DuckDBPyCo
     row = table.set_index("item_id").loc["stmt-msb-no-change"]
     assert row["date"] == "Sep 2025" and row["actors"] == "Ministry of National Defence" and row["continuity"] == "reaffirmed"
     assert timeline.table_note(seeded, Filters(), 9) == "9 items in range."
+
+
+def test_table_note_counts_when_the_table_is_full(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table cut at its limit says how many items it leaves out."""
+    monkeypatch.setattr(timeline, "TABLE_LIMIT", 3)
+    assert len(timeline.build_table(seeded, Filters())) == 3
     assert "newest 3 of 9" in timeline.table_note(seeded, Filters(), 3)
 
 
