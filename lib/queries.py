@@ -568,5 +568,26 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
 
 
 # === Data page: history (issue 7) ==============================================
+def import_history(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFrame:
+    """Import attempts, newest first: import_id, imported_at, who, format, file_name, status, message, sha256."""
+    return con.execute(
+        "select import_id, imported_at, who, format, file_name, status, message, sha256 from imports order by import_id desc limit ?",
+        [limit],
+    ).df()
+
+
+AUDIT_TABLES = ("sources", "documents", "actors", "topics", "positions", "event_types", "events", "event_actors",
+                "event_documents", "statements", "claims", "evidence", "imports", "acknowledgements", "briefs")
+
+
+def audit_entries(con: duckdb.DuckDBPyConnection, table: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Audit log, newest first, optionally for one table: logged_at, who, action, table_name, row_key, before, after."""
+    return con.execute(
+        """
+        select logged_at, who, action, table_name, row_key, before, after from audit_log
+        where ? is null or table_name = ? order by audit_id desc limit ?
+        """,
+        [table, table, limit],
+    ).df()
 #
 #
