@@ -7,12 +7,15 @@ from pathlib import Path
 
 from lib.ingest import acled, gdelt, icews
 from lib.ingest.report import ImportResult
+from lib.ingest.tabular import DatasetFormat
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gdelt": gdelt.import_gdelt,
     "icews": icews.import_icews,
     "acled": acled.import_acled,
 }
+
+FORMATS: dict[str, DatasetFormat] = {"gdelt": gdelt.FORMAT, "icews": icews.FORMAT, "acled": acled.FORMAT}
 
 
 def sniff(path: Path) -> str | None:

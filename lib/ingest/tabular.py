@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from lib import store
 from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
@@ -138,6 +139,27 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
     result.import_id = _record(con, fmt, path, who, digest, status, counts, result.summary())
     say(1.0, "done")
     return result
+
+
+def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows: int = 20) -> tuple[pd.DataFrame, list[Problem]]:
+    """The first events as they would be mapped, and every problem, without writing anything to the store."""
+    path = Path(path)
+    try:
+        fmt.read(con, path)
+    except duckdb.Error as exc:
+        return pd.DataFrame(), [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")]
+    problems = _problems(con, fmt, path.name)
+    fmt.labels(con)
+    for statement in fmt.mapping:
+        con.execute(statement)
+    first = con.execute(
+        """select e.event_id, e.occurred_on, e.date_precision, e.event_type, e.title, e.location,
+                  (select string_agg(a.name || ' (' || a.role || ')', '; ') from ds_event_actors a where a.event_id = e.event_id) as actors,
+                  (select string_agg(d.source_name, '; ') from ds_documents d where d.event_id = e.event_id) as sources
+           from ds_events e order by e.idx limit ?""",
+        [rows],
+    ).df()
+    return first, problems
 
 
 def _sha256(path: Path) -> str:
