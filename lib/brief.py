@@ -74,7 +74,7 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: str) -> str:
         con.execute(
             """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)
                on conflict (brief_id) do update set title = excluded.title, who = excluded.who,
-                   content = excluded.content, saved_at = current_timestamp""",
+                   content = excluded.content, saved_at = now()""",
             [brief.brief_id, brief.title, who, brief.to_json()],
         )
         audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))
