@@ -524,6 +524,145 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 
 
 # === Sources (issue 5) =========================================================
+_EVIDENCE_WITNESS = """
+    -- each evidence row with the document(s) that witness it, their source, and the date it became known
+    with witness as (
+        -- a month- or year-precision item was known by the end of its period at the latest
+        select e.claim_id, e.relation, e.evidence_type, e.evidence_id, w.document_id, e.noted_on,
+               case w.known_precision when 'month' then last_day(w.known_on)
+                    when 'year' then make_date(year(w.known_on), 12, 31) else w.known_on end as known_on
+        from evidence e
+        join (
+            select 'statement' as evidence_type, statement_id as evidence_id, document_id, stated_on as known_on,
+                   date_precision as known_precision from statements
+            union all select 'claim', claim_id, document_id, claimed_on, date_precision from claims
+            union all select 'document', document_id, document_id, published_on, date_precision from documents
+            union all select 'event', ed.event_id, ed.document_id, ev.occurred_on, ev.date_precision
+                      from event_documents ed join events ev using (event_id)
+        ) w using (evidence_type, evidence_id)
+    ),
+    judged as (
+        select w.claim_id, w.relation, w.evidence_type, wd.source_id as witness_source,
+               coalesce(w.noted_on, w.known_on) as known_on,
+               -- independent: another outlet, and not a mere relay (a document or claim citing the claim's own report)
+               wd.source_id is distinct from cd.source_id
+                 and not (w.evidence_type in ('document', 'claim') and list_contains(wd.cites_document_ids, c.document_id))
+                 as independent
+        from witness w
+        join claims c using (claim_id)
+        join documents cd on cd.document_id = c.document_id
+        left join documents wd on wd.document_id = w.document_id
+    ),
+    claim_outcome as (
+        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text,
+               count(j.relation) filter (where j.relation = 'corroborates') as corroborating,
+               count(j.relation) filter (where j.relation = 'contradicts') as contradicting,
+               count(distinct j.witness_source) filter (where j.relation = 'corroborates' and j.independent) as independent_corroborating,
+               count(distinct j.witness_source) filter (where j.relation = 'contradicts' and j.independent) as independent_contradicting,
+               min(j.known_on) as first_outcome_on
+        from claims c join documents d using (document_id)
+        left join judged j using (claim_id)
+        group by all
+    ),
+    claim_status as (
+        select *,
+               case when corroborating > 0 and contradicting > 0 then 'contested'
+                    when corroborating > 0 then 'corroborated'
+                    when contradicting > 0 then 'contradicted'
+                    else 'open' end as status,
+               case when independent_corroborating >= 2 and independent_contradicting = 0 then 1
+                    when independent_corroborating = 1 and independent_contradicting = 0 then 2
+                    when independent_corroborating > independent_contradicting and independent_contradicting > 0 then 3
+                    when independent_contradicting > 0 and independent_corroborating > 0 then 4
+                    when independent_contradicting > 0 then 5
+                    else 6 end as credibility
+        from claim_outcome
+    )
+"""
+
+
+def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Every claim with its outcome, under the date, topic, source and text filters.
+
+    Columns: claim_id, claimed_on, date_precision, document_id, source_id, topic_id, subject_actor_id, text,
+    corroborating, contradicting (evidence rows), independent_corroborating, independent_contradicting (distinct
+    independent outlets), first_outcome_on (when the first evidence became known), status, credibility (1-6;
+    rules in docs/GRADING.md), first_report (no other outlet's claim sharing a corroborating item came earlier).
+    """
+    filters = filters or Filters()
+    text = f"%{filters.text}%" if filters.text else None
+    return con.execute(
+        _EVIDENCE_WITNESS
+        + """,
+        shared as (
+            select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_d.source_id = b_d.source_id) as first_report
+            from evidence a join evidence b on a.evidence_type = b.evidence_type and a.evidence_id = b.evidence_id
+                 and a.relation = 'corroborates' and b.relation = 'corroborates'
+            join claims a_c on a_c.claim_id = a.claim_id join claims b_c on b_c.claim_id = b.claim_id
+            join documents a_d on a_d.document_id = a_c.document_id join documents b_d on b_d.document_id = b_c.document_id
+            group by a.claim_id
+        )
+        select s.*, coalesce(sh.first_report, s.status = 'corroborated') and s.status = 'corroborated' as first_report
+        from claim_status s left join shared sh using (claim_id)
+        where (? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
+          and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
+          and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
+          and (? is null or s.text ilike ?)
+        order by s.claimed_on, s.claim_id
+        """,
+        [filters.date_from, filters.date_from, filters.date_to, filters.date_to, list(filters.topics), list(filters.topics),
+         list(filters.sources), list(filters.sources), text, text],
+    ).df()
+
+
+def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Per source, the outcome counts of its claims under the filters (every source, zero when it made none).
+
+    Columns: source_id, name, kind, country, analyst_grade, grade_note, claims, corroborated, contradicted,
+    contested, open, median_days_to_outcome, first_reports_corroborated.
+    """
+    outcomes = claim_outcomes(con, filters)  # noqa: F841 - read by DuckDB below
+    return con.execute(
+        """
+        select s.source_id, s.name, s.kind, s.country, s.analyst_grade, s.grade_note,
+               count(o.claim_id) as claims,
+               count(*) filter (where o.status = 'corroborated') as corroborated,
+               count(*) filter (where o.status = 'contradicted') as contradicted,
+               count(*) filter (where o.status = 'contested') as contested,
+               count(*) filter (where o.status = 'open') as open,
+               median(greatest(0, date_diff('day', o.claimed_on, o.first_outcome_on))) filter (where o.status <> 'open') as median_days_to_outcome,
+               count(*) filter (where o.first_report) as first_reports_corroborated
+        from sources s left join outcomes o using (source_id)
+        group by all
+        order by claims desc, s.name
+        """
+    ).df()
+
+
+def claim_evidence(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> pd.DataFrame:
+    """The evidence chain of some claims: claim_id, relation, evidence_type, evidence_id, what (quote, title or text),
+    dated, date_precision, source (name of the witnessing outlet), url, note."""
+    return con.execute(
+        """
+        select e.claim_id, e.relation, e.evidence_type, e.evidence_id,
+               coalesce(st.quote, cl.text, ev.title, doc.title) as what,
+               coalesce(st.stated_on, cl.claimed_on, ev.occurred_on, doc.published_on) as dated,
+               coalesce(st.date_precision, cl.date_precision, ev.date_precision, doc.date_precision, 'day') as date_precision,
+               src.name as source, wd.url, e.note
+        from evidence e
+        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
+        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
+        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
+        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
+        left join documents wd on wd.document_id = coalesce(st.document_id, cl.document_id, doc.document_id,
+            (select min(document_id) from event_documents x where x.event_id = ev.event_id))
+        left join sources src on src.source_id = wd.source_id
+        where e.claim_id in (select unnest(?::varchar[]))
+        order by e.claim_id, dated
+        """,
+        [claim_ids],
+    ).df()
+
 #
 #
 
