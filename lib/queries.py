@@ -528,18 +528,21 @@ _EVIDENCE_WITNESS = """
     -- each evidence row with the document(s) that witness it, their source, and the date it became known
     with witness as (
         -- a month- or year-precision item was known by the end of its period at the latest
-        select e.claim_id, e.relation, e.evidence_type, e.evidence_id, w.document_id, e.noted_on,
-               case w.known_precision when 'month' then last_day(w.known_on)
-                    when 'year' then make_date(year(w.known_on), 12, 31) else w.known_on end as known_on
+        select e.claim_id, e.relation, e.evidence_type, e.evidence_id, e.noted_on,
+               coalesce(st.document_id, cl.document_id, doc.document_id, ed.document_id) as document_id,
+               coalesce(st.stated_on, cl.claimed_on, doc.published_on, ev.occurred_on) as item_on,
+               coalesce(st.date_precision, cl.date_precision, doc.date_precision, ev.date_precision, 'day') as item_precision
         from evidence e
-        join (
-            select 'statement' as evidence_type, statement_id as evidence_id, document_id, stated_on as known_on,
-                   date_precision as known_precision from statements
-            union all select 'claim', claim_id, document_id, claimed_on, date_precision from claims
-            union all select 'document', document_id, document_id, published_on, date_precision from documents
-            union all select 'event', ed.event_id, ed.document_id, ev.occurred_on, ev.date_precision
-                      from event_documents ed join events ev using (event_id)
-        ) w using (evidence_type, evidence_id)
+        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
+        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
+        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
+        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
+        left join event_documents ed on e.evidence_type = 'event' and ed.event_id = e.evidence_id
+    ),
+    known as (
+        select *, case item_precision when 'month' then last_day(item_on)
+                       when 'year' then make_date(year(item_on), 12, 31) else item_on end as known_on
+        from witness
     ),
     judged as (
         select w.claim_id, w.relation, w.evidence_type, wd.source_id as witness_source,
@@ -548,21 +551,26 @@ _EVIDENCE_WITNESS = """
                wd.source_id is distinct from cd.source_id
                  and not (w.evidence_type in ('document', 'claim') and list_contains(wd.cites_document_ids, c.document_id))
                  as independent
-        from witness w
+        from known w
         join claims c using (claim_id)
         join documents cd on cd.document_id = c.document_id
         left join documents wd on wd.document_id = w.document_id
     ),
+    per_claim as (
+        select claim_id,
+               count(*) filter (where relation = 'corroborates') as corroborating,
+               count(*) filter (where relation = 'contradicts') as contradicting,
+               count(distinct case when relation = 'corroborates' and independent then witness_source end) as independent_corroborating,
+               count(distinct case when relation = 'contradicts' and independent then witness_source end) as independent_contradicting,
+               min(known_on) as first_outcome_on
+        from judged group by claim_id
+    ),
     claim_outcome as (
         select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text,
-               count(j.relation) filter (where j.relation = 'corroborates') as corroborating,
-               count(j.relation) filter (where j.relation = 'contradicts') as contradicting,
-               count(distinct j.witness_source) filter (where j.relation = 'corroborates' and j.independent) as independent_corroborating,
-               count(distinct j.witness_source) filter (where j.relation = 'contradicts' and j.independent) as independent_contradicting,
-               min(j.known_on) as first_outcome_on
-        from claims c join documents d using (document_id)
-        left join judged j using (claim_id)
-        group by all
+               coalesce(p.corroborating, 0) as corroborating, coalesce(p.contradicting, 0) as contradicting,
+               coalesce(p.independent_corroborating, 0) as independent_corroborating,
+               coalesce(p.independent_contradicting, 0) as independent_contradicting, p.first_outcome_on
+        from claims c join documents d using (document_id) left join per_claim p using (claim_id)
     ),
     claim_status as (
         select *,
@@ -581,38 +589,44 @@ _EVIDENCE_WITNESS = """
 """
 
 
-def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
-    """Every claim with its outcome, under the date, topic, source and text filters.
-
-    Columns: claim_id, claimed_on, date_precision, document_id, source_id, topic_id, subject_actor_id, text,
-    corroborating, contradicting (evidence rows), independent_corroborating, independent_contradicting (distinct
-    independent outlets), first_outcome_on (when the first evidence became known), status, credibility (1-6;
-    rules in docs/GRADING.md), first_report (no other outlet's claim sharing a corroborating item came earlier).
-    """
-    filters = filters or Filters()
-    text = f"%{filters.text}%" if filters.text else None
-    return con.execute(
-        _EVIDENCE_WITNESS
-        + """,
-        shared as (
-            select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_d.source_id = b_d.source_id) as first_report
-            from evidence a join evidence b on a.evidence_type = b.evidence_type and a.evidence_id = b.evidence_id
-                 and a.relation = 'corroborates' and b.relation = 'corroborates'
-            join claims a_c on a_c.claim_id = a.claim_id join claims b_c on b_c.claim_id = b.claim_id
-            join documents a_d on a_d.document_id = a_c.document_id join documents b_d on b_d.document_id = b_c.document_id
-            group by a.claim_id
-        )
-        select s.*, coalesce(sh.first_report, s.status = 'corroborated') and s.status = 'corroborated' as first_report
+_FIRST_REPORTS = """,
+    shared as (
+        -- a corroborated claim was first when no other outlet's claim resting on the same evidence item came earlier
+        select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_d.source_id = b_d.source_id) as first_report
+        from evidence a join evidence b on a.evidence_type = b.evidence_type and a.evidence_id = b.evidence_id
+             and a.relation = 'corroborates' and b.relation = 'corroborates'
+        join claims a_c on a_c.claim_id = a.claim_id join claims b_c on b_c.claim_id = b.claim_id
+        join documents a_d on a_d.document_id = a_c.document_id join documents b_d on b_d.document_id = b_c.document_id
+        group by a.claim_id
+    ),
+    outcomes as (
+        select s.*, s.status = 'corroborated' and coalesce(sh.first_report, true) as first_report
         from claim_status s left join shared sh using (claim_id)
         where (? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
           and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
           and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
           and (? is null or s.text ilike ?)
-        order by s.claimed_on, s.claim_id
-        """,
-        [filters.date_from, filters.date_from, filters.date_to, filters.date_to, list(filters.topics), list(filters.topics),
-         list(filters.sources), list(filters.sources), text, text],
-    ).df()
+    )
+"""
+
+
+def _outcome_params(filters: Filters | None) -> list[object]:
+    filters = filters or Filters()
+    text = f"%{filters.text}%" if filters.text else None
+    return [filters.date_from, filters.date_from, filters.date_to, filters.date_to, list(filters.topics), list(filters.topics),
+            list(filters.sources), list(filters.sources), text, text]
+
+
+def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Every claim with its outcome, under the date, topic, source and text filters.
+
+    Columns: claim_id, claimed_on, date_precision, document_id, source_id, topic_id, subject_actor_id, text,
+    corroborating, contradicting (evidence rows), independent_corroborating, independent_contradicting (distinct
+    independent outlets), first_outcome_on (when the first evidence was known at the latest), status, credibility
+    (1-6; rules in docs/GRADING.md), first_report (no other outlet's claim on the same corroborating item came earlier).
+    """
+    return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
+                       _outcome_params(filters)).df()
 
 
 def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
@@ -621,9 +635,9 @@ def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None
     Columns: source_id, name, kind, country, analyst_grade, grade_note, claims, corroborated, contradicted,
     contested, open, median_days_to_outcome, first_reports_corroborated.
     """
-    outcomes = claim_outcomes(con, filters)  # noqa: F841 - read by DuckDB below
     return con.execute(
-        """
+        _EVIDENCE_WITNESS + _FIRST_REPORTS
+        + """
         select s.source_id, s.name, s.kind, s.country, s.analyst_grade, s.grade_note,
                count(o.claim_id) as claims,
                count(*) filter (where o.status = 'corroborated') as corroborated,
@@ -635,7 +649,8 @@ def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None
         from sources s left join outcomes o using (source_id)
         group by all
         order by claims desc, s.name
-        """
+        """,
+        _outcome_params(filters),
     ).df()
 
 
