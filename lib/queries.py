@@ -179,7 +179,8 @@ continuity as (
 
 
 def _positions_of(mask: str, topic: str) -> str:
-    """SQL for the position codes in a bit set (``mask`` and ``topic`` are column expressions of this module)."""
+    """SQL for the position codes in a bit set; ``mask`` and ``topic`` are *qualified* column expressions of this module
+    (unqualified, ``topic_id`` would bind to the subquery's own column and match every topic)."""
     return f"(select list(k.position_code order by k.position_code) from codes k where k.topic_id = {topic} and ({mask} & k.bit) <> 0)"
 
 
@@ -417,10 +418,10 @@ def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[i
             order by c.period_end desc, c.stated_on desc, c.statement_id
             limit $limit
         )
-        select statement_id, actor_id, topic_id, stated_on, date_precision, position_code,
-               """ + _positions_of("previous_mask", "topic_id") + """ as previous_positions, quote, total
-        from open_shifts
-        order by period_end desc, stated_on desc, statement_id
+        select o.statement_id, o.actor_id, o.topic_id, o.stated_on, o.date_precision, o.position_code,
+               """ + _positions_of("o.previous_mask", "o.topic_id") + """ as previous_positions, o.quote, o.total
+        from open_shifts o
+        order by o.period_end desc, o.stated_on desc, o.statement_id
         """,
         _series_params(None, None, False) | {"limit": limit},
     ).df()

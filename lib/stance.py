@@ -262,7 +262,7 @@ def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, st
         "since_shift": "none" if days is None else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
         "since_shift_help": "no shift recorded" if days is None
         else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
-        "reported_shift": "none" if shift is None else f"{shift['status']}: {shift['text']}",
+        "reported_shift": "none reported" if shift is None else f"{shift['status']}: {shift['text']}",
         "reported_shift_when": "" if shift is None
         else f"{when(shift['claimed_on'], shift['date_precision'])} · {names.get(shift['source_id'], shift['source_id'] or 'no source')}",
     }

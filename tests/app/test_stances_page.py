@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import duckdb
+from lib import store
 
 
 def _metrics(at) -> dict[str, str]:
@@ -69,17 +69,18 @@ def test_picking_an_actor_changes_cards_and_url(app):
 
 def test_shift_alert_until_acknowledged(app, seeded_path):
     """A statement that shifts the ministry's position is announced until acknowledged, and the acknowledgement is audited."""
-    con = duckdb.connect(str(seeded_path))
-    con.execute(
-        "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote) "
-        "values ('stmt-msb-shift', '2025-11-02', 'day', 'TUR-MSB', 's400', 'return_or_sell', 'We will hand them back.')"
-    )
+    con = store.connect(seeded_path)
+    with store.transaction(con, "tests", "add statement"):
+        con.execute(
+            "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote) "
+            "values ('stmt-msb-shift', '2025-11-02', 'day', 'TUR-MSB', 's400', 'return_or_sell', 'We will hand them back.')"
+        )
     con.close()
     at = app("stances")
     assert "1 statement shift" in at.warning[0].value
     at.button(key="shift_alerts_ack").click().run()
     assert not [w for w in at.warning if "shift" in w.value]
-    con = duckdb.connect(str(seeded_path))
+    con = store.connect(seeded_path)
     logged = con.execute("select row_key from audit_log where action = 'acknowledge shift'").fetchall()
     con.close()
     assert logged == [("stmt-msb-shift",)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import duckdb
 import pytest
@@ -241,8 +242,13 @@ def test_acknowledging_a_shift_is_audited_and_clears_the_alert(con):
     _base(con)
     _say(con, "a", "2020-01-01", "day", "TUR", "retain")
     _say(con, "b", "2021-01-01", "day", "TUR", "return_or_sell")
+    con.execute("insert into topics values ('other', 'Other', null)")
+    con.execute("insert into positions values ('other', 'aaa', 'A', 1)")
+    con.execute("insert into statements (statement_id, stated_on, actor_id, topic_id, position_code) "
+                "values ('x', '2020-01-01', 'TUR', 'other', 'aaa')")
     total, shown = queries.unacknowledged_shifts(con, 5)
     assert (total, list(shown.statement_id)) == (1, ["b"])
+    assert list(shown.previous_positions[0]) == ["retain"]  # only this topic's codes
     assert stance.acknowledge_shifts(con, ["b"], who="tester") == 1
     assert queries.unacknowledged_shifts(con, 5)[0] == 0
     assert stance.acknowledge_shifts(con, ["b"], who="tester") == 0
@@ -267,4 +273,20 @@ def test_card_text_is_no_more_precise_than_the_dates(con):
     _say(con, "b", "2025-09-01", "month", "TUR", "return_or_sell")
     text = stance.card_text(_entry(con, "TUR"), stance.position_labels(con, "s400"), queries.names(con))
     assert text["since_shift"] == f"≥ {(TODAY - dt.date(2025, 9, 30)).days}"
-    assert (text["current"], text["held_since"], text["reported_shift"]) == ("Return or sell", "Sep 2025", "none")
+    assert (text["current"], text["held_since"], text["reported_shift"]) == ("Return or sell", "Sep 2025", "none reported")
+
+
+def test_cli_report_is_json_with_the_documented_keys(con, capsys):
+    """`report stances --json` prints valid JSON (no NaN) carrying every key docs/CLI.md lists."""
+    from lib import cli
+
+    _seed_like(con)
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    assert cli.main(["--db", path, "report", "stances", "--actor", "TUR-MSB", "--json"]) == 0
+    (entry,) = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
+    assert {"actor_id", "topic_id", "statements", "positions", "reaffirmations", "shifts", "last_shift_on", "current_position",
+            "held_since", "last_reported_shift", "statement_labels"} <= set(entry)
+    assert entry["statement_labels"][0] | {"stated_on": None} == {
+        "statement_id": "stmt-msb-no-change", "actor_id": "TUR-MSB", "stated_on": None, "date_precision": "month",
+        "position_code": "retain", "continuity": "reaffirmed", "self_declared": True,
+    }
