@@ -211,14 +211,18 @@ def stance_figure(
             marker=dict(symbol=style["symbol"], color=style["color"], size=13),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
-    ticks[claim_y] = _CLAIM_LANE
+    if not shown_claims.empty:
+        ticks[claim_y] = _CLAIM_LANE
     if (rows.continuity == "unclear").any():
         ticks[unclear_y] = _UNCLEAR_LANE
     apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position", height=540)
     # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
-    fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"), margin=dict(r=210))
+    fig.update_layout(
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        margin=dict(r=210, l=max(70, 50 + 8 * max(len(t) for t in ticks.values()))),  # room for the position labels
+    )
     fig.update_yaxes(
-        tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()),
+        tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
         range=[min(ticks) - 0.5, max(ticks) + 0.5],
     )
     fig.update_layout(hovermode="closest")
