@@ -124,11 +124,11 @@ def _summaries(
     """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
     summary = queries.stance_summary(con, actors, topics, inherit)
     claims = queries.reported_shifts(con, actors, topics, inherit)
-    shifts = claims[claims.reports_shift]
+    shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
+    latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
     out = []
     for row in summary.itertuples(index=False):
-        mine = shifts[(shifts.series_actor_id == row.series_actor_id) & (shifts.topic_id == row.topic_id)]
-        last = mine.sort_values(["claim_end", "claimed_on", "claim_id"]).tail(1)
+        last = latest.get((row.series_actor_id, row.topic_id), shifts.head(0))
         shift_end = _date(row.last_shift_end)
         out.append({
             "actor_id": row.series_actor_id,
