@@ -14,11 +14,13 @@ def test_pick_actor_shows_card_and_chart(page, server):
     page.goto(f"{server}/stances")
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_text("Retain the systems").first.is_visible()
+    main.get_by_text("Retain the systems").first.wait_for(timeout=30_000)
     picker = main.locator('[data-testid="stMultiSelect"]').filter(has_text="Actors")
     picker.locator("input").fill("Ministry of National")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
+    # the rerun may not have started yet when the picker closes: wait for its result, then for a quiet app
+    main.locator(".st-key-stance_card_TUR-MSB").wait_for(timeout=30_000)
     wait_for_app(page)
     assert main.locator('[class*="st-key-stance_card_"]').count() == 2
     card = main.locator(".st-key-stance_card_TUR-MSB")
@@ -28,6 +30,7 @@ def test_pick_actor_shows_card_and_chart(page, server):
     assert "actor=TUR&actor=TUR-MSB" in page.url
     chart = main.locator(".js-plotly-plot").first
     chart.scroll_into_view_if_needed()
+    chart.locator(".scatterlayer .point").first.wait_for(timeout=30_000)
     assert chart.locator(".scatterlayer .point").count() >= 4
     assert chart.locator(".legendtext", has_text="reaffirmed").count() == 1
     screenshot(page, "stances_two_actors")
