@@ -26,7 +26,7 @@ def test_add_to_brief_from_the_stances_page(app) -> None:
     brief = Brief.from_json(at.session_state["_brief"])
     assert [i.chart for i in brief.items] == ["stances"]
     assert brief.items[0].params.get("topic") == ["s400"]
-    at.switch_page(str(ROOT / "pages" / "brief.py")).run()
+    at.switch_page(str(ROOT / "views" / "brief.py")).run()
     assert any("Figure 1. Stances over time" in m.value for m in at.markdown)
 
 

@@ -7,10 +7,6 @@ from tests.browser.conftest import screenshot, wait_for_app
 
 def test_pick_actor_shows_card_and_chart(page, server):
     """Adding the ministry in the page's actor picker adds its card and its markers on the step chart."""
-    # Open the app first: a server's very first session opened straight at /stances runs the page
-    # without app.py (streamlit falls back to the pages/ folder until st.navigation has run once).
-    page.goto(server)
-    wait_for_app(page)
     page.goto(f"{server}/stances")
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
