@@ -685,7 +685,7 @@ def claim_evidence(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> pd.D
 def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 200) -> pd.DataFrame:
     """The statements and claims a chart under ``filters`` rests on, to cite in a brief.
 
-    Columns: kind, item_id, dated, date_precision, who, text, source_id, source, analyst_grade, url.
+    Columns: kind, item_id, dated, date_precision, who, text, source_id, source, url.
     Filters used: dates, topics, actors (with sub-actors when chosen), sources, text.
     """
     actors = actor_scope(con, filters)
@@ -696,7 +696,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
         """
         select * from (
             select 'statement' kind, s.statement_id item_id, s.stated_on dated, s.date_precision, a.name who,
-                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, src.analyst_grade, d.url,
+                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, d.url,
                    s.actor_id subject
             from statements s join actors a using (actor_id)
             left join documents d using (document_id) left join sources src using (source_id)
@@ -706,7 +706,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
               and (? is null or s.quote ilike ?)
             union all
             select 'claim', c.claim_id, c.claimed_on, c.date_precision, src.name, c.text, d.source_id, src.name,
-                   src.analyst_grade, d.url, c.subject_actor_id
+                   d.url, c.subject_actor_id
             from claims c join documents d using (document_id) join sources src using (source_id)
             where (? is null or c.claimed_on >= ?) and (? is null or c.claimed_on <= ?)
               and (len(?::varchar[]) = 0 or c.topic_id in (select unnest(?::varchar[])))

@@ -89,6 +89,12 @@ def grade_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(zip(grades.source_id, grades.label, strict=True))
 
 
+def grades_in_force(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The grade in force ('F', 'B2') by source id."""
+    grades = source_grades(con)
+    return dict(zip(grades.source_id, grades.grade_in_force, strict=True))
+
+
 def source_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """What the Sources page shows, one object per source (CLI `report sources --json`, docs/CLI.md)."""
     df = track_records(con)

@@ -17,9 +17,9 @@ st.caption(
 )
 
 table = ui.cached(reliability.build_table)(con, filters)
-ui.show_chart(ui.cached(reliability.build_chart)(con, filters), name=export.file_name("sources", filters, "png")[:-4],
+ui.show_chart(ui.cached(reliability.build_chart)(con, filters), name=export.file_stem("sources", filters),
               key="sources_chart", brief_chart="sources")
-ui.show_table(table.drop(columns=["source_id"]), name=export.file_name("sources", filters, "csv")[:-4], key="sources_table")
+ui.show_table(table.drop(columns=["source_id"]), name=export.file_stem("sources", filters), key="sources_table")
 
 st.subheader("One source")
 records = ui.cached(reliability.track_records)(con)
