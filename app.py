@@ -1,4 +1,4 @@
-"""Stancewatch: navigation and the shared sidebar; everything else lives in pages/ and lib/."""
+"""Stancewatch: navigation and the shared sidebar; everything else lives in views/ and lib/."""
 
 from pathlib import Path
 
@@ -10,16 +10,14 @@ HERE = Path(__file__).parent
 
 st.set_page_config(page_title="Stancewatch", page_icon="🧭", layout="wide")
 
-SPECS = [
-    (HERE / "pages" / "overview.py", {"title": "Overview", "icon": "🏠", "default": True, "url_path": "overview"}),
-    (HERE / "pages" / "timeline.py", {"title": "Timeline", "icon": "🕒", "url_path": "timeline"}),
-    (HERE / "pages" / "stances.py", {"title": "Stances", "icon": "🧭", "url_path": "stances"}),
-    (HERE / "pages" / "sources.py", {"title": "Sources", "icon": "📰", "url_path": "sources"}),
-    (HERE / "pages" / "brief.py", {"title": "Brief", "icon": "📝", "url_path": "brief"}),
-    (HERE / "pages" / "data.py", {"title": "Data", "icon": "🗄️", "url_path": "data"}),
+PAGES = [
+    st.Page(HERE / "views" / "overview.py", title="Overview", icon="🏠", default=True, url_path="overview"),
+    st.Page(HERE / "views" / "timeline.py", title="Timeline", icon="🕒", url_path="timeline"),
+    st.Page(HERE / "views" / "stances.py", title="Stances", icon="🧭", url_path="stances"),
+    st.Page(HERE / "views" / "sources.py", title="Sources", icon="📰", url_path="sources"),
+    st.Page(HERE / "views" / "brief.py", title="Brief", icon="📝", url_path="brief"),
+    st.Page(HERE / "views" / "data.py", title="Data", icon="🗄️", url_path="data"),
 ]
-# A page whose branch is not merged yet is left out rather than breaking every page (st.Page refuses a missing file).
-PAGES = [st.Page(path, **options) for path, options in SPECS if path.exists()]
 
 page = st.navigation(PAGES)
 ui.sidebar_filters(ui.connection())

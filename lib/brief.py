@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import export, figures, queries, store
+from lib import export, figures, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -74,7 +74,7 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: str) -> str:
         con.execute(
             """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)
                on conflict (brief_id) do update set title = excluded.title, who = excluded.who,
-                   content = excluded.content, saved_at = current_timestamp""",
+                   content = excluded.content, saved_at = now()""",
             [brief.brief_id, brief.title, who, brief.to_json()],
         )
         audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))
@@ -122,7 +122,8 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
     return _PAGE.format(
         title=html.escape(brief.title), made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"), as_of=stamp,
         judgements=f"<h2>Key judgements</h2><ul>{judgements}</ul>" if judgements else "",
-        charts="".join(parts), citations=_citations_html(cited_all),
+        charts="".join(parts), citations=_citations_html(cited_all, reliability.grades_in_force(con),
+                                                         reliability.claim_credibility(con).set_index("claim_id").credibility.to_dict()),
     )
 
 
@@ -131,12 +132,15 @@ def _svg_body(fig: object) -> str:
     return svg[svg.index("<svg"):]
 
 
-def _citations_html(cited: pd.DataFrame) -> str:
+def _citations_html(cited: pd.DataFrame, grades: dict[str, str], credibility: dict[str, int]) -> str:
+    """Numbered citations: date, kind, who, the words, the outlet with its grade (and a claim's credibility), the link."""
     if cited.empty:
         return ""
     rows = []
     for number, row in enumerate(cited.itertuples(index=False), start=1):
-        grade = f" ({row.analyst_grade})" if isinstance(row.analyst_grade, str) and row.analyst_grade else ""
+        grade = f" ({grades[row.source_id]})" if row.source_id in grades else ""
+        if row.kind == "claim":
+            grade += f" · credibility {credibility.get(row.item_id, 6)}"
         link = f' <a href="{html.escape(row.url, quote=True)}">{html.escape(row.url)}</a>' if isinstance(row.url, str) and row.url else ""
         rows.append(
             f"<li value='{number}'>{html.escape(format_partial_date(row.dated, row.date_precision))} · {row.kind} · "

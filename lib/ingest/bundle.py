@@ -426,6 +426,13 @@ def _check_positions(con: duckdb.DuckDBPyConnection, pending: list, bundle_posit
 
 
 # -- applying ------------------------------------------------------------------------
+def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], list[Problem]]:
+    """Validate without writing: rows per table and every problem, for the Data page's preview."""
+    raw, names, problems, _ = read_bundle(Path(path))
+    _, row_problems = validate(con, raw, names) if not problems else ([], [])
+    return {table: len(rows) for table, rows in raw.items()}, problems + row_problems
+
+
 def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str) -> ImportResult:
     """Validate a bundle whole, then apply it in one audited transaction; refuse it whole on any problem."""
     path = Path(path)

@@ -12,9 +12,6 @@ POINT_IDS = """() => {
 
 def test_link_dates_widget_and_point_detail(page, server):
     """/timeline?from=…&to=… shows that range; a new end date in the widget narrows it; clicking a point opens its detail."""
-    # a server's very first session opened straight at a page runs it without app.py (see the stances test)
-    page.goto(server)
-    wait_for_app(page)
     page.goto(f"{server}/timeline?from=2019-01-01&to=2020-12-31")
     wait_for_app(page)
     page.wait_for_selector('[data-testid="stMain"] .js-plotly-plot .scatterlayer .point')

@@ -39,7 +39,7 @@ ui.keep_brief(brief)
 
 st.subheader("Export")
 static_ok = export.chromium_path() is not None
-stem = export.file_name("brief", brief.items[0].filters() if brief.items else ui.page_filters(), "x")[:-2]
+stem = export.file_stem("brief", brief.items[0].filters() if brief.items else ui.page_filters())
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button("Brief as HTML", data=lambda: briefs.render_html(con, brief, static=static_ok).encode("utf-8"),
                          file_name=f"{stem}.html", mime="text/html", disabled=not brief.items, on_click="ignore", width="stretch")

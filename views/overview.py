@@ -1,5 +1,6 @@
 """Overview: what the store holds, what is newest, what changed, and where each actor stands."""
 
+import pandas as pd
 import streamlit as st
 
 from lib import queries, ui
@@ -9,6 +10,7 @@ con = ui.connection()
 filters = ui.page_filters()
 
 st.title("Overview")
+ui.shift_alerts(con)
 summary = ui.cached(queries.store_summary)(con)
 if not summary["events"] and not summary["statements"] and not summary["claims"]:
     st.info("The store is empty. Import a bundle or a dataset on the Data page, or run `make seed` for the demo case.")
@@ -43,3 +45,24 @@ with right:
     st.write("Edits since then:" if not edits.empty else "No edits since then.")
     if not edits.empty:
         st.dataframe(edits, hide_index=True, width="stretch")
+
+st.subheader("Where each actor stands")
+scope = queries.actor_scope(con, filters) or None
+held = ui.cached(queries.stance_summary)(con, scope, list(filters.topics) or None, filters.include_children)
+if held.empty:
+    st.write("No coded statements under these filters.")
+else:
+    names = queries.names(con)
+    st.dataframe(
+        pd.DataFrame({
+            "actor": [names.get(a, a) for a in held.series_actor_id],
+            "topic": [names.get(t, t) for t in held.topic_id],
+            "current position": [p if isinstance(p, str) else " / ".join(ps) + " (split)" for p, ps in zip(held.current_position, held.current_positions, strict=True)],
+            "held since": [format_partial_date(d.date(), p) if pd.notna(d) else "" for d, p in zip(held.held_since, held.held_since_precision, strict=True)],
+            "reaffirmations": held.reaffirmations,
+            "shifts": held.shifts.fillna(0).astype(int),
+            "statements": held.statements,
+            "last statement": [format_partial_date(d.date(), p) for d, p in zip(held.last_statement_on, held.last_statement_precision, strict=True)],
+        }),
+        hide_index=True, width="stretch",
+    )

@@ -1,0 +1,94 @@
+"""ACLED CSV exports: the current lower-case layout (``event_date`` like ``9-May-20``) and the older upper-case one
+(``EVENT_DATE`` like ``01-January-2015``); ISO dates are accepted too.
+
+ACLED's ``time_precision`` 1 is a day; 2 (within a week) and 3 (within a month)
+are stored as month precision, never as if the day were known. ``source``
+lists several outlets separated by ``;``: each becomes a document of that outlet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from lib.ingest.report import ImportResult, ProgressFn
+from lib.ingest.tabular import Check, DatasetFormat, first_line, run_import
+
+DATE_FORMATS = "['%d-%b-%y', '%d-%B-%Y', '%Y-%m-%d', '%d %B %Y']"
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")
+OPTIONAL = ("sub_event_type", "actor2", "country", "admin1", "location", "source", "notes", "fatalities", "time_precision", "timestamp")
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    header = [h.strip().strip('"').lower() for h in first_line(path).split(",")]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise duckdb.InvalidInputException(f"the header lacks ACLED column(s) {', '.join(missing)}")
+    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
+    con.execute(
+        """create or replace temp table ds_acled as
+           select row_number() over () as idx, * from read_csv(?, header = true, delim = ',', quote = '"', escape = '"',
+               all_varchar = true, strict_mode = true, store_rejects = true,
+               rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan')""",
+        [str(path)],
+    )
+    # both layouts to lower-case names; reserved words (source, location, year) stay quoted below
+    present = [r[0] for r in con.execute("select column_name from (describe ds_acled)").fetchall()]
+    renamed = ", ".join(f'"{c}" as "{c.lower()}"' for c in present)
+    lowered = {c.lower() for c in present}
+    extra = "".join(f", null::varchar as {c}" for c in OPTIONAL if c not in lowered)
+    con.execute(f"create or replace temp table ds_raw as select {renamed}{extra} from ds_acled")
+    con.execute("drop table ds_acled")
+
+
+def _slug(column: str) -> str:
+    return f"lower(regexp_replace(trim({column}), '[^A-Za-z0-9]+', '-', 'g'))"
+
+
+FORMAT = DatasetFormat(
+    origin="acled",
+    vocabulary="acled",
+    header_lines=1,
+    read=_read,
+    checks=(
+        Check("event_id_cnty", "event_id_cnty is null", "event id is missing"),
+        Check("event_date", f"try_strptime(event_date, {DATE_FORMATS}) is null", "not a date like 9-May-20, 01-January-2015 or 2020-05-09"),
+        Check("event_type", "event_type is null", "event type is missing"),
+        Check("fatalities", "fatalities is not null and try_cast(fatalities as integer) is null", "fatalities is not a whole number"),
+    ),
+    id_column="event_id_cnty",
+    mapping=(
+        f"""create or replace temp table ds_events as
+           select idx, 'acled-' || event_id_cnty as event_id,
+                  case when coalesce(time_precision, '1') = '1' then strptime(event_date, {DATE_FORMATS})::date
+                       else date_trunc('month', strptime(event_date, {DATE_FORMATS}))::date end as occurred_on,
+                  case when coalesce(time_precision, '1') = '1' then 'day' else 'month' end as date_precision,
+                  event_type,
+                  coalesce(sub_event_type, event_type) || ': ' || actor1 || coalesce(' → ' || actor2, '')
+                      || coalesce(' (' || location || ')', '') as title,
+                  notes as description, nullif(concat_ws(', ', location, admin1, country), '') as location,
+                  event_id_cnty as origin_ref, null::double as goldstein, try_cast(fatalities as integer) as fatalities
+           from ds_raw""",
+        f"""create or replace temp table ds_event_actors as
+           select 'acled-' || event_id_cnty as event_id, 'acled:' || {_slug('actor1')} as actor_id, trim(actor1) as name,
+                  'organisation' as kind, country, 'initiator' as role from ds_raw where actor1 is not null
+           union all
+           select 'acled-' || event_id_cnty, 'acled:' || {_slug('actor2')}, trim(actor2), 'organisation', country, 'target'
+           from ds_raw where actor2 is not null""",
+        f"""create or replace temp table ds_documents as
+           select 'acled-' || event_id_cnty as event_id, 'acled-doc-' || event_id_cnty || '-' || n as document_id,
+                  'acled-src:' || {_slug('outlet')} as source_id, trim(outlet) as source_name, null as url,
+                  trim(outlet) || ' (cited by ACLED)' as title, null::date as published_on
+           from (select event_id_cnty, unnest(string_split(source, ';')) as outlet, generate_subscripts(string_split(source, ';'), 1) as n
+                 from ds_raw where source is not null)
+           where trim(outlet) <> ''""",
+    ),
+    labels=lambda con: con.execute("create or replace temp table ds_labels as select distinct event_type as code, event_type as label from ds_raw where event_type is not null"),
+)
+
+
+def import_acled(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+                 progress: ProgressFn | None = None) -> ImportResult:
+    """Import an ACLED CSV export (either column layout)."""
+    return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)

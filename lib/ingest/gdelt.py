@@ -1,0 +1,123 @@
+"""GDELT events: the 2.0 export (61 tab-separated columns, no header) and 1.0 files (57 or 58 columns, both in one file).
+
+Each event keeps its CAMEO code as text (``040``), its Goldstein score and its
+source article; actors are GDELT actor codes (``gdelt:USAGOV``) with every name
+seen kept as an alias; an article's outlet is its web domain. The optional
+2.0 mentions table adds one document per mentioning article.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from lib.ingest.report import ImportResult, Problem, ProgressFn
+from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, read_csv_with_header, read_tsv, run_import
+
+_ACTOR = ["Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code", "Type1Code", "Type2Code", "Type3Code"]
+_EVENT = ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
+          "NumArticles", "AvgTone"]
+
+
+def columns(version: int) -> list[str]:
+    """Column names of a GDELT events file: version 2 has 61; version 1 has 58 (the 57-column rows lack SOURCEURL)."""
+    geo = ["Type", "FullName", "CountryCode", "ADM1Code", *(["ADM2Code"] if version == 2 else []), "Lat", "Long", "FeatureID"]
+    names = ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
+    names += [f"Actor1{c}" for c in _ACTOR] + [f"Actor2{c}" for c in _ACTOR] + _EVENT
+    for who in ("Actor1Geo_", "Actor2Geo_", "ActionGeo_"):
+        names += [who + g for g in geo]
+    return [*names, "DATEADDED", "SOURCEURL"]
+
+
+def _version(path: Path) -> int:
+    """2 for the 61-column export, 1 for 57/58-column files; anything else is not a GDELT events file."""
+    width = first_line(path).count("\t") + 1
+    if width not in (57, 58, 61):
+        raise duckdb.InvalidInputException(f"the first row has {width} tab-separated fields; GDELT events have 57, 58 or 61")
+    return 2 if width == 61 else 1
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    version = _version(path)
+    read_tsv(con, path, columns(version), header=False, null_padding=version == 1)
+
+
+def _domain(url: str) -> str:
+    return f"lower(regexp_extract({url}, '^[A-Za-z]+://(?:www\\.)?([^/:?#]+)', 1))"
+
+
+_MAPPING = (
+    """create or replace temp table ds_events as
+       select r.idx, 'gdelt-' || r.GLOBALEVENTID as event_id, strptime(r.SQLDATE, '%Y%m%d')::date as occurred_on,
+              'day' as date_precision, r.EventCode as event_type,
+              coalesce(l.label, 'CAMEO ' || r.EventCode) || ': ' || coalesce(r.Actor1Name, r.Actor1Code, 'unnamed actor')
+                  || coalesce(' → ' || coalesce(r.Actor2Name, r.Actor2Code), '') as title,
+              null as description, r.ActionGeo_FullName as location, r.GLOBALEVENTID as origin_ref,
+              try_cast(r.GoldsteinScale as double) as goldstein, null::integer as fatalities
+       from ds_raw r left join ds_labels l on l.code = r.EventCode""",
+    """create or replace temp table ds_event_actors as
+       select 'gdelt-' || GLOBALEVENTID as event_id, 'gdelt:' || Actor1Code as actor_id, coalesce(Actor1Name, Actor1Code) as name,
+              case when Actor1Code = Actor1CountryCode then 'state' else 'organisation' end as kind, Actor1CountryCode as country,
+              'initiator' as role
+       from ds_raw where Actor1Code is not null
+       union all
+       select 'gdelt-' || GLOBALEVENTID, 'gdelt:' || Actor2Code, coalesce(Actor2Name, Actor2Code),
+              case when Actor2Code = Actor2CountryCode then 'state' else 'organisation' end, Actor2CountryCode, 'target'
+       from ds_raw where Actor2Code is not null""",
+    f"""create or replace temp table ds_documents as
+       select 'gdelt-' || GLOBALEVENTID as event_id, 'url-' || md5(SOURCEURL)[:20] as document_id,
+              'web:' || {_domain('SOURCEURL')} as source_id, {_domain('SOURCEURL')} as source_name, SOURCEURL as url,
+              null as title, try_strptime(left(DATEADDED, 8), '%Y%m%d')::date as published_on
+       from ds_raw where SOURCEURL ilike 'http%'""",
+)
+
+FORMAT = DatasetFormat(
+    origin="gdelt",
+    vocabulary="cameo",
+    header_lines=0,
+    read=_read,
+    checks=(
+        Check("GLOBALEVENTID", "GLOBALEVENTID is null or not regexp_full_match(GLOBALEVENTID, '[0-9]+')", "event id is missing or not a number"),
+        Check("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d') is null", "not a date in YYYYMMDD form"),
+        Check("EventCode", "EventCode is null or not regexp_full_match(EventCode, '[0-9]{2,4}')", "CAMEO event code is missing or malformed"),
+    ),
+    id_column="GLOBALEVENTID",
+    mapping=_MAPPING,
+    labels=cameo_labels,
+)
+
+MENTION_COLUMNS = ["globaleventid", "eventtimedate", "mentiontimedate", "mentiontype", "mentionsourcename", "mentionidentifier",
+                   "sentenceid", "actor1charoffset", "actor2charoffset", "actioncharoffset", "inrawtext", "confidence",
+                   "mentiondoclen", "mentiondoctone", "mentiondoctranslationinfo", "extras"]
+
+
+def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]]:
+    """Stage the mentions table after the events: one document per mentioning web article."""
+
+    def stage(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+        con.execute("alter table ds_raw rename to ds_events_raw")  # the shared reader writes ds_raw
+        read_csv_with_header(con, path, MENTION_COLUMNS)
+        con.execute(
+            """create or replace temp table ds_mentions as
+               select 'gdelt-' || globaleventid as event_id, 'url-' || md5(mentionidentifier)[:20] as document_id,
+                      'web:' || lower(mentionsourcename) as source_id, lower(mentionsourcename) as source_name,
+                      mentionidentifier as url, null as title,
+                      try_strptime(left(mentiontimedate, 8), '%Y%m%d')::date as published_on
+               from ds_raw where mentionidentifier ilike 'http%' and globaleventid is not null"""
+        )
+        rejects = con.execute("select line, coalesce(column_name, ''), error_message from ds_rejects_errors").fetchall()
+        con.execute("drop table ds_raw; alter table ds_events_raw rename to ds_raw")
+        return [Problem(path.name, int(line), column, message.split(".")[0]) for line, column, message in rejects]
+
+    return stage
+
+
+def import_gdelt(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+                 progress: ProgressFn | None = None, mentions: Path | None = None) -> ImportResult:
+    """Import a GDELT 1.0 or 2.0 events file (plain, .zip or .gz), optionally with a 2.0 mentions file."""
+    if mentions is None:
+        return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)
+    fmt = DatasetFormat(**{**FORMAT.__dict__, "mapping": (*_MAPPING, "insert into ds_documents select * from ds_mentions")})
+    return run_import(con, fmt, Path(path), who, skip_bad_rows, progress, extra=_mentions(Path(mentions)))

@@ -1,0 +1,78 @@
+"""ICEWS coded events: tab-separated with a header; the literal ``NA`` means missing.
+
+Actors are ICEWS actor names (``icews:foreign affairs (bangladesh)``); each
+story of a publisher becomes a document, so the same event reported by many
+publishers keeps every report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from lib.ingest.report import ImportResult, ProgressFn
+from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, run_import
+
+COLUMNS = ["Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code", "Intensity",
+           "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher", "City", "District",
+           "Province", "Country", "Latitude", "Longitude"]
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    header = first_line(path).split("\t")
+    if header[:2] != COLUMNS[:2]:
+        raise duckdb.InvalidInputException(f"the header starts {header[:2]!r}, not 'Event ID', 'Event Date'")
+    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
+    con.execute(
+        """create or replace temp table ds_raw as
+           select row_number() over () as idx, * from read_csv(?, delim = '\t', header = true, columns = ?, quote = '', escape = '',
+               auto_detect = false, strict_mode = true, nullstr = ['NA', ''], store_rejects = true,
+               rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan', compression = 'auto')""",
+        [str(path), {c: "VARCHAR" for c in COLUMNS}],
+    )
+
+
+FORMAT = DatasetFormat(
+    origin="icews",
+    vocabulary="cameo",
+    header_lines=1,
+    read=_read,
+    checks=(
+        Check("Event ID", '"Event ID" is null', "event id is missing"),
+        Check("Event Date", """try_strptime("Event Date", '%Y-%m-%d') is null""", "not a date in YYYY-MM-DD form"),
+        Check("CAMEO Code", """"CAMEO Code" is null or not regexp_full_match("CAMEO Code", '[0-9]{2,4}')""", "CAMEO code is missing or malformed"),
+    ),
+    id_column='"Event ID"',
+    mapping=(
+        """create or replace temp table ds_events as
+           select idx, 'icews-' || "Event ID" as event_id, strptime("Event Date", '%Y-%m-%d')::date as occurred_on, 'day' as date_precision,
+                  "CAMEO Code" as event_type,
+                  coalesce("Event Text", 'CAMEO ' || "CAMEO Code") || ': ' || coalesce("Source Name", 'unnamed actor')
+                      || coalesce(' → ' || "Target Name", '') as title,
+                  null as description, nullif(concat_ws(', ', City, Province, Country), '') as location, "Event ID" as origin_ref,
+                  try_cast(Intensity as double) as goldstein, null::integer as fatalities
+           from ds_raw""",
+        """create or replace temp table ds_event_actors as
+           select 'icews-' || "Event ID" as event_id, 'icews:' || lower("Source Name") as actor_id, "Source Name" as name,
+                  case when "Source Name" = "Source Country" then 'state' else 'organisation' end as kind, "Source Country" as country,
+                  'initiator' as role
+           from ds_raw where "Source Name" is not null
+           union all
+           select 'icews-' || "Event ID", 'icews:' || lower("Target Name"), "Target Name",
+                  case when "Target Name" = "Target Country" then 'state' else 'organisation' end, "Target Country", 'target'
+           from ds_raw where "Target Name" is not null""",
+        """create or replace temp table ds_documents as
+           select 'icews-' || "Event ID" as event_id, 'icews-story-' || "Story ID" as document_id,
+                  'icews-pub:' || lower(Publisher) as source_id, Publisher as source_name, null as url,
+                  'ICEWS story ' || "Story ID" as title, strptime("Event Date", '%Y-%m-%d')::date as published_on
+           from ds_raw where "Story ID" is not null and Publisher is not null""",
+    ),
+    labels=cameo_labels,
+)
+
+
+def import_icews(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+                 progress: ProgressFn | None = None) -> ImportResult:
+    """Import an ICEWS events file (tab-separated, with header)."""
+    return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)

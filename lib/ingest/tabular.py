@@ -1,0 +1,283 @@
+"""Shared machinery of the event-dataset importers (GDELT, ICEWS, ACLED): DuckDB reads, checks and maps; one transaction applies.
+
+A format module describes its file (how DuckDB reads it into ``ds_raw``, one
+VARCHAR column per field plus ``idx``, the row's position among good rows),
+the checks a row must pass, and SQL that maps ``ds_raw`` onto the staging
+tables below. This module does the rest the same way for every format:
+rejected lines and failed checks become problems with line numbers; any
+problem refuses the import unless ``skip_bad_rows``; then one transaction adds
+the new sources, documents, actors, events and links — an event id already in
+the store is left as it is, so re-importing a file, or a newer update that
+repeats older events, adds only what is new.
+
+Staging tables each mapping must create (extra columns are ignored):
+- ``ds_events(idx, event_id, occurred_on, date_precision, event_type, title, description, location, origin_ref, goldstein, fatalities)``
+- ``ds_event_actors(event_id, actor_id, name, kind, country, role)``
+- ``ds_documents(event_id, document_id, source_id, source_name, url, title, published_on)``
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lib import store
+from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
+
+CAMEO_CODES = Path(__file__).resolve().parent.parent.parent / "data" / "cameo_codes.csv"
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule every raw row must pass: the SQL condition that marks it bad, the column it names, and why."""
+
+    column: str
+    bad_when: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DatasetFormat:
+    """What differs between datasets; everything else is shared."""
+
+    origin: str
+    vocabulary: str
+    header_lines: int
+    read: Callable[[duckdb.DuckDBPyConnection, Path], None]  # creates ds_raw (with rejects in ds_rejects)
+    checks: tuple[Check, ...]
+    id_column: str
+    mapping: tuple[str, ...]  # SQL statements creating ds_events, ds_event_actors, ds_documents
+    labels: Callable[[duckdb.DuckDBPyConnection], None] = field(default=lambda con: None)  # fills ds_labels(code, label)
+
+
+def first_line(path: Path) -> str:
+    """The file's first line as text (plain, .gz or the first member of a .zip), for recognising its layout."""
+    if path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            raw = archive.open(archive.namelist()[0]).readline(65536)
+    else:
+        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
+            raw = handle.readline(65536)
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def read_tsv(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], header: bool, null_padding: bool = False) -> None:
+    """Read a tab-separated file as text into ds_raw, keeping malformed lines in ds_rejects (line, reason)."""
+    spec = {name: "VARCHAR" for name in columns}
+    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
+    con.execute(
+        f"""
+        create or replace temp table ds_raw as
+        select row_number() over () as idx, * from read_csv(?, delim = '\t', header = {str(header).lower()}, columns = $spec,
+            quote = '', escape = '', auto_detect = false, strict_mode = true, null_padding = {str(null_padding).lower()},
+            store_rejects = true, rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan', compression = 'auto')
+        """.replace("$spec", "?"),
+        [str(path), spec],
+    )
+
+
+def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str]) -> None:
+    """Read a comma-separated file with a header row, every column as text, malformed lines to ds_rejects."""
+    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
+    spec = {name: "VARCHAR" for name in columns}
+    con.execute(
+        """
+        create or replace temp table ds_raw as
+        select row_number() over () as idx, * from read_csv(?, delim = ',', header = true, columns = ?, quote = '"', escape = '"',
+            auto_detect = false, strict_mode = true, store_rejects = true, rejects_table = 'ds_rejects_errors',
+            rejects_scan = 'ds_rejects_scan', compression = 'auto')
+        """,
+        [str(path), spec],
+    )
+
+
+def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, skip_bad_rows: bool = False,
+               progress: ProgressFn | None = None, extra: Callable[[duckdb.DuckDBPyConnection], list[Problem]] | None = None) -> ImportResult:
+    """Check a dataset file whole, then add what is new in one transaction; refuse it whole on any bad row."""
+    path = Path(path)
+    say = progress or (lambda fraction, phrase: None)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    if path.stat().st_size == 0:
+        _refuse(con, fmt, path, who, "", [Problem(path.name, 0, "", "the file is empty")])
+    digest = _sha256(path)
+    say(0.05, "reading")
+    try:
+        fmt.read(con, path)
+    except duckdb.Error as exc:
+        _refuse(con, fmt, path, who, digest, [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")])
+    say(0.3, "checking rows")
+    problems = _problems(con, fmt, path.name)
+    if extra:
+        problems += extra(con)
+    if problems and not skip_bad_rows:
+        _refuse(con, fmt, path, who, digest, problems)
+    good = con.execute("select count(*) from ds_raw").fetchall()[0][0]
+    if good == 0:
+        _refuse(con, fmt, path, who, digest, [*problems, Problem(path.name, 0, "", "no event rows in the file")])
+    say(0.45, "mapping")
+    fmt.labels(con)
+    for statement in fmt.mapping:
+        con.execute(statement)
+    say(0.6, "writing")
+    with store.transaction(con, who, f"import {fmt.origin}") as audit:
+        counts = _apply(con, fmt)
+        for table, figures in counts.items():
+            audit.bulk(table, {**figures, "file": path.name, "sha256": digest})
+    say(0.95, "recording")
+    status = "applied" if any(c["inserted"] for c in counts.values()) else "unchanged"
+    result = ImportResult(0, status, counts, skipped=problems)
+    result.import_id = _record(con, fmt, path, who, digest, status, counts, result.summary())
+    say(1.0, "done")
+    return result
+
+
+def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows: int = 20) -> tuple[pd.DataFrame, list[Problem]]:
+    """The first events as they would be mapped, and every problem, without writing anything to the store."""
+    path = Path(path)
+    try:
+        fmt.read(con, path)
+    except duckdb.Error as exc:
+        return pd.DataFrame(), [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")]
+    problems = _problems(con, fmt, path.name)
+    fmt.labels(con)
+    for statement in fmt.mapping:
+        con.execute(statement)
+    first = con.execute(
+        """select e.event_id, e.occurred_on, e.date_precision, e.event_type, e.title, e.location,
+                  (select string_agg(a.name || ' (' || a.role || ')', '; ') from ds_event_actors a where a.event_id = e.event_id) as actors,
+                  (select string_agg(d.source_name, '; ') from ds_documents d where d.event_id = e.event_id) as sources
+           from ds_events e order by e.idx limit ?""",
+        [rows],
+    ).df()
+    return first, problems
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _problems(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, file: str) -> list[Problem]:
+    """Rejected lines and failed checks, by line number; bad rows are removed from ds_raw."""
+    rejects = con.execute(
+        """select line, coalesce(min(column_name), ''), min(error_message) from ds_rejects_errors
+           group by line order by line"""
+    ).fetchall() if _exists(con, "ds_rejects_errors") else []
+    problems = [Problem(file, int(line), column, message.split(".")[0]) for line, column, message in rejects]
+    reject_lines = sorted({int(line) for line, _, _ in rejects})
+    bad: list[tuple[int, str, str]] = []
+    for check in fmt.checks:
+        bad += [(idx, check.column, check.reason) for (idx,) in con.execute(f"select idx from ds_raw where {check.bad_when}").fetchall()]
+    duplicates = con.execute(
+        f"""select idx, {fmt.id_column} from (select idx, {fmt.id_column},
+              row_number() over (partition by {fmt.id_column} order by idx) n from ds_raw where {fmt.id_column} is not null)
+            where n > 1"""
+    ).fetchall()
+    bad += [(idx, fmt.id_column, f"duplicate event id {value} (first seen earlier in the file)") for idx, value in duplicates]
+    for idx, column, reason in sorted(bad):
+        problems.append(Problem(file, _line_of(idx, reject_lines, fmt.header_lines), column, reason))
+    if bad:
+        con.execute("delete from ds_raw where idx in (select unnest(?::bigint[]))", [sorted({b[0] for b in bad})])
+    return sorted(problems, key=lambda p: p.row)
+
+
+def _line_of(idx: int, reject_lines: list[int], header_lines: int) -> int:
+    """The file line of the idx-th good row: skip the header and every rejected line before it."""
+    line = idx + header_lines
+    while True:
+        shift = bisect.bisect_right(reject_lines, line)
+        candidate = idx + header_lines + shift
+        if candidate == line:
+            return line
+        line = candidate
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchall()[0][0])
+
+
+def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat) -> dict[str, dict[str, int]]:
+    """Insert what the store lacks; an id already present is left as it is (datasets do not revise rows)."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def insert(table: str, sql: str, total_sql: str, params: list | None = None) -> None:
+        before = con.execute(f"select count(*) from {table}").fetchall()[0][0]
+        con.execute(sql, params or [])
+        inserted = con.execute(f"select count(*) from {table}").fetchall()[0][0] - before
+        total = con.execute(total_sql).fetchall()[0][0]
+        counts[table] = {"inserted": int(inserted), "updated": 0, "unchanged": int(total) - int(inserted)}
+
+    con.execute("create or replace temp table ds_new as select event_id from ds_events anti join events using (event_id)")
+    insert("events", f"""insert into events (event_id, occurred_on, date_precision, event_type, title, description, location,
+                                            origin, origin_ref, goldstein, fatalities)
+                        select event_id, occurred_on, date_precision, event_type, title, description, location, '{fmt.origin}',
+                               origin_ref, goldstein, fatalities
+                        from ds_events semi join ds_new using (event_id) order by idx""",
+           "select count(*) from ds_events")
+    if _exists(con, "ds_labels"):
+        insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
+               "select count(distinct code) from ds_labels", [fmt.vocabulary])
+    insert("sources", """insert into sources (source_id, name, kind)
+                         select source_id, any_value(source_name), 'other' from ds_documents
+                         where source_id is not null and source_id not in (select source_id from sources)
+                           and event_id in (select event_id from events) group by source_id""",
+           "select count(distinct source_id) from ds_documents")
+    insert("documents", """insert into documents (document_id, source_id, title, url, published_on, date_precision)
+                           select document_id, any_value(source_id), any_value(title), any_value(url), any_value(published_on), 'day'
+                           from ds_documents where document_id not in (select document_id from documents)
+                             and event_id in (select event_id from events) group by document_id""",
+           "select count(distinct document_id) from ds_documents")
+    insert("actors", """insert into actors (actor_id, name, kind, country, aliases)
+                        select actor_id, name, kind, country, list_filter(names, lambda n: n <> name)
+                        from (select actor_id, mode(name) as name, mode(kind) as kind, mode(country) as country,
+                                     list(distinct name) as names
+                              from ds_event_actors semi join ds_new using (event_id)
+                              where actor_id is not null and actor_id not in (select actor_id from actors)
+                              group by actor_id)""",
+           "select count(distinct actor_id) from ds_event_actors")
+    insert("event_actors", """insert into event_actors select distinct event_id, actor_id, role from ds_event_actors
+                              semi join ds_new using (event_id) where actor_id is not null""",
+           "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
+    insert("event_documents", """insert into event_documents
+                                 select distinct event_id, document_id from ds_documents
+                                 where event_id in (select event_id from events) and document_id is not null
+                                 except select event_id, document_id from event_documents""",
+           "select count(*) from (select distinct event_id, document_id from ds_documents where document_id is not null)")
+    return counts
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, problems: list[Problem]) -> None:
+    refusal = ImportRefused(problems)
+    _record(con, fmt, path, who, digest, "refused", {}, refusal.first_line())
+    raise refusal
+
+
+def _record(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, status: str,
+            counts: dict[str, dict[str, int]], message: str) -> int:
+    with store.transaction(con, who, "log import"):
+        return int(con.execute(
+            """insert into imports (who, format, file_name, sha256, rows, status, message)
+               values (?, ?, ?, ?, ?, ?, ?) returning import_id""",
+            [who, fmt.origin, path.name, digest, json.dumps(counts), status, message[:2000]],
+        ).fetchall()[0][0])
+
+
+def cameo_labels(con: duckdb.DuckDBPyConnection) -> None:
+    """CAMEO code labels from data/cameo_codes.csv, codes kept as text."""
+    con.execute(
+        "create or replace temp table ds_labels as select code, label from read_csv(?, header = true, all_varchar = true)",
+        [str(CAMEO_CODES)],
+    )

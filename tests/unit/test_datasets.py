@@ -1,0 +1,198 @@
+"""GDELT, ICEWS and ACLED imports on the real samples in shared/realdata and on hand-made ACLED files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from lib import store
+from lib.ingest import datasets
+from lib.ingest.acled import import_acled
+from lib.ingest.gdelt import import_gdelt
+from lib.ingest.icews import import_icews
+from lib.ingest.report import ImportRefused
+from tests.conftest import REALDATA, ROOT
+
+GDELT2 = REALDATA / "gdelt" / "gdelt2_events_sample_2017.export.CSV"
+GDELT1 = REALDATA / "gdelt" / "reed9999_gdelt1_sample_events.tsv"
+MENTIONS = REALDATA / "gdelt" / "gdeltPyR_mentionssamp.csv"
+ICEWS = REALDATA / "icews" / "events.2018.sample.tab"
+ACLED_NOW = ROOT / "tests" / "data" / "acled_current.csv"
+ACLED_OLD = ROOT / "tests" / "data" / "acled_legacy.csv"
+
+
+def _state(con) -> tuple[dict[str, int], int]:
+    return store.table_counts(con), con.execute("select count(*) from audit_log where action not like 'log%'").fetchall()[0][0]
+
+
+def test_gdelt2_sample_imports_every_event(con) -> None:
+    """All 6,090 events of the GDELT 2.0 sample land, with codes as text and dates from SQLDATE."""
+    result = import_gdelt(con, GDELT2, who="test")
+    assert result.counts["events"]["inserted"] == 6090
+    row = con.execute(
+        "select occurred_on, event_type, origin, origin_ref, goldstein from events where event_id = 'gdelt-669666350'"
+    ).fetchall()[0]
+    assert (str(row[0]), row[1], row[2], row[3]) == ("2007-07-04", "040", "gdelt", "669666350")
+    assert row[4] == pytest.approx(1.0)
+    assert con.execute("select label from event_types where vocabulary = 'cameo' and code = '040'").fetchall() == [("Consult",)]
+    assert con.execute("select count(*) from events where event_type not similar to '[0-9]{2,4}'").fetchall() == [(0,)]
+
+
+def test_gdelt2_links_actors_and_source_article(con) -> None:
+    """Actor codes become actors with roles; the SOURCEURL becomes a document of the outlet's domain."""
+    import_gdelt(con, GDELT2, who="test")
+    roles = con.execute("select actor_id, role from event_actors where event_id = 'gdelt-669666350'").fetchall()
+    assert roles == [("gdelt:CVL", "target")]
+    doc = con.execute(
+        """select d.source_id, d.url from event_documents ed join documents d using (document_id)
+           where ed.event_id = 'gdelt-669666350'"""
+    ).fetchall()[0]
+    assert doc[0] == "web:cvilletomorrow.org" and doc[1].startswith("http://www.cvilletomorrow.org/")
+
+
+def test_gdelt1_both_widths_in_one_file(con) -> None:
+    """The GDELT 1.0 sample mixes 57- and 58-column rows; all 710 import, the 57-column ones without a URL."""
+    result = import_gdelt(con, GDELT1, who="test")
+    assert result.counts["events"]["inserted"] == 710
+    assert result.counts["event_documents"]["inserted"] == 509
+
+
+def test_gdelt_gzip_and_mentions(con, tmp_path: Path) -> None:
+    """A gzipped export imports the same; the mentions file adds one document per web mention of a known event."""
+    packed = tmp_path / "export.CSV.gz"
+    packed.write_bytes(gzip.compress(GDELT2.read_bytes()))
+    result = import_gdelt(con, packed, who="test", mentions=MENTIONS)
+    assert result.counts["events"]["inserted"] == 6090
+    assert result.counts["documents"]["inserted"] >= 1382
+
+
+def test_reimport_is_a_no_op(con) -> None:
+    """Importing the same GDELT file twice changes no data row the second time."""
+    import_gdelt(con, GDELT2, who="test")
+    before = store.table_counts(con)
+    result = import_gdelt(con, GDELT2, who="test")
+    assert result.status == "unchanged" and store.table_counts(con) == before
+
+
+def test_newer_update_adds_only_new_events(con, tmp_path: Path) -> None:
+    """An update whose first half repeats older events adds only its new second half."""
+    lines = GDELT2.read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
+    (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
+    import_gdelt(con, tmp_path / "a.CSV", who="test")
+    result = import_gdelt(con, tmp_path / "b.CSV", who="test")
+    assert result.counts["events"] == {"inserted": 2090, "updated": 0, "unchanged": 2000}
+
+
+def test_icews_sample_with_na(con) -> None:
+    """All 3,705 ICEWS events import; NA fields are missing values, not text; codes stay text."""
+    result = import_icews(con, ICEWS, who="test")
+    assert result.counts["events"]["inserted"] == 3705
+    row = con.execute("select occurred_on, event_type, location, title from events where event_id = 'icews-32889836'").fetchall()[0]
+    assert (str(row[0]), row[1]) == ("2018-06-01", "040")
+    assert row[2] == "Hanoi, Thanh Pho Ha Noi, Vietnam"  # District was NA
+    assert row[3].startswith("Consult: Foreign Affairs (Bangladesh) → High Ranking Military Personnel (Vietnam)")
+    assert con.execute("select count(*) from actors where name = 'NA'").fetchall() == [(0,)]
+
+
+def test_acled_both_layouts(con) -> None:
+    """Current and legacy ACLED layouts parse their own date forms; week/month precision is stored as month."""
+    import_acled(con, ACLED_NOW, who="test")
+    import_acled(con, ACLED_OLD, who="test")
+    rows = dict(con.execute("select event_id, occurred_on::varchar || '/' || date_precision from events").fetchall())
+    assert rows["acled-TUR12345"] == "2020-05-09/day"
+    assert rows["acled-TUR12346"] == "2020-05-01/month"
+    assert rows["acled-ALG1"] == "2015-01-01/day"
+    assert rows["acled-ALG2"] == "2015-02-01/month"
+    outlets = con.execute("select count(*) from event_documents where event_id = 'acled-TUR12345'").fetchall()
+    assert outlets == [(2,)]
+    assert con.execute("select fatalities from events where event_id = 'acled-TUR12345'").fetchall() == [(3,)]
+
+
+def _on_line(text: str, number: int, change) -> str:
+    lines = text.split("\n")
+    lines[number - 1] = change(lines[number - 1])
+    return "\n".join(lines)
+
+
+BAD = {
+    "truncated row": (GDELT2, lambda text: _on_line(text, 3, lambda line: line.rsplit("\t", 5)[0]), "gdelt", "Expected Number of Columns"),
+    "wrong column count": (GDELT2, lambda text: _on_line(text, 3, lambda line: line + "\textra"), "gdelt", "Expected Number of Columns"),
+    "bad date": (ICEWS, lambda text: text.replace("2018-06-01", "2018-13-45", 1), "icews", "not a date"),
+    "duplicate id": (ACLED_NOW, lambda text: text.replace("SYR9", "TUR12345"), "acled", "duplicate event id"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_rows_refuse_the_whole_file(case: str, con, tmp_path: Path) -> None:
+    """A file with a bad row is refused with its line number and reason; the store does not change."""
+    source, damage, fmt, reason = BAD[case]
+    bad = tmp_path / source.name
+    bad.write_text(damage(source.read_text(encoding="utf-8")), encoding="utf-8")
+    before = _state(con)
+    with pytest.raises(ImportRefused) as refused:
+        datasets.IMPORTERS[fmt](con, bad, who="test")
+    assert any(reason.lower() in p.reason.lower() and p.row > 0 for p in refused.value.problems), refused.value
+    assert _state(con) == before
+
+
+def test_line_numbers_count_the_header_and_rejected_lines(con, tmp_path: Path) -> None:
+    """A bad date after a malformed line is reported at its real line in the file."""
+    lines = ACLED_NOW.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = "broken,line\n"
+    lines[3] = lines[3].replace("1-Jun-20", "31-Jun-20")
+    (tmp_path / "a.csv").write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_acled(con, tmp_path / "a.csv", who="test")
+    assert sorted(p.row for p in refused.value.problems) == [2, 4]
+
+
+def test_skip_bad_rows_imports_the_rest(con, tmp_path: Path) -> None:
+    """With skip_bad_rows the good rows land and the skipped ones are listed by line."""
+    text = ICEWS.read_text(encoding="utf-8").replace("2018-06-01", "2018-13-45", 1)
+    (tmp_path / "e.tab").write_text(text, encoding="utf-8")
+    result = import_icews(con, tmp_path / "e.tab", who="test", skip_bad_rows=True)
+    assert result.counts["events"]["inserted"] == 3704
+    assert [p.row for p in result.skipped] == [2]
+
+
+def test_non_utf8_bytes_are_reported(con, tmp_path: Path) -> None:
+    """Latin-1 bytes in a row are a refusal naming that line."""
+    data = GDELT2.read_bytes().replace(b"NEIGHBORHOOD", b"NEIGHB\xd6RHOOD", 1)
+    (tmp_path / "x.CSV").write_bytes(data)
+    with pytest.raises(ImportRefused) as refused:
+        import_gdelt(con, tmp_path / "x.CSV", who="test")
+    assert refused.value.problems[0].row == 1 and "unicode" in refused.value.problems[0].reason.lower()
+
+
+@pytest.mark.parametrize(("fmt", "other"), [("gdelt", ICEWS), ("icews", GDELT2), ("acled", GDELT1)])
+def test_a_file_of_another_format_is_refused(fmt: str, other: Path, con) -> None:
+    """Giving one importer another dataset's file is one clear refusal, and nothing changes."""
+    before = _state(con)
+    with pytest.raises(ImportRefused) as refused:
+        datasets.IMPORTERS[fmt](con, other, who="test")
+    assert len(refused.value.problems) == 1 and f"not a {fmt.upper()} file" in refused.value.problems[0].reason
+    assert _state(con) == before
+
+
+def test_empty_file_is_refused(con, tmp_path: Path) -> None:
+    """An empty file is refused as empty."""
+    (tmp_path / "empty.CSV").write_bytes(b"")
+    with pytest.raises(ImportRefused, match="empty"):
+        import_gdelt(con, tmp_path / "empty.CSV", who="test")
+
+
+@pytest.mark.parametrize(("path", "fmt"), [(GDELT2, "gdelt"), (GDELT1, "gdelt"), (ICEWS, "icews"), (ACLED_NOW, "acled"),
+                                           (ACLED_OLD, "acled"), (ROOT / "data" / "seed" / "events.csv", None)])
+def test_sniff_recognises_each_format(path: Path, fmt: str | None) -> None:
+    """The Data page can tell the formats apart from the first line."""
+    assert datasets.sniff(path) == fmt
+
+
+def test_cameo_labels_keep_leading_zeros() -> None:
+    """The shipped CAMEO table keeps codes as text: '010' and '01' both exist."""
+    text = (ROOT / "data" / "cameo_codes.csv").read_text(encoding="utf-8")
+    assert "\n010,Make statement," in text and "\n01,MAKE PUBLIC STATEMENT," in text
+
