@@ -35,6 +35,8 @@ class BriefItem:
     chart: str
     params: dict[str, str | list[str]]
     caption: str = ""
+    # stable across reordering, so the page's caption box follows its chart rather than its position
+    item_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def filters(self) -> Filters:
         return Filters.from_query_params(self.params)
@@ -74,7 +76,7 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: str) -> str:
         con.execute(
             """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)
                on conflict (brief_id) do update set title = excluded.title, who = excluded.who,
-                   content = excluded.content, saved_at = current_timestamp""",
+                   content = excluded.content, saved_at = now()""",
             [brief.brief_id, brief.title, who, brief.to_json()],
         )
         audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))

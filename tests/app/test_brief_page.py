@@ -1,0 +1,93 @@
+"""AppTest of the Brief page: charts kept across reruns, captions, order, save and reopen, and the no-Chromium case."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import export, store
+from lib.brief import Brief, BriefItem
+
+BRIEF_KEY = "_brief"
+
+
+def _with_two_charts(at: AppTest) -> AppTest:
+    """Put the brief an analyst would have built on other pages into the session, and rerun."""
+    at.session_state[BRIEF_KEY] = Brief(items=[
+        BriefItem("stances", {"topic": ["s400"]}), BriefItem("stances", {"actor": ["TUR-MSB"], "children": "0"}),
+    ]).to_json()
+    return at.run()
+
+
+def _brief(at: AppTest) -> Brief:
+    return Brief.from_json(at.session_state[BRIEF_KEY])
+
+
+def test_empty_brief_says_how_to_add_charts(app):
+    """Without charts the page explains 'Add to brief' and the exports are disabled."""
+    at = app("brief")
+    assert "Add to brief" in at.info[0].value
+    assert all(button.disabled for button in at.get("download_button"))
+
+
+def test_charts_show_with_their_filters_in_words(app):
+    """Each chart of the brief is listed as a numbered figure with the filters it was added under."""
+    at = _with_two_charts(app("brief"))
+    shown = [t.value for t in at.text]
+    assert "all dates · topic Turkey's S-400 systems" in shown
+    assert "all dates · Ministry of National Defence (not their parts)" in shown
+    assert not at.get("download_button")[0].disabled
+
+
+def test_caption_follows_its_chart_when_reordered(app):
+    """A caption typed for figure 1 moves with that chart when it is moved down, on screen and in the brief."""
+    at = _with_two_charts(app("brief"))
+    next(w for w in at.text_input if w.label == "Caption").input("Turkey keeps the systems").run()
+    at.button(key="brief_down_0").click().run()
+    brief = _brief(at)
+    assert [item.params for item in brief.items] == [{"actor": ["TUR-MSB"], "children": "0"}, {"topic": ["s400"]}]
+    assert [item.caption for item in brief.items] == ["", "Turkey keeps the systems"]
+    captions = [w.value for w in at.text_input if w.label == "Caption"]
+    assert captions == ["", "Turkey keeps the systems"]
+
+
+def test_brief_survives_a_page_switch(app):
+    """Switching to another page and back keeps the charts, title and captions."""
+    at = _with_two_charts(app("brief"))
+    at.text_input(key="brief_title").input("S-400: no change").run()
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/brief.py").run()
+    assert _brief(at).title == "S-400: no change" and len(_brief(at).items) == 2
+    assert at.text_input(key="brief_title").value == "S-400: no change"
+
+
+def test_save_and_reopen_from_the_store(app, seeded_path):
+    """Saving writes the brief to `briefs` with an audit row; reopening in a new session restores it."""
+    at = _with_two_charts(app("brief"))
+    at.text_input(key="brief_title").input("Saved brief").run()
+    at.text_area(key="brief_judgements").input("Turkey has not changed its position.").run()
+    at.button(key="brief_save").click().run()
+    assert at.success and not at.exception
+    brief_id = _brief(at).brief_id
+
+    fresh = app("brief")
+    fresh.selectbox(key="brief_saved").select(brief_id).run()
+    fresh.button(key="brief_open").click().run()
+    reopened = _brief(fresh)
+    assert (reopened.title, reopened.judgements, len(reopened.items)) == ("Saved brief", "Turkey has not changed its position.", 2)
+    assert fresh.text_input(key="brief_title").value == "Saved brief"
+
+    con = store.connect(seeded_path)
+    audited = con.execute("select action from audit_log where table_name = 'briefs' and row_key = ?", [brief_id]).fetchall()
+    con.close()
+    assert audited == [("save brief",)]
+
+
+def test_without_chromium_html_export_still_works(app, monkeypatch: pytest.MonkeyPatch):
+    """With no Chromium the page runs, PDF and zip are disabled with the install command, HTML stays enabled."""
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    at = _with_two_charts(app("brief"))
+    buttons = {b.label: b for b in at.get("download_button")}
+    assert not buttons["Brief as HTML"].disabled
+    assert buttons["Brief as PDF"].disabled and buttons["Images and data (zip)"].disabled
+    assert export.INSTALL_HINT in buttons["Brief as PDF"].help
