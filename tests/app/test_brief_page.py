@@ -91,3 +91,36 @@ def test_without_chromium_html_export_still_works(app, monkeypatch: pytest.Monke
     assert not buttons["Brief as HTML"].disabled
     assert buttons["Brief as PDF"].disabled and buttons["Images and data (zip)"].disabled
     assert export.INSTALL_HINT in buttons["Brief as PDF"].help
+
+
+def _chart_script() -> None:
+    """A page with one chart shown the way every page shows it (run by AppTest as a script)."""
+    import plotly.graph_objects as go
+
+    from lib import charts, ui
+
+    fig = charts.apply_style(go.Figure(go.Bar(x=["a"], y=[1])), "T", "S", "F", "x", "y")
+    ui.show_chart(fig, "stances_s400_start_now", key="chart", brief_chart="stances")
+
+
+def test_add_to_brief_keeps_the_chart_with_the_current_filters() -> None:
+    """'Add to brief' under a chart stores its registry name and the filters in force, twice when pressed twice."""
+    at = AppTest.from_function(_chart_script)
+    at.query_params["topic"] = "s400"
+    at.query_params["from"] = "2019-01-01"
+    at.run()
+    assert [b.label for b in at.download_button] == ["PNG", "SVG", "PDF", "HTML"]
+    at.button(key="chart_brief").click().run()
+    at.button(key="chart_brief").click().run()
+    items = _brief(at).items
+    assert [(i.chart, i.params) for i in items] == [("stances", {"from": "2019-01-01", "topic": ["s400"]})] * 2
+
+
+def test_chart_exports_without_chromium_keep_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Chromium the PNG/SVG/PDF buttons are disabled and name the install command; HTML stays enabled."""
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    at = AppTest.from_function(_chart_script).run()
+    buttons = {b.label: b for b in at.download_button}
+    assert not buttons["HTML"].disabled
+    for fmt in ("PNG", "SVG", "PDF"):
+        assert buttons[fmt].disabled and export.INSTALL_HINT in buttons[fmt].help
