@@ -1,0 +1,52 @@
+"""Browser test of chart export: the page's PNG download button and plotly's own toolbar image button."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from lib import export
+from lib.filters import Filters
+from tests.browser.conftest import screenshot, wait_for_app
+
+EXPECTED = export.file_name("stances", Filters(topics=("s400",)), "png")
+
+
+def _open_stances(page, server: str):
+    # a server's very first session opened straight at a page runs it without app.py: open the root first
+    page.goto(server)
+    wait_for_app(page)
+    page.goto(f"{server}/stances?topic=s400")
+    wait_for_app(page)
+    return page.locator('[data-testid="stMain"]')
+
+
+def _png(download) -> Image.Image:
+    image = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    image.load()
+    return image
+
+
+def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, server):
+    """The PNG button and the toolbar's camera both save a 2x print-size PNG named after chart and filters."""
+    main = _open_stances(page, server)
+    chart = main.locator(".js-plotly-plot").first
+    chart.scroll_into_view_if_needed()
+    height = int(chart.evaluate("el => el.layout.height"))
+
+    with page.expect_download(timeout=30_000) as button_download:
+        main.locator(".st-key-stance_chart_png button").click()
+    from_button = button_download.value
+    assert from_button.suggested_filename == EXPECTED
+    image = _png(from_button)
+    assert image.size == (export.DEFAULT_WIDTH * 2, height * 2)
+    assert len(image.convert("RGB").getcolors(maxcolors=1_000_000) or []) > 10
+
+    chart.hover()
+    with page.expect_download(timeout=30_000) as toolbar_download:
+        chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+    from_toolbar = toolbar_download.value
+    assert from_toolbar.suggested_filename == EXPECTED
+    assert _png(from_toolbar).size == image.size
+    screenshot(page, "export_stances_buttons")
