@@ -23,9 +23,7 @@ def _open_stances(page, server: str):
 
 
 def _png(download) -> Image.Image:
-    image = Image.open(io.BytesIO(open(download.path(), "rb").read()))
-    image.load()
-    return image
+    return Image.open(io.BytesIO(download.path().read_bytes()))
 
 
 def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, server):

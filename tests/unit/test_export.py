@@ -63,6 +63,15 @@ def test_csv_neutralises_formula_cells_and_names_filters() -> None:
     assert [r[1] for r in rows[1:]] == ["-1", "2", "3", "4", "5", "6", "7"]
 
 
+def test_csv_header_keeps_typed_filter_words_in_one_cell() -> None:
+    """Search text with commas and line breaks stays inside the header's one '#' cell: no cell starts a formula."""
+    described = 'all dates · matching "a,=HYPERLINK(1)\n=cmd|x"'
+    data = export.table_bytes(pd.DataFrame({"n": [1]}), "csv", "claims", described, None).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    assert rows[1] == ['# Filters: all dates · matching "a,=HYPERLINK(1) =cmd|x"']
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "-", "@"))]
+
+
 def test_xlsx_neutralises_formula_cells_and_has_an_about_sheet() -> None:
     """The XLSX has no formula cell anywhere and an About sheet naming the filters."""
     df = pd.DataFrame({"text": FORMULAS, "n": range(6)})
