@@ -50,6 +50,15 @@ def test_html_is_self_contained() -> None:
     assert "Test chart title" in page and "<script src=" not in page and len(page) > 1_000_000
 
 
+def test_without_chromium_static_export_says_how_and_html_works(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no browser on the machine a PNG asks for the one install command, and HTML export still works."""
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    monkeypatch.setattr(export, "_renderer_started", False)
+    with pytest.raises(export.ExportUnavailable, match=re.escape(export.INSTALL_HINT)):
+        export.figure_bytes(_figure(), "png")
+    assert b"Test chart title" in export.figure_bytes(_figure(), "html")
+
+
 FORMULAS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
 
 
