@@ -84,14 +84,15 @@ create table if not exists events (
 create table if not exists event_actors (
     event_id varchar not null,
     actor_id varchar not null,
-    role     varchar not null default 'participant' check (role in ('initiator', 'target', 'participant')),
-    primary key (event_id, actor_id, role)
+    role     varchar not null default 'participant' check (role in ('initiator', 'target', 'participant'))
+    -- no primary key: writers keep pairs unique (an index here costs a third of a GDELT import's time
+    -- and gigabytes at tens of millions of links)
 );
 
 create table if not exists event_documents (
     event_id    varchar not null,
-    document_id varchar not null,
-    primary key (event_id, document_id)
+    document_id varchar not null
+    -- unique by construction, like event_actors
 );
 
 create table if not exists statements (

@@ -64,7 +64,7 @@ if cards:
 else:
     st.info("None of the chosen actors has a statement on this topic.")
 
-ui.show_chart(ui.cached(stance.build_chart)(con, filters), name=f"stances_{filters.slug()}", key="stance_chart")
+ui.show_chart(ui.cached(stance.build_chart)(con, filters), name=f"stances_{filters.slug()}", key="stance_chart", brief_chart="stances")
 
 st.subheader("Reported shifts against the record")
 claims = ui.cached(stance.claims_table)(con, filters)

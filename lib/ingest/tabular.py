@@ -249,10 +249,12 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat) -> dict[str, dict
                               group by actor_id)""",
            "select count(distinct actor_id) from ds_event_actors")
     insert("event_actors", """insert into event_actors select distinct event_id, actor_id, role from ds_event_actors
-                              semi join ds_new using (event_id) where actor_id is not null on conflict do nothing""",
+                              semi join ds_new using (event_id) where actor_id is not null""",
            "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
-    insert("event_documents", """insert into event_documents select distinct event_id, document_id from ds_documents
-                                 where event_id in (select event_id from events) and document_id is not null on conflict do nothing""",
+    insert("event_documents", """insert into event_documents
+                                 select distinct event_id, document_id from ds_documents
+                                 where event_id in (select event_id from events) and document_id is not null
+                                 except select event_id, document_id from event_documents""",
            "select count(*) from (select distinct event_id, document_id from ds_documents where document_id is not null)")
     return counts
 

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import export, store
 from lib.brief import Brief, BriefItem
+from tests.conftest import ROOT
 
 BRIEF_KEY = "_brief"
 
@@ -28,6 +29,15 @@ def test_empty_brief_says_how_to_add_charts(app):
     at = app("brief")
     assert "Add to brief" in at.info[0].value
     assert all(button.disabled for button in at.get("download_button"))
+
+
+def test_add_to_brief_from_the_stances_page(app) -> None:
+    """Pressing "Add to brief" under the Stances chart puts that chart, with the page's filters, into the brief."""
+    at = app("stances", topic="s400")
+    next(b for b in at.button if b.label == "Add to brief").click().run()
+    assert [(i.chart, i.params.get("topic")) for i in _brief(at).items] == [("stances", ["s400"])]
+    at.switch_page(str(ROOT / "pages" / "brief.py")).run()
+    assert any("Figure 1. Stances over time" in m.value for m in at.markdown)
 
 
 def test_charts_show_with_their_filters_in_words(app):

@@ -48,3 +48,14 @@ def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, ser
     assert from_toolbar.suggested_filename == EXPECTED
     assert _png(from_toolbar).size == image.size
     screenshot(page, "export_stances_buttons")
+
+
+def test_csv_button_downloads_the_table(page, server):
+    """The CSV button under the statements table downloads its rows after the filter header."""
+    main = _open_stances(page, server)
+    with page.expect_download(timeout=30_000) as info:
+        main.get_by_role("button", name="CSV").last.click()
+    text = info.value.path().read_text(encoding="utf-8")
+    assert text.startswith("# Table:") and "# Filters: all dates · topic Turkey's S-400 systems" in text
+    assert "no change in our position" in text
+    screenshot(page, "export_stances_csv")

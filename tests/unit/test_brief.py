@@ -97,3 +97,10 @@ def test_zip_holds_the_brief_each_chart_image_and_its_data(seeded) -> None:
         "01_stances_s400_start_now.png", "01_stances_s400_start_now.svg", "01_stances_s400_start_now.csv",
         "02_stances_TUR_start_now.png", "02_stances_TUR_start_now.svg", "02_stances_TUR_start_now.csv",
     ]
+
+
+def test_interactive_html_inlines_plotly_once(seeded) -> None:
+    """The interactive brief (no Chromium needed) carries plotly.js once, so it opens offline."""
+    two = Brief(items=[BriefItem("stances", S400), BriefItem("stances", {})])
+    page = brief.render_html(seeded, two, static=False)
+    assert page.count("plotly.js v") <= 2 and "<script src=" not in page

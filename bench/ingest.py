@@ -1,0 +1,84 @@
+"""Benchmark: GDELT import throughput against the floor (DuckDB reading the same file into a plain table).
+
+Usage: python bench/ingest.py [--rows 200000] [--days 1] [--json]
+Builds a GDELT 2.0 day of `rows` events by repeating the real sample in
+shared/realdata with fresh GLOBALEVENTIDs (bench data only), then for each of
+`days` such files: imports it into one growing store and times it; and times
+DuckDB's read_csv of the same file into a plain table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lib import store  # noqa: E402
+from lib.ingest.gdelt import columns, import_gdelt  # noqa: E402
+
+SAMPLE = ROOT.parent / "shared" / "realdata" / "gdelt" / "gdelt2_events_sample_2017.export.CSV"
+
+
+def make_day(target: Path, rows: int, day: int) -> None:
+    """A GDELT 2.0 export of `rows` events: the real sample repeated, ids made unique per day."""
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    with target.open("w", encoding="utf-8") as out:
+        for i in range(rows):
+            fields = lines[i % len(lines)].split("\t")
+            fields[0] = str(10_000_000_000 + day * 10_000_000 + i)
+            out.write("\t".join(fields) + "\n")
+
+
+def floor_seconds(path: Path) -> float:
+    """DuckDB reading the file into a plain table of a store file, committed: the least an import can cost."""
+    con = duckdb.connect(str(path.with_suffix(".floor.duckdb")))
+    start = time.perf_counter()
+    con.execute(
+        "create table plain as select * from read_csv(?, delim = '\t', header = false, columns = ?, quote = '', escape = '', auto_detect = false)",
+        [str(path), {c: "VARCHAR" for c in columns(2)}],
+    )
+    con.execute("checkpoint")
+    seconds = time.perf_counter() - start
+    con.close()
+    path.with_suffix(".floor.duckdb").unlink()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        con = store.connect(Path(tmp) / "bench.duckdb")
+        for day in range(args.days):
+            path = Path(tmp) / f"day{day}.export.CSV"
+            make_day(path, args.rows, day)
+            floor = floor_seconds(path)
+            start = time.perf_counter()
+            result = import_gdelt(con, path, who="bench")
+            seconds = time.perf_counter() - start
+            results.append({"day": day + 1, "rows": args.rows, "import_s": round(seconds, 3), "floor_s": round(floor, 3),
+                            "rows_per_s": round(args.rows / seconds), "vs_floor": round(seconds / floor, 2),
+                            "events_in_store": store.table_counts(con)["events"], "inserted": result.counts["events"]["inserted"]})
+            path.unlink()
+            if not args.json:
+                r = results[-1]
+                print(f"day {r['day']}: {r['rows']:,} rows in {r['import_s']} s = {r['rows_per_s']:,} rows/s; floor {r['floor_s']} s "
+                      f"(×{r['vs_floor']}); store holds {r['events_in_store']:,} events", flush=True)
+    if args.json:
+        print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
