@@ -195,7 +195,7 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
                                  "scale": export.DEFAULT_SCALE},
     }
     event = st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None, **kwargs)
-    columns = st.columns([1, 1, 1, 1, 1, 3])
+    columns = st.columns([1, 1, 1, 1, 2, 2])
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
         column.download_button(
@@ -203,7 +203,7 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
             help=None if fmt == "html" or static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}",
         )
-    if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="stretch"):
+    if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="content", icon=":material/add:"):
         brief = current_brief()
         brief.items.append(BriefItem(brief_chart, page_filters().to_query_params()))
         keep_brief(brief)
