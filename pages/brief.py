@@ -5,6 +5,9 @@ boxes are seeded from it whenever they are (re)created, so the brief survives
 reruns and page switches, and a reopened brief shows its own text.
 """
 
+from collections.abc import Callable
+
+import duckdb
 import streamlit as st
 
 from lib import brief as briefs
@@ -41,6 +44,19 @@ def _open(brief_id: str) -> None:
     ui.keep_brief(briefs.load(con, brief_id))
 
 
+def _deferred(render: Callable[[duckdb.DuckDBPyConnection], bytes]) -> Callable[[], bytes]:
+    """Download data is made on click in a server thread, maybe while this session's script runs: own cursor (DESIGN §7)."""
+
+    def run() -> bytes:
+        cursor = con.cursor()
+        try:
+            return render(cursor)
+        finally:
+            cursor.close()
+
+    return run
+
+
 st.title("Brief")
 st.caption("Add charts with **Add to brief** under any chart; each keeps the filters it was added with.")
 
@@ -52,13 +68,13 @@ if not brief.items:
     st.info("No charts yet. Open Timeline, Stances or Sources and press **Add to brief** under a chart.")
 for index, item in enumerate(brief.items):
     with st.container(border=True):
-        head, up, down, drop = st.columns([6, 1, 1, 1])
+        head, up, down, drop = st.columns([5, 1, 1, 2])
         head.markdown(f"**Figure {index + 1}. {figures.TITLES.get(item.chart, item.chart)}**")
         head.text(item.filters().describe(names))
         up.button("↑", key=f"brief_up_{index}", disabled=index == 0, help="Move up", on_click=_move, args=(index, -1))
         down.button("↓", key=f"brief_down_{index}", disabled=index == len(brief.items) - 1, help="Move down",
                     on_click=_move, args=(index, 1))
-        drop.button("Remove", key=f"brief_drop_{index}", on_click=_remove, args=(index,))
+        drop.button("Remove", key=f"brief_drop_{index}", icon=":material/delete:", on_click=_remove, args=(index,))
         item.caption = st.text_input("Caption", key=_seed(f"brief_caption_{item.item_id}", item.caption), max_chars=500)
 ui.keep_brief(brief)
 
@@ -70,12 +86,12 @@ if not static_ok:
                "HTML export works (interactive charts).", icon="🖨️")
 stem = export.file_name("brief", brief.items[0].filters() if brief.items else ui.page_filters(), "x")[:-2]
 html_col, pdf_col, zip_col = st.columns(3)
-html_col.download_button("Brief as HTML", data=lambda: briefs.render_html(con, brief, static=static_ok).encode("utf-8"),
+html_col.download_button("Brief as HTML", data=_deferred(lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8")),
                          file_name=f"{stem}.html", mime="text/html", disabled=not brief.items, on_click="ignore", width="stretch")
-pdf_col.download_button("Brief as PDF", data=lambda: briefs.render_pdf(briefs.render_html(con, brief)), file_name=f"{stem}.pdf",
-                        mime="application/pdf", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch",
-                        help=needs)
-zip_col.download_button("Images and data (zip)", data=lambda: briefs.render_zip(con, brief), file_name=f"{stem}.zip",
+pdf_col.download_button("Brief as PDF", data=_deferred(lambda c: briefs.render_pdf(briefs.render_html(c, brief))),
+                        file_name=f"{stem}.pdf", mime="application/pdf", disabled=not (brief.items and static_ok),
+                        on_click="ignore", width="stretch", help=needs)
+zip_col.download_button("Images and data (zip)", data=_deferred(lambda c: briefs.render_zip(c, brief)), file_name=f"{stem}.zip",
                         mime="application/zip", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch",
                         help=needs)
 

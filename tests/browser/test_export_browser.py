@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from PIL import Image
 
@@ -59,3 +60,30 @@ def test_csv_button_downloads_the_table(page, server):
     assert text.startswith("# Table:") and "# Filters: all dates · topic Turkey's S-400 systems" in text
     assert "no change in our position" in text
     screenshot(page, "export_stances_csv")
+
+
+def test_brief_from_the_stances_chart_downloads_as_pdf_and_html(page, server):
+    """'Add to brief' under the chart, then on the Brief page the PDF and HTML downloads carry the caption and citations."""
+    main = _open_stances(page, server)
+    main.get_by_role("button", name="Add to brief").click()
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("^brief$", re.I)).click()
+    page.wait_for_url(re.compile(r"/brief"))
+    wait_for_app(page)
+    assert main.get_by_text("Figure 1. Stances over time").is_visible()
+    caption = main.get_by_label("Caption")
+    caption.fill("Turkey reaffirmed <retain>")
+    caption.press("Enter")
+    wait_for_app(page)
+
+    with page.expect_download(timeout=60_000) as pdf_info:
+        main.get_by_role("button", name="Brief as PDF").click()
+    assert pdf_info.value.suggested_filename == "brief_s400_start_now.pdf"
+    pdf = pdf_info.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", pdf)
+
+    with page.expect_download(timeout=60_000) as html_info:
+        main.get_by_role("button", name="Brief as HTML").click()
+    brief_html = html_info.value.path().read_text(encoding="utf-8")
+    assert "Turkey reaffirmed &lt;retain&gt;" in brief_html and "Sources cited" in brief_html and "<svg" in brief_html
+    screenshot(page, "export_brief_page")
