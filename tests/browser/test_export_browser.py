@@ -6,6 +6,7 @@ import io
 import re
 
 from PIL import Image
+from playwright.sync_api import expect
 
 from lib import export
 from lib.filters import Filters
@@ -63,7 +64,7 @@ def test_csv_button_downloads_the_table(page, server):
 
 
 def test_brief_from_the_stances_chart_downloads_as_pdf_and_html(page, server):
-    """'Add to brief' under the chart, then on the Brief page the PDF and HTML downloads carry the caption and citations."""
+    """'Add to brief' under the chart; on the Brief page a captioned brief saves, and its PDF and HTML downloads carry it."""
     main = _open_stances(page, server)
     main.get_by_role("button", name="Add to brief").click()
     wait_for_app(page)
@@ -74,6 +75,9 @@ def test_brief_from_the_stances_chart_downloads_as_pdf_and_html(page, server):
     caption = main.get_by_label("Caption")
     caption.fill("Turkey reaffirmed <retain>")
     caption.press("Enter")
+    # saving shows a message from a run that has the caption: downloads clicked before that run ends are stale
+    main.get_by_role("button", name="Save this brief").click()
+    expect(main.get_by_text("Saved as brief-")).to_be_visible(timeout=30_000)
     wait_for_app(page)
 
     with page.expect_download(timeout=60_000) as pdf_info:
