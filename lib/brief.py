@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import export, figures, queries, store
+from lib import export, figures, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -129,7 +129,8 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
     return _PAGE.format(
         title=html.escape(brief.title), made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"), as_of=stamp,
         judgements=f"<h2>Key judgements</h2><ul>{judgements}</ul>" if judgements else "",
-        charts="".join(parts), citations=_citations_html(cited_rows),
+        charts="".join(parts), citations=_citations_html(cited_rows, reliability.grades_in_force(con),
+                                                         reliability.claim_credibility(con).set_index("claim_id").credibility.to_dict()),
     )
 
 
@@ -138,13 +139,15 @@ def _svg_body(fig: object) -> str:
     return svg[svg.index("<svg"):]
 
 
-def _citations_html(cited: list[tuple]) -> str:
-    """Numbered list: date, kind, who, the words, the source with its grade, and a link when it is a web address."""
+def _citations_html(cited: list[tuple], grades: dict[str, str], credibility: dict[str, int]) -> str:
+    """Numbered citations: date, kind, who, the words, the outlet with its grade (and a claim's credibility), the link."""
     if not cited:
         return ""
     rows = []
     for number, row in enumerate(cited, start=1):
-        grade = f"grade {row.analyst_grade}" if isinstance(row.analyst_grade, str) and row.analyst_grade else "not graded"
+        grade = f"grade {grades[row.source_id]}" if row.source_id in grades else "not graded"
+        if row.kind == "claim":
+            grade += f" · credibility {credibility.get(row.item_id, 6)}"
         # only web links: an imported javascript: or data: URL must not become a live link
         url = row.url if isinstance(row.url, str) and row.url.lower().startswith(("http://", "https://")) else ""
         link = f' <a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>' if url else ""

@@ -230,5 +230,36 @@ def stance_figure(
 
 
 # === Source reliability charts (issue 5) =======================================
-# builders: reliability_figure
-#
+GRADE_SYMBOL = {"A": "star", "B": "diamond", "C": "square", "D": "triangle-down", "E": "x", "F": "circle-open"}
+
+
+def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figure:
+    """Estimate (dot) and 90 % interval (bar) per source against judged claims; marker shape = grade in force.
+
+    Columns used: name, judged, mean, low, high, grade_in_force, derived_grade, claims. A source with
+    few judged claims shows a long bar: the interval, not the dot, is the message.
+    """
+    if df.empty:
+        return empty_figure("Source reliability", subtitle, footer, "No claims under these filters")
+    fig = go.Figure()
+    for grade, part in df.groupby("grade_in_force", sort=True):
+        fig.add_trace(go.Scatter(
+            x=part.judged, y=part["mean"], mode="markers+text", name=f"{grade}: {grade_words(grade)}",
+            text=[escape_label(n) for n in part.name], textposition="middle right",
+            marker=dict(symbol=GRADE_SYMBOL.get(str(grade)[0], "circle"), size=12, color=PALETTE[sorted(GRADE_SYMBOL).index(str(grade)[0])]),
+            error_y=dict(type="data", symmetric=False, array=part.high - part["mean"], arrayminus=part["mean"] - part.low,
+                         thickness=1.5, width=6),
+            customdata=list(zip(part.low, part.high, part.claims, part.derived_grade, strict=True)),
+            hovertemplate="%{text}<br>estimate %{y:.2f} (90%% interval %{customdata[0]:.2f}–%{customdata[1]:.2f})"
+                          "<br>%{x} judged of %{customdata[2]} claims · derived %{customdata[3]}<extra></extra>",
+        ))
+    fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
+    fig.update_xaxes(rangemode="tozero")
+    return apply_style(fig, "Source reliability: how often their claims held up", subtitle, footer,
+                       "Judged claims (corroborated + contradicted)", "Share borne out (posterior mean, 90% interval)")
+
+
+def grade_words(grade: str) -> str:
+    """'F' -> 'cannot be judged': the Admiralty words for a reliability letter."""
+    return {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
+            "E": "unreliable", "F": "cannot be judged"}.get(str(grade)[:1], "")

@@ -78,10 +78,14 @@ def figure_bytes(fig: go.Figure, fmt: str, width: int = DEFAULT_WIDTH, scale: fl
         return kaleido.calc_fig_sync(fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
 
 
+def file_stem(kind: str, filters: Filters) -> str:
+    """A name that says what the file is and is safe on any OS: 'stances_s400_2019-01-01_2025-09-30'."""
+    return (re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}_{filters.slug()}").strip("-.") or "export")[:150]
+
+
 def file_name(kind: str, filters: Filters, ext: str) -> str:
-    """A file name that says what the file is and is safe on any OS: 'stances_s400_2019-01-01_2025-09-30.png'."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}_{filters.slug()}").strip("-.") or "export"
-    return f"{stem[:150]}.{ext}"
+    """file_stem plus the extension: 'stances_s400_2019-01-01_2025-09-30.png'."""
+    return f"{file_stem(kind, filters)}.{ext}"
 
 
 # -- tables ----------------------------------------------------------------------------

@@ -524,6 +524,160 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 
 
 # === Sources (issue 5) =========================================================
+_EVIDENCE_WITNESS = """
+    -- each evidence row with the document(s) that witness it, their source, and the date it became known
+    with witness as (
+        -- a month- or year-precision item was known by the end of its period at the latest
+        select e.claim_id, e.relation, e.evidence_type, e.evidence_id, e.noted_on,
+               coalesce(st.document_id, cl.document_id, doc.document_id, ed.document_id) as document_id,
+               coalesce(st.stated_on, cl.claimed_on, doc.published_on, ev.occurred_on) as item_on,
+               coalesce(st.date_precision, cl.date_precision, doc.date_precision, ev.date_precision, 'day') as item_precision
+        from evidence e
+        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
+        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
+        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
+        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
+        left join event_documents ed on e.evidence_type = 'event' and ed.event_id = e.evidence_id
+    ),
+    known as (
+        select *, case item_precision when 'month' then last_day(item_on)
+                       when 'year' then make_date(year(item_on), 12, 31) else item_on end as known_on
+        from witness
+    ),
+    judged as (
+        select w.claim_id, w.relation, w.evidence_type, wd.source_id as witness_source,
+               coalesce(w.noted_on, w.known_on) as known_on,
+               -- independent: another outlet, and not a mere relay (a document or claim citing the claim's own report)
+               wd.source_id is distinct from cd.source_id
+                 and not (w.evidence_type in ('document', 'claim') and list_contains(wd.cites_document_ids, c.document_id))
+                 as independent
+        from known w
+        join claims c using (claim_id)
+        join documents cd on cd.document_id = c.document_id
+        left join documents wd on wd.document_id = w.document_id
+    ),
+    per_claim as (
+        select claim_id,
+               count(*) filter (where relation = 'corroborates') as corroborating,
+               count(*) filter (where relation = 'contradicts') as contradicting,
+               count(distinct case when relation = 'corroborates' and independent then witness_source end) as independent_corroborating,
+               count(distinct case when relation = 'contradicts' and independent then witness_source end) as independent_contradicting,
+               min(known_on) as first_outcome_on
+        from judged group by claim_id
+    ),
+    claim_outcome as (
+        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text,
+               coalesce(p.corroborating, 0) as corroborating, coalesce(p.contradicting, 0) as contradicting,
+               coalesce(p.independent_corroborating, 0) as independent_corroborating,
+               coalesce(p.independent_contradicting, 0) as independent_contradicting, p.first_outcome_on
+        from claims c join documents d using (document_id) left join per_claim p using (claim_id)
+    ),
+    claim_status as (
+        select *,
+               case when corroborating > 0 and contradicting > 0 then 'contested'
+                    when corroborating > 0 then 'corroborated'
+                    when contradicting > 0 then 'contradicted'
+                    else 'open' end as status,
+               case when independent_corroborating >= 2 and independent_contradicting = 0 then 1
+                    when independent_corroborating = 1 and independent_contradicting = 0 then 2
+                    when independent_corroborating > independent_contradicting and independent_contradicting > 0 then 3
+                    when independent_contradicting > 0 and independent_corroborating > 0 then 4
+                    when independent_contradicting > 0 then 5
+                    else 6 end as credibility
+        from claim_outcome
+    )
+"""
+
+
+_FIRST_REPORTS = """,
+    shared as (
+        -- a corroborated claim was first when no other outlet's claim resting on the same evidence item came earlier
+        select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_d.source_id = b_d.source_id) as first_report
+        from evidence a join evidence b on a.evidence_type = b.evidence_type and a.evidence_id = b.evidence_id
+             and a.relation = 'corroborates' and b.relation = 'corroborates'
+        join claims a_c on a_c.claim_id = a.claim_id join claims b_c on b_c.claim_id = b.claim_id
+        join documents a_d on a_d.document_id = a_c.document_id join documents b_d on b_d.document_id = b_c.document_id
+        group by a.claim_id
+    ),
+    outcomes as (
+        select s.*, s.status = 'corroborated' and coalesce(sh.first_report, true) as first_report
+        from claim_status s left join shared sh using (claim_id)
+        where (? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
+          and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
+          and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
+          and (? is null or s.text ilike ?)
+    )
+"""
+
+
+def _outcome_params(filters: Filters | None) -> list[object]:
+    filters = filters or Filters()
+    text = f"%{filters.text}%" if filters.text else None
+    return [filters.date_from, filters.date_from, filters.date_to, filters.date_to, list(filters.topics), list(filters.topics),
+            list(filters.sources), list(filters.sources), text, text]
+
+
+def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Every claim with its outcome, under the date, topic, source and text filters.
+
+    Columns: claim_id, claimed_on, date_precision, document_id, source_id, topic_id, subject_actor_id, text,
+    corroborating, contradicting (evidence rows), independent_corroborating, independent_contradicting (distinct
+    independent outlets), first_outcome_on (when the first evidence was known at the latest), status, credibility
+    (1-6; rules in docs/GRADING.md), first_report (no other outlet's claim on the same corroborating item came earlier).
+    """
+    return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
+                       _outcome_params(filters)).df()
+
+
+def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Per source, the outcome counts of its claims under the filters (every source, zero when it made none).
+
+    Columns: source_id, name, kind, country, analyst_grade, grade_note, claims, corroborated, contradicted,
+    contested, open, median_days_to_outcome, first_reports_corroborated.
+    """
+    return con.execute(
+        _EVIDENCE_WITNESS + _FIRST_REPORTS
+        + """
+        select s.source_id, s.name, s.kind, s.country, s.analyst_grade, s.grade_note,
+               count(o.claim_id) as claims,
+               count(*) filter (where o.status = 'corroborated') as corroborated,
+               count(*) filter (where o.status = 'contradicted') as contradicted,
+               count(*) filter (where o.status = 'contested') as contested,
+               count(*) filter (where o.status = 'open') as open,
+               median(greatest(0, date_diff('day', o.claimed_on, o.first_outcome_on))) filter (where o.status <> 'open') as median_days_to_outcome,
+               count(*) filter (where o.first_report) as first_reports_corroborated
+        from sources s left join outcomes o using (source_id)
+        group by all
+        order by claims desc, s.name
+        """,
+        _outcome_params(filters),
+    ).df()
+
+
+def claim_evidence(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> pd.DataFrame:
+    """The evidence chain of some claims: claim_id, relation, evidence_type, evidence_id, what (quote, title or text),
+    dated, date_precision, source (name of the witnessing outlet), url, note."""
+    return con.execute(
+        """
+        select e.claim_id, e.relation, e.evidence_type, e.evidence_id,
+               coalesce(st.quote, cl.text, ev.title, doc.title) as what,
+               coalesce(st.stated_on, cl.claimed_on, ev.occurred_on, doc.published_on) as dated,
+               coalesce(st.date_precision, cl.date_precision, ev.date_precision, doc.date_precision, 'day') as date_precision,
+               src.name as source, wd.url, e.note
+        from evidence e
+        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
+        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
+        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
+        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
+        left join documents wd on wd.document_id = coalesce(st.document_id, cl.document_id, doc.document_id,
+            (select min(document_id) from event_documents x where x.event_id = ev.event_id))
+        left join sources src on src.source_id = wd.source_id
+        where e.claim_id in (select unnest(?::varchar[]))
+        order by e.claim_id, dated
+        """,
+        [claim_ids],
+    ).df()
+
 #
 #
 
@@ -531,7 +685,7 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 200) -> pd.DataFrame:
     """The statements and claims a chart under ``filters`` rests on, to cite in a brief.
 
-    Columns: kind, item_id, dated, date_precision, who, text, source_id, source, analyst_grade, url.
+    Columns: kind, item_id, dated, date_precision, who, text, source_id, source, url.
     Filters used: dates, topics, actors (with sub-actors when chosen), sources, text.
     """
     actors = actor_scope(con, filters)
@@ -542,7 +696,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
         """
         select * from (
             select 'statement' kind, s.statement_id item_id, s.stated_on dated, s.date_precision, a.name who,
-                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, src.analyst_grade, d.url,
+                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, d.url,
                    s.actor_id subject
             from statements s join actors a using (actor_id)
             left join documents d using (document_id) left join sources src using (source_id)
@@ -552,7 +706,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
               and (? is null or s.quote ilike ?)
             union all
             select 'claim', c.claim_id, c.claimed_on, c.date_precision, src.name, c.text, d.source_id, src.name,
-                   src.analyst_grade, d.url, c.subject_actor_id
+                   d.url, c.subject_actor_id
             from claims c join documents d using (document_id) join sources src using (source_id)
             where (? is null or c.claimed_on >= ?) and (? is null or c.claimed_on <= ?)
               and (len(?::varchar[]) = 0 or c.topic_id in (select unnest(?::varchar[])))

@@ -59,7 +59,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, queries, store
+from lib import charts, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -212,10 +212,11 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
     Columns: Series, Date, Said by, Position, Continuity, "No change" wording, Suggestion, Quote,
-    Attribution, Source, Grade, Statement. Grade is the analyst's grade of the source where set.
+    Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
+    grades = reliability.grades_in_force(con)
     labels = position_labels(con, view.topic_id)
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in rows.series_actor_id],
@@ -231,7 +232,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
         "Quote": rows.quote.fillna(""),
         "Attribution": rows.attribution.fillna("").str.replace("_", " "),
         "Source": [names.get(s, s) if isinstance(s, str) else "" for s in rows.source_id],
-        "Grade": rows.grade.fillna(""),
+        "Grade": [grades.get(s, "") for s in rows.source_id],
         "Statement": rows.statement_id,
     })
     return table
@@ -271,7 +272,8 @@ def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, st
 def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Reported shifts and other claims about the chosen series, against the series' own statements around them.
 
-    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status, Claim id.
+    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
+    Credibility (1–6), Claim id. Grade is the source's grade in force.
     """
     view = resolve_view(con, filters)
     if not view.topic_id or not view.actors:
@@ -279,17 +281,20 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     claims = queries.reported_shifts(con, list(view.actors), [view.topic_id], view.inherit)
     names = queries.names(con)
     labels = position_labels(con, view.topic_id)
+    grades = reliability.grades_in_force(con)
+    credibility = reliability.claim_credibility(con).set_index("claim_id").credibility
     return pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],
         "Claim": claims.text,
         "Source": [names.get(s, s) for s in claims.source_id],
-        "Grade": claims.grade.fillna(""),
+        "Grade": [grades.get(s, "") for s in claims.source_id],
         "Asserts": [labels.get(c, c) if isinstance(c, str) else "a move (not coded)" for c in claims.asserted_position_code],
         "Record before": [_positions_label(p, labels) or "—" for p in claims.before_positions],
         "Record during": [_positions_label(p, labels) or "—" for p in claims.during_positions],
         "Record after": [_positions_label(p, labels) or "—" for p in claims.after_positions],
         "Status": claims.status,
+        "Credibility": [int(credibility.get(c, 6)) for c in claims.claim_id],
         "Claim id": claims.claim_id,
     })
 

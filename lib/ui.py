@@ -59,16 +59,17 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """Cache a query on (data version, its primitive arguments); the connection is not part of the key."""
+    """Cache a query on (store file, data version, its primitive arguments); the connection is not part of the key."""
 
     # st.cache_data keys on the decorated function's source, which is this same `run` for every
     # wrapped query: the wrapped function's name must be part of the key or queries share results.
     @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-    def run(_con: duckdb.DuckDBPyConnection, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
+    # The store path is in the key too: two stores (test copies, a switched --db) can be at the same data version.
+    def run(_con: duckdb.DuckDBPyConnection, path: str, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
         return func(_con, *args, **kwargs)
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
-        return run(con, data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
+        return run(con, store_path(), data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
 
     return call
 

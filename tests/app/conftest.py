@@ -15,7 +15,7 @@ APP = str(ROOT / "app.py")
 
 @pytest.fixture
 def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """Start the app at a page (file name under pages/) with URL parameters, run it, and return the AppTest."""
+    """Start the app at a page (file name under views/) with URL parameters, run it, and return the AppTest."""
     monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
 
     def start(page: str = "overview", **params: str | list[str]) -> AppTest:
@@ -24,7 +24,7 @@ def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
             at.query_params[key] = value
         at.run()
         if page != "overview":
-            at.switch_page(str(ROOT / "pages" / f"{page}.py"))
+            at.switch_page(str(ROOT / "views" / f"{page}.py"))
             at.run()
         assert not at.exception, [e.message for e in at.exception]
         return at

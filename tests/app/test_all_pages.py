@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PAGES = sorted(re.findall(r'"pages" / "(\w+)\.py"', (ROOT / "app.py").read_text(encoding="utf-8")))
+PAGES = sorted(re.findall(r'"views" / "(\w+)\.py"', (ROOT / "app.py").read_text(encoding="utf-8")))
 
 
 @pytest.mark.parametrize("page", PAGES)

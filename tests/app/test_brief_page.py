@@ -36,7 +36,7 @@ def test_add_to_brief_from_the_stances_page(app) -> None:
     at = app("stances", topic="s400")
     next(b for b in at.button if b.label == "Add to brief").click().run()
     assert [(i.chart, i.params.get("topic")) for i in _brief(at).items] == [("stances", ["s400"])]
-    at.switch_page(str(ROOT / "pages" / "brief.py")).run()
+    at.switch_page(str(ROOT / "views" / "brief.py")).run()
     assert any("Figure 1. Stances over time" in m.value for m in at.markdown)
 
 
@@ -65,8 +65,8 @@ def test_brief_survives_a_page_switch(app):
     """Switching to another page and back keeps the charts, title and captions."""
     at = _with_two_charts(app("brief"))
     at.text_input(key="brief_title").input("S-400: no change").run()
-    at.switch_page("pages/overview.py").run()
-    at.switch_page("pages/brief.py").run()
+    at.switch_page("views/overview.py").run()
+    at.switch_page("views/brief.py").run()
     assert _brief(at).title == "S-400: no change" and len(_brief(at).items) == 2
     assert at.text_input(key="brief_title").value == "S-400: no change"
 

@@ -7,18 +7,16 @@ from tests.browser.conftest import screenshot, wait_for_app
 
 def test_pick_actor_shows_card_and_chart(page, server):
     """Adding the ministry in the page's actor picker adds its card and its markers on the step chart."""
-    # Open the app first: a server's very first session opened straight at /stances runs the page
-    # without app.py (streamlit falls back to the pages/ folder until st.navigation has run once).
-    page.goto(server)
-    wait_for_app(page)
     page.goto(f"{server}/stances")
     wait_for_app(page)
     main = page.locator('[data-testid="stMain"]')
-    assert main.get_by_text("Retain the systems").first.is_visible()
+    main.get_by_text("Retain the systems").first.wait_for(timeout=30_000)
     picker = main.locator('[data-testid="stMultiSelect"]').filter(has_text="Actors")
     picker.locator("input").fill("Ministry of National")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
+    # the rerun may not have started yet when the picker closes: wait for its result, then for a quiet app
+    main.locator(".st-key-stance_card_TUR-MSB").wait_for(timeout=30_000)
     wait_for_app(page)
     assert main.locator('[class*="st-key-stance_card_"]').count() == 2
     card = main.locator(".st-key-stance_card_TUR-MSB")
@@ -28,6 +26,7 @@ def test_pick_actor_shows_card_and_chart(page, server):
     assert "actor=TUR&actor=TUR-MSB" in page.url
     chart = main.locator(".js-plotly-plot").first
     chart.scroll_into_view_if_needed()
+    chart.locator(".scatterlayer .point").first.wait_for(timeout=30_000)
     assert chart.locator(".scatterlayer .point").count() >= 4
     assert chart.locator(".legendtext", has_text="reaffirmed").count() == 1
     screenshot(page, "stances_two_actors")

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PY_FILES = sorted(p for p in [*ROOT.glob("lib/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"])
+PY_FILES = sorted(p for p in [*ROOT.glob("lib/**/*.py"), *ROOT.glob("views/*.py"), ROOT / "app.py"])
 STREAMLIT_ALLOWED = {"lib/ui.py", "app.py"}
 
 
@@ -27,9 +27,9 @@ def _imports(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", PY_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_only_ui_and_pages_import_streamlit(path: Path) -> None:
-    """streamlit is imported only by app.py, pages/ and lib/ui.py, so lib stays testable without a browser."""
+    """streamlit is imported only by app.py, views/ and lib/ui.py, so lib stays testable without a browser."""
     rel = str(path.relative_to(ROOT))
-    if rel in STREAMLIT_ALLOWED or rel.startswith("pages/"):
+    if rel in STREAMLIT_ALLOWED or rel.startswith("views/"):
         return
     assert "streamlit" not in _imports(path), f"{rel} imports streamlit"
 
@@ -40,7 +40,7 @@ def test_no_html_rendering_of_user_text(path: Path) -> None:
     assert "unsafe_allow_html=True" not in path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("pages/*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(ROOT.glob("views/*.py")), ids=lambda p: p.name)
 def test_pages_run_no_sql(path: Path) -> None:
     """Pages hold no SQL: queries live in lib (docs/ARCHITECTURE.md)."""
     text = path.read_text(encoding="utf-8")
@@ -48,8 +48,8 @@ def test_pages_run_no_sql(path: Path) -> None:
 
 
 def test_every_page_is_in_the_navigation() -> None:
-    """Each file in pages/ is reachable from app.py's navigation, and each navigation entry exists."""
+    """Each file in views/ is reachable from app.py's navigation, and each navigation entry exists."""
     app = (ROOT / "app.py").read_text(encoding="utf-8")
-    listed = set(re.findall(r'"pages" / "(\w+\.py)"', app))
-    present = {p.name for p in (ROOT / "pages").glob("*.py")}
+    listed = set(re.findall(r'"views" / "(\w+\.py)"', app))
+    present = {p.name for p in (ROOT / "views").glob("*.py")}
     assert listed == present

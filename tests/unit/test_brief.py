@@ -68,9 +68,9 @@ def test_citations_are_numbered_with_grades_and_web_links_only(seeded) -> None:
     assert len(cited) == 4  # two statements and two claims on the S-400
     text = {n: body for n, body in cited}
     nefes = next(body for body in text.values() if "Russia approached Ankara" in body)
-    assert "Nefes (grade F)" in nefes
+    assert "Nefes (grade F · credibility " in nefes
     ria = next(body for body in text.values() if "no plan to return or sell the S-400s" in body)
-    assert "RIA Novosti (not graded)" in ria
+    assert re.search(r"RIA Novosti \(grade [A-F][1-6]?\b", ria)  # every cited outlet shows the grade in force
     assert 'href="https://newsaboutturkey.com/"' in page
     assert "javascript:" not in page.split("<h2>Sources cited</h2>")[1]
     refs = re.findall(r'<p class="refs">Rests on (.*?)</p>', page)

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import queries, stance, ui
+from lib import export, queries, stance, ui
 
 con = ui.connection()
 filters = ui.page_filters()
@@ -64,14 +64,15 @@ if cards:
 else:
     st.info("None of the chosen actors has a statement on this topic.")
 
-ui.show_chart(ui.cached(stance.build_chart)(con, filters), name=f"stances_{filters.slug()}", key="stance_chart", brief_chart="stances")
+ui.show_chart(ui.cached(stance.build_chart)(con, filters), name=export.file_stem("stances", filters), key="stance_chart",
+              brief_chart="stances")
 
 st.subheader("Reported shifts against the record")
 claims = ui.cached(stance.claims_table)(con, filters)
 if claims.empty:
     st.caption("No claims about these actors' stance on this topic.")
 else:
-    ui.show_table(claims, name=f"stance_claims_{filters.slug()}", key="stance_claims")
+    ui.show_table(claims, name=export.file_stem("stance_claims", filters), key="stance_claims")
 
 st.subheader("Statements")
-ui.show_table(ui.cached(stance.build_table)(con, filters), name=f"stances_{filters.slug()}", key="stance_table")
+ui.show_table(ui.cached(stance.build_table)(con, filters), name=export.file_stem("stances", filters), key="stance_table")

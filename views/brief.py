@@ -84,7 +84,7 @@ needs = None if static_ok else f"Needs Chromium on the server: {export.INSTALL_H
 if not static_ok:
     st.warning(f"PDF and image export are off: the server has no Chromium. Install it with `{export.INSTALL_HINT}`. "
                "HTML export works (interactive charts).", icon="🖨️")
-stem = export.file_name("brief", brief.items[0].filters() if brief.items else ui.page_filters(), "x")[:-2]
+stem = export.file_stem("brief", brief.items[0].filters() if brief.items else ui.page_filters())
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button("Brief as HTML", data=_deferred(lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8")),
                          file_name=f"{stem}.html", mime="text/html", disabled=not brief.items, on_click="ignore", width="stretch")

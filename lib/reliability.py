@@ -1,0 +1,158 @@
+"""Grading outlets by what became of their claims: claim status, credibility, reliability estimate, Admiralty letter.
+
+A source's reliability is the chance that one of its judged claims is borne
+out. With ``s`` corroborated and ``f`` contradicted claims and a Beta(2, 2)
+prior (mildly sceptical of extremes, centred on 50 %), the posterior is
+Beta(2 + s, 2 + f); we report its mean and 90 % credible interval. The letter
+comes from that interval, never from the mean alone, so two lucky claims do not
+make a source "A". Contested claims (evidence both ways) are not judged.
+docs/GRADING.md explains the rules with the seed case worked through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from scipy.stats import beta
+
+from lib import charts, queries, store
+from lib.filters import Filters
+
+PRIOR_A, PRIOR_B = 2.0, 2.0
+INTERVAL = 0.90
+MIN_JUDGED = 3
+CREDIBILITY = {
+    1: "confirmed by other sources", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable",
+    6: "truth cannot be judged",
+}
+
+
+def estimate(corroborated: np.ndarray | int, contradicted: np.ndarray | int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Posterior mean and 90 % credible interval (low, high) of the Beta-Binomial model, vectorised."""
+    a = PRIOR_A + np.asarray(corroborated, dtype=float)
+    b = PRIOR_B + np.asarray(contradicted, dtype=float)
+    tail = (1 - INTERVAL) / 2
+    return a / (a + b), beta.ppf(tail, a, b), beta.ppf(1 - tail, a, b)
+
+
+def letter(judged: int, mean: float, low: float, high: float) -> str:
+    """The Admiralty reliability letter from the number of judged claims and the credible interval.
+
+    F under MIN_JUDGED judged claims (unknown, not bad); A when even the
+    interval's low end is at least 0.80; B from 0.60; C when the mean is at
+    least 0.50; D when the interval's high end still reaches 0.35; E below.
+    """
+    if judged < MIN_JUDGED:
+        return "F"
+    if low >= 0.80:
+        return "A"
+    if low >= 0.60:
+        return "B"
+    if mean >= 0.50:
+        return "C"
+    if high >= 0.35:
+        return "D"
+    return "E"
+
+
+def track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
+    """Every source's track record with estimate, interval, derived and analyst grades (the Sources table)."""
+    df = queries.source_track_records(con, filters)
+    df["judged"] = df.corroborated + df.contradicted
+    df["mean"], df["low"], df["high"] = estimate(df.corroborated.to_numpy(), df.contradicted.to_numpy())
+    df["derived_grade"] = [letter(j, m, lo, hi) for j, m, lo, hi in zip(df.judged, df["mean"], df.low, df.high, strict=True)]
+    df["grade_in_force"] = [a if isinstance(a, str) and a else d for a, d in zip(df.analyst_grade, df.derived_grade, strict=True)]
+    return df
+
+
+def source_grades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """source_id, name, grade_in_force, derived_letter, analyst_grade and a label like 'Nefes (F)', for other pages."""
+    df = track_records(con)
+    return pd.DataFrame({
+        "source_id": df.source_id, "name": df.name, "grade_in_force": df.grade_in_force, "derived_letter": df.derived_grade,
+        "analyst_grade": df.analyst_grade, "label": [f"{n} ({g})" for n, g in zip(df.name, df.grade_in_force, strict=True)],
+    })
+
+
+def claim_credibility(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """claim_id, status, credibility (1–6), independent_corroborating, independent_contradicting, for other pages."""
+    return queries.claim_outcomes(con)[["claim_id", "status", "credibility", "independent_corroborating", "independent_contradicting"]]
+
+
+def grade_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """'Nefes (F)' by source id: how every page names a source."""
+    grades = source_grades(con)
+    return dict(zip(grades.source_id, grades.label, strict=True))
+
+
+def grades_in_force(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The grade in force ('F', 'B2') by source id."""
+    grades = source_grades(con)
+    return dict(zip(grades.source_id, grades.grade_in_force, strict=True))
+
+
+def source_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """What the Sources page shows, one object per source (CLI `report sources --json`, docs/CLI.md)."""
+    df = track_records(con)
+    out = []
+    for r in df.itertuples(index=False):
+        out.append({
+            "source_id": r.source_id, "name": r.name, "kind": r.kind, "country": _text(r.country),
+            "claims": int(r.claims), "corroborated": int(r.corroborated), "contradicted": int(r.contradicted),
+            "contested": int(r.contested), "open": int(r.open), "judged": int(r.judged),
+            "estimate": {"mean": round(float(r.mean), 4), "low": round(float(r.low), 4), "high": round(float(r.high), 4),
+                         "interval": INTERVAL, "prior": [PRIOR_A, PRIOR_B]},
+            "derived_grade": r.derived_grade, "analyst_grade": _text(r.analyst_grade), "grade_in_force": r.grade_in_force,
+            "grade_note": _text(r.grade_note),
+            "median_days_to_outcome": None if pd.isna(r.median_days_to_outcome) else float(r.median_days_to_outcome),
+            "first_reports_corroborated": int(r.first_reports_corroborated),
+        })
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """The Sources table under the filters: sources with claims (or named in the filters), grades and estimate."""
+    df = track_records(con, filters)
+    df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
+    return pd.DataFrame({
+        "source": df.name, "grade": df.grade_in_force,
+        "derived": df.derived_grade, "analyst": df.analyst_grade.fillna(""),
+        "estimate": df["mean"].round(2), "90% interval": [f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(df.low, df.high, strict=True)],
+        "claims": df.claims, "judged": df.judged, "corroborated": df.corroborated, "contradicted": df.contradicted,
+        "contested": df.contested, "open": df.open, "median days to outcome": df.median_days_to_outcome,
+        "first reports corroborated": df.first_reports_corroborated, "kind": df.kind, "country": df.country.fillna(""),
+        "source_id": df.source_id,
+    })
+
+
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
+    """Reliability estimate with its 90 % interval against the number of judged claims, one point per source."""
+    df = track_records(con, filters)
+    df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
+    as_of = queries.data_as_of(con)
+    footer = charts.source_line(int(df.claims.sum()), len(df), as_of)
+    subtitle = filters.describe(queries.names(con))
+    return charts.reliability_figure(df, subtitle, footer)
+
+
+def set_analyst_grade(con: duckdb.DuckDBPyConnection, source_id: str, grade: str | None, note: str | None, who: str) -> None:
+    """Set (or clear, with None) the analyst's grade of a source with a note; audited with before and after."""
+    grade = (grade or "").strip().upper() or None
+    if grade is not None and not (len(grade) in (1, 2) and grade[0] in "ABCDEF" and (len(grade) == 1 or grade[1] in "123456")):
+        raise ValueError(f"'{grade}' is not a grade: a letter A–F, optionally followed by a digit 1–6")
+    rows = con.execute("select analyst_grade, grade_note from sources where source_id = ?", [source_id]).fetchall()
+    if not rows:
+        raise KeyError(f"no source {source_id!r}")
+    before = {"analyst_grade": rows[0][0], "grade_note": rows[0][1]}
+    after = {"analyst_grade": grade, "grade_note": (note or "").strip() or None}
+    with store.transaction(con, who, "set analyst grade" if grade else "clear analyst grade") as audit:
+        con.execute("update sources set analyst_grade = ?, grade_note = ? where source_id = ?", [grade, after["grade_note"], source_id])
+        audit.row("sources", source_id, before, after)

@@ -1,0 +1,64 @@
+"""Sources: each outlet's track record, reliability estimate and grade; drill down to its claims and set the analyst grade."""
+
+import streamlit as st
+
+from lib import export, queries, reliability, ui
+from lib.charts import grade_words
+from lib.dates import format_partial_date
+
+con = ui.connection()
+filters = ui.page_filters()
+
+st.title("Sources")
+st.caption(
+    "Reliability is estimated from what became of each outlet's claims (Beta-Binomial, prior Beta(2, 2), 90% interval); "
+    f"fewer than {reliability.MIN_JUDGED} judged claims is grade F, *cannot be judged*, not *bad*. The analyst's grade, "
+    "when set, is the grade in force. Rules: docs/GRADING.md."
+)
+
+table = ui.cached(reliability.build_table)(con, filters)
+ui.show_chart(ui.cached(reliability.build_chart)(con, filters), name=export.file_stem("sources", filters),
+              key="sources_chart", brief_chart="sources")
+ui.show_table(table.drop(columns=["source_id"]), name=export.file_stem("sources", filters), key="sources_table")
+
+st.subheader("One source")
+records = ui.cached(reliability.track_records)(con)
+choices = list(records.source_id)
+default = choices.index(filters.sources[0]) if filters.sources and filters.sources[0] in choices else 0
+source_id = st.selectbox("Source", choices, index=default, key="source_pick",
+                         format_func=lambda s: records.set_index("source_id").name[s])
+record = records.set_index("source_id").loc[source_id]
+cols = st.columns(4)
+cols[0].metric("Grade in force", record.grade_in_force, help=grade_words(record.grade_in_force))
+cols[1].metric("Derived", record.derived_grade, help=grade_words(record.derived_grade))
+cols[2].metric("Estimate", f"{record['mean']:.0%}", help=f"90% interval {record.low:.0%}–{record.high:.0%}")
+cols[3].metric("Judged claims", f"{int(record.judged)} of {int(record.claims)}")
+if isinstance(record.analyst_grade, str) and record.analyst_grade:
+    st.text(f"Analyst grade {record.analyst_grade} overrides the derived {record.derived_grade}. Note: {record.grade_note or '—'}")
+
+claims = ui.cached(queries.claim_outcomes)(con, filters)
+mine = claims[claims.source_id == source_id]
+if mine.empty:
+    st.write("No claims of this source under the filters.")
+else:
+    shown = mine.assign(date=[format_partial_date(d.date(), p) for d, p in zip(mine.claimed_on, mine.date_precision, strict=True)])
+    st.dataframe(shown[["date", "text", "status", "credibility", "independent_corroborating", "independent_contradicting", "claim_id"]],
+                 hide_index=True, width="stretch")
+    evidence = ui.cached(queries.claim_evidence)(con, list(mine.claim_id))
+    st.caption("Evidence for these claims")
+    st.dataframe(evidence, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+
+with st.form("analyst_grade"):
+    st.write("Analyst grade (overrides the derived one; recorded in the audit log)")
+    left, right = st.columns([1, 3])
+    options = ["", *[f"{letter}{digit}" for letter in "ABCDEF" for digit in ("", *"123456")]]
+    current = record.analyst_grade if isinstance(record.analyst_grade, str) else ""
+    grade = left.selectbox("Grade", options, index=options.index(current) if current in options else 0,
+                           format_func=lambda g: g or "none (use derived)")
+    note = right.text_input("Note", record.grade_note if isinstance(record.grade_note, str) else "", max_chars=500)
+    if st.form_submit_button("Save grade"):
+        reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
+        st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
+        st.rerun()
+if "grade_saved" in st.session_state:
+    st.success(st.session_state.pop("grade_saved"))
