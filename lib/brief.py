@@ -35,6 +35,8 @@ class BriefItem:
     chart: str
     params: dict[str, str | list[str]]
     caption: str = ""
+    # stable across reordering, so the page's caption box follows its chart rather than its position
+    item_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
     def filters(self) -> Filters:
         return Filters.from_query_params(self.params)
@@ -103,26 +105,31 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
     """
     names = queries.names(con)
     parts: list[str] = []
-    citations: list[pd.DataFrame] = []
+    numbers: dict[str, int] = {}  # citation number by statement/claim id, in order of first use
+    cited_rows: list[tuple] = []
     for number, item in enumerate(brief.items, start=1):
         filters = item.filters()
         fig = figures.build_chart(item.chart, con, filters)
         body = _svg_body(fig) if static else fig.to_html(full_html=False, include_plotlyjs=(number == 1))
-        cited = queries.brief_citations(con, filters)
-        citations.append(cited)
+        refs = []
+        for row in queries.brief_citations(con, filters).itertuples(index=False):
+            if row.item_id not in numbers:
+                numbers[row.item_id] = len(numbers) + 1
+                cited_rows.append(row)
+            refs.append(numbers[row.item_id])
+        rests_on = f'<p class="refs">Rests on {", ".join(f"[{n}]" for n in refs)}</p>' if refs else ""
         parts.append(
             f'<section class="chart"><h2>Figure {number}. {html.escape(figures.TITLES.get(item.chart, item.chart))}</h2>'
             f'<p class="filters">{html.escape(filters.describe(names))}</p>{body}'
-            f'<p class="caption">{html.escape(item.caption)}</p></section>'
+            f'<p class="caption">{html.escape(item.caption)}</p>{rests_on}</section>'
         )
-    cited_all = pd.concat(citations).drop_duplicates("item_id") if citations else pd.DataFrame()
     as_of = queries.data_as_of(con)
     stamp = as_of.strftime("%d %b %Y %H:%M UTC") if as_of else "unknown"
     judgements = "".join(f"<li>{html.escape(line.lstrip('-• ').strip())}</li>" for line in brief.judgements.splitlines() if line.strip())
     return _PAGE.format(
         title=html.escape(brief.title), made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"), as_of=stamp,
         judgements=f"<h2>Key judgements</h2><ul>{judgements}</ul>" if judgements else "",
-        charts="".join(parts), citations=_citations_html(cited_all, reliability.grades_in_force(con),
+        charts="".join(parts), citations=_citations_html(cited_rows, reliability.grades_in_force(con),
                                                          reliability.claim_credibility(con).set_index("claim_id").credibility.to_dict()),
     )
 
@@ -132,19 +139,22 @@ def _svg_body(fig: object) -> str:
     return svg[svg.index("<svg"):]
 
 
-def _citations_html(cited: pd.DataFrame, grades: dict[str, str], credibility: dict[str, int]) -> str:
+def _citations_html(cited: list[tuple], grades: dict[str, str], credibility: dict[str, int]) -> str:
     """Numbered citations: date, kind, who, the words, the outlet with its grade (and a claim's credibility), the link."""
-    if cited.empty:
+    if not cited:
         return ""
     rows = []
-    for number, row in enumerate(cited.itertuples(index=False), start=1):
-        grade = f" ({grades[row.source_id]})" if row.source_id in grades else ""
+    for number, row in enumerate(cited, start=1):
+        grade = f"grade {grades[row.source_id]}" if row.source_id in grades else "not graded"
         if row.kind == "claim":
             grade += f" · credibility {credibility.get(row.item_id, 6)}"
-        link = f' <a href="{html.escape(row.url, quote=True)}">{html.escape(row.url)}</a>' if isinstance(row.url, str) and row.url else ""
+        # only web links: an imported javascript: or data: URL must not become a live link
+        url = row.url if isinstance(row.url, str) and row.url.lower().startswith(("http://", "https://")) else ""
+        link = f' <a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>' if url else ""
         rows.append(
             f"<li value='{number}'>{html.escape(format_partial_date(row.dated, row.date_precision))} · {row.kind} · "
-            f"{html.escape(str(row.who))}: “{html.escape(str(row.text))}” — {html.escape(str(row.source))}{html.escape(grade)}{link}</li>"
+            f"{html.escape(str(row.who))}: “{html.escape(str(row.text))}” — {html.escape(str(row.source))}"
+            f" ({html.escape(grade)}){link}</li>"
         )
     return f"<h2>Sources cited</h2><ol class='citations'>{''.join(rows)}</ol>"
 
@@ -155,7 +165,7 @@ _PAGE = """<!doctype html>
 body {{ font-family: Helvetica, Arial, sans-serif; color: #1c2833; max-width: 900px; margin: 2em auto; }}
 h1 {{ margin-bottom: 0; }} .meta, .filters {{ color: #566573; font-size: 0.9em; }}
 section.chart {{ page-break-inside: avoid; margin: 2em 0; }} section.chart svg {{ width: 100%; height: auto; }}
-.caption {{ font-style: italic; }} ol.citations li {{ margin-bottom: 0.4em; font-size: 0.9em; }}
+.caption {{ font-style: italic; }} .refs {{ font-size: 0.85em; color: #566573; }} ol.citations li {{ margin-bottom: 0.4em; font-size: 0.9em; }}
 </style></head><body>
 <h1>{title}</h1>
 <p class="meta">Prepared {made} with Stancewatch · data as of {as_of}</p>

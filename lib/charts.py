@@ -64,7 +64,7 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     """Give a figure the brief style: title, filters as subtitle, axis titles, source line at the foot."""
     fig.update_layout(
         template=BRIEF_TEMPLATE,
-        title=dict(text=_escape(title), subtitle=dict(text=_escape(subtitle)), x=0, xanchor="left"),
+        title=dict(text=_escape(title), subtitle=dict(text=_escape(subtitle)), x=0, xanchor="left", pad=dict(l=14)),
         height=height,
         margin=dict(l=70, r=30, t=90, b=120),
     )

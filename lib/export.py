@@ -112,8 +112,11 @@ def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: d
     safe = _safe_frame(df)
     if fmt == "csv":
         buffer = io.StringIO()
+        # One quoted cell per header line, on one line: a comma or line break in the filter words (the
+        # search text is typed by the analyst) must not start a new cell that a spreadsheet could run.
+        header = csv.writer(buffer, lineterminator="\r\n")
         for key, value in about:
-            buffer.write(f"# {key}: {value}\r\n")
+            header.writerow([f"# {key}: {' '.join(str(value).split())}"])
         # RFC 4180 line ends: with them the writer also quotes a field holding a bare carriage return
         safe.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
         return buffer.getvalue().encode("utf-8")

@@ -1,13 +1,16 @@
 """The charts and tables that can leave the dashboard, by name: the page, the CLI and the brief build them alike.
 
-Each named module exposes ``build_chart(con, filters)`` and
-``build_table(con, filters)`` returning what its page shows for those filters,
-so an exported or scheduled chart is the page's chart.
+``CHARTS[name](con, filters) -> go.Figure`` and ``TABLES[name](con, filters) ->
+DataFrame`` return what the named page shows for those filters, so an exported,
+scheduled or briefed chart is the page's chart. Each entry imports its module
+on first call: the export machinery loads without every page's code, and a
+page module may import this one without a cycle.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -15,16 +18,30 @@ import plotly.graph_objects as go
 
 from lib.filters import Filters
 
+ChartBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], go.Figure]
+TableBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], pd.DataFrame]
+
 MODULES: dict[str, str] = {"timeline": "lib.timeline", "stances": "lib.stance", "sources": "lib.reliability"}
-CHARTS: tuple[str, ...] = tuple(MODULES)
 TITLES: dict[str, str] = {"timeline": "Timeline", "stances": "Stances over time", "sources": "Source reliability"}
+
+
+def _lazy(module: str, function: str) -> Callable[[duckdb.DuckDBPyConnection, Filters], object]:
+    def build(con: duckdb.DuckDBPyConnection, filters: Filters) -> object:
+        return getattr(importlib.import_module(module), function)(con, filters)
+
+    build.__qualname__ = f"{module}.{function}"
+    return build
+
+
+CHARTS: dict[str, ChartBuilder] = {name: _lazy(module, "build_chart") for name, module in MODULES.items()}  # type: ignore[misc]
+TABLES: dict[str, TableBuilder] = {name: _lazy(module, "build_table") for name, module in MODULES.items()}  # type: ignore[misc]
 
 
 def build_chart(name: str, con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
     """The named page's chart under these filters."""
-    return importlib.import_module(MODULES[name]).build_chart(con, filters)
+    return CHARTS[name](con, filters)
 
 
 def build_table(name: str, con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """The named page's table under these filters."""
-    return importlib.import_module(MODULES[name]).build_table(con, filters)
+    return TABLES[name](con, filters)

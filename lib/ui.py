@@ -70,16 +70,17 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """Cache a query on (data version, its primitive arguments); the connection is not part of the key."""
+    """Cache a query on (store file, data version, its primitive arguments); the connection is not part of the key."""
 
     # st.cache_data keys on the decorated function's source, which is this same `run` for every
     # wrapped query: the wrapped function's name must be part of the key or queries share results.
     @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-    def run(_con: duckdb.DuckDBPyConnection, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
+    # The store path is in the key too: two stores (test copies, a switched --db) can be at the same data version.
+    def run(_con: duckdb.DuckDBPyConnection, path: str, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
         return func(_con, *args, **kwargs)
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
-        return run(con, data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
+        return run(con, store_path(), data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
 
     return call
 
@@ -205,7 +206,7 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
                                  "scale": export.DEFAULT_SCALE},
     }
     event = st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None, **kwargs)
-    columns = st.columns([1, 1, 1, 1, 1, 3])
+    columns = st.columns([1, 1, 1, 1, 2, 2])
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
         column.download_button(
@@ -213,7 +214,7 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
             help=None if fmt == "html" or static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}",
         )
-    if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="stretch"):
+    if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="content", icon=":material/add:"):
         brief = current_brief()
         brief.items.append(BriefItem(brief_chart, page_filters().to_query_params()))
         keep_brief(brief)

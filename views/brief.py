@@ -1,5 +1,13 @@
-"""Brief: charts added from the other pages with their filters, captions and key judgements, exported as one file."""
+"""Brief: charts added from the other pages with their filters, captions and key judgements, exported as one file.
 
+The brief itself lives in the session as JSON (``ui.current_brief``); the text
+boxes are seeded from it whenever they are (re)created, so the brief survives
+reruns and page switches, and a reopened brief shows its own text.
+"""
+
+from collections.abc import Callable
+
+import duckdb
 import streamlit as st
 
 from lib import brief as briefs
@@ -9,49 +17,87 @@ con = ui.connection()
 brief = ui.current_brief()
 names = queries.names(con)
 
+
+def _seed(key: str, value: str) -> str:
+    """Widget key whose box starts from the brief's value when the box is new (first run, back from another page)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _move(index: int, step: int) -> None:
+    moved = ui.current_brief()
+    moved.move(index, step)
+    ui.keep_brief(moved)
+
+
+def _remove(index: int) -> None:
+    kept = ui.current_brief()
+    kept.items.pop(index)
+    ui.keep_brief(kept)
+
+
+def _open(brief_id: str) -> None:
+    """Load a saved brief and let every text box start again from it."""
+    for key in [k for k in st.session_state if str(k).startswith(("brief_title", "brief_judgements", "brief_caption_"))]:
+        del st.session_state[key]
+    ui.keep_brief(briefs.load(con, brief_id))
+
+
+def _deferred(render: Callable[[duckdb.DuckDBPyConnection], bytes]) -> Callable[[], bytes]:
+    """Download data is made on click in a server thread, maybe while this session's script runs: own cursor (DESIGN §7)."""
+
+    def run() -> bytes:
+        cursor = con.cursor()
+        try:
+            return render(cursor)
+        finally:
+            cursor.close()
+
+    return run
+
+
 st.title("Brief")
 st.caption("Add charts with **Add to brief** under any chart; each keeps the filters it was added with.")
 
-brief.title = st.text_input("Title", brief.title, max_chars=200)
-brief.judgements = st.text_area("Key judgements (one per line)", brief.judgements, height=140, max_chars=5000)
+brief.title = st.text_input("Title", key=_seed("brief_title", brief.title), max_chars=200)
+brief.judgements = st.text_area("Key judgements (one per line)", key=_seed("brief_judgements", brief.judgements),
+                                height=140, max_chars=5000)
 
 if not brief.items:
     st.info("No charts yet. Open Timeline, Stances or Sources and press **Add to brief** under a chart.")
 for index, item in enumerate(brief.items):
     with st.container(border=True):
-        head, up, down, drop = st.columns([6, 1, 1, 1])
+        head, up, down, drop = st.columns([5, 1, 1, 2])
         head.markdown(f"**Figure {index + 1}. {figures.TITLES.get(item.chart, item.chart)}**")
         head.text(item.filters().describe(names))
-        if up.button("↑", key=f"brief_up_{index}", disabled=index == 0, help="Move up"):
-            brief.move(index, -1)
-            ui.keep_brief(brief)
-            st.rerun()
-        if down.button("↓", key=f"brief_down_{index}", disabled=index == len(brief.items) - 1, help="Move down"):
-            brief.move(index, 1)
-            ui.keep_brief(brief)
-            st.rerun()
-        if drop.button("Remove", key=f"brief_drop_{index}"):
-            brief.items.pop(index)
-            ui.keep_brief(brief)
-            st.rerun()
-        item.caption = st.text_input("Caption", item.caption, key=f"brief_caption_{index}", max_chars=500)
+        up.button("↑", key=f"brief_up_{index}", disabled=index == 0, help="Move up", on_click=_move, args=(index, -1))
+        down.button("↓", key=f"brief_down_{index}", disabled=index == len(brief.items) - 1, help="Move down",
+                    on_click=_move, args=(index, 1))
+        drop.button("Remove", key=f"brief_drop_{index}", icon=":material/delete:", on_click=_remove, args=(index,))
+        item.caption = st.text_input("Caption", key=_seed(f"brief_caption_{item.item_id}", item.caption), max_chars=500)
 ui.keep_brief(brief)
 
 st.subheader("Export")
 static_ok = export.chromium_path() is not None
+needs = None if static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}"
+if not static_ok:
+    st.warning(f"PDF and image export are off: the server has no Chromium. Install it with `{export.INSTALL_HINT}`. "
+               "HTML export works (interactive charts).", icon="🖨️")
 stem = export.file_stem("brief", brief.items[0].filters() if brief.items else ui.page_filters())
 html_col, pdf_col, zip_col = st.columns(3)
-html_col.download_button("Brief as HTML", data=lambda: briefs.render_html(con, brief, static=static_ok).encode("utf-8"),
+html_col.download_button("Brief as HTML", data=_deferred(lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8")),
                          file_name=f"{stem}.html", mime="text/html", disabled=not brief.items, on_click="ignore", width="stretch")
-pdf_col.download_button("Brief as PDF", data=lambda: briefs.render_pdf(briefs.render_html(con, brief)), file_name=f"{stem}.pdf",
-                        mime="application/pdf", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch",
-                        help=None if static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}")
-zip_col.download_button("Images and data (zip)", data=lambda: briefs.render_zip(con, brief), file_name=f"{stem}.zip",
-                        mime="application/zip", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch")
+pdf_col.download_button("Brief as PDF", data=_deferred(lambda c: briefs.render_pdf(briefs.render_html(c, brief))),
+                        file_name=f"{stem}.pdf", mime="application/pdf", disabled=not (brief.items and static_ok),
+                        on_click="ignore", width="stretch", help=needs)
+zip_col.download_button("Images and data (zip)", data=_deferred(lambda c: briefs.render_zip(c, brief)), file_name=f"{stem}.zip",
+                        mime="application/zip", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch",
+                        help=needs)
 
 st.subheader("Saved briefs")
 save_col, open_col = st.columns(2)
-if save_col.button("Save this brief", disabled=not brief.items):
+if save_col.button("Save this brief", key="brief_save", disabled=not brief.items):
     brief.brief_id = briefs.save(con, brief, who="dashboard")
     ui.keep_brief(brief)
     st.success(f"Saved as {brief.brief_id}.")
@@ -59,7 +105,6 @@ saved = briefs.saved_briefs(con)
 if saved.empty:
     open_col.write("No saved briefs yet.")
 else:
-    choice = open_col.selectbox("Saved briefs", saved.brief_id, format_func=lambda b: f"{saved.set_index('brief_id').title[b]} ({b})")
-    if open_col.button("Open"):
-        ui.keep_brief(briefs.load(con, choice))
-        st.rerun()
+    titles = dict(zip(saved.brief_id, saved.title, strict=True))
+    choice = open_col.selectbox("Saved briefs", list(titles), format_func=lambda b: f"{titles[b]} ({b})", key="brief_saved")
+    open_col.button("Open", key="brief_open", on_click=_open, args=(choice,))
