@@ -40,4 +40,4 @@ def test_setting_a_grade_is_saved_and_audited(app, seeded_path) -> None:
     assert "Saved grade B2." in [s.value for s in at.success]
     assert next(m for m in at.metric if m.label == "Grade in force").value == "B2"
     con = store.connect(seeded_path)  # the same process shares the app's open database
-    assert con.execute("select after ->> 'analyst_grade' from audit_log where table_name = 'sources'").fetchall() == [("B2",)]
+    assert con.execute("select after ->> 'analyst_grade' from audit_log where action = 'set analyst grade'").fetchall() == [("B2",)]
