@@ -390,7 +390,7 @@ def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int 
     text (description, quote or claim text), attribution, document_id (an event's
     first document), origin, continuity (statements: first / reaffirmed / shifted /
     unclear), status (claims: corroborated / contradicted / contested / open),
-    source_id, source_name, grade (the analyst's grade, else null), actor_ids
+    source_id, source_name, grade (the analyst's grade, else null; lib.timeline.graded_items puts the grade in force), actor_ids
     (list; an event's actors within the actor filter, initiator first; a claim's subject).
     """
     sql, params = timeline_items_sql(con, filters, limit)

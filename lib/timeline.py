@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, queries
+from lib import charts, queries, reliability
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -81,13 +81,30 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
     if filters.text:
         # counting text matches costs a full scan, as much as fetching them: fetch one more than
         # the chart draws, and count only when they overflow (the table reuses the cached rows)
-        items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
+        items = graded_items(con, filters, cache)
         if len(items) <= POINT_LIMIT:
             return None, items
     density = chart_mode(con, filters, cache)
     if density:
         return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
-    return None, cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
+    return None, graded_items(con, filters, cache)
+
+
+def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> pd.DataFrame:
+    """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
+
+    The grades come from the whole store's track records (lib.reliability), computed once per data
+    version when ``cache`` is the page's; the item query itself stays as fast as before.
+    """
+    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
+    grades = cache(reliability.grades_in_force)(con)
+    credibility = cache(reliability.claim_credibility)(con).set_index("claim_id").credibility
+    grade = items.source_id.map(grades)
+    claim_credibility = items.item_id.map(credibility).where(items.kind == "claim")
+    return items.assign(grade=[
+        None if not isinstance(g, str) else g + (f" · credibility {int(c)}" if pd.notna(c) else "")
+        for g, c in zip(grade, claim_credibility, strict=True)
+    ])
 
 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
@@ -128,7 +145,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     Columns: date (as precise as known), kind, title, actors, topic, source, grade,
     continuity, claim status, text, item_id.
     """
-    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1).head(TABLE_LIMIT)  # the chart's cached rows
+    items = graded_items(con, filters, cache).head(TABLE_LIMIT)  # the chart's cached rows
     names = cache(queries.names)(con)
     return pd.DataFrame({
         "date": [format_partial_date(d, p) for d, p in zip(items.dated, items.date_precision, strict=True)],

@@ -51,7 +51,13 @@ def test_hover_gives_date_precision_actor_source_and_quote(seeded: duckdb.DuckDB
     assert "Sep 2025 (month)" in hover
     assert "Ministry of National Defence" in hover and "News About Turkey" in hover
     assert "The S-400 air defense systems are in our inventory" in hover
-    assert "graded" not in hover  # no analyst grade set: nothing invented
+    assert "News About Turkey, graded F" in hover  # the derived grade in force: too few judged claims
+
+
+def test_claim_hover_gives_grade_and_credibility(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A claim's hover names its outlet with the grade in force and the claim's credibility (Nefes: F, improbable)."""
+    hover = _points(timeline.build_chart(seeded, Filters()))["claim-nefes-buyback"]["hover"]
+    assert "Nefes, graded F · credibility 5" in hover
 
 
 def test_user_text_is_escaped_in_hover(seeded: duckdb.DuckDBPyConnection) -> None:
