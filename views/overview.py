@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import queries, ui
+from lib import queries, reliability, stance, ui
 from lib.dates import format_partial_date
 
 con = ui.connection()
@@ -57,12 +57,34 @@ else:
         pd.DataFrame({
             "actor": [names.get(a, a) for a in held.series_actor_id],
             "topic": [names.get(t, t) for t in held.topic_id],
-            "current position": [p if isinstance(p, str) else " / ".join(ps) + " (split)" for p, ps in zip(held.current_position, held.current_positions, strict=True)],
+            "current position": [
+                stance.position_labels(con, t).get(p, p) if isinstance(p, str) else " / ".join(ps) + " (split)"
+                for t, p, ps in zip(held.topic_id, held.current_position, held.current_positions, strict=True)
+            ],
             "held since": [format_partial_date(d.date(), p) if pd.notna(d) else "" for d, p in zip(held.held_since, held.held_since_precision, strict=True)],
             "reaffirmations": held.reaffirmations,
             "shifts": held.shifts.fillna(0).astype(int),
             "statements": held.statements,
             "last statement": [format_partial_date(d.date(), p) for d, p in zip(held.last_statement_on, held.last_statement_precision, strict=True)],
         }),
+        hide_index=True, width="stretch",
+    )
+
+st.subheader("Claims and what became of them")
+outcomes = ui.cached(queries.claim_outcomes)(con, filters)
+if outcomes.empty:
+    st.write("No claims under these filters.")
+else:
+    labels = ui.cached(reliability.grade_labels)(con)
+    st.dataframe(
+        pd.DataFrame({
+            "date": [format_partial_date(d.date(), p) for d, p in zip(outcomes.claimed_on, outcomes.date_precision, strict=True)],
+            "source": [labels.get(s, s) for s in outcomes.source_id],
+            "claim": outcomes.text,
+            "status": outcomes.status,
+            "credibility": outcomes.credibility,
+            "independent for / against": [f"{a} / {b}" for a, b in zip(outcomes.independent_corroborating,
+                                                                           outcomes.independent_contradicting, strict=True)],
+        }).iloc[::-1],
         hide_index=True, width="stretch",
     )

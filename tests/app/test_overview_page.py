@@ -25,3 +25,15 @@ def test_overview_topic_filter_narrows_newest_items(app) -> None:
     """A topic that does not exist is dropped with a notice; the s400 topic keeps the seed items."""
     at = app("overview", topic="s400")
     assert len(at.dataframe[0].value) >= 9
+
+
+def test_overview_shows_positions_and_claim_outcomes(app) -> None:
+    """The ministry holds 'Retain the systems'; Nefes' claim reads contradicted with credibility 5, RIA's corroborated."""
+    at = app("overview")
+    frames = [d.value for d in at.dataframe]
+    held = next(f for f in frames if "current position" in f.columns)
+    assert set(held["current position"]) == {"Retain the systems"}
+    claims = next(f for f in frames if "credibility" in f.columns)
+    row = claims.set_index("source").loc["Nefes (F)"]
+    assert (row.status, row.credibility) == ("contradicted", 5)
+    assert claims.set_index("source").loc["RIA Novosti (F)"].status == "corroborated"
