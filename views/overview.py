@@ -53,12 +53,13 @@ if held.empty:
     st.write("No coded statements under these filters.")
 else:
     names = queries.names(con)
+    labels = {t: stance.position_labels(con, t) for t in set(held.topic_id)}
     st.dataframe(
         pd.DataFrame({
             "actor": [names.get(a, a) for a in held.series_actor_id],
             "topic": [names.get(t, t) for t in held.topic_id],
             "current position": [
-                stance.position_labels(con, t).get(p, p) if isinstance(p, str) else " / ".join(ps) + " (split)"
+                labels[t].get(p, p) if isinstance(p, str) else " / ".join(labels[t].get(x, x) for x in ps) + " (split)"
                 for t, p, ps in zip(held.topic_id, held.current_position, held.current_positions, strict=True)
             ],
             "held since": [format_partial_date(d.date(), p) if pd.notna(d) else "" for d, p in zip(held.held_since, held.held_since_precision, strict=True)],

@@ -16,6 +16,6 @@ def test_upload_preview_and_import_gdelt(server: str, page: Page) -> None:
     expect(page.get_by_text("a GDELT events file", exact=False)).to_be_visible(timeout=30_000)
     wait_for_app(page)
     page.get_by_role("button", name="Import").click()
-    expect(page.get_by_text("events: 6090 inserted", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("stText").filter(has_text="events: 6090 inserted")).to_be_visible(timeout=60_000)
     wait_for_app(page)
     screenshot(page, "data_import")
