@@ -8,15 +8,15 @@ from lib import ui
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="Stancewatch", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Stancewatch", page_icon=":material/explore:", layout="wide")
 
 PAGES = [
-    st.Page(HERE / "views" / "overview.py", title="Overview", icon="🏠", default=True, url_path="overview"),
-    st.Page(HERE / "views" / "timeline.py", title="Timeline", icon="🕒", url_path="timeline"),
-    st.Page(HERE / "views" / "stances.py", title="Stances", icon="🧭", url_path="stances"),
-    st.Page(HERE / "views" / "sources.py", title="Sources", icon="📰", url_path="sources"),
-    st.Page(HERE / "views" / "brief.py", title="Brief", icon="📝", url_path="brief"),
-    st.Page(HERE / "views" / "data.py", title="Data", icon="🗄️", url_path="data"),
+    st.Page(HERE / "views" / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page(HERE / "views" / "timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+    st.Page(HERE / "views" / "stances.py", title="Stances", icon=":material/explore:", url_path="stances"),
+    st.Page(HERE / "views" / "sources.py", title="Sources", icon=":material/newspaper:", url_path="sources"),
+    st.Page(HERE / "views" / "brief.py", title="Brief", icon=":material/description:", url_path="brief"),
+    st.Page(HERE / "views" / "data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
 
 page = st.navigation(PAGES)

@@ -382,9 +382,11 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
                           "<br>%{x} judged of %{customdata[2]} claims · derived %{customdata[3]}<extra></extra>",
         ))
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    fig.update_xaxes(rangemode="tozero")
+    most = int(df.judged.max())
+    # whole claims only, with room on the right for the names
+    fig.update_xaxes(range=[-0.5, most + 1 + most * 0.25], tickformat="d", dtick=max(1, round(most / 8)))
     return apply_style(fig, "Source reliability: how often their claims held up", subtitle, footer,
-                       "Judged claims (corroborated + contradicted)", "Share borne out (posterior mean, 90% interval)")
+                       "Judged claims (corroborated + contradicted), count", "Claims borne out (mean, 90% interval)")
 
 
 def grade_words(grade: str) -> str:

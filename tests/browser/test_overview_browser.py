@@ -9,7 +9,7 @@ from tests.browser.conftest import screenshot, wait_for_app
 
 def test_overview_loads_in_chromium(server: str, page: Page) -> None:
     """A real streamlit run serves the Overview with the seed counts and the sidebar filters."""
-    page.goto(f"{server}/overview")
+    page.goto(server)
     wait_for_app(page)
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_test_id("stMetric").first).to_be_visible()
