@@ -146,14 +146,18 @@ def newest_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
     return con.execute(
         """
         select * from (
-            (select 'event' kind, e.event_id item_id, e.occurred_on as dated, e.date_precision,
-                    (select string_agg(a.name, ', ' order by a.name) from event_actors ea join actors a using (actor_id)
-                     where ea.event_id = e.event_id) who, e.title text
-             from events e
-             where (len(?::varchar[]) = 0 or e.topic_id in (select unnest(?::varchar[])))
-               and (len(?::varchar[]) = 0 or e.event_id in
-                    (select event_id from event_actors where actor_id in (select unnest(?::varchar[]))))
-             order by e.occurred_on desc limit ?)
+            -- the newest events first, then their actors' names: naming every event before the cut
+            -- would join all event links (out of memory at 10M events under the app's cap)
+            (with newest as (
+                select e.event_id, e.occurred_on, e.date_precision, e.title from events e
+                where (len(?::varchar[]) = 0 or e.topic_id in (select unnest(?::varchar[])))
+                  and (len(?::varchar[]) = 0 or e.event_id in
+                       (select event_id from event_actors where actor_id in (select unnest(?::varchar[]))))
+                order by e.occurred_on desc limit ?)
+             select 'event' kind, n.event_id item_id, n.occurred_on as dated, n.date_precision,
+                    string_agg(a.name, ', ' order by a.name) who, any_value(n.title) text
+             from newest n left join event_actors ea on ea.event_id = n.event_id left join actors a on a.actor_id = ea.actor_id
+             group by n.event_id, n.occurred_on, n.date_precision)
             union all
             (select 'statement', s.statement_id, s.stated_on, s.date_precision, a.name, coalesce(s.quote, s.position_code)
              from statements s join actors a using (actor_id)

@@ -121,7 +121,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
 
-    options = queries.filter_options(con)
+    options = cached(queries.filter_options)(con)
     labels = {
         "actors": dict(zip(options["actors"].actor_id, options["actors"].name, strict=True)),
         "topics": dict(zip(options["topics"].topic_id, options["topics"].name, strict=True)),
