@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import ROOT
 
@@ -100,6 +101,29 @@ def wait_for_app(page) -> None:
     """Wait until the script has finished running and nothing on screen is stale."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
+
+
+def choose_option(page, widget, option: str, attempts: int = 4) -> None:
+    """Pick `option` in a selectbox by typing it and clicking the filtered entry.
+
+    A rerun that lands while the list is open re-renders the widget and closes
+    the list, so an open-then-click can wait forever under load; typing narrows
+    the list to the one entry and each attempt starts again from a quiet app.
+    """
+    for attempt in range(attempts):
+        wait_for_app(page)
+        widget.locator("input").click()
+        widget.locator("input").fill(option)
+        entry = page.get_by_role("option", name=option).first
+        try:
+            entry.wait_for(state="visible", timeout=5_000)
+            entry.click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == attempts - 1:
+                raise
+    wait_for_app(page)
 
 
 def screenshot(page, name: str) -> Path:

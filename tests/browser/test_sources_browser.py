@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot, wait_for_app
+from tests.browser.conftest import choose_option, screenshot, wait_for_app
 
 
 def test_drill_down_to_nefes(server: str, page: Page) -> None:
@@ -12,9 +12,11 @@ def test_drill_down_to_nefes(server: str, page: Page) -> None:
     page.goto(f"{server}/sources")
     wait_for_app(page)
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
-    page.get_by_test_id("stSelectbox").filter(has_text="Source").first.click()
-    page.get_by_role("option", name="Nefes").click()
-    wait_for_app(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Grade in force")).to_contain_text("F")
-    expect(page.get_by_text("contradicted").first).to_be_attached()
+    picker = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Source", exact=True))
+    choose_option(page, picker, "Nefes")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Grade in force")).to_contain_text("F", timeout=30_000)
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_text("Russia approached Ankara about taking back").first).to_be_attached()
+    expect(main.get_by_text("stmt-msb-no-change").first).to_be_attached()
+    expect(main.get_by_text("stmt-anon-ria").first).to_be_attached()
     screenshot(page, "sources_nefes")
