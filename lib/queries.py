@@ -830,8 +830,12 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 # === Sources (issue 5) =========================================================
 _EVIDENCE_WITNESS = """
     -- each evidence row with the document(s) that witness it, their source, and the date it became known
-    with witness as (
-        -- a month- or year-precision item was known by the end of its period at the latest
+    with claim_source as materialized (
+        -- every claim with its outlet, read once and shared by the independence test, the counts and first reports
+        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text
+        from claims c join documents d using (document_id)
+    ),
+    witness as (
         select e.claim_id, e.relation, e.evidence_type, e.evidence_id, e.noted_on,
                coalesce(st.document_id, cl.document_id, doc.document_id, ed.document_id) as document_id,
                coalesce(st.stated_on, cl.claimed_on, doc.published_on, ev.occurred_on) as item_on,
@@ -843,38 +847,41 @@ _EVIDENCE_WITNESS = """
         left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
         left join event_documents ed on e.evidence_type = 'event' and ed.event_id = e.evidence_id
     ),
-    known as (
-        select *, case item_precision when 'month' then last_day(item_on)
-                       when 'year' then make_date(year(item_on), 12, 31) else item_on end as known_on
-        from witness
-    ),
     judged as (
-        select w.claim_id, w.relation, w.evidence_type, wd.source_id as witness_source,
-               coalesce(w.noted_on, w.known_on) as known_on,
+        -- a month- or year-precision item was known by the end of its period at the latest
+        select w.claim_id, w.relation, wd.source_id as witness_source,
+               coalesce(w.noted_on, case w.item_precision when 'month' then last_day(w.item_on)
+                                                         when 'year' then make_date(year(w.item_on), 12, 31)
+                                                         else w.item_on end) as known_on,
                -- independent: another outlet, and not a mere relay (a document or claim citing the claim's own report)
-               wd.source_id is distinct from cd.source_id
+               wd.source_id is distinct from c.source_id
                  and not (w.evidence_type in ('document', 'claim') and list_contains(wd.cites_document_ids, c.document_id))
                  as independent
-        from known w
-        join claims c using (claim_id)
-        join documents cd on cd.document_id = c.document_id
+        from witness w
+        join claim_source c using (claim_id)
         left join documents wd on wd.document_id = w.document_id
+    ),
+    per_witness as (
+        -- one row per claim, relation and witnessing outlet: counting these rows counts distinct outlets
+        select claim_id, relation, witness_source, independent and witness_source is not null as independent,
+               count(*) as rows, min(known_on) as known_on
+        from judged group by all
     ),
     per_claim as (
         select claim_id,
-               count(*) filter (where relation = 'corroborates') as corroborating,
-               count(*) filter (where relation = 'contradicts') as contradicting,
-               count(distinct case when relation = 'corroborates' and independent then witness_source end) as independent_corroborating,
-               count(distinct case when relation = 'contradicts' and independent then witness_source end) as independent_contradicting,
+               sum(rows) filter (where relation = 'corroborates') as corroborating,
+               sum(rows) filter (where relation = 'contradicts') as contradicting,
+               count(*) filter (where relation = 'corroborates' and independent) as independent_corroborating,
+               count(*) filter (where relation = 'contradicts' and independent) as independent_contradicting,
                min(known_on) as first_outcome_on
-        from judged group by claim_id
+        from per_witness group by claim_id
     ),
     claim_outcome as (
-        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text,
+        select c.*,
                coalesce(p.corroborating, 0) as corroborating, coalesce(p.contradicting, 0) as contradicting,
                coalesce(p.independent_corroborating, 0) as independent_corroborating,
                coalesce(p.independent_contradicting, 0) as independent_contradicting, p.first_outcome_on
-        from claims c join documents d using (document_id) left join per_claim p using (claim_id)
+        from claim_source c left join per_claim p using (claim_id)
     ),
     claim_status as (
         select *,
@@ -894,13 +901,18 @@ _EVIDENCE_WITNESS = """
 
 
 _FIRST_REPORTS = """,
+    shared_items as (
+        -- only an item corroborating two or more claims can make one claim later than another: pair those alone
+        select evidence_type, evidence_id, claim_id
+        from evidence
+        where relation = 'corroborates'
+        qualify count(*) over (partition by evidence_type, evidence_id) > 1
+    ),
     shared as (
         -- a corroborated claim was first when no other outlet's claim resting on the same evidence item came earlier
-        select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_d.source_id = b_d.source_id) as first_report
-        from evidence a join evidence b on a.evidence_type = b.evidence_type and a.evidence_id = b.evidence_id
-             and a.relation = 'corroborates' and b.relation = 'corroborates'
-        join claims a_c on a_c.claim_id = a.claim_id join claims b_c on b_c.claim_id = b.claim_id
-        join documents a_d on a_d.document_id = a_c.document_id join documents b_d on b_d.document_id = b_c.document_id
+        select a.claim_id, bool_and(a_c.claimed_on <= b_c.claimed_on or a_c.source_id = b_c.source_id) as first_report
+        from shared_items a join shared_items b using (evidence_type, evidence_id)
+        join claim_source a_c on a_c.claim_id = a.claim_id join claim_source b_c on b_c.claim_id = b.claim_id
         group by a.claim_id
     ),
     outcomes as (
