@@ -933,16 +933,20 @@ def _outcome_params(filters: Filters | None) -> list[object]:
             list(filters.sources), list(filters.sources), text, text]
 
 
-def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
-    """Every claim with its outcome, under the date, topic, source and text filters.
+def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = None, newest: int | None = None) -> pd.DataFrame:
+    """Every claim with its outcome, under the date, topic, source and text filters, in date order.
+
+    ``newest`` keeps only that many of the latest claims, so that a page listing
+    claims does not carry a million rows to the browser.
 
     Columns: claim_id, claimed_on, date_precision, document_id, source_id, topic_id, subject_actor_id, text,
     corroborating, contradicting (evidence rows), independent_corroborating, independent_contradicting (distinct
     independent outlets), first_outcome_on (when the first evidence was known at the latest), status, credibility
     (1-6; rules in docs/GRADING.md), first_report (no other outlet's claim on the same corroborating item came earlier).
     """
-    return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
-                       _outcome_params(filters)).df()
+    newest_first = "select * from outcomes order by claimed_on desc, claim_id desc limit ?"
+    return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + f"select * from ({newest_first}) order by claimed_on, claim_id",
+                       [*_outcome_params(filters), newest]).df()
 
 
 def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:

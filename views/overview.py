@@ -6,6 +6,8 @@ import streamlit as st
 from lib import queries, reliability, stance, ui
 from lib.dates import format_partial_date
 
+NEWEST_CLAIMS = 200
+
 con = ui.connection()
 filters = ui.page_filters()
 
@@ -72,10 +74,12 @@ else:
     )
 
 st.subheader("Claims and what became of them")
-outcomes = ui.cached(queries.claim_outcomes)(con, filters)
+outcomes = ui.cached(queries.claim_outcomes)(con, filters, newest=NEWEST_CLAIMS)
 if outcomes.empty:
     st.write("No claims under these filters.")
 else:
+    if len(outcomes) == NEWEST_CLAIMS:
+        st.caption(f"The {NEWEST_CLAIMS} newest claims under the filters; the Sources page lists every claim of an outlet.")
     labels = ui.cached(reliability.grade_labels)(con)
     st.dataframe(
         pd.DataFrame({

@@ -1,10 +1,14 @@
 """Sources: each outlet's track record, reliability estimate and grade; drill down to its claims and set the analyst grade."""
 
+import dataclasses
+
 import streamlit as st
 
 from lib import export, queries, reliability, ui
 from lib.charts import grade_words
 from lib.dates import format_partial_date
+
+NEWEST_CLAIMS = 1000
 
 con = ui.connection()
 filters = ui.page_filters()
@@ -36,11 +40,12 @@ cols[3].metric("Judged claims", f"{int(record.judged)} of {int(record.claims)}")
 if isinstance(record.analyst_grade, str) and record.analyst_grade:
     st.text(f"Analyst grade {record.analyst_grade} overrides the derived {record.derived_grade}. Note: {record.grade_note or '—'}")
 
-claims = ui.cached(queries.claim_outcomes)(con, filters)
-mine = claims[claims.source_id == source_id]
+mine = ui.cached(queries.claim_outcomes)(con, dataclasses.replace(filters, sources=(source_id,)), newest=NEWEST_CLAIMS)
 if mine.empty:
     st.write("No claims of this source under the filters.")
 else:
+    if len(mine) == NEWEST_CLAIMS:
+        st.caption(f"The {NEWEST_CLAIMS:,} newest claims of this source under the filters; narrow the dates to see older ones.")
     shown = mine.assign(date=[format_partial_date(d.date(), p) for d, p in zip(mine.claimed_on, mine.date_precision, strict=True)])
     st.dataframe(shown[["date", "text", "status", "credibility", "independent_corroborating", "independent_contradicting", "claim_id"]],
                  hide_index=True, width="stretch")

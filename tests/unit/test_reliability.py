@@ -131,3 +131,11 @@ def test_date_filter_limits_which_claims_count(seeded) -> None:
     """Claims outside the date range do not count toward the track record."""
     table = reliability.build_table(seeded, Filters(date_to=__import__("datetime").date(2025, 9, 2)))
     assert list(table.source) == ["RIA Novosti"]
+
+
+def test_newest_keeps_the_latest_claims_in_date_order(seeded) -> None:
+    """newest=N returns the last N rows of the full, date-ordered list (what Overview and Sources list)."""
+    every = reliability.queries.claim_outcomes(seeded)
+    newest = reliability.queries.claim_outcomes(seeded, newest=1)
+    assert len(every) > 1
+    assert list(newest.claim_id) == list(every.claim_id.iloc[-1:])
