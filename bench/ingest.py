@@ -4,12 +4,15 @@ Usage: python bench/ingest.py [--rows 200000] [--days 1] [--json]
 Builds a GDELT 2.0 day of `rows` events by repeating the real sample in
 shared/realdata with fresh GLOBALEVENTIDs (bench data only), then for each of
 `days` such files: imports it into one growing store and times it; and times
-DuckDB's read_csv of the same file into a plain table.
+DuckDB's read_csv of the same file into a plain table. After the last day it
+times the Timeline's answer to a filter change on the imported store (query and
+figure, as `bench/timeline.py` does; medians of 5 after a warm-up).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -21,8 +24,18 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timeline import _median_ms, filter_change_cache  # noqa: E402
 from lib import store  # noqa: E402
+from lib.filters import Filters  # noqa: E402
 from lib.ingest.gdelt import columns, import_gdelt  # noqa: E402
+
+# filter changes an analyst makes on a GDELT store: the opening view, a month, one actor, a word
+TIMELINE_FILTERS = {
+    "all_dates": Filters(),
+    "one_month": Filters(date_from=dt.date(2017, 6, 1), date_to=dt.date(2017, 6, 30)),
+    "actor_usa": Filters(actors=("gdelt:USA",)),
+    "text_search": Filters(text="protest"),
+}
 
 SAMPLE = ROOT.parent / "shared" / "realdata" / "gdelt" / "gdelt2_events_sample_2017.export.CSV"
 
@@ -76,8 +89,21 @@ def main() -> None:
                 r = results[-1]
                 print(f"day {r['day']}: {r['rows']:,} rows in {r['import_s']} s = {r['rows_per_s']:,} rows/s; floor {r['floor_s']} s "
                       f"(×{r['vs_floor']}); store holds {r['events_in_store']:,} events", flush=True)
+            if day == args.days - 1:
+                results[-1]["timeline_ms"] = timeline_ms(con)
+                if not args.json:
+                    print(f"timeline on {results[-1]['events_in_store']:,} imported events (query + figure, median ms): "
+                          f"{results[-1]['timeline_ms']}", flush=True)
     if args.json:
         print(json.dumps(results))
+
+
+def timeline_ms(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """The Timeline page's server-side answer to each filter change, in ms."""
+    from lib import timeline
+
+    return {name: _median_ms(lambda f=f: timeline.build_chart(con, f, cache=filter_change_cache), 5)
+            for name, f in TIMELINE_FILTERS.items()}
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, first_line, run_import
+from lib.ingest.tabular import Check, DatasetFormat, first_line, quoted, read_csv_with_header, run_import
 
 DATE_FORMATS = "['%d-%b-%y', '%d-%B-%Y', '%Y-%m-%d', '%d %B %Y']"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")
@@ -25,22 +25,15 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise duckdb.InvalidInputException(f"the header lacks ACLED column(s) {', '.join(missing)}")
-    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
-    con.execute(
-        """create or replace temp table ds_acled as
-           select row_number() over () as idx, * from read_csv(?, header = true, delim = ',', quote = '"', escape = '"',
-               all_varchar = true, strict_mode = true, store_rejects = true,
-               rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan')""",
-        [str(path)],
-    )
+    read_csv_with_header(con, path)
     # both layouts to lower-case names; reserved words (source, location, year) stay quoted below
-    present = [r[0] for r in con.execute("select column_name from (describe ds_acled)").fetchall()]
-    renamed = ", ".join(f'"{c}" as "{c.lower()}"' for c in present)
-    lowered = {c.lower() for c in present}
-    extra = "".join(f", null::varchar as {c}" for c in OPTIONAL if c not in lowered)
-    con.execute(f"create or replace temp table ds_raw as select {renamed}{extra} from ds_acled")
-    con.execute("drop table ds_acled")
-
+    for name in [r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()]:
+        if name != name.lower():
+            con.execute(f"alter table ds_raw rename column {quoted(name)} to {quoted(name.lower())}")
+    present = {r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()}
+    for name in OPTIONAL:
+        if name not in present:
+            con.execute(f"alter table ds_raw add column {quoted(name)} varchar")
 
 def _slug(column: str) -> str:
     return f"lower(regexp_replace(trim({column}), '[^A-Za-z0-9]+', '-', 'g'))"
@@ -60,7 +53,7 @@ FORMAT = DatasetFormat(
     id_column="event_id_cnty",
     mapping=(
         f"""create or replace temp table ds_events as
-           select idx, 'acled-' || event_id_cnty as event_id,
+           select rowid + 1 as idx, 'acled-' || event_id_cnty as event_id,
                   case when coalesce(time_precision, '1') = '1' then strptime(event_date, {DATE_FORMATS})::date
                        else date_trunc('month', strptime(event_date, {DATE_FORMATS}))::date end as occurred_on,
                   case when coalesce(time_precision, '1') = '1' then 'day' else 'month' end as date_precision,

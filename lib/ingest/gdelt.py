@@ -39,9 +39,14 @@ def _version(path: Path) -> int:
     return 2 if width == 61 else 1
 
 
+# the fields the checks and the mapping below read; the other 48 are parsed for shape only
+USED = ("GLOBALEVENTID", "SQLDATE", "EventCode", "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor2Code", "Actor2Name",
+        "Actor2CountryCode", "GoldsteinScale", "ActionGeo_FullName", "DATEADDED", "SOURCEURL")
+
+
 def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     version = _version(path)
-    read_tsv(con, path, columns(version), header=False, null_padding=version == 1)
+    read_tsv(con, path, columns(version), header=False, null_padding=version == 1, keep=USED)
 
 
 def _domain(url: str) -> str:
@@ -50,7 +55,7 @@ def _domain(url: str) -> str:
 
 _MAPPING = (
     """create or replace temp table ds_events as
-       select r.idx, 'gdelt-' || r.GLOBALEVENTID as event_id, strptime(r.SQLDATE, '%Y%m%d')::date as occurred_on,
+       select r.rowid + 1 as idx, 'gdelt-' || r.GLOBALEVENTID as event_id, strptime(r.SQLDATE, '%Y%m%d')::date as occurred_on,
               'day' as date_precision, r.EventCode as event_type,
               coalesce(l.label, 'CAMEO ' || r.EventCode) || ': ' || coalesce(r.Actor1Name, r.Actor1Code, 'unnamed actor')
                   || coalesce(' → ' || coalesce(r.Actor2Name, r.Actor2Code), '') as title,
@@ -67,10 +72,11 @@ _MAPPING = (
               case when Actor2Code = Actor2CountryCode then 'state' else 'organisation' end, Actor2CountryCode, 'target'
        from ds_raw where Actor2Code is not null""",
     f"""create or replace temp table ds_documents as
-       select 'gdelt-' || GLOBALEVENTID as event_id, 'url-' || md5(SOURCEURL)[:20] as document_id,
-              'web:' || {_domain('SOURCEURL')} as source_id, {_domain('SOURCEURL')} as source_name, SOURCEURL as url,
-              null as title, try_strptime(left(DATEADDED, 8), '%Y%m%d')::date as published_on
-       from ds_raw where SOURCEURL ilike 'http%'""",
+       select event_id, document_id, 'web:' || domain as source_id, domain as source_name, url, title, published_on
+       from (select 'gdelt-' || GLOBALEVENTID as event_id, 'url-' || md5(SOURCEURL)[:20] as document_id,
+                    {_domain('SOURCEURL')} as domain, SOURCEURL as url, null as title,
+                    try_strptime(left(DATEADDED, 8), '%Y%m%d')::date as published_on
+             from ds_raw where SOURCEURL ilike 'http%')""",
 )
 
 FORMAT = DatasetFormat(

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, run_import
+from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, read_tsv, run_import
 
 COLUMNS = ["Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code", "Intensity",
            "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher", "City", "District",
@@ -23,15 +23,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     header = first_line(path).split("\t")
     if header[:2] != COLUMNS[:2]:
         raise duckdb.InvalidInputException(f"the header starts {header[:2]!r}, not 'Event ID', 'Event Date'")
-    con.execute("drop table if exists ds_rejects_scan; drop table if exists ds_rejects_errors")
-    con.execute(
-        """create or replace temp table ds_raw as
-           select row_number() over () as idx, * from read_csv(?, delim = '\t', header = true, columns = ?, quote = '', escape = '',
-               auto_detect = false, strict_mode = true, nullstr = ['NA', ''], store_rejects = true,
-               rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan', compression = 'auto')""",
-        [str(path), {c: "VARCHAR" for c in COLUMNS}],
-    )
-
+    read_tsv(con, path, COLUMNS, header=True, nulls=("NA", ""))
 
 FORMAT = DatasetFormat(
     origin="icews",
@@ -46,7 +38,7 @@ FORMAT = DatasetFormat(
     id_column='"Event ID"',
     mapping=(
         """create or replace temp table ds_events as
-           select idx, 'icews-' || "Event ID" as event_id, strptime("Event Date", '%Y-%m-%d')::date as occurred_on, 'day' as date_precision,
+           select rowid + 1 as idx, 'icews-' || "Event ID" as event_id, strptime("Event Date", '%Y-%m-%d')::date as occurred_on, 'day' as date_precision,
                   "CAMEO Code" as event_type,
                   coalesce("Event Text", 'CAMEO ' || "CAMEO Code") || ': ' || coalesce("Source Name", 'unnamed actor')
                       || coalesce(' → ' || "Target Name", '') as title,

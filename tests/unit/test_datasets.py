@@ -59,13 +59,46 @@ def test_gdelt1_both_widths_in_one_file(con) -> None:
     assert result.counts["event_documents"]["inserted"] == 509
 
 
+def _mentions_of_sample_events(tmp_path: Path, count: int = 50) -> Path:
+    """The real mentions sample's first rows, re-pointed at events of the GDELT 2.0 sample (the two samples share no event)."""
+    events = [line.split("\t", 1)[0] for line in GDELT2.read_text(encoding="utf-8").splitlines()[:count]]
+    header, *rows = MENTIONS.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "mentions.csv"
+    path.write_text("\n".join([header, *(f"{event},{row.split(',', 1)[1]}" for event, row in zip(events, rows, strict=False))]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def _links(con) -> set[tuple[str, str]]:
+    return set(con.execute("select event_id, document_id from event_documents").fetchall())
+
+
 def test_gdelt_gzip_and_mentions(con, tmp_path: Path) -> None:
     """A gzipped export imports the same; the mentions file adds one document per web mention of a known event."""
     packed = tmp_path / "export.CSV.gz"
     packed.write_bytes(gzip.compress(GDELT2.read_bytes()))
-    result = import_gdelt(con, packed, who="test", mentions=MENTIONS)
+    result = import_gdelt(con, packed, who="test", mentions=_mentions_of_sample_events(tmp_path))
     assert result.counts["events"]["inserted"] == 6090
-    assert result.counts["documents"]["inserted"] >= 1382
+    first_event = "gdelt-" + GDELT2.read_text(encoding="utf-8").split("\t", 1)[0]
+    mentioned = con.execute(
+        """select ed.event_id from event_documents ed join documents d using (document_id)
+           where d.url = 'http://arabic.china.org.cn/txt/2017-07/02/content_41135804.htm'"""
+    ).fetchall()
+    assert (first_event,) in mentioned
+    assert result.counts["event_documents"]["inserted"] > 6081  # the export's own article links, plus the mentions
+
+
+def test_mentions_of_events_stored_earlier_are_linked_once(con, tmp_path: Path) -> None:
+    """Mentions imported after their events link to the stored events, the same links as one import of both; again adds none."""
+    mentions = _mentions_of_sample_events(tmp_path)
+    import_gdelt(con, GDELT2, who="test")
+    later = import_gdelt(con, GDELT2, who="test", mentions=mentions)
+    assert later.counts["events"]["inserted"] == 0 and later.counts["event_documents"]["inserted"] > 0
+    together = store.connect(tmp_path / "together.duckdb")
+    import_gdelt(together, GDELT2, who="test", mentions=mentions)
+    assert _links(con) == _links(together)
+    assert con.execute("select count(*) from event_documents").fetchall()[0][0] == len(_links(con))
+    assert import_gdelt(con, GDELT2, who="test", mentions=mentions).counts["event_documents"]["inserted"] == 0
 
 
 def test_reimport_is_a_no_op(con) -> None:
