@@ -331,13 +331,13 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
     columns = {
         "e": "'event' as kind, e.event_id as item_id, e.occurred_on as dated, e.date_precision, e.topic_id, e.event_type, "
              "e.title, e.description as text, null::varchar as attribution, null::varchar as document_id, e.origin, "
-             "null::varchar as actor_id, null::varchar as position_code, false as self_declared",
+             "null::varchar as actor_id, null::varchar as position_code, null::varchar as continuity",
         "s": "'statement' as kind, s.statement_id as item_id, s.stated_on as dated, s.date_precision, s.topic_id, "
              "null::varchar as event_type, null::varchar as title, s.quote as text, s.attribution, s.document_id, "
-             "'curated' as origin, s.actor_id, s.position_code, s.self_declared_continuity as self_declared",
+             "'curated' as origin, s.actor_id, s.position_code, s.own_continuity as continuity",
         "c": "'claim' as kind, c.claim_id as item_id, c.claimed_on as dated, c.date_precision, c.topic_id, "
              "null::varchar as event_type, null::varchar as title, c.text, null::varchar as attribution, c.document_id, "
-             "'curated' as origin, c.subject_actor_id as actor_id, null::varchar as position_code, false as self_declared",
+             "'curated' as origin, c.subject_actor_id as actor_id, null::varchar as position_code, null::varchar as continuity",
     }
     parts = [f"(select {columns[a]} from {tables[a]} where {w} order by {_DATE_COL[a]} desc, 2 desc limit $limit)"
              for a, w in where.items() if w] or [f"(select {columns['e']} from events e where false)"]
@@ -352,15 +352,8 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
             select ea.event_id, list(ea.actor_id order by ea.role <> 'initiator', ea.actor_id) as actor_ids
             from event_actors ea where ea.event_id in (select item_id from items where kind = 'event') {scope}
             group by ea.event_id),
-        previous as (
-            -- interim continuity: the position of the actor's own latest earlier coded statement on the topic
-            -- (lib/stance.py owns the full rule: concurrent periods, sub-actors)
-            select i.item_id, q.position_code
-            from (select item_id, actor_id, topic_id, dated from items where kind = 'statement') i
-            asof join (select actor_id, topic_id, stated_on, position_code from statements where position_code is not null) q
-              on q.actor_id = i.actor_id and q.topic_id = i.topic_id and i.dated > q.stated_on),
         claim_evidence as (
-            -- interim claim status from the evidence links (lib/reliability.py owns the full rule)
+            -- the status rule of _EVIDENCE_WITNESS (any corroborating / contradicting item), on these claims only
             select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
             from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
         select i.kind, i.item_id, i.dated, i.date_precision,
@@ -370,9 +363,7 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
                coalesce(i.title, case i.kind when 'statement' then coalesce(p.label, i.position_code, 'statement') else 'claim' end)
                    as title,
                i.text, i.attribution, coalesce(i.document_id, ed.document_id) as document_id, i.origin,
-               case when i.kind <> 'statement' then null when i.position_code is null then 'unclear'
-                    when prev.position_code is null then case when i.self_declared then 'reaffirmed' else 'first' end
-                    when prev.position_code = i.position_code then 'reaffirmed' else 'shifted' end as continuity,
+               i.continuity,
                case when i.kind <> 'claim' then null when ev.corroborated and ev.contradicted then 'contested'
                     when ev.corroborated then 'corroborated' when ev.contradicted then 'contradicted' else 'open' end as status,
                src.source_id, src.name as source_name, src.analyst_grade as grade,
@@ -382,7 +373,6 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
         left join event_docs ed on i.kind = 'event' and ed.event_id = i.item_id
         left join event_actor_lists eal on i.kind = 'event' and eal.event_id = i.item_id
         left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
-        left join previous prev on i.kind = 'statement' and prev.item_id = i.item_id
         left join claim_evidence ev on i.kind = 'claim' and ev.claim_id = i.item_id
         left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
         left join sources src on src.source_id = d.source_id
@@ -398,12 +388,13 @@ def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int 
     event_type, title (an event's title, a statement's position label, 'claim'),
     text (description, quote or claim text), attribution, document_id (an event's
     first document), origin, continuity (statements: first / reaffirmed / shifted /
-    unclear), status (claims: corroborated / contradicted / contested / open),
+    unclear, against the statement's own actor's record by the rules of lib/stance.py), status (claims: corroborated / contradicted / contested / open),
     source_id, source_name, grade (the analyst's grade, else null; lib.timeline.graded_items puts the grade in force), actor_ids
     (list; an event's actors within the actor filter, initiator first; a claim's subject).
     """
     sql, params = timeline_items_sql(con, filters, limit)
     return con.execute(sql, params).df()
+
 
 
 def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str, bucket: str,
@@ -622,6 +613,24 @@ def statement_continuity(
         """,
         params,
     ).df()
+
+
+def refresh_own_continuity(con: duckdb.DuckDBPyConnection) -> None:
+    """Write each statement's label against its own actor's record into statements.own_continuity.
+
+    Called by store.transaction whenever statements were written; only rows
+    whose label changed are updated.
+    """
+    con.execute(
+        _SERIES_CTE
+        + """
+        , labels as (select statement_id, continuity from continuity where series_actor_id = actor_id)
+        update statements set own_continuity = labels.continuity
+        from labels
+        where statements.statement_id = labels.statement_id and statements.own_continuity is distinct from labels.continuity
+        """,
+        _series_params(None, None, False),
+    )
 
 
 def stance_summary(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:

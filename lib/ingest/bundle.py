@@ -524,6 +524,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
             select ?, ?, ?, c.row_key, c.before_json, {after} from stage_changes c order by c.stage_order""",
         [audit.who, audit.action, table],
     )
+    audit.wrote(table)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
     conflict = f"do update set {updates}" if updates else "do nothing"
     levels = [r[0] for r in con.execute("select distinct stage_level from stage_changes order by 1").fetchall()]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lib import store
 from tests.conftest import ROOT, SEED
 
 
@@ -18,7 +19,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_init_creates_a_store(tmp_path: Path) -> None:
     """`init` creates the file and reports the schema version."""
     done = cli("--db", str(tmp_path / "s.duckdb"), "init")
-    assert done.returncode == 0 and "schema version 1" in done.stdout
+    assert done.returncode == 0 and f"schema version {store.SCHEMA_VERSION}" in done.stdout
     assert (tmp_path / "s.duckdb").exists()
 
 

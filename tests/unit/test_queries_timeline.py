@@ -69,6 +69,29 @@ def test_continuity_and_status_for_colouring(seeded: duckdb.DuckDBPyConnection) 
     assert list(items.loc["s400-contract", "actor_ids"]) == ["TUR", "RUS"]  # initiator first
 
 
+def test_continuity_is_the_stances_pages_own_actor_label(con: duckdb.DuckDBPyConnection) -> None:
+    """A day inside a month already on record is concurrent, not later: the Timeline labels it as the Stances page does.
+
+    X said A "in September 2025" (month precision) and B on 15 September: the two
+    periods overlap, so B is not a shift away from A; then A again in October
+    follows a split record (A and B) and is a shift. A newer statement by X's
+    ministry belongs to the ministry's own record on the Timeline.
+    """
+    with store.transaction(con, "test", "fixture") as audit:
+        audit.wrote("statements")
+        con.execute("insert into topics values ('t', 'T', null)")
+        con.execute("insert into positions (topic_id, position_code, label, ordinal) values ('t', 'A', 'A', 1), ('t', 'B', 'B', 2)")
+        con.execute("insert into actors (actor_id, name, kind) values ('x', 'X', 'state')")
+        con.execute("insert into actors (actor_id, name, kind, parent_actor_id) values ('x-min', 'X ministry', 'ministry', 'x')")
+        con.execute("""insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code) values
+                       ('s1', date '2025-09-01', 'month', 'x', 't', 'A'), ('s2', date '2025-09-15', 'day', 'x', 't', 'B'),
+                       ('s3', date '2025-10-02', 'day', 'x', 't', 'A'), ('s4', date '2025-11-01', 'day', 'x-min', 't', 'A')""")
+    shown = queries.timeline_items(con, Filters()).set_index("item_id").continuity.to_dict()
+    record = queries.statement_continuity(con, None, ["t"], False).set_index("statement_id").continuity.to_dict()
+    assert shown == record == {"s1": "first", "s2": "first", "s3": "shifted", "s4": "first"}
+    assert queries.timeline_item(con, "statement", "s2")["continuity"] == "first"
+
+
 def test_grade_shows_the_analyst_grade_only(seeded: duckdb.DuckDBPyConnection) -> None:
     """Without an analyst grade the grade is empty; once set, the item carries it."""
     assert queries.timeline_items(seeded, Filters()).grade.isna().all()

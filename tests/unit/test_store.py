@@ -62,6 +62,39 @@ def test_newer_schema_is_refused(con) -> None:
         store.ensure_schema(con)
 
 
+def _own_labels(con) -> dict[str, str]:
+    """Each statement's label against its own actor's record, computed afresh by the Stances query."""
+    from lib import queries
+
+    labels = queries.statement_continuity(con, None, None, False)
+    return labels[labels.series_actor_id == labels.actor_id].set_index("statement_id").continuity.to_dict()
+
+
+def test_version_1_store_upgrades_and_fills_own_continuity(seeded_path: Path) -> None:
+    """A store from before statements.own_continuity gains the column, filled, in the upgrade."""
+    con = store.connect(seeded_path)
+    con.execute("alter table statements drop column own_continuity")
+    con.execute("update meta set value = '1' where key = 'schema_version'")
+    con.close()
+    con = store.connect(seeded_path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
+        assert stored == _own_labels(con) and stored["stmt-msb-no-change"] == "reaffirmed"
+    finally:
+        con.close()
+
+
+def test_own_continuity_follows_every_write_of_statements(seeded) -> None:
+    """A 'no change' statement with no earlier record of its own is reaffirmed; without the phrase it becomes 'first'."""
+    assert dict(seeded.execute("select statement_id, own_continuity from statements").fetchall()) == _own_labels(seeded)
+    with store.transaction(seeded, "test", "recode") as audit:
+        seeded.execute("update statements set self_declared_continuity = false where statement_id = 'stmt-msb-no-change'")
+        audit.row("statements", "stmt-msb-no-change", {"self_declared_continuity": True}, {"self_declared_continuity": False})
+    stored = dict(seeded.execute("select statement_id, own_continuity from statements").fetchall())
+    assert stored == _own_labels(seeded) and stored["stmt-msb-no-change"] == "first"
+
+
 @pytest.mark.parametrize(("column", "values"), [
     ("kind in ('official'", vocab.SOURCE_KINDS),
     ("kind in ('state'", vocab.ACTOR_KINDS),
