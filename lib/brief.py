@@ -130,7 +130,7 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
         title=html.escape(brief.title), made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"), as_of=stamp,
         judgements=f"<h2>Key judgements</h2><ul>{judgements}</ul>" if judgements else "",
         charts="".join(parts), citations=_citations_html(cited_rows, reliability.grades_in_force(con),
-                                                         reliability.claim_credibility(con).set_index("claim_id").credibility.to_dict()),
+                                                         reliability.credibility_by_claim(con).to_dict()),
     )
 
 

@@ -282,7 +282,7 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     names = queries.names(con)
     labels = position_labels(con, view.topic_id)
     grades = reliability.grades_in_force(con)
-    credibility = reliability.claim_credibility(con).set_index("claim_id").credibility
+    credibility = reliability.credibility_by_claim(con)
     return pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],

@@ -98,9 +98,10 @@ def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     """
     items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
     grades = cache(reliability.grades_in_force)(con)
-    credibility = cache(reliability.claim_credibility)(con).set_index("claim_id").credibility
+    credibility = cache(reliability.credibility_by_claim)(con)
     grade = items.source_id.map(grades)
-    claim_credibility = items.item_id.map(credibility).where(items.kind == "claim")
+    is_claim = items.kind == "claim"
+    claim_credibility = pd.Series(credibility.reindex(items.item_id[is_claim]).to_numpy(), index=items.index[is_claim]).reindex(items.index)
     return items.assign(grade=[
         None if not isinstance(g, str) else g + (f" · credibility {int(c)}" if pd.notna(c) else "")
         for g, c in zip(grade, claim_credibility, strict=True)

@@ -153,7 +153,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         con.execute(statement)
     say(0.6, "writing")
     with store.transaction(con, who, f"import {fmt.origin}") as audit:
-        counts = _apply(con, fmt)
+        counts = _apply(con, fmt, audit)
         for table, figures in counts.items():
             audit.bulk(table, {**figures, "file": path.name, "sha256": digest})
     say(0.95, "recording")
@@ -232,7 +232,7 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchall()[0][0])
 
 
-def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat) -> dict[str, dict[str, int]]:
+def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audit) -> dict[str, dict[str, int]]:
     """Insert what the store lacks; an id already present is left as it is (datasets do not revise rows)."""
     counts: dict[str, dict[str, int]] = {}
 
@@ -271,9 +271,17 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat) -> dict[str, dict
                               where actor_id is not null and actor_id not in (select actor_id from actors)
                               group by actor_id)""",
            "select count(distinct actor_id) from ds_event_actors")
-    insert("event_actors", """insert into event_actors select distinct event_id, actor_id, role from ds_event_actors
-                              semi join ds_new using (event_id) where actor_id is not null""",
+    con.execute("""create or replace temp table ds_new_links as
+                   select distinct event_id, actor_id, role from ds_event_actors semi join ds_new using (event_id)
+                   where actor_id is not null""")
+    insert("event_actors", "insert into event_actors select * from ds_new_links",
            "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
+    # the links of new events are all the change: add them to the monthly counts instead of a rebuild
+    con.execute("""insert into event_actor_months
+                   select l.actor_id, date_trunc('month', e.occurred_on)::date, count(*)
+                   from ds_new_links l join ds_events e using (event_id) group by all
+                   on conflict (actor_id, month) do update set links = links + excluded.links""")
+    audit.keeps_current("event_actor_months")
     insert("event_documents", "insert into event_documents select event_id, document_id from ds_links",
            "select count(*) from (select distinct event_id, document_id from ds_documents where document_id is not null)")
     return counts

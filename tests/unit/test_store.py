@@ -70,10 +70,11 @@ def _own_labels(con) -> dict[str, str]:
     return labels[labels.series_actor_id == labels.actor_id].set_index("statement_id").continuity.to_dict()
 
 
-def test_version_1_store_upgrades_and_fills_own_continuity(seeded_path: Path) -> None:
-    """A store from before statements.own_continuity gains the column, filled, in the upgrade."""
+def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> None:
+    """A store from before the derived column and table gains both, filled, in the upgrade."""
     con = store.connect(seeded_path)
     con.execute("alter table statements drop column own_continuity")
+    con.execute("drop table event_actor_months")
     con.execute("update meta set value = '1' where key = 'schema_version'")
     con.close()
     con = store.connect(seeded_path)
@@ -81,6 +82,8 @@ def test_version_1_store_upgrades_and_fills_own_continuity(seeded_path: Path) ->
         assert store.schema_version(con) == store.SCHEMA_VERSION
         stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
         assert stored == _own_labels(con) and stored["stmt-msb-no-change"] == "reaffirmed"
+        assert con.execute("select sum(links) from event_actor_months").fetchall() == con.execute(
+            "select count(*) from event_actors").fetchall()
     finally:
         con.close()
 
