@@ -862,8 +862,9 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 _EVIDENCE_WITNESS = """
     -- each evidence row with the document(s) that witness it, their source, and the date it became known
     with claim_source as materialized (
-        -- every claim with its outlet, read once and shared by the independence test, the counts and first reports
-        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id, c.subject_actor_id, c.text
+        -- every claim with its outlet, read once and shared by the independence test, the counts and first reports;
+        -- no texts: at 1M claims they would not fit the dashboard's memory cap (outcomes joins them at the end)
+        select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id
         from claims c join documents d using (document_id)
     ),
     witness as (
@@ -947,12 +948,14 @@ _FIRST_REPORTS = """,
         group by a.claim_id
     ),
     outcomes as (
-        select s.*, s.status = 'corroborated' and coalesce(sh.first_report, true) as first_report
-        from claim_status s left join shared sh using (claim_id)
+        select s.claim_id, s.claimed_on, s.date_precision, s.document_id, s.source_id, s.topic_id, cl.subject_actor_id, cl.text,
+               s.* exclude (claim_id, claimed_on, date_precision, document_id, source_id, topic_id),
+               s.status = 'corroborated' and coalesce(sh.first_report, true) as first_report
+        from claim_status s join claims cl using (claim_id) left join shared sh using (claim_id)
         where (? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
           and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
           and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
-          and (? is null or s.text ilike ?)
+          and (? is null or cl.text ilike ?)
     )
 """
 
@@ -975,9 +978,17 @@ def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     independent outlets), first_outcome_on (when the first evidence was known at the latest), status, credibility
     (1-6; rules in docs/GRADING.md), first_report (no other outlet's claim on the same corroborating item came earlier).
     """
+    if newest is None:
+        return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
+                           _outcome_params(filters)).df()
     newest_first = "select * from outcomes order by claimed_on desc, claim_id desc limit ?"
     return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + f"select * from ({newest_first}) order by claimed_on, claim_id",
                        [*_outcome_params(filters), newest]).df()
+
+
+def claim_credibility(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """claim_id and credibility (1-6) of every claim: what other pages show beside a claim, without texts or order."""
+    return con.execute(_EVIDENCE_WITNESS + "select claim_id, credibility from claim_status").df()
 
 
 def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
