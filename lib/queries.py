@@ -486,30 +486,6 @@ def timeline_item_documents(con: duckdb.DuckDBPyConnection, kind: str, item_id: 
     ).df()
 
 
-def timeline_evidence(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
-    """A claim's evidence chain: relation, evidence_type, evidence_id, noted_on, note, and what the evidence is
-    (dated, precision, label: the statement's quote, the event's title or the document's title; who: actor or source)."""
-    return con.execute(
-        """
-        select ev.relation, ev.evidence_type, ev.evidence_id, ev.noted_on, ev.note,
-               coalesce(s.stated_on, e.occurred_on, d.published_on, c.claimed_on) as dated,
-               coalesce(s.date_precision, e.date_precision, d.date_precision, c.date_precision) as date_precision,
-               coalesce(s.quote, e.title, d.title, c.text) as label,
-               coalesce(a.name, src.name) as who
-        from evidence ev
-        left join statements s on ev.evidence_type = 'statement' and s.statement_id = ev.evidence_id
-        left join actors a on a.actor_id = s.actor_id
-        left join events e on ev.evidence_type = 'event' and e.event_id = ev.evidence_id
-        left join claims c on ev.evidence_type = 'claim' and c.claim_id = ev.evidence_id
-        left join documents d on ev.evidence_type = 'document' and d.document_id = ev.evidence_id
-        left join sources src on src.source_id = coalesce(d.source_id, (select source_id from documents x where x.document_id = c.document_id))
-        where ev.claim_id = ?
-        order by ev.relation, dated, ev.evidence_id
-        """,
-        [claim_id],
-    ).df()
-
-
 def timeline_item(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict[str, object] | None:
     """One item with the columns of :func:`timeline_items`, or None when the store has no such item."""
     if kind not in _KIND_ALIAS:
@@ -1017,25 +993,40 @@ def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None
 
 
 def claim_evidence(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> pd.DataFrame:
-    """The evidence chain of some claims: claim_id, relation, evidence_type, evidence_id, what (quote, title or text),
-    dated, date_precision, source (name of the witnessing outlet), url, note."""
+    """The evidence chain of some claims, for the Sources drill-down and the Timeline's detail panel.
+
+    Columns: claim_id, relation, evidence_type, evidence_id, what (quote, claim text or title), dated,
+    date_precision, who (the speaking actor, else the witnessing outlet), source (the witnessing outlet),
+    url, noted_on, note. Each table is read only for the items these claims cite: joining whole tables
+    ran out of the dashboard's memory at 10M events.
+    """
     return con.execute(
         """
-        select e.claim_id, e.relation, e.evidence_type, e.evidence_id,
-               coalesce(st.quote, cl.text, ev.title, doc.title) as what,
-               coalesce(st.stated_on, cl.claimed_on, ev.occurred_on, doc.published_on) as dated,
-               coalesce(st.date_precision, cl.date_precision, ev.date_precision, doc.date_precision, 'day') as date_precision,
-               src.name as source, wd.url, e.note
-        from evidence e
-        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
-        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
-        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
-        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
-        left join documents wd on wd.document_id = coalesce(st.document_id, cl.document_id, doc.document_id,
-            (select min(document_id) from event_documents x where x.event_id = ev.event_id))
+        with ev as (select * from evidence where claim_id in (select unnest(?::varchar[]))),
+        items as (
+            select 'statement' as evidence_type, statement_id as evidence_id, quote as what, stated_on as dated,
+                   date_precision, document_id, actor_id
+            from statements where statement_id in (select evidence_id from ev where evidence_type = 'statement')
+            union all
+            select 'claim', claim_id, text, claimed_on, date_precision, document_id, null
+            from claims where claim_id in (select evidence_id from ev where evidence_type = 'claim')
+            union all
+            select 'document', document_id, title, published_on, date_precision, document_id, null
+            from documents where document_id in (select evidence_id from ev where evidence_type = 'document')
+            union all
+            select 'event', e.event_id, e.title, e.occurred_on, e.date_precision,
+                   (select min(document_id) from event_documents x where x.event_id = e.event_id), null
+            from events e where e.event_id in (select evidence_id from ev where evidence_type = 'event')
+        )
+        select ev.claim_id, ev.relation, ev.evidence_type, ev.evidence_id, i.what, i.dated,
+               coalesce(i.date_precision, 'day') as date_precision, coalesce(a.name, src.name) as who,
+               src.name as source, wd.url, ev.noted_on, ev.note
+        from ev
+        left join items i using (evidence_type, evidence_id)
+        left join actors a on a.actor_id = i.actor_id
+        left join documents wd on wd.document_id = i.document_id
         left join sources src on src.source_id = wd.source_id
-        where e.claim_id in (select unnest(?::varchar[]))
-        order by e.claim_id, dated
+        order by ev.claim_id, ev.relation, i.dated, ev.evidence_id
         """,
         [claim_ids],
     ).df()

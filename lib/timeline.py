@@ -182,11 +182,11 @@ def item_detail(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict
     if item is None:
         return None
     names = queries.names(con)
-    evidence = queries.timeline_evidence(con, item_id) if kind == "claim" else pd.DataFrame()
+    evidence = queries.claim_evidence(con, [item_id]) if kind == "claim" else pd.DataFrame()
     if len(evidence):
         evidence.insert(0, "date", [format_partial_date(d, p) if not pd.isna(d) else ""
                                     for d, p in zip(evidence.dated, evidence.date_precision, strict=True)])
-        evidence = evidence.drop(columns=["dated", "date_precision"])
+        evidence = evidence[["relation", "date", "what", "who", "evidence_type", "evidence_id", "url", "noted_on", "note"]]
     return {
         "item": item,
         "when": format_partial_date(item["dated"].date() if hasattr(item["dated"], "date") else item["dated"], item["date_precision"]),

@@ -178,6 +178,9 @@ def test_item_detail_documents_and_evidence(seeded: duckdb.DuckDBPyConnection) -
     assert queries.timeline_item(seeded, "event", "no-such-event") is None
     docs = queries.timeline_item_documents(seeded, "claim", "claim-nefes-buyback")
     assert list(docs.source_name) == ["Nefes"]
-    evidence = queries.timeline_evidence(seeded, "claim-nefes-buyback")
+    evidence = queries.claim_evidence(seeded, ["claim-nefes-buyback"])
     assert set(evidence.evidence_id) == {"stmt-anon-ria", "stmt-msb-no-change"}
     assert set(evidence.relation) == {"contradicts"}
+    ministry = evidence.set_index("evidence_id").loc["stmt-msb-no-change"]
+    assert ministry.who == "Ministry of National Defence" and ministry.what.startswith("The S-400 air defense systems")
+    assert ministry.source == seeded.execute("select name from sources where source_id = 'nat'").fetchall()[0][0]
