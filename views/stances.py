@@ -72,7 +72,12 @@ claims = ui.cached(stance.claims_table)(con, filters)
 if claims.empty:
     st.caption("No claims about these actors' stance on this topic.")
 else:
+    if note := stance.shown_note(claims, "claims"):
+        st.caption(note)
     ui.show_table(claims, name=export.file_stem("stance_claims", filters), key="stance_claims")
 
 st.subheader("Statements")
-ui.show_table(ui.cached(stance.build_table)(con, filters), name=export.file_stem("stances", filters), key="stance_table")
+statements = ui.cached(stance.build_table)(con, filters)
+if note := stance.shown_note(statements, "statements"):
+    st.caption(note)
+ui.show_table(statements, name=export.file_stem("stances", filters), key="stance_table")

@@ -290,3 +290,16 @@ def test_cli_report_is_json_with_the_documented_keys(con, capsys):
         "statement_id": "stmt-msb-no-change", "actor_id": "TUR-MSB", "stated_on": None, "date_precision": "month",
         "position_code": "retain", "continuity": "reaffirmed", "self_declared": True,
     }
+
+
+def test_busy_views_show_the_newest_statements_and_say_so(seeded, monkeypatch) -> None:
+    """Above the limit the table and chart keep the newest statements, and the page and chart say how many there were."""
+    monkeypatch.setattr(stance, "STATEMENT_LIMIT", 1)
+    view = Filters(topics=("s400",), actors=("TUR",))
+    table = stance.build_table(seeded, view)
+    assert len(table) == 1 and table.Statement.iloc[0] in {"stmt-anon-ria", "stmt-msb-no-change"}  # both Sep 2025
+    assert stance.shown_note(table, "statements") == "The newest 1 of 2 statements; narrow the dates to see older ones."
+    chart = stance.build_chart(seeded, view)
+    assert "The newest 1 of 2 statements" in chart.layout.title.subtitle.text
+    monkeypatch.setattr(stance, "STATEMENT_LIMIT", 2000)
+    assert stance.shown_note(stance.build_table(seeded, view), "statements") == ""
