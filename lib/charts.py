@@ -361,6 +361,10 @@ def stance_figure(
 GRADE_SYMBOL = {"A": "star", "B": "diamond", "C": "square", "D": "triangle-down", "E": "x", "F": "circle-open"}
 
 
+LABELLED_SOURCES = 15
+"""How many sources the reliability chart names on the plot (the most-judged); the rest are named on hover."""
+
+
 def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figure:
     """Estimate (dot) and 90 % interval (bar) per source against judged claims; marker shape = grade in force.
 
@@ -370,15 +374,20 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
     if df.empty:
         return empty_figure("Source reliability", subtitle, footer, "No claims under these filters")
     fig = go.Figure()
+    # names on the chart for the most-judged sources only (every name is in the hover): 10,000 labels are ink
+    labelled = set(df.nlargest(LABELLED_SOURCES, "judged").index)
+    crowded = len(df) > 200
     for grade, part in df.groupby("grade_in_force", sort=True):
         fig.add_trace(go.Scatter(
             x=part.judged, y=part["mean"], mode="markers+text", name=f"{grade}: {grade_words(grade)}",
-            text=[escape_label(n) for n in part.name], textposition="middle right",
-            marker=dict(symbol=GRADE_SYMBOL.get(str(grade)[0], "circle"), size=12, color=PALETTE[sorted(GRADE_SYMBOL).index(str(grade)[0])]),
+            text=[escape_label(n) if i in labelled else "" for i, n in zip(part.index, part.name, strict=True)],
+            hovertext=[escape_label(n) for n in part.name], textposition="middle right",
+            marker=dict(symbol=GRADE_SYMBOL.get(str(grade)[0], "circle"), size=6 if crowded else 12,
+                        color=PALETTE[sorted(GRADE_SYMBOL).index(str(grade)[0])]),
             error_y=dict(type="data", symmetric=False, array=part.high - part["mean"], arrayminus=part["mean"] - part.low,
-                         thickness=1.5, width=6),
+                         thickness=0.5 if crowded else 1.5, width=0 if crowded else 6),
             customdata=list(zip(part.low, part.high, part.claims, part.derived_grade, strict=True)),
-            hovertemplate="%{text}<br>estimate %{y:.2f} (90%% interval %{customdata[0]:.2f}–%{customdata[1]:.2f})"
+            hovertemplate="%{hovertext}<br>estimate %{y:.2f} (90%% interval %{customdata[0]:.2f}–%{customdata[1]:.2f})"
                           "<br>%{x} judged of %{customdata[2]} claims · derived %{customdata[3]}<extra></extra>",
         ))
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")

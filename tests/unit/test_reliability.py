@@ -139,3 +139,18 @@ def test_newest_keeps_the_latest_claims_in_date_order(seeded) -> None:
     newest = reliability.queries.claim_outcomes(seeded, newest=1)
     assert len(every) > 1
     assert list(newest.claim_id) == list(every.claim_id.iloc[-1:])
+
+
+def test_chart_names_only_the_most_judged_sources() -> None:
+    """With many sources the chart names the 15 most-judged on the plot; hover names every one."""
+    import pandas as pd
+
+    from lib import charts
+
+    n = 40
+    df = pd.DataFrame({"name": [f"outlet {i}" for i in range(n)], "judged": range(n), "mean": 0.5, "low": 0.3, "high": 0.7,
+                       "grade_in_force": "C", "derived_grade": "C", "claims": range(n, 2 * n)})
+    fig = charts.reliability_figure(df, "all dates", "source line")
+    labels = [t for trace in fig.data for t in trace.text if t]
+    assert sorted(labels) == sorted(f"outlet {i}" for i in range(n - charts.LABELLED_SOURCES, n))
+    assert sum(len(trace.hovertext) for trace in fig.data) == n
