@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from scipy.stats import beta
 
 from lib import charts, queries, store
+from lib.caching import Cache, direct
 from lib.filters import Filters
 
 PRIOR_A, PRIOR_B = 2.0, 2.0
@@ -124,9 +125,9 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The Sources table under the filters: sources with claims (or named in the filters), grades and estimate."""
-    df = track_records(con, filters)
+    df = cache(track_records)(con, filters)
     df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
     return pd.DataFrame({
         "source": df.name, "grade": df.grade_in_force,
@@ -139,9 +140,9 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     })
 
 
-def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> go.Figure:
     """Reliability estimate with its 90 % interval against the number of judged claims, one point per source."""
-    df = track_records(con, filters)
+    df = cache(track_records)(con, filters)
     df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
     as_of = queries.data_as_of(con)
     footer = charts.source_line(int(df.claims.sum()), len(df), as_of)

@@ -60,6 +60,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import charts, queries, reliability, store
+from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -123,11 +124,12 @@ def _text(value: Any) -> str | None:
 
 
 def _summaries(
-    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date
+    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
+    cache: Cache = direct,
 ) -> list[dict[str, Any]]:
     """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
     summary = queries.stance_summary(con, actors, topics, inherit)
-    claims = queries.reported_shifts(con, actors, topics, inherit)
+    claims = cache(queries.reported_shifts)(con, actors, topics, inherit)
     shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
     latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
     out = []
@@ -196,12 +198,14 @@ def stance_report(
     return entries
 
 
-def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None) -> list[dict[str, Any]]:
+def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None,
+                cache: Cache = direct) -> list[dict[str, Any]]:
     """The page's cards: one summary per chosen series on the chosen topic, in the order the actors were chosen."""
     view = resolve_view(con, filters)
     if not view.topic_id or not view.actors:
         return []
-    found = {e["actor_id"]: e for e in _summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today())}
+    found = {e["actor_id"]: e for e in _summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today(),
+                                                   cache)}
     return [found[a] for a in view.actors if a in found]
 
 
@@ -213,8 +217,9 @@ def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[Stance
     return view, newest(rows, "stated_on", STATEMENT_LIMIT)
 
 
-def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView) -> pd.DataFrame:
-    return newest(queries.reported_shifts(con, list(view.actors), [view.topic_id], view.inherit), "claimed_on", CLAIM_LIMIT)
+def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:
+    claims = cache(queries.reported_shifts)(con, list(view.actors), [view.topic_id], view.inherit)
+    return newest(claims, "claimed_on", CLAIM_LIMIT)
 
 
 def newest(frame: pd.DataFrame, column: str, limit: int) -> pd.DataFrame:
@@ -293,7 +298,7 @@ def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, st
     }
 
 
-def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """Reported shifts and other claims about the chosen series, against the series' own statements around them.
 
     Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
@@ -302,7 +307,7 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     view = resolve_view(con, filters)
     if not view.topic_id or not view.actors:
         return pd.DataFrame()
-    claims = _view_claims(con, view)
+    claims = _view_claims(con, view, cache)
     names = queries.names(con)
     labels = position_labels(con, view.topic_id)
     grades = reliability.grades_in_force(con)
@@ -325,7 +330,7 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     return table
 
 
-def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> go.Figure:
     """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
@@ -336,7 +341,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
     subtitle = filters.describe(names)
     if rows.empty:
         return charts.empty_figure(title, subtitle, footer, "No statements on this topic for these actors and filters")
-    claims = _view_claims(con, view)
+    claims = _view_claims(con, view, cache)
     notes = [n for n in (shown_note(rows, "statements"), shown_note(claims, "claims")) if n]
     if notes:
         subtitle = f"{subtitle} · {' '.join(notes)}"

@@ -10,7 +10,6 @@ the filters and the store's data version) while this module stays free of stream
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib import charts, queries, reliability
+from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
 
@@ -28,13 +28,6 @@ TABLE_LIMIT = 2000
 """The table lists at most this many items (the newest), and says so."""
 MAX_LANES = 15
 LANES: dict[str, str] = {"actor": "Actor", "topic": "Topic", "source": "Source", "kind": "Item kind"}
-
-Cache = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
-def _direct(func: Callable[..., Any]) -> Callable[..., Any]:
-    return func
-
 
 @dataclass(frozen=True)
 class Density:
@@ -55,7 +48,7 @@ def density_bucket(start: dt.date, end: dt.date) -> str:
     return "day" if days <= 92 else "week" if days <= 3 * 366 else "month"
 
 
-def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> tuple[dt.date, dt.date] | None:
+def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> tuple[dt.date, dt.date] | None:
     """The span the chart covers: the filter's dates, completed from the store's first and last dated item."""
     summary = cache(queries.store_summary)(con)
     first, last = summary["first_day"], summary["last_day"]
@@ -64,7 +57,7 @@ def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _
     return (filters.date_from or first or filters.date_to, filters.date_to or last or filters.date_from)
 
 
-def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> Density | None:
+def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> Density | None:
     """None when the items in range are few enough to draw one by one, else how to draw their density."""
     total = sum(cache(queries.timeline_count)(con, filters).values())
     if total <= POINT_LIMIT:
@@ -74,7 +67,7 @@ def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = 
 
 
 def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor",
-               cache: Cache = _direct) -> tuple[Density | None, pd.DataFrame]:
+               cache: Cache = direct) -> tuple[Density | None, pd.DataFrame]:
     """What the chart needs from the store: (None, the items) or (how to draw density, the counts)."""
     if lane not in LANES:
         raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
@@ -90,7 +83,7 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
     return None, graded_items(con, filters, cache)
 
 
-def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> pd.DataFrame:
+def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
 
     The grades come from the whole store's track records (lib.reliability), computed once per data
@@ -108,7 +101,7 @@ def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     ])
 
 
-def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = _direct) -> go.Figure:
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = direct) -> go.Figure:
     """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items."""
     density, data = chart_data(con, filters, lane, cache)
     names = cache(queries.names)(con)
@@ -140,7 +133,7 @@ def lane_rows(items: pd.DataFrame, lane: str) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = _direct) -> pd.DataFrame:
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The filtered items as the page lists them (newest first, at most TABLE_LIMIT), ready to show and download.
 
     Columns: date (as precise as known), kind, title, actors, topic, source, grade,
@@ -163,7 +156,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     })
 
 
-def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cache: Cache = _direct) -> str:
+def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cache: Cache = direct) -> str:
     """One line under the table: how many items it lists of how many in range (counted only when it shows fewer)."""
     total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, filters).values())
     if shown < total:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import os
 import re
 import sys
@@ -77,7 +78,10 @@ def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
     # The store path is in the key too: two stores (test copies, a switched --db) can be at the same data version.
     def run(_con: duckdb.DuckDBPyConnection, path: str, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
-        return func(_con, *args, **kwargs)
+        # a lib function that takes `cache` (lib/caching.py) runs the queries it shares with its page through this cache too
+        return func(_con, *args, **kwargs, cache=cached) if shares_queries else func(_con, *args, **kwargs)
+
+    shares_queries = "cache" in inspect.signature(func).parameters
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
         return run(con, store_path(), data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)

@@ -7,6 +7,7 @@ import streamlit as st
 from lib import export, queries, reliability, ui
 from lib.charts import grade_words
 from lib.dates import format_partial_date
+from lib.filters import Filters
 
 NEWEST_CLAIMS = 1000
 
@@ -26,7 +27,7 @@ ui.show_chart(ui.cached(reliability.build_chart)(con, filters), name=export.file
 ui.show_table(table.drop(columns=["source_id"]), name=export.file_stem("sources", filters), key="sources_table")
 
 st.subheader("One source")
-records = ui.cached(reliability.track_records)(con)
+records = ui.cached(reliability.track_records)(con, Filters())  # every source; the table's call shares it when no filter is set
 choices = list(records.source_id)
 default = choices.index(filters.sources[0]) if filters.sources and filters.sources[0] in choices else 0
 source_id = st.selectbox("Source", choices, index=default, key="source_pick",
