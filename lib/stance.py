@@ -129,7 +129,7 @@ def _summaries(
 ) -> list[dict[str, Any]]:
     """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
     summary = queries.stance_summary(con, actors, topics, inherit)
-    claims = cache(queries.reported_shifts)(con, actors, topics, inherit)
+    claims = cache(claims_about)(con, actors, topics, inherit)
     shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
     latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
     out = []
@@ -217,14 +217,32 @@ def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[Stance
     return view, newest(rows, "stated_on", STATEMENT_LIMIT)
 
 
+def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
+    """The claims the page uses about these series: the newest CLAIM_LIMIT (column ``newest``) and each series' latest
+    reported shift, however old, for its card; ``attrs['total']`` counts them all.
+
+    What the page caches: a busy view's full reported shifts (94k claims with their record lists at 10M events)
+    would hold 100 MB of the app's memory for three small uses.
+    """
+    every = queries.reported_shifts(con, actors, topics, inherit)
+    kept = newest(every, "claimed_on", CLAIM_LIMIT)
+    latest = (every[every.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
+              .groupby(["series_actor_id", "topic_id"], sort=False).tail(1))
+    claims = pd.concat([kept.assign(newest=True), latest[~latest.index.isin(kept.index)].assign(newest=False)]).sort_index()
+    claims.attrs["total"] = len(every)
+    return claims
+
+
 def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:
-    claims = cache(queries.reported_shifts)(con, list(view.actors), [view.topic_id], view.inherit)
-    return newest(claims, "claimed_on", CLAIM_LIMIT)
+    claims = cache(claims_about)(con, list(view.actors), [view.topic_id], view.inherit)
+    shown = claims[claims.newest].copy()
+    shown.attrs["total"] = claims.attrs["total"]
+    return shown
 
 
 def newest(frame: pd.DataFrame, column: str, limit: int) -> pd.DataFrame:
     """The ``limit`` rows latest in ``column``, in their original order; ``attrs['total']`` keeps how many there were."""
-    kept = frame if len(frame) <= limit else frame.loc[sorted(frame[column].sort_values(kind="stable").index[-limit:])]
+    kept = frame if len(frame) <= limit else frame.loc[sorted(frame[column].sort_values(kind="stable").index[len(frame) - limit:])]
     kept = kept.copy()
     kept.attrs["total"] = len(frame)
     return kept
@@ -236,7 +254,7 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
     return "" if total <= len(frame) else f"The newest {len(frame):,} of {total:,} {what}; narrow the dates to see older ones."
 
 
-def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
     Columns: Series, Date, Said by, Position, Continuity, "No change" wording, Suggestion, Quote,
@@ -244,7 +262,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     """
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
-    grades = reliability.grades_in_force(con)
+    grades = cache(reliability.grades_in_force)(con)
     labels = position_labels(con, view.topic_id)
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in rows.series_actor_id],
@@ -310,8 +328,8 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     claims = _view_claims(con, view, cache)
     names = queries.names(con)
     labels = position_labels(con, view.topic_id)
-    grades = reliability.grades_in_force(con)
-    credibility = reliability.credibility_by_claim(con)
+    grades = cache(reliability.grades_in_force)(con)
+    credibility = cache(reliability.credibility_by_claim)(con)
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],

@@ -303,3 +303,20 @@ def test_busy_views_show_the_newest_statements_and_say_so(seeded, monkeypatch) -
     assert "The newest 1 of 2 statements" in chart.layout.title.subtitle.text
     monkeypatch.setattr(stance, "STATEMENT_LIMIT", 2000)
     assert stance.shown_note(stance.build_table(seeded, view), "statements") == ""
+
+
+def test_a_busy_view_keeps_each_series_latest_reported_shift_for_its_card(seeded, monkeypatch) -> None:
+    """With room for one claim, the newest (agreeing) claim is listed, and the card still names the older reported shift."""
+    from lib import store
+
+    with store.transaction(seeded, "test", "claim") as audit:
+        seeded.execute("""insert into claims (claim_id, claimed_on, document_id, topic_id, subject_actor_id, text, asserted_position_code)
+                          values ('claim-later', date '2025-10-01', 'nefes-2025-09-03', 's400', 'TUR', 'Ankara keeps the S-400s', 'retain')""")
+        audit.row("claims", "claim-later", None, {"claim_id": "claim-later"})
+    monkeypatch.setattr(stance, "CLAIM_LIMIT", 1)
+    view = Filters(topics=("s400",), actors=("TUR",))
+    table = stance.claims_table(seeded, view)
+    assert list(table["Claim id"]) == ["claim-later"]
+    assert stance.shown_note(table, "claims") == "The newest 1 of 3 claims; narrow the dates to see older ones."
+    card = stance.actor_cards(seeded, view)[0]
+    assert card["last_reported_shift"]["claim_id"] == "claim-nefes-buyback"
