@@ -38,8 +38,8 @@ def store_path() -> str:
 
 
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
-"""DuckDB's memory limit in the dashboard ($STANCEWATCH_DUCKDB_MEMORY): a density over 10M events then spills
-to disk (2.4 s instead of 1.4 s) rather than taking the process past 1 GB resident."""
+"""DuckDB's memory limit in the dashboard ($STANCEWATCH_DUCKDB_MEMORY): large queries spill to disk rather
+than take the process past 1 GB resident at 10M events (bench/RESULTS.md, the dashboard at 10M)."""
 
 
 @st.cache_resource(show_spinner=False)
