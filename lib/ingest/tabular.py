@@ -25,6 +25,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,12 +133,16 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         raise FileNotFoundError(f"no such file: {path}")
     if path.stat().st_size == 0:
         _refuse(con, fmt, path, who, "", [Problem(path.name, 0, "", "the file is empty")])
-    digest = _sha256(path)
     say(0.05, "reading")
-    try:
-        fmt.read(con, path)
-    except duckdb.Error as exc:
-        _refuse(con, fmt, path, who, digest, [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")])
+    # the digest for the imports log is computed while DuckDB reads (hashlib and DuckDB both release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(_sha256, path)
+        try:
+            fmt.read(con, path)
+        except duckdb.Error as exc:
+            _refuse(con, fmt, path, who, hashing.result(),
+                    [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")])
+        digest = hashing.result()
     say(0.3, "checking rows")
     problems = _problems(con, fmt, path.name)
     if extra:
@@ -244,11 +249,14 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
         counts[table] = {"inserted": int(inserted), "updated": 0, "unchanged": int(total) - int(inserted)}
 
     con.execute("create or replace temp table ds_new as select event_id from ds_events anti join events using (event_id)")
+    # the usual case, a file of new events, needs no join against the new ones
+    every_event_new = con.execute("select (select count(*) from ds_new) = (select count(*) from ds_events)").fetchall()[0][0]
+    only_new = "" if every_event_new else "semi join ds_new using (event_id)"
     insert("events", f"""insert into events (event_id, occurred_on, date_precision, event_type, title, description, location,
                                             origin, origin_ref, goldstein, fatalities)
                         select event_id, occurred_on, date_precision, event_type, title, description, location, '{fmt.origin}',
                                origin_ref, goldstein, fatalities
-                        from ds_events semi join ds_new using (event_id)""",
+                        from ds_events {only_new}""",
            "select count(*) from ds_events")
     if _exists(con, "ds_labels"):
         insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
@@ -271,9 +279,8 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
                               where actor_id is not null and actor_id not in (select actor_id from actors)
                               group by actor_id)""",
            "select count(distinct actor_id) from ds_event_actors")
-    con.execute("""create or replace temp table ds_new_links as
-                   select distinct event_id, actor_id, role from ds_event_actors semi join ds_new using (event_id)
-                   where actor_id is not null""")
+    con.execute(f"""create or replace temp table ds_new_links as
+                    select distinct event_id, actor_id, role from ds_event_actors {only_new} where actor_id is not null""")
     insert("event_actors", "insert into event_actors select * from ds_new_links",
            "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
     # the links of new events are all the change: add them to the monthly counts instead of a rebuild
