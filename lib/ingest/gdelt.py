@@ -72,11 +72,14 @@ _MAPPING = (
               case when Actor2Code = Actor2CountryCode then 'state' else 'organisation' end, Actor2CountryCode, 'target'
        from ds_raw where Actor2Code is not null""",
     f"""create or replace temp table ds_documents as
-       select event_id, document_id, 'web:' || domain as source_id, domain as source_name, url, title, published_on
-       from (select 'gdelt-' || GLOBALEVENTID as event_id, 'url-' || md5(SOURCEURL)[:20] as document_id,
-                    {_domain('SOURCEURL')} as domain, SOURCEURL as url, null as title,
-                    try_strptime(left(DATEADDED, 8), '%Y%m%d')::date as published_on
-             from ds_raw where SOURCEURL ilike 'http%')""",
+       -- an article is often the source of several events: hash and parse each URL once
+       with urls as (
+           select url, 'url-' || md5(url)[:20] as document_id, {_domain('url')} as domain
+           from (select distinct SOURCEURL as url from ds_raw where SOURCEURL ilike 'http%')
+       )
+       select 'gdelt-' || r.GLOBALEVENTID as event_id, u.document_id, 'web:' || u.domain as source_id, u.domain as source_name,
+              u.url, null as title, try_strptime(left(r.DATEADDED, 8), '%Y%m%d')::date as published_on
+       from ds_raw r join urls u on u.url = r.SOURCEURL""",
 )
 
 FORMAT = DatasetFormat(

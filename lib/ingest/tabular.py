@@ -261,7 +261,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
     if _exists(con, "ds_labels"):
         insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
                "select count(distinct code) from ds_labels", [fmt.vocabulary])
-    _stage_links(con)
+    _stage_links(con, only_new)
     insert("sources", """insert into sources (source_id, name, kind)
                          select source_id, any_value(source_name), 'other' from ds_documents semi join ds_links using (document_id)
                          where source_id is not null and source_id not in (select source_id from sources) group by source_id""",
@@ -282,6 +282,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
     con.execute(f"""create or replace temp table ds_new_links as
                     select distinct event_id, actor_id, role from ds_event_actors {only_new} where actor_id is not null""")
     insert("event_actors", "insert into event_actors select * from ds_new_links",
+           "select count(*) from ds_new_links" if every_event_new else
            "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
     # the links of new events are all the change: add them to the monthly counts instead of a rebuild
     con.execute("""insert into event_actor_months
@@ -294,16 +295,15 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
     return counts
 
 
-def _stage_links(con: duckdb.DuckDBPyConnection) -> None:
+def _stage_links(con: duckdb.DuckDBPyConnection, only_new: str) -> None:
     """ds_links: the event-document links to add — every link of a new event, and the missing links of events already stored.
 
     A day of new events needs no look at the stored links at all; only links
     to older events (a re-import, or mentions of an earlier day's events) are
     checked against the store, so the cost does not grow with the store.
     """
-    con.execute("""create or replace temp table ds_links as
-                   select distinct event_id, document_id from ds_documents semi join ds_new using (event_id)
-                   where document_id is not null""")
+    con.execute(f"""create or replace temp table ds_links as
+                    select distinct event_id, document_id from ds_documents {only_new} where document_id is not null""")
     older = con.execute("select count(*) from ds_documents anti join ds_new using (event_id) where document_id is not null").fetchall()[0][0]
     if older:
         con.execute("""insert into ds_links
