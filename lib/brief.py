@@ -129,8 +129,9 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
     return _PAGE.format(
         title=html.escape(brief.title), made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"), as_of=stamp,
         judgements=f"<h2>Key judgements</h2><ul>{judgements}</ul>" if judgements else "",
-        charts="".join(parts), citations=_citations_html(cited_rows, reliability.grades_in_force(con),
-                                                         reliability.credibility_by_claim(con).to_dict()),
+        charts="".join(parts), citations=_citations_html(
+            cited_rows, reliability.grades_in_force(con),
+            queries.claim_credibility(con, [r.item_id for r in cited_rows if r.kind == "claim"])),
     )
 
 

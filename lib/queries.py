@@ -353,7 +353,7 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
             from event_actors ea where ea.event_id in (select item_id from items where kind = 'event') {scope}
             group by ea.event_id),
         claim_evidence as (
-            -- the status rule of _EVIDENCE_WITNESS (any corroborating / contradicting item), on these claims only
+            -- the status rule of _evidence_witness (any corroborating / contradicting item), on these claims only
             select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
             from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
         select i.kind, i.item_id, i.dated, i.date_precision,
@@ -867,13 +867,24 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
 
 
 # === Sources (issue 5) =========================================================
+def _evidence_witness(some_claims: bool = False) -> str:
+    """The CTEs from claims and evidence to each claim's status and credibility (claim_status).
+
+    ``some_claims``: only the claims in the statement's first parameter (a list of ids), so that a page
+    showing a few thousand claims does not judge a million.
+    """
+    only = "where c.claim_id in (select unnest(?::varchar[]))" if some_claims else ""
+    their_evidence = "where e.claim_id in (select claim_id from claim_source)" if some_claims else ""
+    return _EVIDENCE_WITNESS.format(only=only, their_evidence=their_evidence)
+
+
 _EVIDENCE_WITNESS = """
     -- each evidence row with the document(s) that witness it, their source, and the date it became known
     with claim_source as materialized (
         -- every claim with its outlet, read once and shared by the independence test, the counts and first reports;
         -- no texts: at 1M claims they would not fit the dashboard's memory cap (outcomes joins them at the end)
         select c.claim_id, c.claimed_on, c.date_precision, c.document_id, d.source_id, c.topic_id
-        from claims c join documents d using (document_id)
+        from claims c join documents d using (document_id) {only}
     ),
     witness as (
         select e.claim_id, e.relation, e.evidence_type, e.evidence_id, e.noted_on,
@@ -886,6 +897,7 @@ _EVIDENCE_WITNESS = """
         left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
         left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
         left join event_documents ed on e.evidence_type = 'event' and ed.event_id = e.evidence_id
+        {their_evidence}
     ),
     judged as (
         -- a month- or year-precision item was known by the end of its period at the latest
@@ -987,16 +999,19 @@ def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     (1-6; rules in docs/GRADING.md), first_report (no other outlet's claim on the same corroborating item came earlier).
     """
     if newest is None:
-        return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
+        return con.execute(_evidence_witness() + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
                            _outcome_params(filters)).df()
     newest_first = "select * from outcomes order by claimed_on desc, claim_id desc limit ?"
-    return con.execute(_EVIDENCE_WITNESS + _FIRST_REPORTS + f"select * from ({newest_first}) order by claimed_on, claim_id",
+    return con.execute(_evidence_witness() + _FIRST_REPORTS + f"select * from ({newest_first}) order by claimed_on, claim_id",
                        [*_outcome_params(filters), newest]).df()
 
 
-def claim_credibility(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """claim_id and credibility (1-6) of every claim: what other pages show beside a claim, without texts or order."""
-    return con.execute(_EVIDENCE_WITNESS + "select claim_id, credibility from claim_status").df()
+def claim_credibility(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> dict[str, int]:
+    """The credibility (1-6) of these claims, what other pages show beside a claim, by claim id."""
+    if not claim_ids:
+        return {}
+    rows = con.execute(_evidence_witness(some_claims=True) + "select claim_id, credibility from claim_status", [claim_ids])
+    return dict(rows.fetchall())
 
 
 def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
@@ -1006,7 +1021,7 @@ def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None
     contested, open, median_days_to_outcome, first_reports_corroborated.
     """
     return con.execute(
-        _EVIDENCE_WITNESS + _FIRST_REPORTS
+        _evidence_witness() + _FIRST_REPORTS
         + """
         select s.source_id, s.name, s.kind, s.country, s.analyst_grade, s.grade_note,
                count(o.claim_id) as claims,

@@ -79,17 +79,6 @@ def source_grades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     })
 
 
-def credibility_by_claim(con: duckdb.DuckDBPyConnection) -> pd.Series:
-    """Each claim's credibility (1–6) indexed by claim id, for other pages to look up the claims they show.
-
-    Built once per data version by the pages' cache; looking claims up in the
-    same Series reuses its index's hash table (re-indexing a million claims on
-    every filter change cost 0.3 s at 1M claims).
-    """
-    outcomes = queries.claim_credibility(con)
-    return pd.Series(outcomes.credibility.to_numpy(), index=pd.Index(outcomes.claim_id), name="credibility")
-
-
 def grade_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """'Nefes (F)' by source id: how every page names a source."""
     grades = source_grades(con)

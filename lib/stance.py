@@ -329,7 +329,7 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     names = queries.names(con)
     labels = position_labels(con, view.topic_id)
     grades = cache(reliability.grades_in_force)(con)
-    credibility = cache(reliability.credibility_by_claim)(con)
+    credibility = queries.claim_credibility(con, list(claims.claim_id))
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],

@@ -87,14 +87,13 @@ def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
 
     The grades come from the whole store's track records (lib.reliability), computed once per data
-    version when ``cache`` is the page's; the item query itself stays as fast as before.
+    version when ``cache`` is the page's; credibility is judged for the claims shown only.
     """
     items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
     grades = cache(reliability.grades_in_force)(con)
-    credibility = cache(reliability.credibility_by_claim)(con)
+    claims = items.item_id[items.kind == "claim"]
+    claim_credibility = items.item_id.where(items.kind == "claim").map(queries.claim_credibility(con, list(claims)))
     grade = items.source_id.map(grades)
-    is_claim = items.kind == "claim"
-    claim_credibility = pd.Series(credibility.reindex(items.item_id[is_claim]).to_numpy(), index=items.index[is_claim]).reindex(items.index)
     return items.assign(grade=[
         None if not isinstance(g, str) else g + (f" · credibility {int(c)}" if pd.notna(c) else "")
         for g, c in zip(grade, claim_credibility, strict=True)

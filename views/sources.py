@@ -30,9 +30,9 @@ st.subheader("One source")
 records = ui.cached(reliability.track_records)(con, Filters())  # every source; the table's call shares it when no filter is set
 choices = list(records.source_id)
 default = choices.index(filters.sources[0]) if filters.sources and filters.sources[0] in choices else 0
-source_id = st.selectbox("Source", choices, index=default, key="source_pick",
-                         format_func=lambda s: records.set_index("source_id").name[s])
-record = records.set_index("source_id").loc[source_id]
+by_id = records.set_index("source_id")
+source_id = st.selectbox("Source", choices, index=default, key="source_pick", format_func=by_id.name.get)
+record = by_id.loc[source_id]
 cols = st.columns(4)
 cols[0].metric("Grade in force", record.grade_in_force, help=grade_words(record.grade_in_force))
 cols[1].metric("Derived", record.derived_grade, help=grade_words(record.derived_grade))

@@ -94,6 +94,9 @@ def test_outcomes_follow_the_written_rules(tmp_path: Path, case: dict) -> None:
         got = queries.claim_outcomes(con).set_index("claim_id")
         actual = {k: (r.status, int(r.independent_corroborating), int(r.independent_contradicting), bool(r.first_report))
                   for k, r in got.iterrows()}
+        # judging only some claims (what a page shows) gives them the credibility the whole-store judgement gives
+        some = CLAIMS[::2]
+        assert queries.claim_credibility(con, some) == {k: int(got.credibility[k]) for k in some}
     finally:
         con.close()
         path.unlink()
