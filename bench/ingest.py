@@ -24,7 +24,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.timeline import _median_ms, filter_change_cache  # noqa: E402
+from bench.timeline import filter_change_cache, median_ms  # noqa: E402
 from lib import store  # noqa: E402
 from lib.filters import Filters  # noqa: E402
 from lib.ingest.gdelt import columns, import_gdelt  # noqa: E402
@@ -109,7 +109,7 @@ def timeline_ms(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """The Timeline page's server-side answer to each filter change, in ms."""
     from lib import timeline
 
-    return {name: _median_ms(lambda f=f: timeline.build_chart(con, f, cache=filter_change_cache), 5)
+    return {name: median_ms(lambda f=f: timeline.build_chart(con, f, cache=filter_change_cache), 5)
             for name, f in TIMELINE_FILTERS.items()}
 
 

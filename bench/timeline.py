@@ -55,7 +55,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _median_ms(func, repeat: int) -> float:
+def median_ms(func, repeat: int) -> float:
     func()  # warm: the first run reads the file into DuckDB's buffers
     times = []
     for _ in range(repeat):
@@ -99,16 +99,16 @@ def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
     for name in SCENARIOS:
         filters = scenario_filters(name)
         if approach == "ours":
-            result[f"{name}_query_ms"] = _median_ms(
+            result[f"{name}_query_ms"] = median_ms(
                 lambda f=filters: timeline.chart_data(con, f, "actor", cache=filter_change_cache), repeat)
-            result[f"{name}_ms"] = _median_ms(lambda f=filters: timeline.build_chart(con, f, cache=filter_change_cache), repeat)
+            result[f"{name}_ms"] = median_ms(lambda f=filters: timeline.build_chart(con, f, cache=filter_change_cache), repeat)
             fig = timeline.build_chart(con, filters)
             result[f"{name}_payload_bytes"] = len(pio.to_json(fig, validate=False))
             result[f"{name}_mode"] = "density" if timeline.chart_mode(con, filters) else "points"
         elif approach == "floor":
-            result[f"{name}_ms"] = _median_ms(lambda f=filters: _bare_sql(con, f, queries, timeline), repeat)
+            result[f"{name}_ms"] = median_ms(lambda f=filters: _bare_sql(con, f, queries, timeline), repeat)
         else:
-            result[f"{name}_ms"] = _median_ms(lambda f=filters: _pandas(frames, f, con, queries, timeline), repeat)
+            result[f"{name}_ms"] = median_ms(lambda f=filters: _pandas(frames, f, con, queries, timeline), repeat)
     result["peak_mb"] = round(_peak_mb(), 1)
     return result
 

@@ -105,7 +105,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 for statement in MIGRATIONS[version]:
                     con.execute(statement)
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-            _refresh_derived(con, Audit(con, "upgrade", "upgrade", touched={"statements", "events"}))
+            _refresh_derived(con, touched={"statements", "events"})
         con.execute(
             "insert into meta values ('schema_version', ?) on conflict do update set value = excluded.value",
             [str(SCHEMA_VERSION)],
@@ -167,7 +167,7 @@ def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str) -> Iterat
     try:
         audit = Audit(con, who, action)
         yield audit
-        _refresh_derived(con, audit)
+        _refresh_derived(con, audit.touched, audit.kept_current)
         con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
         con.execute("commit")
     except BaseException:
@@ -175,7 +175,7 @@ def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str) -> Iterat
         raise
 
 
-def _refresh_derived(con: duckdb.DuckDBPyConnection, audit: Audit) -> None:
+def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset()) -> None:
     """Bring derived columns and tables in step with what the transaction wrote, before it commits.
 
     They let the Timeline answer at 1M-10M rows without recomputing on every
@@ -185,9 +185,9 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, audit: Audit) -> None:
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
-    if "statements" in audit.touched:
+    if "statements" in touched:
         queries.refresh_own_continuity(con)
-    if audit.touched & {"events", "event_actors"} and "event_actor_months" not in audit.kept_current:
+    if touched & {"events", "event_actors"} and "event_actor_months" not in kept_current:
         queries.rebuild_event_actor_months(con)
 
 

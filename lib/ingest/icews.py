@@ -25,6 +25,7 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise duckdb.InvalidInputException(f"the header starts {header[:2]!r}, not 'Event ID', 'Event Date'")
     read_tsv(con, path, COLUMNS, header=True, nulls=("NA", ""))
 
+
 FORMAT = DatasetFormat(
     origin="icews",
     vocabulary="cameo",

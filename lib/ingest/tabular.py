@@ -304,7 +304,8 @@ def _stage_links(con: duckdb.DuckDBPyConnection, only_new: str) -> None:
     """
     con.execute(f"""create or replace temp table ds_links as
                     select distinct event_id, document_id from ds_documents {only_new} where document_id is not null""")
-    older = con.execute("select count(*) from ds_documents anti join ds_new using (event_id) where document_id is not null").fetchall()[0][0]
+    older = only_new and con.execute(
+        "select count(*) from ds_documents anti join ds_new using (event_id) where document_id is not null").fetchall()[0][0]
     if older:
         con.execute("""insert into ds_links
                        select distinct d.event_id, d.document_id
