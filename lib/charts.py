@@ -392,8 +392,8 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
         ))
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
     most = int(df.judged.max())
-    # whole claims only, with room on the right for the names
-    fig.update_xaxes(range=[-0.5, most + 1 + most * 0.25], tickformat="d", dtick=max(1, round(most / 8)))
+    # room on the right for the names; one tick per claim on a small record, plotly's round steps on a large one
+    fig.update_xaxes(range=[-0.5, most + 1 + most * 0.25], tickformat="d", dtick=1 if most <= 10 else None)
     return apply_style(fig, "Source reliability: how often their claims held up", subtitle, footer,
                        "Judged claims (corroborated + contradicted), count", "Claims borne out (mean, 90% interval)")
 

@@ -121,7 +121,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
         _sync_widgets(filters)
     filters = st.session_state[_FILTERS]
     for notice in filters.notices:
-        st.sidebar.warning(notice, icon="⚠️")
+        st.sidebar.warning(notice, icon=":material/warning:")
     if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
 
@@ -274,7 +274,7 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     names = queries.names(con)
     with st.container(border=True, key="shift_alerts"):
         more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
-        st.warning(f"{total} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon="🔀")
+        st.warning(f"{total:,} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon=":material/shuffle:")
         for row in newest.itertuples(index=False):
             labels = stance.position_labels(con, row.topic_id)
             before = " / ".join(labels.get(c, c) for c in row.previous_positions)
@@ -283,6 +283,6 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
                 f" on {names.get(row.topic_id, row.topic_id)}: {before} → {labels.get(row.position_code, row.position_code)}"
                 + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
             )
-        if st.button("Acknowledge these", key="shift_alerts_ack", icon="✔️"):
+        if st.button("Acknowledge these", key="shift_alerts_ack", icon=":material/done_all:"):
             stance.acknowledge_shifts(con, list(newest.statement_id))
             st.rerun()

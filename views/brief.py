@@ -83,7 +83,7 @@ static_ok = export.chromium_path() is not None
 needs = None if static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}"
 if not static_ok:
     st.warning(f"PDF and image export are off: the server has no Chromium. Install it with `{export.INSTALL_HINT}`. "
-               "HTML export works (interactive charts).", icon="🖨️")
+               "HTML export works (interactive charts).", icon=":material/print:")
 stem = export.file_stem("brief", brief.items[0].filters() if brief.items else ui.page_filters())
 html_col, pdf_col, zip_col = st.columns(3)
 html_col.download_button("Brief as HTML", data=_deferred(lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8")),
