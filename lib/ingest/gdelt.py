@@ -14,7 +14,16 @@ from pathlib import Path
 import duckdb
 
 from lib.ingest.report import ImportResult, Problem, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, read_csv_with_header, read_tsv, run_import
+from lib.ingest.tabular import (
+    Check,
+    DatasetFormat,
+    cameo_labels,
+    first_line,
+    read_csv_with_header,
+    read_tsv,
+    rejected_lines,
+    run_import,
+)
 
 _ACTOR = ["Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code", "Type1Code", "Type2Code", "Type3Code"]
 _EVENT = ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale", "NumMentions", "NumSources",
@@ -116,9 +125,9 @@ def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]
                       try_strptime(left(mentiontimedate, 8), '%Y%m%d')::date as published_on
                from ds_raw where mentionidentifier ilike 'http%' and globaleventid is not null"""
         )
-        rejects = con.execute("select line, coalesce(column_name, ''), error_message from ds_rejects_errors").fetchall()
+        rejects = rejected_lines(con, path.name)
         con.execute("drop table ds_raw; alter table ds_events_raw rename to ds_raw")
-        return [Problem(path.name, int(line), column, message.split(".")[0]) for line, column, message in rejects]
+        return rejects
 
     return stage
 

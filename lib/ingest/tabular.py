@@ -181,7 +181,7 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     for statement in fmt.mapping:
         con.execute(statement)
     first = con.execute(
-        """select e.event_id, e.occurred_on, e.date_precision, e.event_type, e.title, e.location,
+        """select e.event_id, strftime(e.occurred_on, '%Y-%m-%d') as occurred_on, e.date_precision, e.event_type, e.title, e.location,
                   (select string_agg(a.name || ' (' || a.role || ')', '; ') from ds_event_actors a where a.event_id = e.event_id) as actors,
                   (select string_agg(d.source_name, '; ') from ds_documents d where d.event_id = e.event_id) as sources
            from ds_events e order by e.idx limit ?""",
@@ -198,14 +198,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def rejected_lines(con: duckdb.DuckDBPyConnection, file: str) -> list[Problem]:
+    """The lines DuckDB's reader rejected, one problem per line: the first column it failed on (for a short line,
+    the first missing one), none for a line with too many fields."""
+    if not _exists(con, "ds_rejects_errors"):
+        return []
+    rows = con.execute(
+        """select line,
+                  coalesce(arg_min(case when error_type = 'TOO MANY COLUMNS' then '' else column_name end, column_idx), ''),
+                  arg_min(error_message, column_idx)
+           from ds_rejects_errors group by line order by line"""
+    ).fetchall()
+    return [Problem(file, int(line), column, message.split(".")[0]) for line, column, message in rows]
+
+
 def _problems(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, file: str) -> list[Problem]:
     """Rejected lines and failed checks, by line number; bad rows are removed from ds_raw."""
-    rejects = con.execute(
-        """select line, coalesce(min(column_name), ''), min(error_message) from ds_rejects_errors
-           group by line order by line"""
-    ).fetchall() if _exists(con, "ds_rejects_errors") else []
-    problems = [Problem(file, int(line), column, message.split(".")[0]) for line, column, message in rejects]
-    reject_lines = sorted({int(line) for line, _, _ in rejects})
+    problems = rejected_lines(con, file)
+    reject_lines = sorted({p.row for p in problems})
     bad: list[tuple[int, str, str]] = []
     for check in fmt.checks:
         bad += [(idx, check.column, check.reason) for (idx,) in con.execute(f"select rowid + 1 from ds_raw where {check.bad_when}").fetchall()]

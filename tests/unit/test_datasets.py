@@ -169,6 +169,10 @@ def test_bad_rows_refuse_the_whole_file(case: str, con, tmp_path: Path) -> None:
         datasets.IMPORTERS[fmt](con, bad, who="test")
     assert any(reason.lower() in p.reason.lower() and p.row > 0 for p in refused.value.problems), refused.value
     assert _state(con) == before
+    if case == "wrong column count":  # a field too many: the line as a whole is wrong, no column to blame
+        assert [p.column for p in refused.value.problems] == [""]
+    if case == "truncated row":  # the first field missing is named
+        assert [p.column for p in refused.value.problems] == ["ActionGeo_Lat"]
 
 
 def test_line_numbers_count_the_header_and_rejected_lines(con, tmp_path: Path) -> None:
