@@ -18,17 +18,22 @@ from typing import Any
 
 import duckdb
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
 # Upgrades from version N to N+1, applied in order inside one transaction.
 # An upgrade may add tables and columns; it never drops data.
 # New tables need no entry: schema.sql (every statement `if not exists`) runs again after the
-# migrations. Derived columns and tables are filled by _refresh_derived at the end.
+# migrations. A table whose definition changes is renamed aside by its migration, created anew by
+# schema.sql and refilled by REFILLS. Derived columns and tables are filled by _refresh_derived at the end.
 MIGRATIONS: dict[int, Sequence[str]] = {
     1: ["alter table statements add column own_continuity varchar"],
     2: [],  # event_actor_months
+    3: ["alter table events rename to events_v3"],  # events lose their primary-key index (schema.sql says why)
+}
+REFILLS: dict[int, Sequence[str]] = {
+    3: ["insert into events select * from events_v3", "drop table events_v3"],
 }
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
 
@@ -101,10 +106,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
             con.execute("insert into meta values ('data_version', '0') on conflict do nothing")
         else:
-            for version in range(found, SCHEMA_VERSION):
-                for statement in MIGRATIONS[version]:
-                    con.execute(statement)
+            steps = range(found, SCHEMA_VERSION)
+            for statement in (s for version in steps for s in MIGRATIONS[version]):
+                con.execute(statement)
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            for statement in (s for version in steps for s in REFILLS.get(version, ())):
+                con.execute(statement)
             _refresh_derived(con, touched={"statements", "events"})
         con.execute(
             "insert into meta values ('schema_version', ?) on conflict do update set value = excluded.value",

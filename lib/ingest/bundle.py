@@ -525,13 +525,14 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
         [audit.who, audit.action, table],
     )
     audit.wrote(table)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
-    conflict = f"do update set {updates}" if updates else "do nothing"
+    # merge by key rather than insert-on-conflict: events carry no key index to conflict on (schema.sql)
+    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
+    matched = f"when matched then update set {updates}" if updates else ""
     levels = [r[0] for r in con.execute("select distinct stage_level from stage_changes order by 1").fetchall()]
     for level in levels:  # parents before children: a self-reference is checked row by row on insert
         con.execute(
-            f"insert into {table} ({cols}) select {cols} from stage_changes where stage_level = ? order by stage_order "
-            f"on conflict ({', '.join(key)}) {conflict}",
+            f"""merge into {table} t using (select {cols} from stage_changes where stage_level = ? order by stage_order) s
+                on ({join}) {matched} when not matched then insert ({cols}) values ({", ".join(f"s.{c}" for c in columns)})""",
             [level],
         )
     inserted, updated = con.execute("select count(*) filter (where is_new), count(*) filter (where not is_new) from stage_changes").fetchall()[0]

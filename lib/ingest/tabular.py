@@ -252,9 +252,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
     counts: dict[str, dict[str, int]] = {}
 
     def insert(table: str, sql: str, total_sql: str, params: list | None = None) -> None:
-        before = con.execute(f"select count(*) from {table}").fetchall()[0][0]
-        con.execute(sql, params or [])
-        inserted = con.execute(f"select count(*) from {table}").fetchall()[0][0] - before
+        inserted = con.execute(sql, params or []).fetchall()[0][0]  # an insert answers with its row count
         total = con.execute(total_sql).fetchall()[0][0]
         counts[table] = {"inserted": int(inserted), "updated": 0, "unchanged": int(total) - int(inserted)}
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from lib import store, vocab
@@ -86,6 +88,50 @@ def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> N
             "select count(*) from event_actors").fetchall()
     finally:
         con.close()
+
+
+def test_version_3_store_loses_the_event_key_index_and_keeps_every_event(seeded_path: Path) -> None:
+    """Version 4 recreates events without a primary key; rows, defaults and vocabulary checks survive the upgrade."""
+    con = store.connect(seeded_path)
+    events = con.execute("select * from events order by event_id").fetchall()
+    con.execute("alter table events rename to events_new")
+    con.execute("create table events as select * from events_new limit 0")
+    con.execute("alter table events add primary key (event_id)")
+    con.execute("insert into events select * from events_new; drop table events_new")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.close()
+    con = store.connect(seeded_path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert con.execute("select * from events order by event_id").fetchall() == events
+        assert con.execute("select count(*) from duckdb_constraints() where table_name = 'events' and constraint_type = 'PRIMARY KEY'"
+                           ).fetchall() == [(0,)]
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("insert into events (event_id, occurred_on, event_type, title, origin) values ('x', current_date, '1', 'x', 'ufo')")
+    finally:
+        con.close()
+
+
+def test_event_ids_stay_unique_through_every_writer(seeded, tmp_path: Path) -> None:
+    """With no key index on events, the writers keep ids unique: bundle merge, dataset re-imports, overlapping updates."""
+    from lib.ingest.bundle import import_bundle
+    from lib.ingest.gdelt import import_gdelt
+    from tests.conftest import REALDATA, ROOT
+
+    corrected = tmp_path / "seed"
+    shutil.copytree(ROOT / "data" / "seed", corrected)
+    events_csv = corrected / "events.csv"
+    events_csv.write_text(events_csv.read_text(encoding="utf-8").replace("S-400 test near Sinop", "S-400 radar test"), encoding="utf-8")
+    import_bundle(seeded, corrected, who="test")
+    import_bundle(seeded, corrected, who="test")
+    lines = (REALDATA / "gdelt" / "gdelt2_events_sample_2017.export.CSV").read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
+    (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
+    for name in ("a.CSV", "b.CSV", "b.CSV", "a.CSV"):
+        import_gdelt(seeded, tmp_path / name, who="test")
+    total, distinct = seeded.execute("select count(*), count(distinct event_id) from events").fetchall()[0]
+    assert total == distinct == 5 + len(lines)
+    assert seeded.execute("select title from events where event_id = 's400-test-sinop'").fetchall() == [("S-400 radar test",)]
 
 
 def test_own_continuity_follows_every_write_of_statements(seeded) -> None:
