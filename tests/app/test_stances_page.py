@@ -70,11 +70,12 @@ def test_picking_an_actor_changes_cards_and_url(app):
 def test_shift_alert_until_acknowledged(app, seeded_path):
     """A statement that shifts the ministry's position is announced until acknowledged, and the acknowledgement is audited."""
     con = store.connect(seeded_path)
-    with store.transaction(con, "tests", "add statement"):
+    with store.transaction(con, "tests", "add statement") as audit:
         con.execute(
             "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote) "
             "values ('stmt-msb-shift', '2025-11-02', 'day', 'TUR-MSB', 's400', 'return_or_sell', 'We will hand them back.')"
         )
+        audit.row("statements", "stmt-msb-shift", None, {"position_code": "return_or_sell"})
     con.close()
     at = app("stances")
     assert "1 statement shift" in at.warning[0].value

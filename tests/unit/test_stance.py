@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 
 from lib import queries, stance
@@ -246,6 +247,7 @@ def test_acknowledging_a_shift_is_audited_and_clears_the_alert(con):
     con.execute("insert into positions values ('other', 'aaa', 'A', 1)")
     con.execute("insert into statements (statement_id, stated_on, actor_id, topic_id, position_code) "
                 "values ('x', '2020-01-01', 'TUR', 'other', 'aaa')")
+    queries.refresh_own_continuity(con)  # what store.transaction does after any write of statements
     total, shown = queries.unacknowledged_shifts(con, 5)
     assert (total, list(shown.statement_id)) == (1, ["b"])
     assert list(shown.previous_positions[0]) == ["retain"]  # only this topic's codes
@@ -254,6 +256,21 @@ def test_acknowledging_a_shift_is_audited_and_clears_the_alert(con):
     assert stance.acknowledge_shifts(con, ["b"], who="tester") == 0
     audit = con.execute("select who, table_name, row_key from audit_log where action = 'acknowledge shift'").fetchall()
     assert audit == [("tester", "acknowledgements", "b")]
+
+
+def test_shift_alerts_list_the_newest_with_what_each_actor_held_before(con):
+    """The alert counts every open shift and shows the newest, each with the positions its own series held before."""
+    _base(con)
+    for sid, on, precision, actor, position in [("a", "2020-01-01", "day", "TUR", "retain"), ("b", "2021-01-01", "day", "TUR", "undecided"),
+                                                ("c", "2022-06-01", "month", "TUR", "retain"), ("m1", "2020-05-01", "day", "TUR-MSB", "retain"),
+                                                ("m2", "2022-06-15", "day", "TUR-MSB", "return_or_sell")]:
+        _say(con, sid, on, precision, actor, position)
+    queries.refresh_own_continuity(con)
+    total, shown = queries.unacknowledged_shifts(con, 2)
+    assert total == 3 and list(shown.statement_id) == ["c", "m2"]  # June 2022 ends after 15 June 2022
+    full = pd.concat([queries.statement_continuity(con, [a], None, False) for a in ("TUR", "TUR-MSB")]).set_index("statement_id")
+    assert [list(p) for p in shown.previous_positions] == [list(full.previous_positions[s]) for s in shown.statement_id]
+    assert [list(p) for p in shown.previous_positions] == [["undecided"], ["retain"]]
 
 
 def test_chart_marks_each_statement_by_continuity(con):
