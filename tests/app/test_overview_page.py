@@ -37,3 +37,22 @@ def test_overview_shows_positions_and_claim_outcomes(app) -> None:
     row = claims.set_index("source").loc["Nefes (F)"]
     assert (row.status, row.credibility) == ("contradicted", 5)
     assert claims.set_index("source").loc["RIA Novosti (F)"].status == "corroborated"
+
+
+def test_overview_and_timeline_grade_sources_once(app, monkeypatch) -> None:
+    """Source labels (Overview) and grades in force (Timeline) come from one cached judgement of every claim."""
+    import functools
+
+    from lib import queries
+
+    calls = []
+    original = queries.source_track_records
+
+    @functools.wraps(original)
+    def counted(*args, **kwargs):
+        calls.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "source_track_records", counted)
+    at = app("timeline")
+    assert len(calls) == 1 and not at.exception
