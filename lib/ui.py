@@ -20,8 +20,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import export, queries, store
+from lib import export, queries, stance, store
 from lib.brief import Brief, BriefItem
+from lib.dates import format_partial_date
 from lib.filters import LIST_KEYS, PRESETS, Filters
 from lib.vocab import ITEM_KINDS, ORIGINS
 
@@ -255,7 +256,7 @@ def keep_brief(brief: Brief) -> None:
 
 
 # -- shift alerts -----------------------------------------------------------------
-_open_shifts = cached(queries.unacknowledged_shifts)  # ~0.8 s over a million statements: once per data version
+_open_shifts = cached(queries.unacknowledged_shifts)  # on every page: once per data version
 
 
 def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
@@ -264,10 +265,6 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     Acknowledging is an audited write (lib.stance.acknowledge_shifts); it covers the shifts listed, so
     older ones come up next.
     """
-    # imported here so that this section stays self-contained for merges
-    from lib import stance
-    from lib.dates import format_partial_date
-
     total, newest = _open_shifts(con, shown)
     if not total:
         return
