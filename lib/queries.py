@@ -952,7 +952,13 @@ _EVIDENCE_WITNESS = """
 """
 
 
-_FIRST_REPORTS = """,
+# the claims a page asks for: ``s`` has claimed_on, topic_id and source_id, ``cl`` is the claims row (_outcome_params)
+_OUTCOME_FILTER = """(? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
+          and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
+          and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
+          and (? is null or cl.text ilike ?)"""
+
+_FIRST_REPORTS = f""",
     shared_items as (
         -- only an item corroborating two or more claims can make one claim later than another: pair those alone
         select evidence_type, evidence_id, claim_id
@@ -972,10 +978,7 @@ _FIRST_REPORTS = """,
                s.* exclude (claim_id, claimed_on, date_precision, document_id, source_id, topic_id),
                s.status = 'corroborated' and coalesce(sh.first_report, true) as first_report
         from claim_status s join claims cl using (claim_id) left join shared sh using (claim_id)
-        where (? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
-          and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))
-          and (len(?::varchar[]) = 0 or s.source_id in (select unnest(?::varchar[])))
-          and (? is null or cl.text ilike ?)
+        where {_OUTCOME_FILTER}
     )
 """
 
@@ -1001,9 +1004,24 @@ def claim_outcomes(con: duckdb.DuckDBPyConnection, filters: Filters | None = Non
     if newest is None:
         return con.execute(_evidence_witness() + _FIRST_REPORTS + "select * from outcomes order by claimed_on, claim_id",
                            _outcome_params(filters)).df()
-    newest_first = "select * from outcomes order by claimed_on desc, claim_id desc limit ?"
-    return con.execute(_evidence_witness() + _FIRST_REPORTS + f"select * from ({newest_first}) order by claimed_on, claim_id",
-                       [*_outcome_params(filters), newest]).df()
+    # judge only the newest claims and those sharing a corroborating item with them (whether a claim was the first
+    # report depends on those): at 1M claims, judging all of them to show 200 took 1.4 s
+    chosen = [r[0] for r in con.execute(
+        f"""select s.claim_id
+            from (select c.claim_id, c.claimed_on, c.topic_id, d.source_id from claims c join documents d using (document_id)) s
+            join claims cl using (claim_id)
+            where {_OUTCOME_FILTER}
+            order by s.claimed_on desc, s.claim_id desc limit ?""",
+        [*_outcome_params(filters), newest]).fetchall()]
+    partners = [r[0] for r in con.execute(
+        """select distinct b.claim_id
+           from evidence a join evidence b using (evidence_type, evidence_id)
+           where a.claim_id in (select unnest(?::varchar[])) and a.relation = 'corroborates' and b.relation = 'corroborates'""",
+        [chosen]).fetchall()]
+    return con.execute(
+        _evidence_witness(some_claims=True) + _FIRST_REPORTS
+        + "select * from outcomes where claim_id in (select unnest(?::varchar[])) order by claimed_on, claim_id",
+        [sorted(set(chosen) | set(partners)), *_outcome_params(filters), chosen]).df()
 
 
 def claim_credibility(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> dict[str, int]:

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,8 @@ def test_outcomes_follow_the_written_rules(tmp_path: Path, case: dict) -> None:
         # judging only some claims (what a page shows) gives them the credibility the whole-store judgement gives
         some = CLAIMS[::2]
         assert queries.claim_credibility(con, some) == {k: int(got.credibility[k]) for k in some}
+        # the newest claims alone (the Overview's list) are judged as the whole store judges them, first reports included
+        pd.testing.assert_frame_equal(queries.claim_outcomes(con, newest=2).set_index("claim_id"), got.iloc[-2:])
     finally:
         con.close()
         path.unlink()
