@@ -362,7 +362,27 @@ GRADE_SYMBOL = {"A": "star", "B": "diamond", "C": "square", "D": "triangle-down"
 
 
 LABELLED_SOURCES = 15
-"""How many sources the reliability chart names on the plot (the most-judged); the rest are named on hover."""
+"""How many sources the reliability chart names on the plot at most (the most-judged); the rest are named on hover."""
+
+LABEL_CHAR_SHARE = 1 / 110
+"""A label character's width as a share of the plot's width (11 px text on the ~800 px plot of a page or a PNG)."""
+
+
+def uncrowded_labels(df: pd.DataFrame, x_span: float) -> set[object]:
+    """The index of the most-judged sources whose names fit beside their dots without running over a name already placed.
+
+    A name is drawn to the right of its dot, so two names collide when their
+    spans overlap on the x axis and their dots are under 6 points apart on the
+    y axis; the more-judged source keeps its name, the other is named on hover.
+    """
+    placed: list[tuple[float, float, float]] = []  # (start, width, y) of each name drawn
+    chosen: set[object] = set()
+    for i, row in df.nlargest(LABELLED_SOURCES, "judged").iterrows():
+        start, width, y = float(row.judged), (len(str(row["name"])) + 2) * LABEL_CHAR_SHARE * x_span, float(row["mean"])
+        if all(abs(y - y2) >= 0.06 or start + width <= x2 or x2 + w2 <= start for x2, w2, y2 in placed):
+            placed.append((start, width, y))
+            chosen.add(i)
+    return chosen
 
 
 def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figure:
@@ -374,8 +394,10 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
     if df.empty:
         return empty_figure("Source reliability", subtitle, footer, "No claims under these filters")
     fig = go.Figure()
-    # names on the chart for the most-judged sources only (every name is in the hover): 10,000 labels are ink
-    labelled = set(df.nlargest(LABELLED_SOURCES, "judged").index)
+    most = int(df.judged.max())
+    x_span = most + 1.5 + most * 0.25  # room on the right for the names
+    # names on the chart for the most-judged sources only, where they do not overlap (every name is in the hover)
+    labelled = uncrowded_labels(df, x_span)
     crowded = len(df) > 200
     for grade, part in df.groupby("grade_in_force", sort=True):
         fig.add_trace(go.Scatter(
@@ -391,9 +413,8 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
                           "<br>%{x} judged of %{customdata[2]} claims · derived %{customdata[3]}<extra></extra>",
         ))
     fig.update_yaxes(range=[0, 1.02], tickformat=".0%")
-    most = int(df.judged.max())
-    # room on the right for the names; one tick per claim on a small record, plotly's round steps on a large one
-    fig.update_xaxes(range=[-0.5, most + 1 + most * 0.25], tickformat="d", dtick=1 if most <= 10 else None)
+    # one tick per claim on a small record, plotly's round steps on a large one
+    fig.update_xaxes(range=[-0.5, x_span - 0.5], tickformat="d", dtick=1 if most <= 10 else None)
     return apply_style(fig, "Source reliability: how often their claims held up", subtitle, footer,
                        "Judged claims (corroborated + contradicted), count", "Claims borne out (mean, 90% interval)")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from scipy.stats import beta
 
@@ -141,8 +143,8 @@ def test_newest_keeps_the_latest_claims_in_date_order(seeded) -> None:
     assert list(newest.claim_id) == list(every.claim_id.iloc[-1:])
 
 
-def test_chart_names_only_the_most_judged_sources() -> None:
-    """With many sources the chart names the 15 most-judged on the plot; hover names every one."""
+def test_chart_names_the_most_judged_sources_where_the_names_fit() -> None:
+    """Names go on the plot for at most the 15 most-judged sources and never run over each other; hover names every one."""
     import pandas as pd
 
     from lib import charts
@@ -150,7 +152,15 @@ def test_chart_names_only_the_most_judged_sources() -> None:
     n = 40
     df = pd.DataFrame({"name": [f"outlet {i}" for i in range(n)], "judged": range(n), "mean": 0.5, "low": 0.3, "high": 0.7,
                        "grade_in_force": "C", "derived_grade": "C", "claims": range(n, 2 * n)})
-    fig = charts.reliability_figure(df, "all dates", "source line")
-    labels = [t for trace in fig.data for t in trace.text if t]
-    assert sorted(labels) == sorted(f"outlet {i}" for i in range(n - charts.LABELLED_SOURCES, n))
-    assert sum(len(trace.hovertext) for trace in fig.data) == n
+
+    def named(frame: pd.DataFrame) -> list[int]:
+        fig = charts.reliability_figure(frame, "all dates", "source line")
+        assert sum(len(trace.hovertext) for trace in fig.data) == n
+        return sorted(int(t.split()[1]) for trace in fig.data for t in trace.text if t)
+
+    # one height: a name is 11 characters, ~5 claims wide on this axis, so only every fifth or so fits
+    in_a_row = named(df)
+    assert 39 in in_a_row and 2 < len(in_a_row) < 6
+    assert all(b - a >= 5 for a, b in itertools.pairwise(in_a_row))
+    # spread over the height, the 15 most-judged all fit
+    assert named(df.assign(mean=[(i % 15) * 0.066 for i in range(n)])) == list(range(n - charts.LABELLED_SOURCES, n))
