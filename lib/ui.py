@@ -259,6 +259,12 @@ def keep_brief(brief: Brief) -> None:
 _open_shifts = cached(queries.unacknowledged_shifts)  # on every page: once per data version
 
 
+def count_metric(column: object, label: str, count: int) -> None:
+    """A headline count that fits its column: millions shortened ("10.0 M"; "10,000,…" was cut off), the exact figure on hover."""
+    value = f"{count / 1_000_000:.1f} M" if count >= 1_000_000 else f"{count:,}"
+    column.metric(label, value, help=f"{count:,} {label.lower()}")
+
+
 def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     """Say at the top of a page which statements shift an actor's position, until the analyst acknowledges them.
 

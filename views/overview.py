@@ -21,7 +21,7 @@ if not summary["events"] and not summary["statements"] and not summary["claims"]
 cols = st.columns(6)
 for col, (label, key) in zip(cols, [("Events", "events"), ("Statements", "statements"), ("Claims", "claims"),
                                     ("Sources", "sources"), ("Actors", "actors"), ("Documents", "documents")], strict=True):
-    col.metric(label, f"{summary[key]:,}")
+    ui.count_metric(col, label, summary[key])
 first, last = summary["first_day"], summary["last_day"]
 origins = ", ".join(f"{n:,} {origin}" for origin, n in summary["events_by_origin"].items())
 st.caption(f"Dated items from {first:%d %b %Y} to {last:%d %b %Y}. Events by origin: {origins or 'none'}.")
@@ -44,7 +44,8 @@ with right:
                  f"{latest.imported_at:%d %b %Y %H:%M}, {latest.status}.")
         st.dataframe(imports, hide_index=True, width="stretch")
     edits = ui.cached(queries.edits_since_last_import)(con)
-    st.write("Edits since then:" if not edits.empty else "No edits since then.")
+    since = "since then" if not imports.empty else "recorded"
+    st.write(f"Edits {since}:" if not edits.empty else f"No edits {since}.")
     if not edits.empty:
         st.dataframe(edits, hide_index=True, width="stretch")
 

@@ -56,3 +56,13 @@ def test_overview_and_timeline_grade_sources_once(app, monkeypatch) -> None:
     monkeypatch.setattr(queries, "source_track_records", counted)
     at = app("timeline")
     assert len(calls) == 1 and not at.exception
+
+
+def test_counts_in_millions_fit_their_column(app, monkeypatch) -> None:
+    """Ten million events read "10.0 M" (the full figure was cut to "10,000,…"), with the exact count on hover."""
+    from lib import queries
+
+    original = queries.store_summary
+    monkeypatch.setattr(queries, "store_summary", lambda con: {**original(con), "events": 10_000_000})
+    metric = next(m for m in app().metric if m.label == "Events")
+    assert metric.value == "10.0 M" and "10,000,000 events" in metric.proto.help
