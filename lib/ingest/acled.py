@@ -39,6 +39,16 @@ def _slug(column: str) -> str:
     return f"lower(regexp_replace(trim({column}), '[^A-Za-z0-9]+', '-', 'g'))"
 
 
+_OCCURRED_ON = f"""case when coalesce(time_precision, '1') = '1' then strptime(event_date, {DATE_FORMATS})::date
+                        else date_trunc('month', strptime(event_date, {DATE_FORMATS}))::date end"""
+
+
+def _actor(column: str, role: str) -> str:
+    return f"""select 'acled-' || event_id_cnty as event_id, {_OCCURRED_ON} as occurred_on, 'acled:' || {_slug(column)} as actor_id,
+                      trim({column}) as name, 'organisation' as kind, country, '{role}' as role
+               from ds_raw where {column} is not null"""
+
+
 FORMAT = DatasetFormat(
     origin="acled",
     vocabulary="acled",
@@ -52,10 +62,8 @@ FORMAT = DatasetFormat(
     ),
     id_column="event_id_cnty",
     mapping=(
-        f"""create or replace temp table ds_events as
-           select rowid + 1 as idx, 'acled-' || event_id_cnty as event_id,
-                  case when coalesce(time_precision, '1') = '1' then strptime(event_date, {DATE_FORMATS})::date
-                       else date_trunc('month', strptime(event_date, {DATE_FORMATS}))::date end as occurred_on,
+        f"""create or replace temp view ds_events as
+           select rowid + 1 as idx, 'acled-' || event_id_cnty as event_id, {_OCCURRED_ON} as occurred_on,
                   case when coalesce(time_precision, '1') = '1' then 'day' else 'month' end as date_precision,
                   event_type,
                   coalesce(sub_event_type, event_type) || ': ' || actor1 || coalesce(' → ' || actor2, '')
@@ -63,12 +71,8 @@ FORMAT = DatasetFormat(
                   notes as description, nullif(concat_ws(', ', location, admin1, country), '') as location,
                   event_id_cnty as origin_ref, null::double as goldstein, try_cast(fatalities as integer) as fatalities
            from ds_raw""",
-        f"""create or replace temp table ds_event_actors as
-           select 'acled-' || event_id_cnty as event_id, 'acled:' || {_slug('actor1')} as actor_id, trim(actor1) as name,
-                  'organisation' as kind, country, 'initiator' as role from ds_raw where actor1 is not null
-           union all
-           select 'acled-' || event_id_cnty, 'acled:' || {_slug('actor2')}, trim(actor2), 'organisation', country, 'target'
-           from ds_raw where actor2 is not null""",
+        f"create or replace temp view ds_event_actors as {_actor('actor1', 'initiator')} union all {_actor('actor2', 'target')}",
+        # one document per outlet an event cites
         f"""create or replace temp table ds_documents as
            select 'acled-' || event_id_cnty as event_id, 'acled-doc-' || event_id_cnty || '-' || n as document_id,
                   'acled-src:' || {_slug('outlet')} as source_id, trim(outlet) as source_name, null as url,
@@ -76,6 +80,7 @@ FORMAT = DatasetFormat(
            from (select event_id_cnty, unnest(string_split(source, ';')) as outlet, generate_subscripts(string_split(source, ';'), 1) as n
                  from ds_raw where source is not null)
            where trim(outlet) <> ''""",
+        "create or replace temp view ds_event_documents as select event_id, document_id from ds_documents",
     ),
     labels=lambda con: con.execute("create or replace temp table ds_labels as select distinct event_type as code, event_type as label from ds_raw where event_type is not null"),
 )

@@ -62,8 +62,16 @@ def _domain(url: str) -> str:
     return f"lower(regexp_extract({url}, '^[A-Za-z]+://(?:www\\.)?([^/:?#]+)', 1))"
 
 
+def _actor(n: int, role: str) -> str:
+    return f"""select 'gdelt-' || GLOBALEVENTID as event_id, strptime(SQLDATE, '%Y%m%d')::date as occurred_on,
+                      'gdelt:' || Actor{n}Code as actor_id, coalesce(Actor{n}Name, Actor{n}Code) as name,
+                      case when Actor{n}Code = Actor{n}CountryCode then 'state' else 'organisation' end as kind,
+                      Actor{n}CountryCode as country, '{role}' as role
+               from ds_raw where Actor{n}Code is not null"""
+
+
 _MAPPING = (
-    """create or replace temp table ds_events as
+    """create or replace temp view ds_events as
        select r.rowid + 1 as idx, 'gdelt-' || r.GLOBALEVENTID as event_id, strptime(r.SQLDATE, '%Y%m%d')::date as occurred_on,
               'day' as date_precision, r.EventCode as event_type,
               coalesce(l.label, 'CAMEO ' || r.EventCode) || ': ' || coalesce(r.Actor1Name, r.Actor1Code, 'unnamed actor')
@@ -71,24 +79,17 @@ _MAPPING = (
               null as description, r.ActionGeo_FullName as location, r.GLOBALEVENTID as origin_ref,
               try_cast(r.GoldsteinScale as double) as goldstein, null::integer as fatalities
        from ds_raw r left join ds_labels l on l.code = r.EventCode""",
-    """create or replace temp table ds_event_actors as
-       select 'gdelt-' || GLOBALEVENTID as event_id, 'gdelt:' || Actor1Code as actor_id, coalesce(Actor1Name, Actor1Code) as name,
-              case when Actor1Code = Actor1CountryCode then 'state' else 'organisation' end as kind, Actor1CountryCode as country,
-              'initiator' as role
-       from ds_raw where Actor1Code is not null
-       union all
-       select 'gdelt-' || GLOBALEVENTID, 'gdelt:' || Actor2Code, coalesce(Actor2Name, Actor2Code),
-              case when Actor2Code = Actor2CountryCode then 'state' else 'organisation' end, Actor2CountryCode, 'target'
-       from ds_raw where Actor2Code is not null""",
-    f"""create or replace temp table ds_documents as
-       -- an article is often the source of several events: hash and parse each URL once
-       with urls as (
-           select url, 'url-' || md5(url)[:20] as document_id, {_domain('url')} as domain
-           from (select distinct SOURCEURL as url from ds_raw where SOURCEURL ilike 'http%')
-       )
-       select 'gdelt-' || r.GLOBALEVENTID as event_id, u.document_id, 'web:' || u.domain as source_id, u.domain as source_name,
-              u.url, null as title, try_strptime(left(r.DATEADDED, 8), '%Y%m%d')::date as published_on
-       from ds_raw r join urls u on u.url = r.SOURCEURL""",
+    f"create or replace temp view ds_event_actors as {_actor(1, 'initiator')} union all {_actor(2, 'target')}",
+    # an article is often the source of several events: hash and parse each URL once
+    f"""create or replace temp table ds_urls as
+        select url, 'url-' || md5(url)[:20] as document_id, {_domain('url')} as domain, min(added) as added
+        from (select SOURCEURL as url, DATEADDED as added from ds_raw where SOURCEURL ilike 'http%') group by url""",
+    """create or replace temp view ds_documents as
+       select document_id, 'web:' || domain as source_id, domain as source_name, url, null as title,
+              try_strptime(left(added, 8), '%Y%m%d')::date as published_on
+       from ds_urls""",
+    """create or replace temp view ds_event_documents as
+       select 'gdelt-' || r.GLOBALEVENTID as event_id, u.document_id from ds_raw r join ds_urls u on u.url = r.SOURCEURL""",
 )
 
 FORMAT = DatasetFormat(
@@ -118,7 +119,7 @@ def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]
         con.execute("alter table ds_raw rename to ds_events_raw")  # the shared reader writes ds_raw
         read_csv_with_header(con, path, MENTION_COLUMNS)
         con.execute(
-            """create or replace temp table ds_mentions as
+            """create or replace temp table ds_more_documents as
                select 'gdelt-' || globaleventid as event_id, 'url-' || md5(mentionidentifier)[:20] as document_id,
                       'web:' || lower(mentionsourcename) as source_id, lower(mentionsourcename) as source_name,
                       mentionidentifier as url, null as title,
@@ -137,5 +138,4 @@ def import_gdelt(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_
     """Import a GDELT 1.0 or 2.0 events file (plain, .zip or .gz), optionally with a 2.0 mentions file."""
     if mentions is None:
         return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)
-    fmt = DatasetFormat(**{**FORMAT.__dict__, "mapping": (*_MAPPING, "insert into ds_documents select * from ds_mentions")})
-    return run_import(con, fmt, Path(path), who, skip_bad_rows, progress, extra=_mentions(Path(mentions)))
+    return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress, extra=_mentions(Path(mentions)))

@@ -26,6 +26,16 @@ def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     read_tsv(con, path, COLUMNS, header=True, nulls=("NA", ""))
 
 
+_DATE = """strptime("Event Date", '%Y-%m-%d')::date"""
+
+
+def _actor(side: str, role: str) -> str:
+    return f"""select 'icews-' || "Event ID" as event_id, {_DATE} as occurred_on, 'icews:' || lower("{side} Name") as actor_id,
+                      "{side} Name" as name, case when "{side} Name" = "{side} Country" then 'state' else 'organisation' end as kind,
+                      "{side} Country" as country, '{role}' as role
+               from ds_raw where "{side} Name" is not null"""
+
+
 FORMAT = DatasetFormat(
     origin="icews",
     vocabulary="cameo",
@@ -38,27 +48,22 @@ FORMAT = DatasetFormat(
     ),
     id_column='"Event ID"',
     mapping=(
-        """create or replace temp table ds_events as
-           select rowid + 1 as idx, 'icews-' || "Event ID" as event_id, strptime("Event Date", '%Y-%m-%d')::date as occurred_on, 'day' as date_precision,
+        f"""create or replace temp view ds_events as
+           select rowid + 1 as idx, 'icews-' || "Event ID" as event_id, {_DATE} as occurred_on, 'day' as date_precision,
                   "CAMEO Code" as event_type,
                   coalesce("Event Text", 'CAMEO ' || "CAMEO Code") || ': ' || coalesce("Source Name", 'unnamed actor')
                       || coalesce(' → ' || "Target Name", '') as title,
                   null as description, nullif(concat_ws(', ', City, Province, Country), '') as location, "Event ID" as origin_ref,
                   try_cast(Intensity as double) as goldstein, null::integer as fatalities
            from ds_raw""",
-        """create or replace temp table ds_event_actors as
-           select 'icews-' || "Event ID" as event_id, 'icews:' || lower("Source Name") as actor_id, "Source Name" as name,
-                  case when "Source Name" = "Source Country" then 'state' else 'organisation' end as kind, "Source Country" as country,
-                  'initiator' as role
-           from ds_raw where "Source Name" is not null
-           union all
-           select 'icews-' || "Event ID", 'icews:' || lower("Target Name"), "Target Name",
-                  case when "Target Name" = "Target Country" then 'state' else 'organisation' end, "Target Country", 'target'
-           from ds_raw where "Target Name" is not null""",
-        """create or replace temp table ds_documents as
-           select 'icews-' || "Event ID" as event_id, 'icews-story-' || "Story ID" as document_id,
-                  'icews-pub:' || lower(Publisher) as source_id, Publisher as source_name, null as url,
-                  'ICEWS story ' || "Story ID" as title, strptime("Event Date", '%Y-%m-%d')::date as published_on
+        f"create or replace temp view ds_event_actors as {_actor('Source', 'initiator')} union all {_actor('Target', 'target')}",
+        # a story of a publisher reports several events: one document per story
+        f"""create or replace temp table ds_documents as
+           select 'icews-story-' || "Story ID" as document_id, any_value('icews-pub:' || lower(Publisher)) as source_id,
+                  any_value(Publisher) as source_name, null as url, 'ICEWS story ' || "Story ID" as title, min({_DATE}) as published_on
+           from ds_raw where "Story ID" is not null and Publisher is not null group by all""",
+        """create or replace temp view ds_event_documents as
+           select 'icews-' || "Event ID" as event_id, 'icews-story-' || "Story ID" as document_id
            from ds_raw where "Story ID" is not null and Publisher is not null""",
     ),
     labels=cameo_labels,

@@ -11,10 +11,15 @@ the new sources, documents, actors, events and links — an event id already in
 the store is left as it is, so re-importing a file, or a newer update that
 repeats older events, adds only what is new.
 
-Staging tables each mapping must create (extra columns are ignored):
+Staging relations each mapping must create, as temp views over ``ds_raw`` (so that
+each is computed once, by the insert that reads it) or as temp tables where a
+format must group rows first; extra columns are ignored:
 - ``ds_events(idx, event_id, occurred_on, date_precision, event_type, title, description, location, origin_ref, goldstein, fatalities)``
-- ``ds_event_actors(event_id, actor_id, name, kind, country, role)``
-- ``ds_documents(event_id, document_id, source_id, source_name, url, title, published_on)``
+- ``ds_event_actors(event_id, occurred_on, actor_id, name, kind, country, role)``: at most one row per event and role
+- ``ds_documents(document_id, source_id, source_name, url, title, published_on)``: one row per document
+- ``ds_event_documents(event_id, document_id)``: distinct pairs, each of an event in ``ds_events``
+A step that adds documents to events of other files (GDELT mentions) stages
+them in ``ds_more_documents(event_id, document_id, source_id, source_name, url, title, published_on)``.
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         raise FileNotFoundError(f"no such file: {path}")
     if path.stat().st_size == 0:
         _refuse(con, fmt, path, who, "", [Problem(path.name, 0, "", "the file is empty")])
+    _clear_staging(con)
     say(0.05, "reading")
     # the digest for the imports log is computed while DuckDB reads (hashlib and DuckDB both release the GIL)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -172,6 +178,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
 def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows: int = 20) -> tuple[pd.DataFrame, list[Problem]]:
     """The first events as they would be mapped, and every problem, without writing anything to the store."""
     path = Path(path)
+    _clear_staging(con)
     try:
         fmt.read(con, path)
     except duckdb.Error as exc:
@@ -183,11 +190,21 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     first = con.execute(
         """select e.event_id, strftime(e.occurred_on, '%Y-%m-%d') as occurred_on, e.date_precision, e.event_type, e.title, e.location,
                   (select string_agg(a.name || ' (' || a.role || ')', '; ') from ds_event_actors a where a.event_id = e.event_id) as actors,
-                  (select string_agg(d.source_name, '; ') from ds_documents d where d.event_id = e.event_id) as sources
+                  (select string_agg(d.source_name, '; ') from ds_event_documents l join ds_documents d using (document_id)
+                   where l.event_id = e.event_id) as sources
            from ds_events e order by e.idx limit ?""",
         [rows],
     ).df()
     return first, problems
+
+
+def _clear_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging tables and views an earlier import left on this connection (temp tables live as long as it)."""
+    for name, kind in con.execute(
+        r"""select view_name, 'view' from duckdb_views() where temporary and view_name like 'ds\_%' escape '\'
+            union all select table_name, 'table' from duckdb_tables() where temporary and table_name like 'ds\_%' escape '\'"""
+    ).fetchall():
+        con.execute(f"drop {kind} if exists {quoted(name)}")
 
 
 def _sha256(path: Path) -> str:
@@ -213,18 +230,26 @@ def rejected_lines(con: duckdb.DuckDBPyConnection, file: str) -> list[Problem]:
 
 
 def _problems(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, file: str) -> list[Problem]:
-    """Rejected lines and failed checks, by line number; bad rows are removed from ds_raw."""
+    """Rejected lines and failed checks, by line number; bad rows are removed from ds_raw.
+
+    All checks run in one scan, and repeated ids are looked for by a grouping
+    that is numbered by row only when it finds any: a clean day pays two scans.
+    """
     problems = rejected_lines(con, file)
     reject_lines = sorted({p.row for p in problems})
+    failed = ", ".join(f"({check.bad_when}) as c{i}" for i, check in enumerate(fmt.checks))
     bad: list[tuple[int, str, str]] = []
-    for check in fmt.checks:
-        bad += [(idx, check.column, check.reason) for (idx,) in con.execute(f"select rowid + 1 from ds_raw where {check.bad_when}").fetchall()]
-    duplicates = con.execute(
-        f"""select idx, {fmt.id_column} from (select rowid + 1 as idx, {fmt.id_column},
-              row_number() over (partition by {fmt.id_column} order by rowid) n from ds_raw where {fmt.id_column} is not null)
-            where n > 1"""
-    ).fetchall()
-    bad += [(idx, fmt.id_column, f"duplicate event id {value} (first seen earlier in the file)") for idx, value in duplicates]
+    for idx, *flags in con.execute(f"select * from (select rowid + 1 as idx, {failed} from ds_raw) where {' or '.join(f'c{i}' for i in range(len(fmt.checks)))}").fetchall():
+        bad += [(idx, check.column, check.reason) for check, flag in zip(fmt.checks, flags, strict=True) if flag]
+    repeated = con.execute(f"select {fmt.id_column} from ds_raw where {fmt.id_column} is not null group by all having count(*) > 1").fetchall()
+    if repeated:
+        duplicates = con.execute(
+            f"""select idx, {fmt.id_column} from (select rowid + 1 as idx, {fmt.id_column},
+                  row_number() over (partition by {fmt.id_column} order by rowid) n from ds_raw
+                  where {fmt.id_column} in (select unnest(?::varchar[])))
+                where n > 1""", [[value for (value,) in repeated]]
+        ).fetchall()
+        bad += [(idx, fmt.id_column, f"duplicate event id {value} (first seen earlier in the file)") for idx, value in duplicates]
     for idx, column, reason in sorted(bad):
         problems.append(Problem(file, _line_of(idx, reject_lines, fmt.header_lines), column, reason))
     if bad:
@@ -248,78 +273,119 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 
 def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audit) -> dict[str, dict[str, int]]:
-    """Insert what the store lacks; an id already present is left as it is (datasets do not revise rows)."""
+    """Insert what the store lacks; an id already present is left as it is (datasets do not revise rows).
+
+    The usual file, a day of new events, takes the direct path: each staging
+    view is read once, straight into its table, and nothing is compared with
+    the stored links. A file that repeats stored events, or brings documents
+    for other files' events, stages the new events and links first.
+    """
     counts: dict[str, dict[str, int]] = {}
 
-    def insert(table: str, sql: str, total_sql: str, params: list | None = None) -> None:
-        inserted = con.execute(sql, params or []).fetchall()[0][0]  # an insert answers with its row count
-        total = con.execute(total_sql).fetchall()[0][0]
-        counts[table] = {"inserted": int(inserted), "updated": 0, "unchanged": int(total) - int(inserted)}
+    def insert(table: str, sql: str, total: int | str | None = None, params: list | None = None) -> int:
+        """Run an insert and count it; ``total`` is the file's rows for the table (a number, a query, or None: all new)."""
+        inserted = int(con.execute(sql, params or []).fetchall()[0][0])  # an insert answers with its row count
+        rows = inserted if total is None else total if isinstance(total, int) else int(con.execute(total).fetchall()[0][0])
+        counts[table] = {"inserted": inserted, "updated": 0, "unchanged": rows - inserted}
+        return inserted
 
+    in_file = con.execute("select count(*) from ds_raw").fetchall()[0][0]
     con.execute("create or replace temp table ds_new as select event_id from ds_events anti join events using (event_id)")
-    # the usual case, a file of new events, needs no join against the new ones
-    every_event_new = con.execute("select (select count(*) from ds_new) = (select count(*) from ds_events)").fetchall()[0][0]
-    only_new = "" if every_event_new else "semi join ds_new using (event_id)"
+    direct = con.execute("select count(*) from ds_new").fetchall()[0][0] == in_file and not _exists(con, "ds_more_documents")
+    new_only = "" if direct else "semi join ds_new using (event_id)"
     insert("events", f"""insert into events (event_id, occurred_on, date_precision, event_type, title, description, location,
                                             origin, origin_ref, goldstein, fatalities)
                         select event_id, occurred_on, date_precision, event_type, title, description, location, '{fmt.origin}',
                                origin_ref, goldstein, fatalities
-                        from ds_events {only_new}""",
-           "select count(*) from ds_events")
+                        from ds_events {new_only}""", in_file)
     if _exists(con, "ds_labels"):
         insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
                "select count(distinct code) from ds_labels", [fmt.vocabulary])
-    _stage_links(con, only_new)
-    insert("sources", """insert into sources (source_id, name, kind)
-                         select source_id, any_value(source_name), 'other' from ds_documents semi join ds_links using (document_id)
-                         where source_id is not null and source_id not in (select source_id from sources) group by source_id""",
-           "select count(distinct source_id) from ds_documents")
-    insert("documents", """insert into documents (document_id, source_id, title, url, published_on, date_precision)
-                           select document_id, any_value(source_id), any_value(title), any_value(url), any_value(published_on), 'day'
-                           from ds_documents semi join ds_links using (document_id)
-                           where document_id not in (select document_id from documents) group by document_id""",
-           "select count(distinct document_id) from ds_documents")
-    insert("actors", """insert into actors (actor_id, name, kind, country, aliases)
-                        select actor_id, name, kind, country, list_filter(names, lambda n: n <> name)
-                        from (select actor_id, mode(name) as name, mode(kind) as kind, mode(country) as country,
-                                     list(distinct name) as names
-                              from ds_event_actors semi join ds_new using (event_id)
-                              where actor_id is not null and actor_id not in (select actor_id from actors)
-                              group by actor_id)""",
-           "select count(distinct actor_id) from ds_event_actors")
-    con.execute(f"""create or replace temp table ds_new_links as
-                    select distinct event_id, actor_id, role from ds_event_actors {only_new} where actor_id is not null""")
-    insert("event_actors", "insert into event_actors select * from ds_new_links",
-           "select count(*) from ds_new_links" if every_event_new else
-           "select count(*) from (select distinct event_id, actor_id, role from ds_event_actors where actor_id is not null)")
-    # the links of new events are all the change: add them to the monthly counts instead of a rebuild
-    con.execute("""insert into event_actor_months
-                   select l.actor_id, date_trunc('month', e.occurred_on)::date, count(*)
-                   from ds_new_links l join ds_events e using (event_id) group by all
-                   on conflict (actor_id, month) do update set links = links + excluded.links""")
+    _apply_actors(con, insert, new_only)
     audit.keeps_current("event_actor_months")
-    insert("event_documents", "insert into event_documents select event_id, document_id from ds_links",
-           "select count(*) from (select distinct event_id, document_id from ds_documents where document_id is not null)")
+    _apply_documents(con, insert, direct)
     return counts
 
 
-def _stage_links(con: duckdb.DuckDBPyConnection, only_new: str) -> None:
-    """ds_links: the event-document links to add — every link of a new event, and the missing links of events already stored.
+def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], new_only: str) -> None:
+    """The actors of new events (every name seen kept as an alias), their links, and the links' monthly counts."""
+    # each actor's most frequent name, kind and country, ties to the first in order, so that a store built twice is the same
+    con.execute(f"""create or replace temp table ds_actors as
+                    select actor_id, first(name order by by_name desc, name) as name, first(kind order by by_kind desc, kind) as kind,
+                           first(country order by by_country desc, country nulls last) as country, list(distinct name order by name) as names
+                    from (select *, sum(n) over (partition by actor_id, name) as by_name, sum(n) over (partition by actor_id, kind) as by_kind,
+                                 sum(n) over (partition by actor_id, country) as by_country
+                          from (select actor_id, name, kind, country, count(*) as n from ds_event_actors {new_only}
+                                where actor_id is not null group by all))
+                    group by actor_id""")
+    insert("actors", """insert into actors (actor_id, name, kind, country, aliases)
+                        select actor_id, name, kind, country, list_filter(names, lambda n: n <> name)
+                        from ds_actors where actor_id not in (select actor_id from actors)""",
+           "select count(distinct actor_id) from ds_event_actors" if new_only else "select count(*) from ds_actors")
+    insert("event_actors", f"insert into event_actors select event_id, actor_id, role from ds_event_actors {new_only} where actor_id is not null",
+           "select count(*) from ds_event_actors where actor_id is not null" if new_only else None)
+    # the links of new events are all the change: add them to the monthly counts instead of a rebuild
+    con.execute(f"""insert into event_actor_months
+                    select actor_id, date_trunc('month', occurred_on)::date, count(*)
+                    from ds_event_actors {new_only} where actor_id is not null group by all
+                    on conflict (actor_id, month) do update set links = links + excluded.links""")
 
-    A day of new events needs no look at the stored links at all; only links
-    to older events (a re-import, or mentions of an earlier day's events) are
-    checked against the store, so the cost does not grow with the store.
+
+_DOCUMENT_COLUMNS = "document_id, source_id, source_name, url, title, published_on"
+
+
+def _apply_documents(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], direct: bool) -> None:
+    """The sources, documents and event-document links to add.
+
+    On the direct path they are the file's own; otherwise ``_stage_links`` picks
+    the links to add and the documents they cite.
     """
-    con.execute(f"""create or replace temp table ds_links as
-                    select distinct event_id, document_id from ds_documents {only_new} where document_id is not null""")
-    older = only_new and con.execute(
-        "select count(*) from ds_documents anti join ds_new using (event_id) where document_id is not null").fetchall()[0][0]
-    if older:
-        con.execute("""insert into ds_links
-                       select distinct d.event_id, d.document_id
-                       from ds_documents d anti join ds_new using (event_id) semi join events using (event_id)
-                       where d.document_id is not null
-                       except select event_id, document_id from event_documents""")
+    documents, links = ("ds_documents", "ds_event_documents") if direct else _stage_links(con)
+    every_document = f"({_every_document(con)})"
+    insert("sources", f"""insert into sources (source_id, name, kind)
+                          select source_id, any_value(source_name), 'other' from {documents}
+                          where source_id is not null and source_id not in (select source_id from sources) group by source_id""",
+           f"select count(distinct source_id) from {every_document}")
+    insert("documents", f"""insert into documents (document_id, source_id, title, url, published_on, date_precision)
+                            select document_id, source_id, title, url, published_on, 'day' from {documents}
+                            where document_id not in (select document_id from documents)""",
+           f"select count(distinct document_id) from {every_document}")
+    insert("event_documents", f"insert into event_documents select event_id, document_id from {links}",
+           None if direct else f"select count(*) from ({_every_link(con)})")
+
+
+def _more(select: str, con: duckdb.DuckDBPyConnection) -> str:
+    """`` <select> from ds_more_documents`` when a step staged documents for other files' events, else nothing."""
+    return f" {select} from ds_more_documents" if _exists(con, "ds_more_documents") else ""
+
+
+def _every_document(con: duckdb.DuckDBPyConnection) -> str:
+    """The file's documents and those staged for other files' events (a document may be both)."""
+    return f"select {_DOCUMENT_COLUMNS} from ds_documents{_more('union all select ' + _DOCUMENT_COLUMNS, con)}"
+
+
+def _every_link(con: duckdb.DuckDBPyConnection) -> str:
+    """The file's event-document links and those staged for other files' events, each pair once."""
+    return f"select event_id, document_id from ds_event_documents{_more('union select event_id, document_id', con)}"
+
+
+def _stage_links(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """ds_links, the event-document links to add — every link of a new event and the missing links of stored events —
+    and ds_link_documents, the documents they cite; returns the two table names.
+
+    Only links to events outside the new ones (a re-import, or mentions of an
+    earlier day's events) are checked against the store.
+    """
+    links = _every_link(con)
+    con.execute(f"create or replace temp table ds_links as select event_id, document_id from ({links}) semi join ds_new using (event_id)")
+    con.execute(f"""insert into ds_links
+                    select event_id, document_id from ({links}) anti join ds_new using (event_id) semi join events using (event_id)
+                    except select event_id, document_id from event_documents""")
+    con.execute(f"""create or replace temp table ds_link_documents as
+                    select document_id, any_value(source_id) as source_id, any_value(source_name) as source_name, any_value(url) as url,
+                           any_value(title) as title, any_value(published_on) as published_on
+                    from ({_every_document(con)}) semi join ds_links using (document_id) group by document_id""")
+    return "ds_link_documents", "ds_links"
 
 
 def _refuse(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, problems: list[Problem]) -> None:
