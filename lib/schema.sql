@@ -22,8 +22,12 @@ create table if not exists sources (
     grade_note    varchar
 );
 
+-- No primary key, like events: writers keep document_id unique (a bundle merges by it, a dataset import
+-- adds only ids the store lacks). A GDELT day adds ~45,000 documents, fewer than a row group, so they
+-- pass through the write-ahead log; with the key's index that log filled every second day and the
+-- commit then checkpointed it (0.2-0.3 s of a ~1.4 s day).
 create table if not exists documents (
-    document_id        varchar primary key,
+    document_id        varchar not null,
     source_id          varchar not null,
     title              varchar,
     url                varchar,

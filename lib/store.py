@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -31,9 +31,11 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     1: ["alter table statements add column own_continuity varchar"],
     2: [],  # event_actor_months
     3: ["alter table events rename to events_v3"],  # events lose their primary-key index (schema.sql says why)
+    4: ["alter table documents rename to documents_v4"],  # so do documents
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
+    4: ["insert into documents select * from documents_v4", "drop table documents_v4"],
 }
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
 

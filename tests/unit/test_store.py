@@ -90,48 +90,60 @@ def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> N
         con.close()
 
 
-def test_version_3_store_loses_the_event_key_index_and_keeps_every_event(seeded_path: Path) -> None:
-    """Version 4 recreates events without a primary key; rows, defaults and vocabulary checks survive the upgrade."""
+@pytest.mark.parametrize(("version", "table", "key"), [(3, "events", "event_id"), (4, "documents", "document_id")])
+def test_older_store_loses_a_key_index_and_keeps_every_row(seeded_path: Path, version: int, table: str, key: str) -> None:
+    """Versions 4 and 5 recreate events, then documents, without a primary key; rows, defaults and checks survive the upgrade."""
     con = store.connect(seeded_path)
-    events = con.execute("select * from events order by event_id").fetchall()
-    con.execute("alter table events rename to events_new")
-    con.execute("create table events as select * from events_new limit 0")
-    con.execute("alter table events add primary key (event_id)")
-    con.execute("insert into events select * from events_new; drop table events_new")
-    con.execute("update meta set value = '3' where key = 'schema_version'")
+    rows = con.execute(f"select * from {table} order by {key}").fetchall()
+    con.execute(f"alter table {table} rename to {table}_new")
+    con.execute(f"create table {table} as select * from {table}_new limit 0")
+    con.execute(f"alter table {table} add primary key ({key})")
+    con.execute(f"insert into {table} select * from {table}_new; drop table {table}_new")
+    con.execute("update meta set value = ? where key = 'schema_version'", [str(version)])
     con.close()
     con = store.connect(seeded_path)
     try:
         assert store.schema_version(con) == store.SCHEMA_VERSION
-        assert con.execute("select * from events order by event_id").fetchall() == events
-        assert con.execute("select count(*) from duckdb_constraints() where table_name = 'events' and constraint_type = 'PRIMARY KEY'"
-                           ).fetchall() == [(0,)]
+        assert con.execute(f"select * from {table} order by {key}").fetchall() == rows
+        assert con.execute("select count(*) from duckdb_constraints() where table_name = ? and constraint_type = 'PRIMARY KEY'",
+                           [table]).fetchall() == [(0,)]
         with pytest.raises(duckdb.ConstraintException):
             con.execute("insert into events (event_id, occurred_on, event_type, title, origin) values ('x', current_date, '1', 'x', 'ufo')")
+        with pytest.raises(duckdb.ConstraintException):
+            con.execute("insert into documents (document_id, source_id, date_precision) values ('x', 'nat', 'week')")
     finally:
         con.close()
 
 
-def test_event_ids_stay_unique_through_every_writer(seeded, tmp_path: Path) -> None:
-    """With no key index on events, the writers keep ids unique: bundle merge, dataset re-imports, overlapping updates."""
+def test_event_and_document_ids_stay_unique_through_every_writer(seeded, tmp_path: Path) -> None:
+    """With no key index on events or documents, the writers keep ids unique: bundle merge, dataset re-imports, overlapping updates."""
     from lib.ingest.bundle import import_bundle
     from lib.ingest.gdelt import import_gdelt
+    from lib.ingest.icews import import_icews
     from tests.conftest import REALDATA, ROOT
 
     corrected = tmp_path / "seed"
     shutil.copytree(ROOT / "data" / "seed", corrected)
-    events_csv = corrected / "events.csv"
-    events_csv.write_text(events_csv.read_text(encoding="utf-8").replace("S-400 test near Sinop", "S-400 radar test"), encoding="utf-8")
+    for name, old, new in (("events.csv", "S-400 test near Sinop", "S-400 radar test"), ("documents.csv", "Turkey reiterates", "Turkey restates")):
+        path = corrected / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     import_bundle(seeded, corrected, who="test")
     import_bundle(seeded, corrected, who="test")
-    lines = (REALDATA / "gdelt" / "gdelt2_events_sample_2017.export.CSV").read_text(encoding="utf-8").splitlines(keepends=True)
-    (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
-    (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
-    for name in ("a.CSV", "b.CSV", "b.CSV", "a.CSV"):
-        import_gdelt(seeded, tmp_path / name, who="test")
-    total, distinct = seeded.execute("select count(*), count(distinct event_id) from events").fetchall()[0]
-    assert total == distinct == 5 + len(lines)
+    for sample, reader in ((REALDATA / "gdelt" / "gdelt2_events_sample_2017.export.CSV", import_gdelt),
+                           (REALDATA / "icews" / "events.2018.sample.tab", import_icews)):
+        header, lines = ("", sample.read_text(encoding="utf-8").splitlines(keepends=True))
+        if reader is import_icews:  # ICEWS files carry a header; stories recur across the two halves
+            header, lines = lines[0], lines[1:]
+        (tmp_path / "a.txt").write_text(header + "".join(lines[: len(lines) * 2 // 3]), encoding="utf-8")
+        (tmp_path / "b.txt").write_text(header + "".join(lines[len(lines) // 3 :]), encoding="utf-8")
+        for name in ("a.txt", "b.txt", "b.txt", "a.txt"):
+            reader(seeded, tmp_path / name, who="test")
+    for table, key in (("events", "event_id"), ("documents", "document_id")):
+        total, distinct = seeded.execute(f"select count(*), count(distinct {key}) from {table}").fetchall()[0]
+        assert total == distinct, table
+    assert seeded.execute("select count(*) from events").fetchall() == [(5 + 6090 + 3705,)]
     assert seeded.execute("select title from events where event_id = 's400-test-sinop'").fetchall() == [("S-400 radar test",)]
+    assert seeded.execute("select title from documents where document_id = 'nat-s400-2025-09'").fetchall()[0][0].startswith("Turkey restates")
 
 
 def test_own_continuity_follows_every_write_of_statements(seeded) -> None:
