@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from lib import store
+from lib.caching import Cache, direct
 from lib.filters import Filters
 
 
@@ -314,13 +315,9 @@ def timeline_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str
     return counts
 
 
-def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int,
-                       item: tuple[str, str] | None = None) -> tuple[str, dict[str, object]]:
-    """The SQL and bound values of :func:`timeline_items` (the benchmark times the bare statement too).
-
-    Each kind is cut to its newest ``limit`` rows first, so the enrichment joins
-    (sources, actors, continuity, claim status) only ever see a few thousand rows.
-    """
+def timeline_newest_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int,
+                        item: tuple[str, str] | None = None) -> tuple[str, dict[str, object]]:
+    """The SQL and bound values of :func:`timeline_newest` (the benchmark times the bare statement too)."""
     where, params = _timeline_where(con, filters)
     if item:
         params["item_id"] = item[1]
@@ -341,47 +338,82 @@ def timeline_items_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit: 
     }
     parts = [f"(select {columns[a]} from {tables[a]} where {w} order by {_DATE_COL[a]} desc, 2 desc limit $limit)"
              for a, w in where.items() if w] or [f"(select {columns['e']} from events e where false)"]
-    scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
-    sql = f"""
-        with raw as ({' union all '.join(parts)}),
-        items as (select * from raw order by dated desc, kind, item_id limit $limit),
-        event_docs as (
-            select event_id, min(document_id) as document_id from event_documents
-            where event_id in (select item_id from items where kind = 'event') group by event_id),
-        event_actor_lists as (
-            select ea.event_id, list(ea.actor_id order by ea.role <> 'initiator', ea.actor_id) as actor_ids
-            from event_actors ea where ea.event_id in (select item_id from items where kind = 'event') {scope}
-            group by ea.event_id),
-        claim_evidence as (
-            -- the status rule of _evidence_witness (any corroborating / contradicting item), on these claims only
-            select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
-            from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
-        select i.kind, i.item_id, i.dated, i.date_precision,
-               case i.date_precision when 'day' then i.dated when 'month' then last_day(i.dated)
-                    else make_date(year(i.dated), 12, 31) end as period_end,
-               i.topic_id, i.event_type,
-               coalesce(i.title, case i.kind when 'statement' then coalesce(p.label, i.position_code, 'statement') else 'claim' end)
-                   as title,
-               i.text, i.attribution, coalesce(i.document_id, ed.document_id) as document_id, i.origin,
-               i.continuity,
-               case when i.kind <> 'claim' then null when ev.corroborated and ev.contradicted then 'contested'
-                    when ev.corroborated then 'corroborated' when ev.contradicted then 'contradicted' else 'open' end as status,
-               src.source_id, src.name as source_name, src.analyst_grade as grade,
-               case when i.kind = 'event' then coalesce(eal.actor_ids, []::varchar[])
-                    when i.actor_id is null then []::varchar[] else [i.actor_id] end as actor_ids
-        from items i
-        left join event_docs ed on i.kind = 'event' and ed.event_id = i.item_id
-        left join event_actor_lists eal on i.kind = 'event' and eal.event_id = i.item_id
-        left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
-        left join claim_evidence ev on i.kind = 'claim' and ev.claim_id = i.item_id
-        left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
-        left join sources src on src.source_id = d.source_id
-        order by i.dated desc, i.kind, i.item_id
-        """
+    sql = f"select * from ({' union all '.join(parts)}) order by dated desc, kind, item_id limit $limit"
     return sql, _used(sql, params)
 
 
-def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 5000) -> pd.DataFrame:
+def timeline_newest(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> pd.DataFrame:
+    """The newest ``limit`` filtered items as stored, newest first, before :func:`timeline_items` describes them.
+
+    Columns: kind, item_id, dated, date_precision, topic_id, event_type, title, text,
+    attribution, document_id, origin, actor_id (a statement's actor, a claim's subject),
+    position_code, continuity. Each kind is cut to its newest ``limit`` rows in its
+    own scan. The Timeline asks for one more row than it draws: a text search that
+    overflows goes to the density view without describing rows it will not show.
+    """
+    sql, params = timeline_newest_sql(con, filters, limit)
+    return con.execute(sql, params).df()
+
+
+_NEWEST_ROWS = "timeline_newest_rows"  # the name under which timeline_described registers its rows on the cursor
+
+# lookups for a few thousand items at most: their sources, actors, position labels and claim status
+TIMELINE_DESCRIBED_SQL = f"""
+    with items as (
+        select kind::varchar as kind, item_id::varchar as item_id, dated::date as dated, date_precision::varchar as date_precision,
+               topic_id::varchar as topic_id, event_type::varchar as event_type, title::varchar as title, text::varchar as text,
+               attribution::varchar as attribution, document_id::varchar as document_id, origin::varchar as origin,
+               actor_id::varchar as actor_id, position_code::varchar as position_code, continuity::varchar as continuity
+        from {_NEWEST_ROWS}),
+    event_docs as (
+        select event_id, min(document_id) as document_id from event_documents
+        where event_id in (select item_id from items where kind = 'event') group by event_id),
+    event_actor_lists as (
+        select ea.event_id, list(ea.actor_id order by ea.role <> 'initiator', ea.actor_id) as actor_ids
+        from event_actors ea where ea.event_id in (select item_id from items where kind = 'event')
+          and ($actors::varchar[] is null or ea.actor_id in (select unnest($actors::varchar[])))
+        group by ea.event_id),
+    claim_evidence as (
+        -- the status rule of _evidence_witness (any corroborating / contradicting item), on these claims only
+        select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
+        from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
+    select i.kind, i.item_id, i.dated, i.date_precision,
+           case i.date_precision when 'day' then i.dated when 'month' then last_day(i.dated)
+                else make_date(year(i.dated), 12, 31) end as period_end,
+           i.topic_id, i.event_type,
+           coalesce(i.title, case i.kind when 'statement' then coalesce(p.label, i.position_code, 'statement') else 'claim' end)
+               as title,
+           i.text, i.attribution, coalesce(i.document_id, ed.document_id) as document_id, i.origin,
+           i.continuity,
+           case when i.kind <> 'claim' then null when ev.corroborated and ev.contradicted then 'contested'
+                when ev.corroborated then 'corroborated' when ev.contradicted then 'contradicted' else 'open' end as status,
+           src.source_id, src.name as source_name, src.analyst_grade as grade,
+           case when i.kind = 'event' then coalesce(eal.actor_ids, []::varchar[])
+                when i.actor_id is null then []::varchar[] else [i.actor_id] end as actor_ids
+    from items i
+    left join event_docs ed on i.kind = 'event' and ed.event_id = i.item_id
+    left join event_actor_lists eal on i.kind = 'event' and eal.event_id = i.item_id
+    left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
+    left join claim_evidence ev on i.kind = 'claim' and ev.claim_id = i.item_id
+    left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
+    left join sources src on src.source_id = d.source_id
+    order by i.dated desc, i.kind, i.item_id
+    """
+
+
+def timeline_described(con: duckdb.DuckDBPyConnection, newest: pd.DataFrame, actors: list[str] | None) -> pd.DataFrame:
+    """Rows of :func:`timeline_newest` with what the chart and table show of them (columns of :func:`timeline_items`).
+
+    ``actors``: the actor filter's scope (``actor_scope``), which an event's actor list is cut to; None for all.
+    """
+    con.register(_NEWEST_ROWS, newest)
+    try:
+        return con.execute(TIMELINE_DESCRIBED_SQL, {"actors": actors}).df()
+    finally:
+        con.unregister(_NEWEST_ROWS)
+
+
+def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 5000, cache: Cache = direct) -> pd.DataFrame:
     """The newest ``limit`` filtered items, newest first.
 
     Columns: kind, item_id, dated (first day), date_precision, period_end, topic_id,
@@ -391,20 +423,22 @@ def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int 
     unclear, against the statement's own actor's record by the rules of lib/stance.py), status (claims: corroborated / contradicted / contested / open),
     source_id, source_name, grade (the analyst's grade, else null; lib.timeline.graded_items puts the grade in force), actor_ids
     (list; an event's actors within the actor filter, initiator first; a claim's subject).
+    Two statements: the filtered scan (:func:`timeline_newest`, shared through ``cache``) and the lookups for its rows.
     """
-    sql, params = timeline_items_sql(con, filters, limit)
-    return con.execute(sql, params).df()
+    newest = cache(timeline_newest)(con, filters, limit)
+    return timeline_described(con, newest, actor_scope(con, filters) if filters.actors else None)
 
 
-
-def rebuild_event_actor_months(con: duckdb.DuckDBPyConnection) -> None:
-    """Recount event_actor_months from events and their actor links (called by store.transaction)."""
-    con.execute("delete from event_actor_months")
+def rebuild_event_actor_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount event_actor_days from events and their actor links, and event_actor_months from it (store.transaction)."""
+    con.execute("delete from event_actor_days")
     con.execute(
-        """insert into event_actor_months
-           select ea.actor_id, date_trunc('month', e.occurred_on)::date, count(*)
+        """insert into event_actor_days
+           select ea.actor_id, e.occurred_on, e.date_precision, count(*)
            from events e join event_actors ea on ea.event_id = e.event_id group by all"""
     )
+    con.execute("delete from event_actor_months")
+    con.execute("insert into event_actor_months select actor_id, date_trunc('month', occurred_on)::date, sum(links) from event_actor_days group by all")
 
 
 def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str, bucket: str,
@@ -414,9 +448,11 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
         raise ValueError(f"unknown lane {lane!r} or bucket {bucket!r}")
     where, params = _timeline_where(con, filters, events_joined_to_actors=lane == "actor")
     scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
-    monthly = lane == "actor" and bucket == "month" and not (
-        filters.date_from or filters.date_to or filters.topics or filters.sources or filters.event_types
-        or filters.origins or filters.text)
+    # events filtered by dates and actors alone are counted from the derived link counts, not the join
+    counted = lane == "actor" and not (filters.topics or filters.sources or filters.event_types or filters.origins or filters.text)
+    monthly = counted and bucket == "month" and not (filters.date_from or filters.date_to)
+    actor_scope = {"e": "e.actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true",
+                   "m": "m.actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true"}
     lane_sql = {
         "actor": {"e": "ea.actor_id", "s": "s.actor_id", "c": "c.subject_actor_id"},
         "topic": {"e": "e.topic_id", "s": "s.topic_id", "c": "c.topic_id"},
@@ -432,10 +468,14 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
     tables = {"e": "events e", "s": "statements s", "c": "claims c"}
     kind = {alias: name for name, alias in _KIND_ALIAS.items()}
     parts = [
-        # every event of a lane and month, whatever its day: the derived monthly counts answer without the join
+        # every event of a lane and month, whatever its day: the monthly counts answer without the join
         f"select m.actor_id as lane, m.month as bucket, 'event' as kind, sum(m.links) as n from event_actor_months m "
-        f"where {'m.actor_id in (select unnest($actors::varchar[]))' if filters.actors else 'true'} group by all"
+        f"where {actor_scope['m']} group by all"
         if a == "e" and monthly else
+        # the daily counts carry each event's date and precision, so the same date test applies to them
+        f"select e.actor_id as lane, date_trunc('{bucket}', e.occurred_on)::date as bucket, 'event' as kind, sum(e.links) as n "
+        f"from event_actor_days e where {w} and {actor_scope['e']} group by all"
+        if a == "e" and counted else
         f"select {lane_sql[a]} as lane, date_trunc('{bucket}', {_DATE_COL[a]})::date as bucket, '{kind[a]}' as kind, count(*) as n "
         f"from {tables[a]} {joins[a]} where {w} group by all"
         for a, w in where.items() if w
@@ -490,8 +530,8 @@ def timeline_item(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> di
     """One item with the columns of :func:`timeline_items`, or None when the store has no such item."""
     if kind not in _KIND_ALIAS:
         return None
-    sql, params = timeline_items_sql(con, Filters(kinds=(kind,)), 1, item=(kind, item_id))
-    rows = con.execute(sql, params).df()
+    sql, params = timeline_newest_sql(con, Filters(kinds=(kind,)), 1, item=(kind, item_id))
+    rows = timeline_described(con, con.execute(sql, params).df(), None)
     return rows.iloc[0].to_dict() if len(rows) else None
 
 # === Stances (issue 4) =========================================================

@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -32,6 +32,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     2: [],  # event_actor_months
     3: ["alter table events rename to events_v3"],  # events lose their primary-key index (schema.sql says why)
     4: ["alter table documents rename to documents_v4"],  # so do documents
+    5: [],  # event_actor_days
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -189,15 +190,16 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
 
     They let the Timeline answer at 1M-10M rows without recomputing on every
     filter change: statements.own_continuity (each series' history: 0.9 s at
-    1M statements) and event_actor_months (the all-dates lanes: 1.2 s at 10M
-    events). A write of those tables pays the refresh instead.
+    1M statements) and the link counts event_actor_days and event_actor_months
+    (density by actor lane: 1.2 s at 10M events for all dates). A write of those
+    tables pays the refresh instead.
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
     if "statements" in touched:
         queries.refresh_own_continuity(con)
-    if touched & {"events", "event_actors"} and "event_actor_months" not in kept_current:
-        queries.rebuild_event_actor_months(con)
+    if touched & {"events", "event_actors"} and "event_actor_counts" not in kept_current:
+        queries.rebuild_event_actor_counts(con)
 
 
 TABLES: tuple[str, ...] = (

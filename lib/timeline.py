@@ -71,12 +71,11 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
     """What the chart needs from the store: (None, the items) or (how to draw density, the counts)."""
     if lane not in LANES:
         raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
-    if filters.text:
-        # counting text matches costs a full scan, as much as fetching them: fetch one more than
-        # the chart draws, and count only when they overflow (the table reuses the cached rows)
-        items = graded_items(con, filters, cache)
-        if len(items) <= POINT_LIMIT:
-            return None, items
+    # counting text matches costs a full scan, as much as finding the newest: find one more than the
+    # chart draws, describe them only when they fit (the table reuses the cached rows), and count only
+    # when they overflow
+    if filters.text and len(cache(queries.timeline_newest)(con, filters, POINT_LIMIT + 1)) <= POINT_LIMIT:
+        return None, graded_items(con, filters, cache)
     density = chart_mode(con, filters, cache)
     if density:
         return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)

@@ -41,10 +41,12 @@ def _slug(column: str) -> str:
 
 _OCCURRED_ON = f"""case when coalesce(time_precision, '1') = '1' then strptime(event_date, {DATE_FORMATS})::date
                         else date_trunc('month', strptime(event_date, {DATE_FORMATS}))::date end"""
+_PRECISION = "case when coalesce(time_precision, '1') = '1' then 'day' else 'month' end"
 
 
 def _actor(column: str, role: str) -> str:
-    return f"""select 'acled-' || event_id_cnty as event_id, {_OCCURRED_ON} as occurred_on, 'acled:' || {_slug(column)} as actor_id,
+    return f"""select 'acled-' || event_id_cnty as event_id, {_OCCURRED_ON} as occurred_on, {_PRECISION} as date_precision,
+                      'acled:' || {_slug(column)} as actor_id,
                       trim({column}) as name, 'organisation' as kind, country, '{role}' as role
                from ds_raw where {column} is not null"""
 
@@ -64,7 +66,7 @@ FORMAT = DatasetFormat(
     mapping=(
         f"""create or replace temp view ds_events as
            select rowid + 1 as idx, 'acled-' || event_id_cnty as event_id, {_OCCURRED_ON} as occurred_on,
-                  case when coalesce(time_precision, '1') = '1' then 'day' else 'month' end as date_precision,
+                  {_PRECISION} as date_precision,
                   event_type,
                   coalesce(sub_event_type, event_type) || ': ' || actor1 || coalesce(' → ' || actor2, '')
                       || coalesce(' (' || location || ')', '') as title,

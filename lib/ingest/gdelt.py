@@ -63,7 +63,7 @@ def _domain(url: str) -> str:
 
 
 def _actor(n: int, role: str) -> str:
-    return f"""select 'gdelt-' || GLOBALEVENTID as event_id, strptime(SQLDATE, '%Y%m%d')::date as occurred_on,
+    return f"""select 'gdelt-' || GLOBALEVENTID as event_id, strptime(SQLDATE, '%Y%m%d')::date as occurred_on, 'day' as date_precision,
                       'gdelt:' || Actor{n}Code as actor_id, coalesce(Actor{n}Name, Actor{n}Code) as name,
                       case when Actor{n}Code = Actor{n}CountryCode then 'state' else 'organisation' end as kind,
                       Actor{n}CountryCode as country, '{role}' as role

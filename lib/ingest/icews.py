@@ -30,7 +30,8 @@ _DATE = """strptime("Event Date", '%Y-%m-%d')::date"""
 
 
 def _actor(side: str, role: str) -> str:
-    return f"""select 'icews-' || "Event ID" as event_id, {_DATE} as occurred_on, 'icews:' || lower("{side} Name") as actor_id,
+    return f"""select 'icews-' || "Event ID" as event_id, {_DATE} as occurred_on, 'day' as date_precision,
+                      'icews:' || lower("{side} Name") as actor_id,
                       "{side} Name" as name, case when "{side} Name" = "{side} Country" then 'state' else 'organisation' end as kind,
                       "{side} Country" as country, '{role}' as role
                from ds_raw where "{side} Name" is not null"""

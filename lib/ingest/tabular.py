@@ -15,7 +15,7 @@ Staging relations each mapping must create, as temp views over ``ds_raw`` (so th
 each is computed once, by the insert that reads it) or as temp tables where a
 format must group rows first; extra columns are ignored:
 - ``ds_events(idx, event_id, occurred_on, date_precision, event_type, title, description, location, origin_ref, goldstein, fatalities)``
-- ``ds_event_actors(event_id, occurred_on, actor_id, name, kind, country, role)``: at most one row per event and role
+- ``ds_event_actors(event_id, occurred_on, date_precision, actor_id, name, kind, country, role)``: at most one row per event and role
 - ``ds_documents(document_id, source_id, source_name, url, title, published_on)``: one row per document
 - ``ds_event_documents(event_id, document_id)``: distinct pairs, each of an event in ``ds_events``
 A step that adds documents to events of other files (GDELT mentions) stages
@@ -302,7 +302,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
         insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
                "select count(distinct code) from ds_labels", [fmt.vocabulary])
     _apply_actors(con, insert, new_only)
-    audit.keeps_current("event_actor_months")
+    audit.keeps_current("event_actor_counts")
     _apply_documents(con, insert, direct)
     return counts
 
@@ -324,11 +324,14 @@ def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], ne
            "select count(distinct actor_id) from ds_event_actors" if new_only else "select count(*) from ds_actors")
     insert("event_actors", f"insert into event_actors select event_id, actor_id, role from ds_event_actors {new_only} where actor_id is not null",
            "select count(*) from ds_event_actors where actor_id is not null" if new_only else None)
-    # the links of new events are all the change: add them to the monthly counts instead of a rebuild
-    con.execute(f"""insert into event_actor_months
-                    select actor_id, date_trunc('month', occurred_on)::date, count(*)
-                    from ds_event_actors {new_only} where actor_id is not null group by all
-                    on conflict (actor_id, month) do update set links = links + excluded.links""")
+    # the links of new events are all the change: add them to the link counts instead of a rebuild
+    con.execute(f"""create or replace temp table ds_actor_days as
+                    select actor_id, occurred_on, date_precision, count(*) as links
+                    from ds_event_actors {new_only} where actor_id is not null group by all""")
+    con.execute("insert into event_actor_days select * from ds_actor_days")
+    con.execute("""insert into event_actor_months
+                   select actor_id, date_trunc('month', occurred_on)::date, sum(links) from ds_actor_days group by all
+                   on conflict (actor_id, month) do update set links = links + excluded.links""")
 
 
 _DOCUMENT_COLUMNS = "document_id, source_id, source_name, url, title, published_on"

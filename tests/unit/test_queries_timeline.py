@@ -9,6 +9,8 @@ import pytest
 
 from lib import queries, store
 from lib.filters import Filters
+from lib.vocab import ORIGINS
+from tests.conftest import ROOT
 
 
 def _ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[str]:
@@ -118,46 +120,58 @@ def test_density_counts_every_item(seeded: duckdb.DuckDBPyConnection, lane: str)
     assert (counts.events + counts.statements + counts.claims == counts.n).all()
 
 
-# a date range wider than any store sends density through the live join; no filter reads event_actor_months
-_EVERYTHING = {"date_from": dt.date(1000, 1, 1), "date_to": dt.date(2999, 12, 31)}
+# every origin named: the same items, but an origin filter sends density through the live join
+_LIVE = {"origins": ORIGINS}
 
 
-def _monthly(con: duckdb.DuckDBPyConnection) -> set[tuple]:
-    return set(con.execute("select actor_id, month, links from event_actor_months").fetchall())
+def _counted(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple], set[tuple]]:
+    """The derived link counts, summed per key (a dataset import appends its own rows to event_actor_days)."""
+    days = set(con.execute("select actor_id, occurred_on, date_precision, sum(links) from event_actor_days group by all").fetchall())
+    return days, set(con.execute("select actor_id, month, links from event_actor_months").fetchall())
 
 
-def _recounted(con: duckdb.DuckDBPyConnection) -> set[tuple]:
-    return set(con.execute("""select ea.actor_id, date_trunc('month', e.occurred_on)::date, count(*)
-                              from events e join event_actors ea using (event_id) group by all""").fetchall())
+def _recounted(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple], set[tuple]]:
+    join = "from events e join event_actors ea using (event_id) group by all"
+    return (set(con.execute(f"select ea.actor_id, e.occurred_on, e.date_precision, count(*) {join}").fetchall()),
+            set(con.execute(f"select ea.actor_id, date_trunc('month', e.occurred_on)::date, count(*) {join}").fetchall()))
 
 
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+@pytest.mark.parametrize("window", [{}, {"date_from": dt.date(2019, 7, 15)}, {"date_to": dt.date(2020, 11, 30)},
+                                    {"date_from": dt.date(2017, 1, 1), "date_to": dt.date(2020, 12, 31)},
+                                    {"date_from": dt.date(2025, 9, 10), "date_to": dt.date(2025, 9, 30)}])
 @pytest.mark.parametrize("actors", [(), ("TUR",), ("RUS", "USA")])
-def test_all_dates_density_from_the_monthly_counts_equals_the_join(seeded: duckdb.DuckDBPyConnection, actors: tuple) -> None:
-    """The opening view's shortcut gives the very rows the live join gives, with or without chosen actors."""
-    fast = queries.timeline_density(seeded, Filters(actors=actors), "actor", "month")
-    live = queries.timeline_density(seeded, Filters(actors=actors, **_EVERYTHING), "actor", "month")
-    assert len(fast) and fast.equals(live)
+def test_density_from_the_link_counts_equals_the_join(seeded: duckdb.DuckDBPyConnection, actors: tuple, window: dict,
+                                                      bucket: str) -> None:
+    """Density by actor from the derived counts gives the very rows the live join gives, month-dated items included."""
+    fast = queries.timeline_density(seeded, Filters(actors=actors, **window), "actor", bucket)
+    live = queries.timeline_density(seeded, Filters(actors=actors, **window, **_LIVE), "actor", bucket)
+    assert fast.equals(live)
+    if not window and not actors:
+        assert len(fast)
 
 
-def test_monthly_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnection, tmp_path) -> None:
-    """Seed bundle, synthetic data, two overlapping GDELT files and a bundle deleting links: the counts stay exact."""
+def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    """Seed bundle, synthetic data, overlapping GDELT files, ACLED with month dates, a bundle deleting links: the counts stay exact."""
     from lib import synthetic
+    from lib.ingest.acled import import_acled
     from lib.ingest.gdelt import import_gdelt
     from tests.test_paths import GDELT2_SAMPLE
 
-    assert _monthly(seeded) == _recounted(seeded) != set()
+    assert _counted(seeded) == _recounted(seeded) != (set(), set())
     synthetic.generate(seeded, events=500, statements=50, claims=50, seed=3)
-    assert _monthly(seeded) == _recounted(seeded)
+    assert _counted(seeded) == _recounted(seeded)
     lines = GDELT2_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
     (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
     import_gdelt(seeded, tmp_path / "a.CSV", who="test")
     import_gdelt(seeded, tmp_path / "b.CSV", who="test")
-    assert _monthly(seeded) == _recounted(seeded)
+    import_acled(seeded, ROOT / "tests" / "data" / "acled_current.csv", who="test")
+    assert _counted(seeded) == _recounted(seeded)
     with store.transaction(seeded, "test", "unlink") as audit:
         seeded.execute("delete from event_actors where actor_id = 'RUS'")
         audit.row("event_actors", "RUS", {"actor_id": "RUS"}, None)
-    assert _monthly(seeded) == _recounted(seeded)
+    assert _counted(seeded) == _recounted(seeded)
 
 
 def test_density_folds_quiet_lanes_into_other(seeded: duckdb.DuckDBPyConnection) -> None:

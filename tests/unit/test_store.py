@@ -73,10 +73,11 @@ def _own_labels(con) -> dict[str, str]:
 
 
 def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> None:
-    """A store from before the derived column and table gains both, filled, in the upgrade."""
+    """A store from before the derived column and tables gains them, filled, in the upgrade."""
     con = store.connect(seeded_path)
     con.execute("alter table statements drop column own_continuity")
     con.execute("drop table event_actor_months")
+    con.execute("drop table event_actor_days")
     con.execute("update meta set value = '1' where key = 'schema_version'")
     con.close()
     con = store.connect(seeded_path)
@@ -84,8 +85,8 @@ def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> N
         assert store.schema_version(con) == store.SCHEMA_VERSION
         stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
         assert stored == _own_labels(con) and stored["stmt-msb-no-change"] == "reaffirmed"
-        assert con.execute("select sum(links) from event_actor_months").fetchall() == con.execute(
-            "select count(*) from event_actors").fetchall()
+        for derived in ("event_actor_months", "event_actor_days"):
+            assert con.execute(f"select sum(links) from {derived}").fetchall() == con.execute("select count(*) from event_actors").fetchall()
     finally:
         con.close()
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import json
 
 import duckdb
 import pytest
 
-from lib import timeline
+from lib import queries, timeline
 from lib.filters import Filters
 
 
@@ -91,6 +93,37 @@ def test_text_matches_over_the_limit_turn_to_density(seeded: duckdb.DuckDBPyConn
     monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
     assert timeline.build_chart(seeded, Filters(text="S-400")).layout.title.text.startswith("Timeline density")
     assert timeline.build_chart(seeded, Filters(text="caatsa")).layout.title.text.startswith("Timeline of")
+
+
+@pytest.mark.parametrize(("text", "described"), [("S-400", 0), ("caatsa", 1)])
+def test_a_search_scans_once_and_describes_only_what_it_draws(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch,
+                                                               text: str, described: int) -> None:
+    """Under the page's cache the search runs its filtered scan once; rows are described only when they are drawn."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
+    calls: list[str] = []
+
+    def counted(original):
+        @functools.wraps(original)
+        def call(*args, **kwargs):
+            calls.append(original.__name__)
+            return original(*args, **kwargs)
+        return call
+
+    for name in ("timeline_newest", "timeline_described"):
+        monkeypatch.setattr(queries, name, counted(getattr(queries, name)))
+    memo: dict[tuple, object] = {}
+
+    def page_cache(func):
+        def call(con, *args, **kwargs):
+            key = (func.__name__, args)
+            if key not in memo:
+                shares = "cache" in inspect.signature(func).parameters
+                memo[key] = func(con, *args, **kwargs, cache=page_cache) if shares else func(con, *args, **kwargs)
+            return memo[key]
+        return call
+
+    timeline.build_chart(seeded, Filters(text=text), cache=page_cache)
+    assert calls.count("timeline_newest") == 1 and calls.count("timeline_described") == described
 
 
 @pytest.mark.parametrize(("days", "bucket"), [(30, "day"), (92, "day"), (93, "week"), (365 * 3, "week"), (3653, "month")])
