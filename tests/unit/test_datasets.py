@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from lib import store
 from lib.ingest import datasets
 from lib.ingest.acled import import_acled
-from lib.ingest.gdelt import import_gdelt
+from lib.ingest.gdelt import MENTION_COLUMNS, columns, import_gdelt
 from lib.ingest.icews import import_icews
 from lib.ingest.report import ImportRefused
 from tests.conftest import REALDATA, ROOT
@@ -233,3 +234,38 @@ def test_cameo_labels_keep_leading_zeros() -> None:
     text = (ROOT / "data" / "cameo_codes.csv").read_text(encoding="utf-8")
     assert "\n010,Make statement," in text and "\n01,MAKE PUBLIC STATEMENT," in text
 
+
+
+SCHEMA = REALDATA / "gdelt" / "schema"
+
+
+def _first_fields(path: Path, delimiter: str, column: int = 0) -> list[str]:
+    """The given field of every line after the header of one of GDELT's published column-label files."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row[column] for row in csv.reader(handle, delimiter=delimiter)][1:]
+
+
+def test_gdelt_column_lists_are_gdelts_published_headers() -> None:
+    """The events layouts (2.0: 61 columns, 1.0: 58) and the mentions layout are GDELT's own labels, in order."""
+    assert columns(2) == _first_fields(SCHEMA / "GDELT_2.0_Events_Column_Labels_Header_Row_Sep2016.csv", ",")
+    assert columns(1) == _first_fields(SCHEMA / "GDELT_1.0_event_Column_Labels_Header_Row_Sep2016.tsv", "\t")
+    mentions = _first_fields(SCHEMA / "GDELT_2.0_eventMentions_Column_Labels_Header_Row_Sep2016.tsv", "\t", column=1)
+    assert [name.lower() for name in mentions] == MENTION_COLUMNS
+    assert MENTIONS.read_text(encoding="utf-8").splitlines()[0].split(",") == MENTION_COLUMNS
+
+
+def test_shipped_cameo_table_is_the_cp1252_codebook_as_utf8() -> None:
+    """data/cameo_codes.csv holds every code of the non-UTF-8 ICEWS codebook with its label and Goldstein score."""
+    with (REALDATA / "icews" / "cameo-codes.csv").open(encoding="cp1252", newline="") as handle:
+        book = {row["code"]: (row["name"], float(row["goldstein"])) for row in csv.DictReader(handle)}
+    with (ROOT / "data" / "cameo_codes.csv").open(encoding="utf-8", newline="") as handle:
+        shipped = {row["code"]: (row["label"], float(row["goldstein"])) for row in csv.DictReader(handle)}
+    assert shipped == book and len(book) == 312
+
+
+def test_every_code_in_the_real_samples_reads_as_words(con) -> None:
+    """No event of the real GDELT 2.0, GDELT 1.0 or ICEWS samples falls back to a bare code for want of a label."""
+    for path, reader in ((GDELT2, import_gdelt), (GDELT1, import_gdelt), (ICEWS, import_icews)):
+        reader(con, path, who="test")
+    assert con.execute("select count(*) from events e anti join event_types t on t.code = e.event_type").fetchall() == [(0,)]
+    assert con.execute("select count(*) from events where title like 'CAMEO %'").fetchall() == [(0,)]
