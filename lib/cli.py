@@ -27,11 +27,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ImportRefused as exc:
+        _progress.end()
         print(exc.first_line(), file=sys.stderr)
         if args.verbose:
             print(str(exc), file=sys.stderr)
         return 2
     except (CliError, store.StoreError, FileNotFoundError, ValueError) as exc:
+        _progress.end()
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -118,10 +120,24 @@ def _open(args: argparse.Namespace):
     return store.connect(store.db_path(args.db))
 
 
-def _progress(fraction: float, phrase: str) -> None:
-    print(f"\r{fraction:6.1%} {phrase:<40}", end="", file=sys.stderr, flush=True)
-    if fraction >= 1:
-        print(file=sys.stderr)
+class _ProgressLine:
+    """The one stderr line a long command rewrites as it goes; ended before anything else is printed."""
+
+    open = False
+
+    def __call__(self, fraction: float, phrase: str) -> None:
+        print(f"\r{fraction:6.1%} {phrase:<40}", end="", file=sys.stderr, flush=True)
+        self.open = True
+        if fraction >= 1:
+            self.end()
+
+    def end(self) -> None:
+        if self.open:
+            print(file=sys.stderr)
+            self.open = False
+
+
+_progress = _ProgressLine()
 
 
 def _init(args: argparse.Namespace) -> int:

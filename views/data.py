@@ -30,7 +30,7 @@ if uploaded is not None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(uploaded.name).name
         path.write_bytes(uploaded.getvalue())
-        fmt = None if path.suffix.lower() in (".zip", ".json", ".xlsx") else datasets.sniff(path)
+        fmt = None if path.suffix.lower() in (".json", ".xlsx") else datasets.sniff(path)
         if fmt is None:
             counts, problems = bundle.check_bundle(con, path)
             st.text(f"{uploaded.name}: a bundle ({', '.join(f'{t}: {n} row(s)' for t, n in counts.items()) or 'no tables'})")
@@ -38,6 +38,13 @@ if uploaded is not None:
             first, problems = tabular.preview(con, datasets.FORMATS[fmt], path)
             st.text(f"{uploaded.name}: a {fmt.upper()} events file. The first events as they will be stored:")
             st.dataframe(first, hide_index=True, width="stretch")
+        extra = {}
+        if fmt == "gdelt":
+            mentions = st.file_uploader("Optional: the GDELT 2.0 mentions file of the same update (one document per mentioning article)",
+                                        type=["csv", "tsv", "txt", "gz", "zip"], key="data_mentions")
+            if mentions is not None:
+                extra["mentions"] = Path(tmp) / f"mentions-{Path(mentions.name).name}"
+                extra["mentions"].write_bytes(mentions.getvalue())
         skip = False
         if problems:
             st.error(f"{len(problems)} problem(s). The file is refused as it is.")
@@ -50,7 +57,7 @@ if uploaded is not None:
                     result = bundle.import_bundle(con, path, who="dashboard")
                 else:
                     result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip,
-                                                     progress=lambda f, phrase: bar.progress(f, text=phrase))
+                                                     progress=lambda f, phrase: bar.progress(f, text=phrase), **extra)
                 bar.progress(1.0, text="done")
                 st.success(f"Import {result.import_id}: {result.status}.")
                 st.text(result.summary())

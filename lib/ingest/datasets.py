@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from lib.ingest import acled, gdelt, icews
 from lib.ingest.report import ImportResult
-from lib.ingest.tabular import DatasetFormat
+from lib.ingest.tabular import DatasetFormat, first_line
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gdelt": gdelt.import_gdelt,
@@ -19,9 +22,14 @@ FORMATS: dict[str, DatasetFormat] = {"gdelt": gdelt.FORMAT, "icews": icews.FORMA
 
 
 def sniff(path: Path) -> str | None:
-    """Which dataset a file looks like from its first line: 'gdelt', 'icews', 'acled', or None."""
-    with Path(path).open("rb") as handle:
-        first = handle.readline(65536).decode("utf-8", errors="replace").rstrip("\r\n")
+    """Which dataset a file looks like from its first line (plain, .gz or a zip of one file): 'gdelt', 'icews', 'acled', or None.
+
+    None for anything else, a bundle's zip of several tables included.
+    """
+    try:
+        first = first_line(Path(path))
+    except (duckdb.Error, zipfile.BadZipFile, OSError, EOFError):
+        return None
     fields = first.split("\t")
     if len(fields) in (57, 58, 61) and fields[0].isdigit():
         return "gdelt"

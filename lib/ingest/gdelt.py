@@ -112,12 +112,32 @@ MENTION_COLUMNS = ["globaleventid", "eventtimedate", "mentiontimedate", "mention
                    "mentiondoclen", "mentiondoctone", "mentiondoctranslationinfo", "extras"]
 
 
+def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Read a mentions file into ds_raw: GDELT's own export (16 tab-separated fields, no header) or a CSV with a
+    header row of the same names (as the gdelt Python package writes it). Returns why it cannot, or None."""
+    first = first_line(path)
+    fields = first.split("\t")
+    try:
+        if len(fields) == len(MENTION_COLUMNS) and fields[0].isdigit():
+            read_tsv(con, path, MENTION_COLUMNS, header=False)
+        elif first.lower().split(",")[:2] == MENTION_COLUMNS[:2]:
+            read_csv_with_header(con, path, MENTION_COLUMNS)
+        else:
+            return "expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate"
+    except duckdb.Error as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
 def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]]:
     """Stage the mentions table after the events: one document per mentioning web article."""
 
     def stage(con: duckdb.DuckDBPyConnection) -> list[Problem]:
         con.execute("alter table ds_raw rename to ds_events_raw")  # the shared reader writes ds_raw
-        read_csv_with_header(con, path, MENTION_COLUMNS)
+        unreadable = _read_mentions(con, path)
+        if unreadable:
+            con.execute("drop table if exists ds_raw; alter table ds_events_raw rename to ds_raw")
+            return [Problem(path.name, 0, "", f"not a GDELT 2.0 mentions file: {unreadable}")]
         con.execute(
             """create or replace temp table ds_more_documents as
                select 'gdelt-' || globaleventid as event_id, 'url-' || md5(mentionidentifier)[:20] as document_id,
@@ -138,4 +158,6 @@ def import_gdelt(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_
     """Import a GDELT 1.0 or 2.0 events file (plain, .zip or .gz), optionally with a 2.0 mentions file."""
     if mentions is None:
         return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)
+    if not Path(mentions).exists():
+        raise FileNotFoundError(f"no such file: {mentions}")
     return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress, extra=_mentions(Path(mentions)))

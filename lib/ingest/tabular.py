@@ -28,9 +28,12 @@ import bisect
 import gzip
 import hashlib
 import json
+import shutil
+import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,14 +70,40 @@ class DatasetFormat:
 
 
 def first_line(path: Path) -> str:
-    """The file's first line as text (plain, .gz or the first member of a .zip), for recognising its layout."""
-    if path.suffix == ".zip":
+    """The file's first line as text (plain, .gz or the one member of a .zip), for recognising its layout."""
+    if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path) as archive:
-            raw = archive.open(archive.namelist()[0]).readline(65536)
+            raw = archive.open(_zip_member(archive)).readline(65536)
     else:
-        with (gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")) as handle:
+        with (gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")) as handle:
             raw = handle.readline(65536)
     return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _zip_member(archive: zipfile.ZipFile) -> str:
+    """The one file in a dataset's zip (GDELT ships each update as a zip of one CSV)."""
+    files = [info.filename for info in archive.infolist() if not info.is_dir()]
+    if len(files) != 1:
+        raise duckdb.InvalidInputException(f"the zip holds {len(files)} files; give a zip of one events file")
+    return files[0]
+
+
+@contextmanager
+def _readable(path: Path) -> Iterator[Path]:
+    """A path DuckDB's reader can open: the file itself, or a zip's one member unpacked beside the temp files.
+
+    DuckDB reads plain and gzipped files itself but not zip archives (that needs an
+    extension this machine cannot install), so a zip is unpacked first, by streaming.
+    """
+    if path.suffix.lower() != ".zip":
+        yield path
+        return
+    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
+        member = _zip_member(archive)
+        target = Path(tmp) / Path(member).name
+        with archive.open(member) as packed, target.open("wb") as out:
+            shutil.copyfileobj(packed, out, 1 << 20)
+        yield target
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, reader: str, params: list[object], keep: Sequence[str] | None = None) -> None:
@@ -104,13 +133,14 @@ _REJECTS = "store_rejects = true, rejects_table = 'ds_rejects_errors', rejects_s
 def read_tsv(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], header: bool, null_padding: bool = False,
              keep: Sequence[str] | None = None, nulls: Sequence[str] = ("",)) -> None:
     """Read a tab-separated file as text into ds_raw, keeping malformed lines in ds_rejects (line, reason)."""
-    load_raw(
-        con,
-        f"""read_csv(?, delim = '\t', header = {str(header).lower()}, columns = ?, quote = '', escape = '', auto_detect = false,
-                     strict_mode = true, null_padding = {str(null_padding).lower()}, nullstr = ?, {_REJECTS}, compression = 'auto')""",
-        [str(path), {name: "VARCHAR" for name in columns}, list(nulls)],
-        keep,
-    )
+    with _readable(path) as source:
+        load_raw(
+            con,
+            f"""read_csv(?, delim = '\t', header = {str(header).lower()}, columns = ?, quote = '', escape = '', auto_detect = false,
+                         strict_mode = true, null_padding = {str(null_padding).lower()}, nullstr = ?, {_REJECTS}, compression = 'auto')""",
+            [str(source), {name: "VARCHAR" for name in columns}, list(nulls)],
+            keep,
+        )
 
 
 def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str] | None = None,
@@ -120,13 +150,14 @@ def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: li
     With ``columns`` the names are fixed; without, they are the header's own.
     """
     layout = "columns = ?, auto_detect = false" if columns else "all_varchar = true"
-    load_raw(
-        con,
-        f"""read_csv(?, delim = ',', header = true, {layout}, quote = '"', escape = '"', strict_mode = true, {_REJECTS},
-                     compression = 'auto')""",
-        [str(path), *([{name: "VARCHAR" for name in columns}] if columns else [])],
-        keep,
-    )
+    with _readable(path) as source:
+        load_raw(
+            con,
+            f"""read_csv(?, delim = ',', header = true, {layout}, quote = '"', escape = '"', strict_mode = true, {_REJECTS},
+                         compression = 'auto')""",
+            [str(source), *([{name: "VARCHAR" for name in columns}] if columns else [])],
+            keep,
+        )
 
 
 def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, skip_bad_rows: bool = False,
@@ -146,8 +177,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         try:
             fmt.read(con, path)
         except duckdb.Error as exc:
-            _refuse(con, fmt, path, who, hashing.result(),
-                    [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")])
+            _refuse(con, fmt, path, who, hashing.result(), [_unreadable(fmt, path, exc)])
         digest = hashing.result()
     say(0.3, "checking rows")
     problems = _problems(con, fmt, path.name)
@@ -182,7 +212,7 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     try:
         fmt.read(con, path)
     except duckdb.Error as exc:
-        return pd.DataFrame(), [Problem(path.name, 0, "", f"not a {fmt.origin.upper()} file: {str(exc).splitlines()[0]}")]
+        return pd.DataFrame(), [_unreadable(fmt, path, exc)]
     problems = _problems(con, fmt, path.name)
     fmt.labels(con)
     for statement in fmt.mapping:
@@ -196,6 +226,12 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
         [rows],
     ).df()
     return first, problems
+
+
+def _unreadable(fmt: DatasetFormat, path: Path, exc: duckdb.Error) -> Problem:
+    """The whole-file problem of a file the format's reader cannot take: 'not an ICEWS file: <why>'."""
+    name = fmt.origin.upper()
+    return Problem(path.name, 0, "", f"not {'an' if name[0] in 'AEIOU' else 'a'} {name} file: {str(exc).splitlines()[0]}")
 
 
 def _clear_staging(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,60 @@ def test_gdelt_gzip_and_mentions(con, tmp_path: Path) -> None:
     ).fetchall()
     assert (first_event,) in mentioned
     assert result.counts["event_documents"]["inserted"] > 6081  # the export's own article links, plus the mentions
+
+
+def _packed(tmp_path: Path, pack: str, *members: Path) -> Path:
+    target = tmp_path / f"{members[0].name}.{pack}"
+    if pack == "gz":
+        target.write_bytes(gzip.compress(members[0].read_bytes()))
+    else:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+            for member in members:
+                archive.write(member, member.name)
+    return target
+
+
+@pytest.mark.parametrize("pack", ["zip", "gz"])
+def test_packed_export_imports_as_the_plain_file(con, tmp_path: Path, pack: str) -> None:
+    """GDELT ships each update as a zip of one CSV: zipped or gzipped, the export is recognised and gives the same rows."""
+    packed = _packed(tmp_path, pack, GDELT2)
+    assert datasets.sniff(packed) == "gdelt"
+    assert import_gdelt(con, packed, who="test").counts["events"]["inserted"] == 6090
+    plain = store.connect(tmp_path / "plain.duckdb")
+    import_gdelt(plain, GDELT2, who="test")
+    for table in ("events", "event_actors", "event_documents", "documents"):
+        query = f"select * from {table} order by all"
+        assert con.execute(query).fetchall() == plain.execute(query).fetchall(), table
+
+
+def test_a_zip_of_several_files_is_not_an_events_file(con, tmp_path: Path) -> None:
+    """A zip of two files is refused by the importer with the reason, and the Data page takes it for a bundle."""
+    packed = _packed(tmp_path, "zip", GDELT2, ICEWS)
+    assert datasets.sniff(packed) is None
+    with pytest.raises(ImportRefused, match="the zip holds 2 files"):
+        import_gdelt(con, packed, who="test")
+
+
+def test_gdelts_own_tab_separated_mentions_link_as_the_csv_does(con, tmp_path: Path) -> None:
+    """GDELT's raw mentions export (16 tab-separated fields, no header) links the same documents as the CSV with a header."""
+    with_header = _mentions_of_sample_events(tmp_path)
+    with with_header.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))[1:]
+    raw = tmp_path / "20170701234500.mentions.CSV"
+    raw.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    import_gdelt(con, GDELT2, who="test", mentions=raw)
+    other = store.connect(tmp_path / "csv.duckdb")
+    import_gdelt(other, GDELT2, who="test", mentions=with_header)
+    assert _links(con) == _links(other) and len(_links(con)) > 6081
+
+
+def test_a_file_that_is_not_mentions_is_refused(con) -> None:
+    """An ICEWS file given as the mentions file is one clear refusal, and nothing changes."""
+    before = _state(con)
+    with pytest.raises(ImportRefused) as refused:
+        import_gdelt(con, GDELT2, who="test", mentions=ICEWS)
+    assert [p.reason.split(":")[0] for p in refused.value.problems] == ["not a GDELT 2.0 mentions file"]
+    assert _state(con) == before
 
 
 def test_mentions_of_events_stored_earlier_are_linked_once(con, tmp_path: Path) -> None:
@@ -211,7 +266,8 @@ def test_a_file_of_another_format_is_refused(fmt: str, other: Path, con) -> None
     before = _state(con)
     with pytest.raises(ImportRefused) as refused:
         datasets.IMPORTERS[fmt](con, other, who="test")
-    assert len(refused.value.problems) == 1 and f"not a {fmt.upper()} file" in refused.value.problems[0].reason
+    article = "an" if fmt in ("icews", "acled") else "a"
+    assert len(refused.value.problems) == 1 and f"not {article} {fmt.upper()} file" in refused.value.problems[0].reason
     assert _state(con) == before
 
 

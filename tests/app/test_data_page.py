@@ -1,0 +1,69 @@
+"""The Data page under AppTest: upload an event dataset (with GDELT mentions), preview, refuse, skip, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_paths import GDELT2_SAMPLE
+from tests.unit.test_datasets import ICEWS, _mentions_of_sample_events
+
+
+def _upload(at, key: str, path: Path, data: bytes | None = None, name: str | None = None):
+    at.file_uploader(key=key).set_value((name or path.name, path.read_bytes() if data is None else data, "text/plain"))
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _texts(at) -> str:
+    return "\n".join(t.value for t in at.text)
+
+
+def test_gdelt_file_with_mentions_previews_and_imports(app, tmp_path: Path) -> None:
+    """A GDELT export shows its first mapped events and a mentions uploader; Import adds the events and the mentions' documents."""
+    at = _upload(app("data"), "data_upload", GDELT2_SAMPLE)
+    assert "a GDELT events file" in _texts(at)
+    preview = at.dataframe[0].value
+    assert list(preview.columns[:4]) == ["event_id", "occurred_on", "date_precision", "event_type"] and len(preview) == 20
+    assert preview.event_type.str.fullmatch(r"\d{2,4}").all()  # codes as text, leading zeros kept
+    at = _upload(at, "data_mentions", _mentions_of_sample_events(tmp_path))
+    at.button(key="data_import").click().run()
+    assert not at.exception and [s.value for s in at.success] == [at.success[0].value] and at.success[0].value.endswith("applied.")
+    summary = _texts(at)
+    assert "events: 6090 inserted" in summary
+    linked = int(summary.split("event_documents: ")[1].split(" inserted")[0])
+    assert linked > 6081  # the export's own article links, plus the mentions
+
+
+def test_a_bad_row_refuses_the_file_until_the_analyst_skips_it(app, tmp_path: Path) -> None:
+    """A bad date is listed by line, column and reason with no Import button; 'skip these' imports the other rows."""
+    text = ICEWS.read_text(encoding="utf-8").replace("2018-06-01", "2018-13-45", 1)
+    at = _upload(app("data"), "data_upload", ICEWS, text.encode("utf-8"))
+    assert [e.value for e in at.error] == ["1 problem(s). The file is refused as it is."]
+    problems = at.dataframe[1].value
+    assert problems.iloc[0].to_dict() == {"file": ICEWS.name, "row": 2, "column": "Event Date", "reason": "not a date in YYYY-MM-DD form"}
+    assert not [b for b in at.button if b.key == "data_import"]
+    at.checkbox(key="data_skip").check().run()
+    at.button(key="data_import").click().run()
+    assert "events: 3704 inserted" in _texts(at) and "skipped 1 bad row(s)" in _texts(at)
+
+
+def test_a_file_that_is_not_mentions_is_refused_whole(app) -> None:
+    """Giving an ICEWS file as the mentions file refuses the import with one clear reason."""
+    at = _upload(app("data"), "data_upload", GDELT2_SAMPLE)
+    at = _upload(at, "data_mentions", ICEWS, name="20180601.mentions.csv")
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert any("not a GDELT 2.0 mentions file" in e.value for e in at.error)
+    assert "events: 6090 inserted" not in _texts(at)
+
+
+def test_a_zipped_gdelt_update_is_taken_as_events_and_a_bundle_zip_as_a_bundle(app, tmp_path: Path) -> None:
+    """GDELT's own packaging (a zip of one CSV) previews as events; the seed bundle zipped is checked as a bundle."""
+    from tests.conftest import SEED
+    from tests.unit.test_datasets import _packed
+
+    at = _upload(app("data"), "data_upload", _packed(tmp_path, "zip", GDELT2_SAMPLE))
+    assert "a GDELT events file" in _texts(at)
+    at = _upload(app("data"), "data_upload", _packed(tmp_path, "zip", *sorted(SEED.glob("*.csv"))))
+    assert "a bundle (" in _texts(at) and "events: 5 row(s)" in _texts(at)
