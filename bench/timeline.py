@@ -139,16 +139,19 @@ def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
 def _bare_sql(con, filters, queries, timeline) -> None:
     """The statements the page runs, executed bare (SQL built outside the timing would save well under 1 ms)."""
 
-    def items() -> None:
+    def newest():
         sql, values = queries.timeline_newest_sql(con, filters, timeline.POINT_LIMIT + 1)
-        con.register("timeline_newest_rows", con.execute(sql, values).df())
+        return con.execute(sql, values).df()
+
+    def describe(rows) -> None:
+        con.register("timeline_newest_rows", rows)
         con.execute(queries.TIMELINE_DESCRIBED_SQL, {"actors": queries.actor_scope(con, filters) or None}).fetchall()
         con.unregister("timeline_newest_rows")
 
     if filters.text:  # as the page: find the newest matches first, count only if they overflow
-        sql, values = queries.timeline_newest_sql(con, filters, timeline.POINT_LIMIT + 1)
-        if len(con.execute(sql, values).fetchall()) <= timeline.POINT_LIMIT:
-            items()
+        rows = newest()
+        if len(rows) <= timeline.POINT_LIMIT:
+            describe(rows)
             return
     where_sql, params = queries._timeline_where(con, filters)
     tables = {"e": "events e", "s": "statements s", "c": "claims c"}
@@ -159,7 +162,7 @@ def _bare_sql(con, filters, queries, timeline) -> None:
         sql, values = queries.timeline_density_sql(con, filters, "actor", timeline.density_bucket(*span), timeline.MAX_LANES)
         con.execute(sql, values).fetchall()
     else:
-        items()
+        describe(newest())
 
 
 def _pandas(frames, filters, con, queries, timeline) -> None:

@@ -9,6 +9,8 @@ DuckDB SQL, so the store can later move to Parquet or a shared engine
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -429,6 +431,34 @@ def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int 
     return timeline_described(con, newest, actor_scope(con, filters) if filters.actors else None)
 
 
+_LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign} count(*) as links
+                     from events e join event_actors ea on ea.event_id = e.event_id
+                     where e.event_id in (select unnest(?::varchar[])) group by all"""
+
+
+@contextmanager
+def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> Iterator[None]:
+    """Keep event_actor_days and event_actor_months exact across a write of these events and their actor links only.
+
+    Their links are counted before and after the write and the difference is
+    appended (a key may repeat, readers sum), instead of recounting every link:
+    a curated edit on a store of 10M events costs milliseconds, not the 5 s of a
+    rebuild. Call inside store.transaction and tell it ``keeps_current("event_actor_counts")``.
+    """
+    con.execute(f"create or replace temp table link_counts_change as {_LINK_COUNTS_OF.format(sign='-')}", [event_ids])
+    yield
+    con.execute(f"insert into link_counts_change {_LINK_COUNTS_OF.format(sign='')}", [event_ids])
+    con.execute("""create or replace temp table link_counts_net as
+                   select actor_id, occurred_on, date_precision, sum(links)::bigint as links from link_counts_change
+                   group by all having sum(links) <> 0""")
+    con.execute("insert into event_actor_days select * from link_counts_net")
+    con.execute("""insert into event_actor_months
+                   select actor_id, date_trunc('month', occurred_on)::date, sum(links) from link_counts_net group by all
+                   on conflict (actor_id, month) do update set links = links + excluded.links""")
+    con.execute("delete from event_actor_months where links = 0")
+    con.execute("drop table link_counts_change; drop table link_counts_net")
+
+
 def rebuild_event_actor_counts(con: duckdb.DuckDBPyConnection) -> None:
     """Recount event_actor_days from events and their actor links, and event_actor_months from it (store.transaction)."""
     con.execute("delete from event_actor_days")
@@ -474,7 +504,7 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
         if a == "e" and monthly else
         # the daily counts carry each event's date and precision, so the same date test applies to them
         f"select e.actor_id as lane, date_trunc('{bucket}', e.occurred_on)::date as bucket, 'event' as kind, sum(e.links) as n "
-        f"from event_actor_days e where {w} and {actor_scope['e']} group by all"
+        f"from event_actor_days e where {w} and {actor_scope['e']} group by all having sum(e.links) > 0"
         if a == "e" and counted else
         f"select {lane_sql[a]} as lane, date_trunc('{bucket}', {_DATE_COL[a]})::date as bucket, '{kind[a]}' as kind, count(*) as n "
         f"from {tables[a]} {joins[a]} where {w} group by all"
@@ -647,11 +677,12 @@ def statement_continuity(
     ).df()
 
 
-def refresh_own_continuity(con: duckdb.DuckDBPyConnection) -> None:
+def refresh_own_continuity(con: duckdb.DuckDBPyConnection, actors: list[str] | None = None, topics: list[str] | None = None) -> None:
     """Write each statement's label against its own actor's record into statements.own_continuity.
 
-    Called by store.transaction whenever statements were written; only rows
-    whose label changed are updated.
+    Called by store.transaction whenever statements were written (every series),
+    and by a bundle for the series it wrote (``actors`` by ``topics``, see
+    :func:`statement_series`); only rows whose label changed are updated.
     """
     con.execute(
         _SERIES_CTE
@@ -661,8 +692,21 @@ def refresh_own_continuity(con: duckdb.DuckDBPyConnection) -> None:
         from labels
         where statements.statement_id = labels.statement_id and statements.own_continuity is distinct from labels.continuity
         """,
-        _series_params(None, None, False),
+        _series_params(actors, topics, False),
     )
+
+
+def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -> set[tuple[str, str]]:
+    """The (actor, topic) series these stored statements sit in.
+
+    A statement's own continuity depends on its actor's record on its topic alone,
+    so a write of some statements changes the labels of the series they sit in
+    before and after it (an edit may move one to another actor or topic), and of
+    no other: relabelling those (:func:`refresh_own_continuity`) is milliseconds
+    at 1M statements instead of the 1.3 s of every series.
+    """
+    return set(con.execute("select distinct actor_id, topic_id from statements where statement_id in (select unnest(?::varchar[]))",
+                           [statement_ids]).fetchall())
 
 
 def stance_summary(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:

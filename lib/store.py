@@ -196,7 +196,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
-    if "statements" in touched:
+    if "statements" in touched and "statements.own_continuity" not in kept_current:
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and "event_actor_counts" not in kept_current:
         queries.rebuild_event_actor_counts(con)

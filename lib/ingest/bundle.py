@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from lib import store
+from lib import queries, store
 from lib.dates import parse_partial_date
 from lib.ingest.report import ImportRefused, ImportResult, Problem
 from lib.phrases import declares_continuity
@@ -473,15 +473,29 @@ def _apply(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -
     spec = staged.spec
     link_columns = {"actor_ids", "document_ids"}
     columns = [c for c in staged.columns if c not in link_columns]
-    counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
-    if spec.table == "events":
-        events = [r["event_id"] for r in staged.rows]
+    if spec.table == "statements":
+        # the bundle's statements are the only ones this transaction writes: their series alone are relabelled
+        ids = [r["statement_id"] for r in staged.rows]
+        series = queries.statement_series(con, ids)
+        counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
+        if counts[spec.table]["inserted"] or counts[spec.table]["updated"]:
+            series |= queries.statement_series(con, ids)
+            queries.refresh_own_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}))
+        audit.keeps_current("statements.own_continuity")
+        return counts
+    if spec.table != "events":
+        return {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
+    events = [r["event_id"] for r in staged.rows]
+    # the bundle's events and their links are the only ones this transaction writes: the link counts follow them
+    with queries.link_counts_follow(con, events):
+        counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
         if "actor_ids" in staged.columns:
             links = [{"event_id": r["event_id"], "actor_id": a, "role": role} for r in staged.rows for a, role in r["actor_ids"]]
             counts["event_actors"] = _replace_links(con, audit, "event_actors", ["event_id", "actor_id", "role"], events, links)
-        if "document_ids" in staged.columns:
-            links = [{"event_id": r["event_id"], "document_id": d} for r in staged.rows for d in r["document_ids"]]
-            counts["event_documents"] = _replace_links(con, audit, "event_documents", ["event_id", "document_id"], events, links)
+    audit.keeps_current("event_actor_counts")
+    if "document_ids" in staged.columns:
+        links = [{"event_id": r["event_id"], "document_id": d} for r in staged.rows for d in r["document_ids"]]
+        counts["event_documents"] = _replace_links(con, audit, "event_documents", ["event_id", "document_id"], events, links)
     return counts
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
-
 from lib.ingest import acled, gdelt, icews
 from lib.ingest.report import ImportResult
-from lib.ingest.tabular import DatasetFormat, first_line
+from lib.ingest.tabular import UNREADABLE, DatasetFormat, first_line
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gdelt": gdelt.import_gdelt,
@@ -28,7 +25,7 @@ def sniff(path: Path) -> str | None:
     """
     try:
         first = first_line(Path(path))
-    except (duckdb.Error, zipfile.BadZipFile, OSError, EOFError):
+    except UNREADABLE:
         return None
     fields = first.split("\t")
     if len(fields) in (57, 58, 61) and fields[0].isdigit():

@@ -15,6 +15,7 @@ import duckdb
 
 from lib.ingest.report import ImportResult, Problem, ProgressFn
 from lib.ingest.tabular import (
+    UNREADABLE,
     Check,
     DatasetFormat,
     cameo_labels,
@@ -115,16 +116,16 @@ MENTION_COLUMNS = ["globaleventid", "eventtimedate", "mentiontimedate", "mention
 def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     """Read a mentions file into ds_raw: GDELT's own export (16 tab-separated fields, no header) or a CSV with a
     header row of the same names (as the gdelt Python package writes it). Returns why it cannot, or None."""
-    first = first_line(path)
-    fields = first.split("\t")
     try:
+        first = first_line(path)
+        fields = first.split("\t")
         if len(fields) == len(MENTION_COLUMNS) and fields[0].isdigit():
             read_tsv(con, path, MENTION_COLUMNS, header=False)
         elif first.lower().split(",")[:2] == MENTION_COLUMNS[:2]:
             read_csv_with_header(con, path, MENTION_COLUMNS)
         else:
             return "expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate"
-    except duckdb.Error as exc:
+    except UNREADABLE as exc:
         return str(exc).splitlines()[0]
     return None
 

@@ -176,7 +176,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         hashing = pool.submit(_sha256, path)
         try:
             fmt.read(con, path)
-        except duckdb.Error as exc:
+        except UNREADABLE as exc:
             _refuse(con, fmt, path, who, hashing.result(), [_unreadable(fmt, path, exc)])
         digest = hashing.result()
     say(0.3, "checking rows")
@@ -211,7 +211,7 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     _clear_staging(con)
     try:
         fmt.read(con, path)
-    except duckdb.Error as exc:
+    except UNREADABLE as exc:
         return pd.DataFrame(), [_unreadable(fmt, path, exc)]
     problems = _problems(con, fmt, path.name)
     fmt.labels(con)
@@ -228,7 +228,11 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     return first, problems
 
 
-def _unreadable(fmt: DatasetFormat, path: Path, exc: duckdb.Error) -> Problem:
+UNREADABLE = (duckdb.Error, zipfile.BadZipFile, OSError, EOFError)
+"""What reading a file that is not what it says raises: DuckDB's reader, a corrupt zip, a truncated gzip."""
+
+
+def _unreadable(fmt: DatasetFormat, path: Path, exc: Exception) -> Problem:
     """The whole-file problem of a file the format's reader cannot take: 'not an ICEWS file: <why>'."""
     name = fmt.origin.upper()
     return Problem(path.name, 0, "", f"not {'an' if name[0] in 'AEIOU' else 'a'} {name} file: {str(exc).splitlines()[0]}")

@@ -122,6 +122,20 @@ def test_a_zip_of_several_files_is_not_an_events_file(con, tmp_path: Path) -> No
         import_gdelt(con, packed, who="test")
 
 
+@pytest.mark.parametrize("name", ["export.CSV.zip", "export.CSV.gz"])
+def test_a_corrupt_archive_is_one_clear_refusal(con, tmp_path: Path, name: str) -> None:
+    """A zip that is not a zip, or a gzip cut short, is refused as unreadable and nothing changes; as mentions too."""
+    good = _packed(tmp_path, name.rsplit(".", 1)[1], GDELT2).read_bytes()
+    broken = tmp_path / name
+    broken.write_bytes(good[: len(good) // 2] if name.endswith("gz") else b"PK" + good[100:5000])
+    before = _state(con)
+    for attempt in (lambda: import_gdelt(con, broken, who="test"), lambda: import_gdelt(con, GDELT2, who="test", mentions=broken)):
+        with pytest.raises(ImportRefused) as refused:
+            attempt()
+        assert len(refused.value.problems) == 1 and refused.value.problems[0].reason.startswith(("not a GDELT", "not a GDELT 2.0 mentions"))
+    assert _state(con) == before and datasets.sniff(broken) in (None, "gdelt")
+
+
 def test_gdelts_own_tab_separated_mentions_link_as_the_csv_does(con, tmp_path: Path) -> None:
     """GDELT's raw mentions export (16 tab-separated fields, no header) links the same documents as the CSV with a header."""
     with_header = _mentions_of_sample_events(tmp_path)

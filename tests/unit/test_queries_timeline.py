@@ -126,7 +126,8 @@ _LIVE = {"origins": ORIGINS}
 
 def _counted(con: duckdb.DuckDBPyConnection) -> tuple[set[tuple], set[tuple]]:
     """The derived link counts, summed per key (a dataset import appends its own rows to event_actor_days)."""
-    days = set(con.execute("select actor_id, occurred_on, date_precision, sum(links) from event_actor_days group by all").fetchall())
+    days = set(con.execute("""select actor_id, occurred_on, date_precision, sum(links) from event_actor_days
+                              group by all having sum(links) <> 0""").fetchall())
     return days, set(con.execute("select actor_id, month, links from event_actor_months").fetchall())
 
 
@@ -151,6 +152,35 @@ def test_density_from_the_link_counts_equals_the_join(seeded: duckdb.DuckDBPyCon
         assert len(fast)
 
 
+def _corrected_seed_bundle(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
+    """Import the seed bundle with the Sinop test moved to 2021-03 and the F-35 removal's actors cut to the United States."""
+    import shutil
+
+    from lib.ingest.bundle import import_bundle
+
+    corrected = tmp_path / "corrected"
+    shutil.copytree(ROOT / "data" / "seed", corrected)
+    events = corrected / "events.csv"
+    lines = events.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line.replace(",2020-10,", ",2021-03,") if line.startswith("s400-test-sinop,") else line for line in lines]
+    lines = [line.replace("USA:initiator;TUR:target", "USA:initiator") if line.startswith("f35-removal,") else line for line in lines]
+    events.write_text("".join(lines), encoding="utf-8")
+    assert import_bundle(con, corrected, who="test").counts["events"]["updated"] >= 1
+
+
+def test_a_bundle_edit_moves_its_events_link_counts_without_a_rebuild(seeded: duckdb.DuckDBPyConnection, tmp_path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A corrected bundle (an event's date, another's actors) adjusts the counts of its own events only; density follows."""
+    monkeypatch.setattr(queries, "rebuild_event_actor_counts", lambda con: pytest.fail("a bundle edit rebuilt every link count"))
+    before = queries.timeline_density(seeded, Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)), "actor", "month")
+    _corrected_seed_bundle(seeded, tmp_path)
+    assert _counted(seeded) == _recounted(seeded)
+    after = queries.timeline_density(seeded, Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)), "actor", "month")
+    assert before.events.sum() == 0 and after.events.sum() == 1  # the Sinop test, now in March 2021
+    live = queries.timeline_density(seeded, Filters(**_LIVE), "actor", "month")
+    assert queries.timeline_density(seeded, Filters(), "actor", "month").equals(live)
+
+
 def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnection, tmp_path) -> None:
     """Seed bundle, synthetic data, overlapping GDELT files, ACLED with month dates, a bundle deleting links: the counts stay exact."""
     from lib import synthetic
@@ -167,6 +197,8 @@ def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnectio
     import_gdelt(seeded, tmp_path / "a.CSV", who="test")
     import_gdelt(seeded, tmp_path / "b.CSV", who="test")
     import_acled(seeded, ROOT / "tests" / "data" / "acled_current.csv", who="test")
+    assert _counted(seeded) == _recounted(seeded)
+    _corrected_seed_bundle(seeded, tmp_path)
     assert _counted(seeded) == _recounted(seeded)
     with store.transaction(seeded, "test", "unlink") as audit:
         seeded.execute("delete from event_actors where actor_id = 'RUS'")

@@ -157,6 +157,30 @@ def test_own_continuity_follows_every_write_of_statements(seeded) -> None:
     assert stored == _own_labels(seeded) and stored["stmt-msb-no-change"] == "first"
 
 
+def test_a_bundle_relabels_only_the_series_it_writes(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Among synthetic series, a bundle adding an earlier statement and moving another to a new actor relabels those series
+    alone, and every stored label is what a full relabelling gives."""
+    from lib import queries, synthetic
+    from lib.ingest.bundle import import_bundle
+    from tests.conftest import ROOT
+
+    synthetic.generate(seeded, events=200, statements=2_000, claims=50, seed=5)
+    calls: list[tuple] = []
+    relabel = queries.refresh_own_continuity
+    monkeypatch.setattr(queries, "refresh_own_continuity", lambda con, actors=None, topics=None: calls.append((actors, topics))
+                        or relabel(con, actors, topics))
+    bundle = tmp_path / "seed"
+    shutil.copytree(ROOT / "data" / "seed", bundle)
+    statements = bundle / "statements.csv"
+    lines = statements.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line.replace("stmt-anon-ria,2025-09,TUR-ANON,", "stmt-anon-ria,2025-09,TUR,") for line in lines]
+    lines.append("stmt-msb-earlier,2025-08-20,TUR-MSB,s400,return_or_sell,,spokesperson,nat-s400-2025-09,en,\n")
+    statements.write_text("".join(lines), encoding="utf-8")
+    import_bundle(seeded, bundle, who="test")
+    assert calls == [(["TUR", "TUR-ANON", "TUR-MSB"], ["s400"])]
+    assert dict(seeded.execute("select statement_id, own_continuity from statements").fetchall()) == _own_labels(seeded)
+
+
 @pytest.mark.parametrize(("column", "values"), [
     ("kind in ('official'", vocab.SOURCE_KINDS),
     ("kind in ('state'", vocab.ACTOR_KINDS),
