@@ -218,8 +218,10 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
         text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
         customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
     ))
-    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(420, 200 + 36 * len(lanes)))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 36 * len(lanes)))
     _lane_axis(fig, lanes, names)
+    # the notice sits between the subtitle and the plot: a long subtitle (dates, actors) runs under neither
+    fig.update_layout(margin_t=130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))
     fig.add_annotation(text="<br>".join(escape_label(part) for part in notice.split("\n")), xref="paper", yref="paper", x=0, y=1.0,
                        yshift=8, xanchor="left", align="left",
                        yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))

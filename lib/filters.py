@@ -166,7 +166,7 @@ class Filters:
         if self.kinds:
             parts.append(", ".join(f"{k}s" for k in self.kinds))
         if self.event_types:
-            parts.append("type " + ", ".join(names.get(t, t) for t in self.event_types))
+            parts.append("type " + ", ".join(names.get(f"type:{t}", t) for t in self.event_types))
         if self.origins:
             parts.append("from " + ", ".join(self.origins))
         if self.text:

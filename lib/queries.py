@@ -21,16 +21,19 @@ from lib.filters import Filters
 
 
 def names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Display name of every actor, topic, source and position code, keyed by id.
+    """Display name of every actor, topic and source, keyed by id, and of every event type, keyed 'type:<code>'.
 
     Filter descriptions and chart labels use it, so that a subtitle reads
-    "Turkey" rather than "TUR".
+    "Turkey" rather than "TUR", and "Use conventional military force (190)"
+    rather than "190".
     """
     rows = con.execute(
         """
         select actor_id, name from actors
         union all select topic_id, name from topics
         union all select source_id, name from sources
+        union all select 'type:' || code, case when any_value(label) = code then code else any_value(label) || ' (' || code || ')' end
+                  from event_types group by code
         """
     ).fetchall()
     return {key: value for key, value in rows}

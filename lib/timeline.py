@@ -42,6 +42,9 @@ class Density:
                 f"Narrow the dates (box-select, or click a period) below {POINT_LIMIT:,} items to see each one.")
 
 
+_HALF_BUCKET = {"day": 1, "week": 4, "month": 15}
+
+
 def density_bucket(start: dt.date, end: dt.date) -> str:
     """Bucket for a span: days up to three months, weeks up to three years, months beyond."""
     days = (end - start).days
@@ -107,7 +110,13 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
     if density:
         # counting the distinct sources in range would cost another pass over every item: name the store's sources
         footer = charts.source_line(int(data.n.sum()), int(cache(queries.store_summary)(con)["sources"]), queries.data_as_of(con))
-        return charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence())
+        fig = charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence())
+        if filters.date_from and filters.date_to and len(data):
+            # the range asked for, from the first period's start (a week or month may begin before it), half a period aside
+            pad = dt.timedelta(days=_HALF_BUCKET[density.bucket])
+            start = min(filters.date_from, pd.to_datetime(data.bucket).min().date())
+            fig.update_xaxes(range=[start - pad, filters.date_to + pad])
+        return fig
     footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con))
     fig = charts.timeline_figure(lane_rows(data, lane), names, LANES[lane], subtitle, footer)
     if filters.date_from and filters.date_to and len(data):

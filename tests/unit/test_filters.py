@@ -104,3 +104,14 @@ def test_describe_uses_names_and_dates() -> None:
     words = f.describe({"TUR": "Turkey", "s400": "Turkey's S-400 systems"})
     assert words == "1 Jan 2019 – 30 Sep 2025 · Turkey · topic Turkey's S-400 systems · statements · matching \"no change\""
     assert f.slug() == "s400_TUR_2019-01-01_2025-09-30"
+
+
+def test_describe_names_event_types_by_their_label(seeded) -> None:
+    """A chosen CAMEO code reads as its label with the code, as the sidebar lists it; an unknown code stays a code."""
+    from lib import queries
+    from lib.ingest.gdelt import import_gdelt
+    from tests.test_paths import GDELT2_SAMPLE
+
+    import_gdelt(seeded, GDELT2_SAMPLE, who="test")
+    words = Filters(event_types=("190", "9999"), origins=("gdelt",)).describe(queries.names(seeded))
+    assert words == "all dates · type Use conventional military force (190), 9999 · from gdelt"

@@ -8,6 +8,7 @@ import inspect
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 
 from lib import queries, timeline
@@ -86,6 +87,16 @@ def test_density_above_the_point_limit_and_back(seeded: duckdb.DuckDBPyConnectio
     assert sum(int(t.split("<b>")[1].split("</b>")[0]) for t in fig.data[0].text) == 13  # per actor lane
     narrow = timeline.build_chart(seeded, Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 9, 30)))
     assert narrow.layout.title.text.startswith("Timeline of")
+
+
+def test_density_axis_spans_the_dates_asked_for(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dense items between two dates are drawn on an axis from the first period's start to the last day asked for."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
+    fig = timeline.build_chart(seeded, Filters(date_from=dt.date(2019, 7, 10), date_to=dt.date(2021, 6, 30)))
+    assert fig.layout.title.text.startswith("Timeline density")
+    start, end = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    first_week = pd.Timestamp(min(fig.data[0].x))
+    assert first_week <= pd.Timestamp("2019-07-10") and start < first_week and end > pd.Timestamp("2021-06-30")
 
 
 def test_text_matches_over_the_limit_turn_to_density(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
