@@ -57,7 +57,8 @@ pio.templates["stancewatch"] = BRIEF_TEMPLATE
 def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None) -> str:
     """The footer every chart carries: how much data, from how many outlets, as of when."""
     stamp = as_of.strftime("%d %b %Y %H:%M UTC") if as_of else "unknown time"
-    return f"Source: Stancewatch, {n_items:,} items from {n_sources:,} sources · data as of {stamp}"
+    return (f"Source: Stancewatch, {n_items:,} item{'' if n_items == 1 else 's'} from {n_sources:,} "
+            f"source{'' if n_sources == 1 else 's'} · data as of {stamp}")
 
 
 def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title: str, y_title: str, height: int = 480) -> go.Figure:

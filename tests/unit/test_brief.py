@@ -18,7 +18,7 @@ S400 = {"topic": ["s400"]}
 
 def _plain_chart(con, filters) -> go.Figure:
     fig = go.Figure(go.Scatter(x=[1, 2], y=[1, 2]))
-    return charts.apply_style(fig, "Plain", filters.describe(), "Source: Stancewatch, 2 items from 1 sources", "x", "y")
+    return charts.apply_style(fig, "Plain", filters.describe(), "Source: Stancewatch, 2 items from 1 source", "x", "y")
 
 
 def test_move_reorders_and_ignores_moves_off_the_ends() -> None:

@@ -115,7 +115,7 @@ def test_every_registry_chart_is_styled_for_a_brief(chart: str, seeded) -> None:
     fig = figures.CHARTS[chart](seeded, S400)
     assert fig.layout.title.text
     assert "topic Turkey's S-400 systems" in fig.layout.title.subtitle.text
-    assert any(re.match(r"Source: Stancewatch, \d+ items from \d+ sources", a.text or "") for a in fig.layout.annotations)
+    assert any(re.match(r"Source: Stancewatch, \d+ items? from \d+ sources?", a.text or "") for a in fig.layout.annotations)
     assert fig.layout.template.layout.paper_bgcolor == "white"  # explicit template: no black exports
     assert not figures.TABLES[chart](seeded, S400).empty
 
@@ -172,3 +172,11 @@ def test_cli_writes_the_same_png_as_the_page_button(seeded_path, tmp_path) -> No
     out = tmp_path / "cli.png"
     assert cli.main(["--db", str(seeded_path), "export", "chart", "stances", "--format", "png", "--out", str(out), "--topic", "s400"]) == 0
     assert out.read_bytes() == page_button
+
+
+def test_source_line_counts_in_words() -> None:
+    """The source line every chart carries says '1 item from 1 source', not '1 items from 1 sources'."""
+    from lib import charts
+
+    assert charts.source_line(1, 1, None) == "Source: Stancewatch, 1 item from 1 source · data as of unknown time"
+    assert charts.source_line(2_000, 3, None).startswith("Source: Stancewatch, 2,000 items from 3 sources")
