@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -50,3 +52,20 @@ def seeded(seeded_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = store.connect(seeded_path)
     yield connection
     connection.close()
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple]:
+    """Wrap ``owner.name`` so that each call's arguments after the connection are recorded; return the record.
+
+    For tests that hold a page or a lib function to running a query once.
+    """
+    calls: list[tuple] = []
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1:])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls

@@ -41,19 +41,10 @@ def test_overview_shows_positions_and_claim_outcomes(app) -> None:
 
 def test_overview_and_timeline_grade_sources_once(app, monkeypatch) -> None:
     """Source labels (Overview) and grades in force (Timeline) come from one cached judgement of every claim."""
-    import functools
-
     from lib import queries
+    from tests.conftest import count_calls
 
-    calls = []
-    original = queries.source_track_records
-
-    @functools.wraps(original)
-    def counted(*args, **kwargs):
-        calls.append(args[1:])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(queries, "source_track_records", counted)
+    calls = count_calls(monkeypatch, queries, "source_track_records")
     at = app("timeline")
     assert len(calls) == 1 and not at.exception
 

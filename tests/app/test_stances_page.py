@@ -89,18 +89,9 @@ def test_shift_alert_until_acknowledged(app, seeded_path):
 
 def test_cards_chart_and_claims_share_one_reported_shifts_query(app, monkeypatch) -> None:
     """The page's cached lib functions run their shared query through the page cache: once per data version, not three times."""
-    import functools
-
     from lib import queries
+    from tests.conftest import count_calls
 
-    calls = []
-    original = queries.reported_shifts
-
-    @functools.wraps(original)
-    def counted(*args, **kwargs):
-        calls.append(args[1:])
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(queries, "reported_shifts", counted)
+    calls = count_calls(monkeypatch, queries, "reported_shifts")
     app("stances")
     assert len(calls) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import inspect
 import json
 
@@ -13,6 +12,7 @@ import pytest
 
 from lib import queries, timeline
 from lib.filters import Filters
+from tests.conftest import count_calls
 
 
 def _points(fig) -> dict[str, dict]:
@@ -111,17 +111,7 @@ def test_a_search_scans_once_and_describes_only_what_it_draws(seeded: duckdb.Duc
                                                                text: str, described: int) -> None:
     """Under the page's cache the search runs its filtered scan once; rows are described only when they are drawn."""
     monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
-    calls: list[str] = []
-
-    def counted(original):
-        @functools.wraps(original)
-        def call(*args, **kwargs):
-            calls.append(original.__name__)
-            return original(*args, **kwargs)
-        return call
-
-    for name in ("timeline_newest", "timeline_described"):
-        monkeypatch.setattr(queries, name, counted(getattr(queries, name)))
+    newest, described_ = (count_calls(monkeypatch, queries, name) for name in ("timeline_newest", "timeline_described"))
     memo: dict[tuple, object] = {}
 
     def page_cache(func):
@@ -134,7 +124,7 @@ def test_a_search_scans_once_and_describes_only_what_it_draws(seeded: duckdb.Duc
         return call
 
     timeline.build_chart(seeded, Filters(text=text), cache=page_cache)
-    assert calls.count("timeline_newest") == 1 and calls.count("timeline_described") == described
+    assert len(newest) == 1 and len(described_) == described
 
 
 @pytest.mark.parametrize(("days", "bucket"), [(30, "day"), (92, "day"), (93, "week"), (365 * 3, "week"), (3653, "month")])
