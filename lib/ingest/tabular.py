@@ -348,7 +348,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
 
 
 def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], new_only: str) -> None:
-    """The actors of new events (every name seen kept as an alias), their links, and the links' monthly counts."""
+    """The actors of new events (every name seen kept as an alias), their links, and the links' daily and monthly counts."""
     # each actor's most frequent name, kind and country, ties to the first in order, so that a store built twice is the same
     con.execute(f"""create or replace temp table ds_actors as
                     select actor_id, first(name order by by_name desc, name) as name, first(kind order by by_kind desc, kind) as kind,
@@ -397,19 +397,19 @@ def _apply_documents(con: duckdb.DuckDBPyConnection, insert: Callable[..., int],
            None if direct else f"select count(*) from ({_every_link(con)})")
 
 
-def _more(select: str, con: duckdb.DuckDBPyConnection) -> str:
+def _more(con: duckdb.DuckDBPyConnection, select: str) -> str:
     """`` <select> from ds_more_documents`` when a step staged documents for other files' events, else nothing."""
     return f" {select} from ds_more_documents" if _exists(con, "ds_more_documents") else ""
 
 
 def _every_document(con: duckdb.DuckDBPyConnection) -> str:
     """The file's documents and those staged for other files' events (a document may be both)."""
-    return f"select {_DOCUMENT_COLUMNS} from ds_documents{_more('union all select ' + _DOCUMENT_COLUMNS, con)}"
+    return f"select {_DOCUMENT_COLUMNS} from ds_documents{_more(con, 'union all select ' + _DOCUMENT_COLUMNS)}"
 
 
 def _every_link(con: duckdb.DuckDBPyConnection) -> str:
     """The file's event-document links and those staged for other files' events, each pair once."""
-    return f"select event_id, document_id from ds_event_documents{_more('union select event_id, document_id', con)}"
+    return f"select event_id, document_id from ds_event_documents{_more(con, 'union select event_id, document_id')}"
 
 
 def _stage_links(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
