@@ -446,7 +446,7 @@ def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> 
     Their links are counted before and after the write and the difference is
     appended (a key may repeat, readers sum), instead of recounting every link:
     a curated edit on a store of 10M events costs milliseconds, not the 5 s of a
-    rebuild. Call inside store.transaction and tell it ``keeps_current("event_actor_counts")``.
+    rebuild. Call inside store.transaction and tell it ``keeps_current(store.LINK_COUNTS)``.
     """
     con.execute(f"create or replace temp table link_counts_change as {_LINK_COUNTS_OF.format(sign='-')}", [event_ids])
     yield

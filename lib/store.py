@@ -131,6 +131,12 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select value from meta where key = 'data_version'").fetchall()[0][0])
 
 
+LINK_COUNTS = "event_actor_counts"
+"""The derived link counts (event_actor_days and event_actor_months), for ``Audit.keeps_current``."""
+OWN_CONTINUITY = "statements.own_continuity"
+"""The derived statement labels, for ``Audit.keeps_current``."""
+
+
 @dataclass
 class Audit:
     """Records what a transaction changed into audit_log, in the same transaction."""
@@ -196,9 +202,9 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
-    if "statements" in touched and "statements.own_continuity" not in kept_current:
+    if "statements" in touched and OWN_CONTINUITY not in kept_current:
         queries.refresh_own_continuity(con)
-    if touched & {"events", "event_actors"} and "event_actor_counts" not in kept_current:
+    if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:
         queries.rebuild_event_actor_counts(con)
 
 

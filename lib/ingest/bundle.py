@@ -481,7 +481,7 @@ def _apply(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -
         if counts[spec.table]["inserted"] or counts[spec.table]["updated"]:
             series |= queries.statement_series(con, ids)
             queries.refresh_own_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}))
-        audit.keeps_current("statements.own_continuity")
+        audit.keeps_current(store.OWN_CONTINUITY)
         return counts
     if spec.table != "events":
         return {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
@@ -492,7 +492,7 @@ def _apply(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -
         if "actor_ids" in staged.columns:
             links = [{"event_id": r["event_id"], "actor_id": a, "role": role} for r in staged.rows for a, role in r["actor_ids"]]
             counts["event_actors"] = _replace_links(con, audit, "event_actors", ["event_id", "actor_id", "role"], events, links)
-    audit.keeps_current("event_actor_counts")
+    audit.keeps_current(store.LINK_COUNTS)
     if "document_ids" in staged.columns:
         links = [{"event_id": r["event_id"], "document_id": d} for r in staged.rows for d in r["document_ids"]]
         counts["event_documents"] = _replace_links(con, audit, "event_documents", ["event_id", "document_id"], events, links)

@@ -342,7 +342,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
         insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
                "select count(distinct code) from ds_labels", [fmt.vocabulary])
     _apply_actors(con, insert, new_only)
-    audit.keeps_current("event_actor_counts")
+    audit.keeps_current(store.LINK_COUNTS)
     _apply_documents(con, insert, direct)
     return counts
 
