@@ -226,3 +226,33 @@ def test_locked_store_gives_advice(tmp_path: Path) -> None:
         holder.wait()
     time.sleep(0.1)
     assert store.connect(path) is not None
+
+
+def test_upgrade_to_7_reflags_the_continuity_wording_with_the_new_detector(seeded_path: Path) -> None:
+    """Schema 7 re-flags quotes the old detector missed or wrongly took, keeps an analyst's own value, relabels."""
+    con = store.connect(seeded_path)
+    con.execute("insert into actors (actor_id, name, kind) values ('TUR-MFA', 'Foreign Ministry', 'ministry')")
+    said = [
+        ("stmt-missed", "Turkey's stance on the S-400 has not changed, a senior official said.", False),
+        ("stmt-old-false", "Moscow hopes there will be no change in Ankara's position on the Montreux Convention.", True),
+        ("stmt-analyst", "The spokesman briefed reporters in Ankara.", True),
+    ]
+    for number, (sid, quote, declared) in enumerate(said):
+        con.execute("insert into statements (statement_id, stated_on, actor_id, topic_id, position_code, quote, "
+                    "self_declared_continuity) values (?, ?, 'TUR-MFA', 's400', 'retain', ?, ?)",
+                    [sid, f"2026-0{number + 1}-01", quote, declared])
+    con.execute("update statements set own_continuity = null")
+    con.execute("update meta set value = '6' where key = 'schema_version'")
+    con.close()
+    con = store.connect(seeded_path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        flags = dict(con.execute("select statement_id, self_declared_continuity from statements").fetchall())
+        assert flags == {"stmt-anon-ria": False, "stmt-msb-no-change": True,
+                         "stmt-missed": True, "stmt-old-false": False, "stmt-analyst": True}
+        stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
+        assert stored == _own_labels(con) and stored["stmt-missed"] == "reaffirmed"
+        logged = con.execute("select who, after ->> 'set', after ->> 'cleared' from audit_log where who = 'upgrade'").fetchall()
+        assert logged == [("upgrade", "1", "1")]
+    finally:
+        con.close()
