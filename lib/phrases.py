@@ -81,6 +81,7 @@ _FOLD = (
     *_ASCII_FOLD,
     ("ı", "i"), ("ş", "s"), ("ğ", "g"), ("ç", "c"), ("ö", "o"), ("ü", "u"), ("â", "a"), ("î", "i"), ("û", "u"),
     ("’", "'"), ("‘", "'"), ("´", "'"), ("“", " "), ("”", " "), ("«", " "), ("»", " "), ("\u00a0", " "),
+    ("\u0307", ""),  # the combining dot a non-Turkish lower() leaves after "İ": the only change of length
 )
 
 
@@ -97,7 +98,8 @@ def normalise(text: str) -> str:
     """Lower-case with Turkish dotted/dotless i handled, Turkish letters folded to ASCII, quotes unified.
 
     The result has the same length as ``text`` (when lower-casing keeps the
-    length, which it does for Latin scripts), so match offsets point into it.
+    length, which it does for Latin scripts, and no combining dot is dropped),
+    so match offsets point into it.
     """
     # "İ".lower() is two characters (i + combining dot); Turkish "I" lowers to "i", which is where "ı" folds anyway.
     text = text.replace("İ", "i").lower()
@@ -108,12 +110,12 @@ def normalise(text: str) -> str:
 
 # ---------------------------------------------------------------- vocabulary
 _EN_STANCE = (r"(?:position|positions|stance|stances|policy|policies|approach|line|view|views|posture|"
-              r"conditions|determination|commitment|commitments)\b")
+              r"conditions|determination|commitment|commitments|support)\b")
 # Turkish stance nouns as stems: any suffix may follow (tutumumuzda, duruşunu, tavrımızdan…).
 _TR_STANCE = (r"\b(?:tutum|durus(?!m[ae])|politika|yaklasim|pozisyon|tavir|tavr|siyaset|gorus(?!m[ae])|"
-              r"sart|vizyon|karar)\w*")
-# Filler between a stance noun and its predicate: words, but never a negation ("is not the same").
-_FILL = r"(?:[\s,]+(?!not\b|no\b|never\b|longer\b|n't\b|artik\b|degil\w*)[\w'\-]+){0,%d}?"
+              r"sart|vizyon|karar|destek|desteg|baglilik|baglilig)\w*")
+# Filler between a stance noun and its predicate: words, but never a negation or a modal ("is not the same", "may remain").
+_FILL = r"(?:[\s,]+(?!(?:not|no|never|longer|n't|may|might|could|would|should|must|artik|belki)\b|degil)[\w'\-]+){0,%d}?"
 _NOT = r"(?:will not|won't|shall not|will never|are not going to|aren't going to|is not going to|isn't going to|" \
        r"do not|don't|does not|doesn't|are not|aren't|is not|isn't|have not|haven't|has not|hasn't|never|cannot|can't)"
 _BACK = (r"(?:backtrack\w*|step(?:ping|ped)? back|back(?:ing)? down|retreat\w*|make a u-turn|making a u-turn|"
@@ -167,6 +169,7 @@ _EN_UNCHANGED = ("unchanged", "unaltered", "same", "as it ", "as before", "what 
                  "constant", "intact", "not chang", "n't chang", "not shift", "n't shift", "not alter", "n't alter",
                  "never chang")
 _TR_CHANGE = ("degisiklik", "degisme", "farklilik")
+_TR_NEVER = r"(?:(?:asla|kesinlikle) )?(?:soz konusu|mumkun) (?:degil\w*|olamaz)"  # "… söz konusu değil / olamaz"
 _EN_BACK = ("backtrack", "step back", "stepping back", "stepped back", "back down", "backing down", "go back",
             "going back", "turn back", "turning back", "retreat", "u-turn", "give up", "giving up", "budg", "waver")
 _RULES: tuple[_Rule, ...] = (
@@ -178,14 +181,14 @@ _RULES: tuple[_Rule, ...] = (
     _rule("no_change", "en", ("no change", "nothing has changed", "nothing changed"),
           r"\b(?:there (?:is|has been|was|had been) )?(?:no change|nothing has changed|nothing changed)"
           r"(?=\s*(?:[,.;:!'\-]|$))"),
-    _rule("stance_unchanged", "en", _EN_UNCHANGED, r"\b" + _EN_STANCE + _FILL % 8 + r" " + _EN_PRED),
+    _rule("stance_unchanged", "en", _EN_UNCHANGED, r"\b" + _EN_STANCE + _FILL % 8 + r"[\s,]+" + _EN_PRED),
     _rule("maintain", "en", ("maintain", "keep", "kept", "stand", "stood", "reaffirm", "reiterat", "restat", "continu"),
-          r"\b(?:maintain(?:s|ed|ing)?|keep(?:s|ing)?|kept|stand(?:s|ing)? (?:firm )?(?:by|on)|stood (?:firm )?(?:by|on)|"
+          r"\b(?:maintain(?:s|ed|ing)?|keep(?:s|ing)?|kept|stand(?:s|ing)? (?:firm |firmly )?(?:by|on)|stood (?:firm |firmly )?(?:by|on)|"
           r"reaffirm(?:s|ed|ing)?|reiterat(?:e|es|ed|ing)|restat(?:e|es|ed|ing)|"
           r"continu(?:e|es|ed|ing) to (?:hold|pursue|follow|keep|maintain)) (?:[\w'\-]+ ){0,3}?" + _EN_STANCE),
     _rule("maintain", "en", ("same",), r"\bcontinu\w* (?:on|along|with|down) the same (?:path|course|line|road|policy)\b"),
     _rule("refuse_backtrack", "en", _EN_BACK,
-          r"\b" + _NOT + r" (?:be |ever )?" + _BACK + r"\b"),
+          r"\b" + _NOT + r" (?:be |ever )?" + _BACK + r"\b(?! (?:into|onto|inside)\b)"),
     _rule("refuse_backtrack", "en", tuple(f"no {word}" for word in _BACK_NOUNS),
           r"\bthere (?:(?:will|would|can|could|shall) )?(?:be|is) no " + _BACK_NOUN + r"\b"),
     _rule("refuse_backtrack", "en", ("no question", "no intention", "no plan"),
@@ -208,21 +211,21 @@ _RULES: tuple[_Rule, ...] = (
           r"\bdegisen (?:bir sey|hicbir sey|bir durum) (?:yok(?:tur)?|olmadi|olmamistir|bulunmuyor)\b", _OTHER_SUBJECT),
     _rule("stance_unchanged", "tr", ("degism", "ayni", "aynen", "eskisi gibi", "ilk gunku", "surdu", "suruyor",
                                      "devam ediyor", "devam etmektedir"),
-          _TR_STANCE + _FILL % 5 + r" " + _TR_PRED, _OTHERS_SAME),
+          _TR_STANCE + _FILL % 5 + r"[\s,]+" + _TR_PRED, _OTHERS_SAME),
     _rule("stance_unchanged", "tr", ("dun neyse",), r"\bdun neyse bugun de\b"),
     _rule("maintain", "tr", ("koru", "surdur", "muhafaza", "teyit", "yinele", "tekrarla"),
           _TR_STANCE + r" (?:[\w'\-]+ ){0,3}?(?:koru\w*|surdur\w*|muhafaza\w*|teyit\w*|yinele\w*|tekrarla\w*)"),
     _rule("maintain", "tr", ("ayni",),
           r"\bayni (?:tutum\w*|cizgi\w*|kararlilik\w*|sekilde|politika\w*|yol\w*) (?:[\w'\-]+ ){0,2}?"
           r"(?:surdur\w*|devam\w*|koru\w*|suruyor\w*)"),
-    _rule("refuse_backtrack", "tr", ("geri adim",),
-          r"\bgeri adim (?:atmayacag\w*|atmayiz|atmiyoruz|atmamiz (?:soz konusu|mumkun) (?:degil\w*|olamaz)|"
+    _rule("refuse_backtrack", "tr", ("geri adim", "adim geri"),
+          r"\b(?:geri adim|adim (?:bile )?geri) (?:atmayacag\w*|atmayiz|atmiyoruz|atmamiz " + _TR_NEVER + r"|"
           r"yok(?:tur)?\b|soz konusu degil\w*|beklemesin)"),
     _rule("refuse_backtrack", "tr", ("geri don",),
           r"\bgeri (?:donus (?:yok\w*|soz konusu degil\w*)|donmeyecegiz|donmeyiz|donmeyecektir)"),
     _rule("refuse_backtrack", "tr", ("vazgec", "taviz"),
-          r"\b(?:vazgecmeyecegiz|vazgecmeyiz|vazgecmeyecektir|vazgecmemiz soz konusu (?:degil\w*|olamaz)|"
-          r"taviz vermeyecegiz|taviz vermeyiz|taviz vermeyecektir)"),
+          r"\b(?:vazgecmeyecegiz|vazgecmeyiz|vazgecmeyecektir|vazgecmemiz " + _TR_NEVER + r"|"
+          r"taviz vermeyecegiz|taviz vermeyiz|taviz vermeyecektir|taviz vermemiz " + _TR_NEVER + r")"),
     _rule("refuse_backtrack", "tr", ("degistir",),
           _TR_STANCE + r" degistir(?:meyi dusunmuyoruz|meyecegiz|miyoruz|meyiz)\b"),
     _rule("nothing_new", "tr", ("yeni bir",), r"\b(?:soylenecek )?yeni bir (?:sey|durum) yok(?:tur)?\b"),
@@ -236,7 +239,8 @@ def _named(guards: dict[str, str]) -> re.Pattern[str]:
 # Words that undo a match when they stand, in the same clause, before it (up to ten words) ...
 _BEFORE = _named({
     "negated": r"not true|untrue|wrong|false|incorrect|den(?:y|ies|ied|ying)|no longer|"
-               r"(?:not|cannot|can't|never|did not|didn't) (?:say|said|claim\w*)|no one can say|nobody can say|artik",
+               r"(?:not|cannot|can't|never|did not|didn't) (?:say|said|claim\w*)|no one can say|nobody can say|"
+               r"(?:anyone|those|people) who (?:says?|claims?)|artik",
     "question": r"whether|is there|has there|are there|will there|eger",
     "conditional": r"if|unless|provided|once",
     "hedge": r"may|might|could|possibly|perhaps|too early|belki",
@@ -246,9 +250,9 @@ _BEFORE = _named({
 # ... or right after it (up to four words): Turkish puts negation, doubt and attribution after the verb ...
 _AFTER = _named({
     "negated": r"dogru degil\w*|yanlis\w*|gercegi yansitmiyor|soyleyeme\w*|soylenemez|garanti edemez|soylemedik|"
-               r"diyenler|degil\w*|is not true|is untrue|is false|is wrong",
+               r"diyenler|degil\w*|dogru olmaz|is not true|is untrue|is false|is wrong|is mistaken|are mistaken",
     "question": r"^(?:mi|mu)",
-    "other_side": r"iddia\w*|endise\w*|umuyor\w*|bekliyor\w*|istiyor\w*|gerek\w*",
+    "other_side": r"iddia\w*|endise\w*|umuyor\w*|bekliyor\w*|iste\w*|talep\w*|cagir\w*|gerek\w*",
 })
 # ... or when the stance noun is used in its physical or ranking sense (before it or inside the match).
 _OTHER_SENSE = _named({"other_sense": r"polls?|league|rankings?|standings|vessel|ship|frigate|fleet|tanker|anket\w*|ligde"})
@@ -311,7 +315,7 @@ def declares_continuity(text: str | None) -> bool:
 _STEMS = frozenset(stem for rule in _RULES for stem in rule.needs)
 
 # What normalise() folds to each ASCII letter, for matching the raw text in bulk (RE2 has no Turkish case folding).
-_RAW = {"i": "[iIıİîÎ]", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
+_RAW = {"i": "[iIıİîÎ]\u0307?", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
         "'": "['’‘`´]", " ": "[\\s\"“”«»]+"}
 
 
