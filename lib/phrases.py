@@ -22,7 +22,7 @@ How a sentence is read
      of its clause (not "no change in the schedule", "nothing has changed on
      the ground"); Turkish "değişen bir şey yok" only when no other locative
      subject precedes it ("fiyatlarında değişen bir şey yok" is not a stance).
-   * ``stance_unchanged`` — a stance noun, up to eight words, then "remains
+   * ``stance_unchanged`` — a stance noun, up to ten words, then "remains
      unchanged / the same / as it was / as before", "has not changed", "will
      not change"; "tutumumuz aynıdır / değişmedi / değişmemiştir / eskisi gibi /
      aynen devam ediyor / sürüyor". "The same as" must compare with the past
@@ -181,7 +181,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule("no_change", "en", ("no change", "nothing has changed", "nothing changed"),
           r"\b(?:there (?:is|has been|was|had been) )?(?:no change|nothing has changed|nothing changed)"
           r"(?=\s*(?:[,.;:!'\-]|$))"),
-    _rule("stance_unchanged", "en", _EN_UNCHANGED, r"\b" + _EN_STANCE + _FILL % 8 + r"[\s,]+" + _EN_PRED),
+    _rule("stance_unchanged", "en", _EN_UNCHANGED, r"\b" + _EN_STANCE + _FILL % 10 + r"[\s,]+" + _EN_PRED),
     _rule("maintain", "en", ("maintain", "keep", "kept", "stand", "stood", "reaffirm", "reiterat", "restat", "continu"),
           r"\b(?:maintain(?:s|ed|ing)?|keep(?:s|ing)?|kept|stand(?:s|ing)? (?:firm |firmly )?(?:by|on)|stood (?:firm |firmly )?(?:by|on)|"
           r"reaffirm(?:s|ed|ing)?|reiterat(?:e|es|ed|ing)|restat(?:e|es|ed|ing)|"
@@ -249,13 +249,17 @@ _BEFORE = _named({
 })
 # ... or right after it (up to four words): Turkish puts negation, doubt and attribution after the verb ...
 _AFTER = _named({
-    "negated": r"dogru degil\w*|yanlis\w*|gercegi yansitmiyor|soyleyeme\w*|soylenemez|garanti edemez|soylemedik|"
+    "negated": r"dogru degil\w*|yanlis\w*|gercegi yansitm\w*|soyleyeme\w*|soylenemez|garanti edemez|soylemedik|"
                r"diyenler|degil\w*|dogru olmaz|is not true|is untrue|is false|is wrong|is mistaken|are mistaken",
     "question": r"^(?:mi|mu)",
     "other_side": r"iddia\w*|endise\w*|umuyor\w*|bekliyor\w*|iste\w*|talep\w*|cagir\w*|gerek\w*",
 })
-# ... or when the stance noun is used in its physical or ranking sense (before it or inside the match).
-_OTHER_SENSE = _named({"other_sense": r"polls?|league|rankings?|standings|vessel|ship|frigate|fleet|tanker|anket\w*|ligde"})
+# ... or, anywhere in the clause, when the stance noun is used in its physical or ranking sense, or the Turkish
+# "whether" form wraps the predicate ("değişip değişmediğini", "olup olmadığını").
+_AROUND = _named({
+    "other_sense": r"polls?|league|rankings?|standings|vessel|ship|frigate|fleet|tanker|anket\w*|ligde",
+    "question": r"(?P<verb>\w+)[iu]p (?P=verb)m[ae]\w*",
+})
 _SENTENCE_ENDS = ".!?;"
 _WORD = re.compile(r"[\w'\-]+")
 
@@ -294,7 +298,7 @@ def _guarded(sentence: str, start: int, end: int, unless: re.Pattern[str] | None
     matched = sentence[start:end]
     if unless is not None and unless.search(f"{before} {matched}"):
         return "other_subject"
-    for guard, text in ((_BEFORE, before), (_OTHER_SENSE, f"{before} {matched}"), (_AFTER, after)):
+    for guard, text in ((_BEFORE, before), (_AROUND, f"{before} {matched} {after}"), (_AFTER, after)):
         found = guard.search(text)
         if found:
             return found.lastgroup
