@@ -343,6 +343,10 @@ def flags(texts: Sequence[str | None]) -> list[bool]:
     column = pa.array(texts, type=pa.string())
     candidate = pc.fill_null(pc.match_substring_regex(column, _PREFILTER, ignore_case=True), False)
     result = [False] * len(texts)
+    verdicts: dict[str, bool] = {}  # a quote repeated across statements (wire copies, several actors) is read once
     for index in pc.indices_nonzero(candidate).to_pylist():
-        result[index] = explain(texts[index]) is not None
+        text = texts[index]
+        if text not in verdicts:
+            verdicts[text] = explain(text) is not None
+        result[index] = verdicts[text]
     return result
