@@ -39,7 +39,7 @@ How a sentence is read
      "geri adım atmayacağız / atmamız söz konusu değil", "geri dönüş yok",
      "vazgeçmeyeceğiz", "taviz vermeyeceğiz", "değiştirmeyi düşünmüyoruz".
    * ``nothing_new`` — "nothing new on this issue"; "bu konuda yeni bir şey yok".
-3. **Guards** (``_BEFORE``, ``_AFTER``, ``_AROUND`` and a rule's own
+3. **Guards** (word lists ``_BEFORE``, ``_AFTER``, ``_AROUND``, and a rule's own
    ``unless``) reject a rule's match when the words around it, within the
    same clause, negate it ("not true that", "denied that",
    "… olmadığı doğru değil", "söylemek yanlış olur"), ask ("?", "whether",
@@ -79,6 +79,7 @@ about 6 s (about 60 µs each).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -243,37 +244,70 @@ _RULES: tuple[_Rule, ...] = (
     _rule("nothing_new", "tr", ("yeni bir",), r"\b(?:soylenecek )?yeni bir (?:sey|durum) yok(?:tur)?\b"),
 )
 
-def _named(guards: dict[str, str]) -> re.Pattern[str]:
-    """One pattern for several guards; the match's ``lastgroup`` names the guard."""
-    return re.compile("|".join(rf"(?P<{name}>\b(?:{pattern})\b)" for name, pattern in guards.items()))
+@dataclass(frozen=True)
+class _Cue:
+    """The words that set off one guard: whole words, word beginnings ("expect…") and phrases of several words."""
+
+    name: str
+    words: frozenset[str]
+    starts: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    def found(self, tokens: list[str], joined: str) -> bool:
+        """True when the window (as tokens, and joined with a space at each end) holds one of the cue's words."""
+        return (not self.words.isdisjoint(tokens) or any(p in joined for p in self.phrases)
+                or (bool(self.starts) and any(t.startswith(self.starts) for t in tokens)))
+
+
+def _cues(spec: dict[str, str]) -> tuple[_Cue, ...]:
+    """Guards from "a|b c|d*" lists: a word, a phrase, a word beginning ("d…"; a phrase may end in one too)."""
+    cues = []
+    for name, listed in spec.items():
+        entries = listed.split("|")
+        cues.append(_Cue(
+            name,
+            frozenset(e for e in entries if " " not in e and not e.endswith("*")),
+            tuple(e[:-1] for e in entries if " " not in e and e.endswith("*")),
+            tuple(f" {e[:-1]}" if e.endswith("*") else f" {e} " for e in entries if " " in e),
+        ))
+    return tuple(cues)
 
 
 # Words that undo a match when they stand, in the same clause, before it (up to ten words) ...
-_BEFORE = _named({
-    "negated": r"not true|untrue|wrong|false|incorrect|den(?:y|ies|ied|ying)|no longer|"
-               r"(?:not|cannot|can't|never|did not|didn't) (?:say|said|claim\w*)|no one can say|nobody can say|"
-               r"(?:anyone|those|people) who (?:says?|claims?)|artik",
-    "question": r"whether|is there|has there|are there|will there|eger",
-    "conditional": r"if|unless|provided|once",
-    "hedge": r"may|might|could|possibly|perhaps|too early|belki",
-    "other_side": r"call(?:s|ed|ing)? on|urg(?:e|es|ed|ing)|demand\w*|press(?:es|ed|ing)|want(?:s|ed)?|expect\w*|"
-                  r"hop(?:e|es|ed|ing)|wish\w*|ensure|accus\w*|claim(?:s|ed)?|alleg\w*|must|should|need(?:s|ed)? to",
+_BEFORE = _cues({
+    "negated": "not true|untrue|wrong|false|incorrect|deny|denies|denied|denying|no longer|not say|not said|"
+               "not claim*|cannot say|cannot claim*|can't say|can't claim*|never say|never said|never claim*|"
+               "didn't say|no one can say|nobody can say|anyone who say*|those who say*|people who say*|"
+               "anyone who claim*|those who claim*|artik",
+    "question": "whether|is there|has there|are there|will there|eger",
+    "conditional": "if|unless|provided|once",
+    "hedge": "may|might|could|possibly|perhaps|too early|belki",
+    "other_side": "call on|calls on|called on|calling on|urge|urges|urged|urging|demand*|presses|pressed|pressing|"
+                  "want|wants|wanted|expect*|hope|hopes|hoped|hoping|wish*|ensure|accus*|claim|claims|claimed|"
+                  "alleg*|must|should|need to|needs to|needed to",
 })
 # ... or right after it (up to four words): Turkish puts negation, doubt and attribution after the verb ...
-_AFTER = _named({
-    "negated": r"dogru degil\w*|yanlis\w*|gercegi yansitm\w*|soyleyeme\w*|soylenemez|garanti edemez|soylemedik|"
-               r"diyenler|degil\w*|dogru olmaz|is not true|is untrue|is false|is wrong|is mistaken|are mistaken",
-    "question": r"^(?:mi|mu)",
-    "other_side": r"iddia\w*|endise\w*|umuyor\w*|bekliyor\w*|iste\w*|talep\w*|cagir\w*|gerek\w*",
+_AFTER = _cues({
+    "negated": "dogru degil*|yanlis*|gercegi yansitm*|soyleyeme*|soylenemez|garanti edemez|soylemedik|diyenler|"
+               "degil*|dogru olmaz|is not true|is untrue|is false|is wrong|is mistaken|are mistaken",
+    "question": "mi|mu",
+    "other_side": "iddia*|endise*|umuyor*|bekliyor*|iste*|talep*|cagir*|gerek*",
 })
-# ... or, anywhere in the clause, when the stance noun is used in its physical or ranking sense, or the Turkish
-# "whether" form wraps the predicate ("değişip değişmediğini", "olup olmadığını").
-_AROUND = _named({
-    "other_sense": r"polls?|league|rankings?|standings|vessel|ship|frigate|fleet|tanker|anket\w*|ligde",
-    "question": r"(?P<verb>\w+)[iu]p (?P=verb)m[ae]\w*",
-})
+# ... or, anywhere in the clause, when the stance noun is used in its physical or ranking sense.
+_AROUND = _cues({"other_sense": "poll|polls|league|ranking|rankings|standings|vessel|ship|frigate|fleet|tanker|"
+                                "anket*|ligde"})
 _SENTENCE_ENDS = ".!?;"
-_WORD = re.compile(r"[\w'\-]+")
+
+
+def _words(text: str) -> list[str]:
+    """The words of a guard's window, without commas and possessive endings ("frigate's" → "frigate")."""
+    return [word.removesuffix("'s").strip("'") for word in text.replace(",", " ").split()]
+
+
+def _whether_form(tokens: list[str]) -> bool:
+    """The Turkish "whether" form, a verb twice: "değişip değişmediğini", "olup olmadığını", "atıp atmayacağını"."""
+    return any(first.endswith(("ip", "up")) and len(first) > 3 and second.startswith(first[:-2] + "m")
+               for first, second in itertools.pairwise(tokens))
 
 
 def explain(text: str | None) -> Match | None:
@@ -304,16 +338,19 @@ def explain(text: str | None) -> Match | None:
 
 def _guarded(sentence: str, start: int, end: int, unless: re.Pattern[str] | None) -> str | None:
     """The name of the guard that rejects the match sentence[start:end], or None when none does."""
-    before = " ".join(_WORD.findall(sentence, sentence.rfind(":", 0, start) + 1, start)[-10:])
+    before = _words(sentence[sentence.rfind(":", 0, start) + 1: start])[-10:]
     stop = min((i for i in (sentence.find(",", end), sentence.find(":", end)) if i >= 0), default=len(sentence))
-    after = " ".join(_WORD.findall(sentence, end, stop)[:4])
-    matched = sentence[start:end]
-    if unless is not None and unless.search(f"{before} {matched}"):
+    after = _words(sentence[end:stop])[:4]
+    if unless is not None and unless.search(f"{' '.join(before)} {sentence[start:end]}"):
         return "other_subject"
-    for guard, text in ((_BEFORE, before), (_AROUND, f"{before} {matched} {after}"), (_AFTER, after)):
-        found = guard.search(text)
-        if found:
-            return found.lastgroup
+    around = before + _words(sentence[start:end]) + after
+    if _whether_form(around):
+        return "question"
+    for cues, tokens in ((_BEFORE, before), (_AROUND, around), (_AFTER, after)):
+        joined = f" {' '.join(tokens)} "
+        for cue in cues:
+            if cue.found(tokens, joined):
+                return cue.name
     return None
 
 
