@@ -72,9 +72,10 @@ R 0.70; after fixing what they showed, ``fresh2`` (60) en P 1.00 R 0.93, tr
 P 0.88 R 1.00. Its three errors were then fixed too, so every split now
 scores 1.00 — expect about 0.9 on wording not yet seen. The schema-6 detector
 (lib/phrases_v6.py): en P 0.84 R 0.17, tr P 0.91 R 0.16. Speed on a 2-vCPU
-host shared with other work: ``flags`` on 100,000 distinct wire-style quotes
-(5 % about a position) 0.3-0.6 s; on 100,000 quotes that all reach the rules
-about 6 s (about 60 µs each).
+host busy with other work (about 3× slower than quiet): ``flags`` on 100,000
+distinct wire-style quotes (5 % about a position) 0.27-0.69 s, about 0.15 s
+quiet; on 100,000 quotes that nearly all reach the rules 6-9 s (about 90 µs a
+candidate busy, 30 µs quiet).
 """
 
 from __future__ import annotations
