@@ -244,6 +244,8 @@ _RULES: tuple[_Rule, ...] = (
           _TR_STANCE + r" degistir(?:meyi dusunmuyoruz|meyecegiz|miyoruz|meyiz)\b"),
     _rule("nothing_new", "tr", ("yeni bir",), r"\b(?:soylenecek )?yeni bir (?:sey|durum) yok(?:tur)?\b"),
 )
+_STEMS = frozenset(stem for rule in _RULES for stem in rule.needs)
+
 
 @dataclass(frozen=True)
 class _Cue:
@@ -366,11 +368,9 @@ def declares_continuity(text: str | None) -> bool:
     return explain(text) is not None
 
 
-_STEMS = frozenset(stem for rule in _RULES for stem in rule.needs)
-
 # What normalise() folds to each ASCII letter, for matching the raw text in bulk (RE2 has no Turkish case folding).
 _RAW = {"i": "[iIıİîÎ]\u0307?", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
-        "'": "['’‘`´]", " ": "[\\s\"“”«»]+"}
+        "'": "['’‘`´]", " ": "[\\s\"“”«»\u00a0]+"}
 
 
 def _raw_pattern(stem: str) -> str:

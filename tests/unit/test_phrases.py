@@ -115,14 +115,15 @@ _FOLD = str.maketrans("ıİşŞğĞçÇöÖüÜ", "iIsSgGcCoOuU")
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(_SENTENCES), st.sampled_from(["upper", "lower", "ascii", "spaces", "curly"]))
+@given(st.sampled_from(_SENTENCES), st.sampled_from(["upper", "lower", "ascii", "spaces", "nbsp", "curly"]))
 def test_spelling_variants_do_not_change_the_verdict(sentence: str, variant: str) -> None:
-    """Upper or lower case, Turkish letters typed as ASCII, doubled spaces and curly quotes read the same, in bulk too."""
+    """Upper or lower case, Turkish letters typed as ASCII, doubled or no-break spaces, curly quotes: the same verdict, in bulk too."""
     changed = {
         "upper": sentence.upper(),
         "lower": sentence.lower(),
         "ascii": sentence.translate(_FOLD),
         "spaces": sentence.replace(" ", "  "),
+        "nbsp": sentence.replace(" ", "\u00a0"),
         "curly": sentence.replace("'", "\u2019"),
     }[variant]
     assert declares_continuity(changed) == declares_continuity(sentence)
