@@ -318,7 +318,7 @@ def explain(text: str | None) -> Match | None:
     if not text:
         return None
     folded = normalise(text)
-    probe = folded if "  " not in folded else " ".join(folded.split())
+    probe = " ".join(folded.split())  # any run of (Unicode) whitespace as one space, for the stems
     present = {stem for stem in _STEMS if stem in probe}
     if not present:
         return None
@@ -370,7 +370,7 @@ def declares_continuity(text: str | None) -> bool:
 
 # What normalise() folds to each ASCII letter, for matching the raw text in bulk (RE2 has no Turkish case folding).
 _RAW = {"i": "[iIıİîÎ]\u0307?", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
-        "'": "['’‘`´]", " ": "[\\s\"“”«»\u00a0]+"}
+        "'": "['’‘`´]", " ": "[\\s\\p{Z}\"“”«»]+"}
 
 
 def _raw_pattern(stem: str) -> str:
