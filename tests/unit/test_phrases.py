@@ -156,3 +156,10 @@ def test_normalise_keeps_the_length_of_latin_text(text: str) -> None:
     """Normalising maps one character to one (when lower-casing does), so matched words can be quoted from the original."""
     if all(len(ch.lower()) == 1 and ch != "\u0307" for ch in text.replace("İ", "i")):
         assert len(normalise(text)) == len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_SENTENCES), st.sampled_from(["It is not true that ", "Nobody can say that ", "Doğru değil: "]))
+def test_a_negation_put_before_never_makes_a_declaration(sentence: str, negation: str) -> None:
+    """Negating words before a sentence can only remove a declaration, never create one."""
+    assert declares_continuity(sentence) or not declares_continuity(negation + sentence[:1].lower() + sentence[1:])
