@@ -157,26 +157,39 @@ _OTHER_SUBJECT = re.compile(r"\b(?!(?:tutum|durus|politika|yaklasim|pozisyon|tav
                             r"mesele|husus|bun|biz)\w*)\w+(?:d[ae]|t[ae])(?:\s+\w+){0,2}\s+degisen\b")
 _OTHERS_SAME = re.compile(r"\b(?!oncekiyle|eskisiyle|dunkuyle)\w+y(?:la|le)\s+ayni|\bile ayni")
 
+# What normalise() folds to each ASCII letter, for matching the raw text in bulk (RE2 has no Turkish case folding).
+_RAW = {"i": "[iIıİîÎ]\u0307?", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
+        "'": "['’‘`´]", " ": "[\\s\\p{Z}\"“”«»]+"}
+
+
+def _raw_pattern(stem: str) -> str:
+    """A regex that finds, in the raw text, every spelling that normalise() turns into ``stem``."""
+    return "".join(_RAW.get(ch, re.escape(ch)) for ch in stem)
+
+
 @dataclass(frozen=True)
 class _Rule:
     """One continuity rule: its name and language, the stems a sentence needs for it to apply, its pattern.
 
-    ``needs`` (substrings of the normalised text) lets a sentence skip every
-    rule whose stems it lacks, and their union is the bulk prefilter of
-    :func:`flags`. ``unless`` is the rule's own exception, tested on the
-    clause up to the end of the match.
+    ``needs`` (substrings of the normalised text) lets a text skip every rule
+    whose stems it lacks; ``raw`` finds the same stems in the raw text, so that
+    :func:`flags` can ask Arrow which rules apply to a whole column at once.
+    ``unless`` is the rule's own exception, tested on the clause up to the end
+    of the match.
     """
 
     name: str
     lang: str
     needs: tuple[str, ...]
+    raw: str
     pattern: re.Pattern[str]
     unless: re.Pattern[str] | None = None
 
 
 def _rule(name: str, lang: str, needs: tuple[str, ...], pattern: str, unless: re.Pattern[str] | None = None) -> _Rule:
     # A space in a rule stands for any run of whitespace.
-    return _Rule(name, lang, needs, re.compile(pattern.replace(" ", r"\s+")), unless)
+    raw = "|".join(_raw_pattern(stem) for stem in needs)
+    return _Rule(name, lang, needs, raw, re.compile(pattern.replace(" ", r"\s+")), unless)
 
 
 _EN_UNCHANGED = ("unchanged", "unaltered", "same", "as it ", "as before", "what it was", "firm as ever", "consistent",
@@ -317,14 +330,15 @@ def explain(text: str | None) -> Match | None:
     """The first continuity rule the text satisfies, with the words it matched; None when it declares no continuity."""
     if not text:
         return None
-    folded = normalise(text)
-    probe = " ".join(folded.split())  # any run of (Unicode) whitespace as one space, for the stems
+    probe = " ".join(normalise(text).split())  # any run of (Unicode) whitespace as one space, for the stems
     present = {stem for stem in _STEMS if stem in probe}
-    if not present:
-        return None
-    for rule in _RULES:
-        if present.isdisjoint(rule.needs):
-            continue
+    return _first_match(text, [rule for rule in _RULES if not present.isdisjoint(rule.needs)])
+
+
+def _first_match(text: str, rules: list[_Rule]) -> Match | None:
+    """The first of ``rules`` (those whose stems the text holds) that matches the text unguarded."""
+    folded = normalise(text)
+    for rule in rules:
         for found in rule.pattern.finditer(folded):
             # The rules' patterns do not cross a sentence end; the guards look within the match's sentence.
             begin = max(folded.rfind(mark, 0, found.start()) for mark in _SENTENCE_ENDS) + 1
@@ -368,35 +382,29 @@ def declares_continuity(text: str | None) -> bool:
     return explain(text) is not None
 
 
-# What normalise() folds to each ASCII letter, for matching the raw text in bulk (RE2 has no Turkish case folding).
-_RAW = {"i": "[iIıİîÎ]\u0307?", "s": "[sSşŞ]", "g": "[gGğĞ]", "c": "[cCçÇ]", "o": "[oOöÖ]", "u": "[uUüÜûÛ]", "a": "[aAâÂ]",
-        "'": "['’‘`´]", " ": "[\\s\\p{Z}\"“”«»]+"}
-
-
-def _raw_pattern(stem: str) -> str:
-    """A regex that finds, in the raw text, every spelling that normalise() turns into ``stem``."""
-    return "".join(_RAW.get(ch, re.escape(ch)) for ch in stem)
-
-
 # A text with none of the rules' stems cannot match: flags() does not parse it.
-_PREFILTER = "|".join(sorted(_raw_pattern(stem) for stem in _STEMS))
+_PREFILTER = "|".join(rule.raw for rule in _RULES)
 
 
 def flags(texts: Sequence[str | None]) -> list[bool]:
-    """declares_continuity for many texts at once: a vectorised keyword prefilter, then the rules on candidates only.
+    """declares_continuity for many texts at once: vectorised prefilters, then the rules on candidates only.
 
-    The prefilter is Arrow's RE2 regex over the whole column (no Python per
-    row); on wire-style statements a few percent are candidates.
+    Arrow's RE2 regex runs over the whole column (no Python per row): first the
+    union of every rule's stems, which leaves a few percent of wire-style
+    statements as candidates; then, over the candidates, each rule's own stems,
+    so that each candidate runs only the rules that can apply.
     """
     if not len(texts):
         return []
     column = pa.array(texts, type=pa.string())
-    candidate = pc.fill_null(pc.match_substring_regex(column, _PREFILTER, ignore_case=True), False)
+    index = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(column, _PREFILTER, ignore_case=True), False))
+    candidates = column.take(index)
+    gates = [pc.match_substring_regex(candidates, rule.raw, ignore_case=True).to_pylist() for rule in _RULES]
     result = [False] * len(texts)
     verdicts: dict[str, bool] = {}  # a quote repeated across statements (wire copies, several actors) is read once
-    for index in pc.indices_nonzero(candidate).to_pylist():
-        text = texts[index]
+    for position, applies in zip(index.to_pylist(), zip(*gates, strict=True), strict=True):
+        text = texts[position]
         if text not in verdicts:
-            verdicts[text] = explain(text) is not None
-        result[index] = verdicts[text]
+            verdicts[text] = _first_match(text, [rule for rule, yes in zip(_RULES, applies, strict=True) if yes]) is not None
+        result[position] = verdicts[text]
     return result
