@@ -71,11 +71,12 @@ rules, scored once before any fix: ``fresh`` (80) en P 0.90 R 0.95, tr P 0.88
 R 0.70; after fixing what they showed, ``fresh2`` (60) en P 1.00 R 0.93, tr
 P 0.88 R 1.00. Its three errors were then fixed too, so every split now
 scores 1.00 — expect about 0.9 on wording not yet seen. The schema-6 detector
-(lib/phrases_v6.py): en P 0.84 R 0.17, tr P 0.91 R 0.16. Speed on a 2-vCPU
-host busy with other work (about 3× slower than quiet): ``flags`` on 100,000
-distinct wire-style quotes (5 % about a position) 0.27-0.69 s, about 0.15 s
-quiet; on 100,000 quotes that nearly all reach the rules 6-9 s (about 90 µs a
-candidate busy, 30 µs quiet).
+(lib/phrases_v6.py): en P 0.84 R 0.17, tr P 0.91 R 0.16.
+
+Speed (bench/RESULTS.md; a 2-vCPU host busy with other work, 2.5-3x slower
+than quiet): ``flags`` on 100,000 distinct wire-style quotes (5 % about a
+position) 0.28-0.58 s wall, 0.16-0.27 s CPU; on 100,000 quotes nearly all
+about a position 3.4-7 s wall, 2.5-3 s CPU.
 """
 
 from __future__ import annotations
