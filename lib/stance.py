@@ -59,7 +59,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, queries, reliability, store
+from lib import charts, group_line, queries, reliability, store
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
@@ -123,47 +123,124 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _summaries(
+def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], group_line.Line]]:
+    """Each series of ``rows`` (queries.statement_continuity) judged by the group rule of lib/group_line.py.
+
+    Returns the rows with ``continuity`` set to the series' label (for one voice
+    the same as the SQL's; for a group, divergent and pending voices no longer
+    read as shifts), ``previous_positions`` to what the series' line held before
+    each statement, and the judged line of every series for its card.
+    """
+    rows = rows.copy()
+    lines: dict[tuple[str, str], group_line.Line] = {}
+    labels: dict[str, list[str]] = {}
+    before: list[list[str]] = []
+    order: list[object] = []
+    for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False):
+        line = group_line.judge([
+            group_line.Said(sid, voice, start, end, precision, code if isinstance(code, str) else None, bool(declared))
+            for sid, voice, start, end, precision, code, declared in zip(
+                group.statement_id, group.actor_id, group.stated_on.dt.date, group.period_end.dt.date,
+                group.date_precision, group.position_code, group.self_declared.fillna(False), strict=True)
+        ])
+        lines[key] = line
+        labels.setdefault("continuity", []).extend(line.labels[s] for s in group.statement_id)
+        before.extend(sorted(line.before[s]) for s in group.statement_id)
+        order.extend(group.index)
+    if order:
+        rows.loc[order, "continuity"] = labels["continuity"]
+        rows["previous_positions"] = pd.Series(before, index=order, dtype=object)
+    return rows, lines
+
+
+def positions_held(
+    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
+) -> list[dict[str, Any]]:
+    """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
+    rows, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+    out = []
+    for (actor, topic), group in rows.groupby(["series_actor_id", "topic_id"], sort=True):
+        line = lines[(actor, topic)]
+        last_said = group.sort_values(["stated_on", "date_precision"]).iloc[-1]
+        shift, held = line.last_shift, line.held_since
+        out.append({
+            "actor_id": actor,
+            "topic_id": topic,
+            "statements": len(group),
+            "voices": group.actor_id.nunique(),
+            "positions": line.position_runs,
+            "reaffirmations": line.reaffirmations,
+            "reaffirmations_total": line.reaffirmations_total,
+            "shifts": line.shifts,
+            "last_shift_on": shift.start if shift else None,
+            "last_shift_precision": shift.precision if shift else None,
+            "days_since_last_shift": (today - shift.end).days if shift else None,
+            "current_position": line.current_position,
+            "current_positions": line.current_positions,
+            "held_since": held.start if held else None,
+            "held_since_precision": held.precision if held else None,
+            "last_statement_on": _date(last_said.stated_on),
+            "last_statement_precision": last_said.date_precision,
+            "divergent": [_voice(s) for s in line.divergent],
+            "pending": [_voice(s) for s in line.pending],
+        })
+    return out
+
+
+def summaries(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
     cache: Cache = direct,
 ) -> list[dict[str, Any]]:
-    """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
-    summary = queries.stance_summary(con, actors, topics, inherit)
+    """Card figures per series plus its last reported shift; the page cards and the CLI report share this."""
     claims = cache(claims_about)(con, actors, topics, inherit)
     shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
     latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
-    out = []
-    for row in summary.itertuples(index=False):
-        last = latest.get((row.series_actor_id, row.topic_id), shifts.head(0))
-        shift_end = _date(row.last_shift_end)
-        out.append({
-            "actor_id": row.series_actor_id,
-            "topic_id": row.topic_id,
-            "statements": int(row.statements),
-            "positions": list(row.position_runs) if row.position_runs is not None else [],
-            "reaffirmations": int(row.reaffirmations),
-            "reaffirmations_total": int(row.reaffirmations_total),
-            "shifts": int(row.shifts),
-            "last_shift_on": _date(row.last_shift_on),
-            "last_shift_precision": _text(row.last_shift_precision),
-            "days_since_last_shift": (today - shift_end).days if shift_end else None,
-            "current_position": _text(row.current_position),
-            "current_positions": list(row.current_positions) if row.current_positions is not None else [],
-            "held_since": _date(row.held_since),
-            "held_since_precision": _text(row.held_since_precision),
-            "last_statement_on": _date(row.last_statement_on),
-            "last_statement_precision": row.last_statement_precision,
-            "last_reported_shift": None if last.empty else {
+    out = positions_held(con, actors, topics, inherit, today)
+    for entry in out:
+        last = latest.get((entry["actor_id"], entry["topic_id"]), shifts.head(0))
+        entry["last_reported_shift"] = None if last.empty else {
                 "claim_id": last.claim_id.iloc[0],
                 "claimed_on": _date(last.claimed_on.iloc[0]),
                 "date_precision": last.date_precision.iloc[0],
                 "text": last.text.iloc[0],
                 "source_id": _text(last.source_id.iloc[0]),
+                "subject_actor_id": _text(last.subject_actor_id.iloc[0]),
                 "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
                 "status": last.status.iloc[0],
-            },
-        })
+        }
     return out
+
+
+def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+              today: dt.date | None = None) -> pd.DataFrame:
+    """The Overview's "where each actor stands": one row per series, in words (a split line says so)."""
+    entries = positions_held(con, actors, topics, inherit, today or dt.date.today())
+    names = queries.names(con)
+    labels = {t: position_labels(con, t) for t in {e["topic_id"] for e in entries}}
+    rows = []
+    for e in entries:
+        words = labels[e["topic_id"]]
+        current = words.get(e["current_position"], e["current_position"]) if e["current_position"] \
+            else _positions_label(e["current_positions"], words)
+        rows.append({
+            "actor": names.get(e["actor_id"], e["actor_id"]),
+            "topic": names.get(e["topic_id"], e["topic_id"]),
+            "current position": current,
+            "held since": format_partial_date(e["held_since"], e["held_since_precision"]) if e["held_since"] else "",
+            "shifts": e["shifts"],
+            "divergent statements": len(e["divergent"]),
+            "reaffirmations since": e["reaffirmations"],
+            "statements": e["statements"],
+            "last statement": format_partial_date(e["last_statement_on"], e["last_statement_precision"]),
+        })
+    return pd.DataFrame(rows, columns=["actor", "topic", "current position", "held since", "shifts", "divergent statements",
+                                       "reaffirmations since", "statements", "last statement"])
+
+
+def _voice(said: group_line.Said) -> dict[str, Any]:
+    """A divergent or pending statement as the card and the report name it."""
+    return {"statement_id": said.statement_id, "actor_id": said.voice, "stated_on": said.start,
+            "date_precision": said.precision, "position_code": said.position}
 
 
 def stance_report(
@@ -178,8 +255,8 @@ def stance_report(
     """
     actors = [actor] if actor else None
     topics = [topic] if topic else None
-    entries = _summaries(con, actors, topics, inherit, today or dt.date.today())
-    rows = queries.statement_continuity(con, actors, topics, inherit)
+    entries = summaries(con, actors, topics, inherit, today or dt.date.today())
+    rows, _ = judged(queries.statement_continuity(con, actors, topics, inherit))
     by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
     for entry in entries:
         group = by_series[(entry["actor_id"], entry["topic_id"])]
@@ -191,6 +268,7 @@ def stance_report(
                 "date_precision": r.date_precision,
                 "position_code": _text(r.position_code),
                 "continuity": r.continuity,
+                "own_continuity": r.own_continuity,
                 "self_declared": bool(r.self_declared),
             }
             for r in group.itertuples(index=False)
@@ -204,17 +282,16 @@ def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date
     view = resolve_view(con, filters)
     if not view.topic_id or not view.actors:
         return []
-    found = {e["actor_id"]: e for e in _summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today(),
-                                                   cache)}
+    found = {e["actor_id"]: e for e in summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today(),
+                                                  cache)}
     return [found[a] for a in view.actors if a in found]
 
 
 def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
-        return view, queries.statement_continuity(con, [], [], False)
-    rows = queries.statement_continuity(con, list(view.actors), [view.topic_id], view.inherit, filters)
-    return view, newest(rows, "stated_on", STATEMENT_LIMIT)
+    actors, topics = (list(view.actors), [view.topic_id]) if view.topic_id and view.actors else ([], [])
+    rows, _ = judged(queries.statement_continuity(con, actors, topics, view.inherit, filters))
+    return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
 
 
 def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
@@ -257,7 +334,8 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
-    Columns: Series, Date, Said by, Position, Continuity, "No change" wording, Suggestion, Quote,
+    Columns: Series, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
+    Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
     view, rows = _view_rows(con, filters)
@@ -270,6 +348,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
         "Said by": [names.get(a, a) for a in rows.actor_id],
         "Position": [labels.get(c, "") if isinstance(c, str) else "" for c in rows.position_code],
         "Continuity": rows.continuity,
+        "Own record": rows.own_continuity.fillna(""),
         '"No change" wording': rows.self_declared.astype(bool),
         "Suggestion": [
             _suggestion(code, declared, previous, labels)
@@ -294,26 +373,63 @@ def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str])
 
 
 def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, str]) -> dict[str, str]:
-    """A card's figures in words, each no more precise than its date: what the page shows for one series."""
+    """A card's figures in words, each no more precise than its date: what the page shows for one series.
+
+    ``summary`` is the card in one paragraph an analyst can copy into a brief;
+    ``voices`` names the divergent and pending voices (who, when, what).
+    """
     def when(day: dt.date | None, precision: str | None) -> str:
         return format_partial_date(day, precision or "day") if day else "—"
 
+    def position(code: str | None) -> str:
+        return labels.get(code, code) if code else "no position coded"
+
     days = entry["days_since_last_shift"]
     shift = entry["last_reported_shift"]
+    current = (position(entry["current_position"]) if entry["current_position"]
+               else _positions_label(entry["current_positions"], labels) or "no position coded")
     return {
-        "current": labels.get(entry["current_position"], entry["current_position"]) if entry["current_position"]
-        else _positions_label(entry["current_positions"], labels) or "no position coded",
+        "current": current,
         "held_since": when(entry["held_since"], entry["held_since_precision"]),
-        "reaffirmations": f"{entry['reaffirmations']}",
-        "reaffirmations_help": f"reaffirmations of the current position since it was taken up; {entry['reaffirmations_total']} in all",
+        "reaffirmations": f"{entry['reaffirmations']} since taken up",
+        "reaffirmations_help": f"statements reaffirming the current position since it was taken up; "
+                               f"{entry['reaffirmations_total']} reaffirmations in all",
         "last_statement": when(entry["last_statement_on"], entry["last_statement_precision"]),
         "since_shift": "none" if days is None else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
         "since_shift_help": "no shift recorded" if days is None
         else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
+        "summary": _summary_words(entry, current, when),
+        "voices": _voices_words(entry, names, position, when),
         "reported_shift": "none reported" if shift is None else f"{shift['status']}: {shift['text']}",
         "reported_shift_when": "" if shift is None
         else f"{when(shift['claimed_on'], shift['date_precision'])} · {names.get(shift['source_id'], shift['source_id'] or 'no source')}",
     }
+
+
+def _summary_words(entry: dict[str, Any], current: str, when: Any) -> str:
+    """'Retain the systems since Dec 2017; no shift; 1 divergent voice.' — the card in one sentence."""
+    if entry["held_since"] is None:
+        held = f"{current} (the latest statements disagree)" if entry["current_positions"] else current
+    else:
+        held = f"{current} since {when(entry['held_since'], entry['held_since_precision'])}"
+    shifts = entry["shifts"]
+    parts = [held, "no shift" if shifts == 0 else f"{shifts} shift{'s' if shifts != 1 else ''}"
+             + f", the last {when(entry['last_shift_on'], entry['last_shift_precision'])}"]
+    if entry["divergent"]:
+        n = len(entry["divergent"])
+        parts.append(f"{n} divergent statement{'s' if n != 1 else ''} not taken up")
+    if entry["pending"]:
+        parts.append("the latest statements propose a change no other voice has answered yet")
+    return "; ".join(parts) + "."
+
+
+def _voices_words(entry: dict[str, Any], names: dict[str, str], position: Any, when: Any) -> list[str]:
+    """One line per divergent or pending statement: who, when, what."""
+    return [
+        f"{kind}: {names.get(v['actor_id'], v['actor_id'])}, {when(v['stated_on'], v['date_precision'])}: {position(v['position_code'])}"
+        for kind, voices in (("divergent", entry["divergent"]), ("pending", entry["pending"]))
+        for v in voices
+    ]
 
 
 def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:

@@ -46,21 +46,35 @@ right.toggle("Fold in sub-actors", value=view.inherit, key=inherit_key, on_chang
 cards = ui.cached(stance.actor_cards)(con, filters)
 labels = stance.position_labels(con, view.topic_id)
 names = queries.names(con)
+CARDS_PER_ROW = 3
+"""Cards side by side at most; more wrap to the next row, so six actors stay legible."""
+
 if cards:
-    for column, entry in zip(st.columns(len(cards)), cards, strict=True):
-        text = stance.card_text(entry, labels, names)
-        with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
-            st.text(names.get(entry["actor_id"], entry["actor_id"]))
-            st.metric("Current position", text["current"])
-            first, second = st.columns(2)
-            first.metric("Held since", text["held_since"])
-            second.metric("Reaffirmations", text["reaffirmations"], help=text["reaffirmations_help"])
-            first.metric("Last statement", text["last_statement"])
-            second.metric("Days since last shift", text["since_shift"], help=text["since_shift_help"])
-            st.caption("Last reported shift")
-            st.text(text["reported_shift"])
-            if text["reported_shift_when"]:
-                st.caption(text["reported_shift_when"])
+    for first_card in range(0, len(cards), CARDS_PER_ROW):
+        row = cards[first_card:first_card + CARDS_PER_ROW]
+        for column, entry in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+            text = stance.card_text(entry, labels, names)
+            with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
+                st.text(names.get(entry["actor_id"], entry["actor_id"]))
+                st.text(text["summary"])
+                st.caption("Current position")
+                st.text(text["current"])
+                first, second = st.columns(2)
+                first.caption("Held since")
+                first.text(text["held_since"])
+                second.caption("Reaffirmations", help=text["reaffirmations_help"])
+                second.text(text["reaffirmations"])
+                first.caption("Last statement")
+                first.text(text["last_statement"])
+                second.caption("Days since last shift", help=text["since_shift_help"])
+                second.text(text["since_shift"])
+                if text["voices"]:
+                    st.caption("Voices off the line")
+                    st.text("\n".join(text["voices"]))
+                st.caption("Last reported shift")
+                st.text(text["reported_shift"])
+                if text["reported_shift_when"]:
+                    st.caption(text["reported_shift_when"])
 else:
     st.info("None of the chosen actors has a statement on this topic.")
 
