@@ -29,8 +29,12 @@ CONTINUITY_STYLE: dict[str, dict[str, str]] = {
     "first": {"color": "#1b4f72", "symbol": "circle"},
     "reaffirmed": {"color": "#117a65", "symbol": "diamond"},
     "shifted": {"color": "#922b21", "symbol": "x"},
+    "divergent": {"color": "#b9770e", "symbol": "star-triangle-down"},
+    "pending": {"color": "#6c3483", "symbol": "hourglass"},
     "unclear": {"color": "#909497", "symbol": "circle-open"},
 }
+LINE_LABELS = ("first", "reaffirmed", "shifted")
+"""Statements on a series' line; divergent and pending voices are marked off it (lib/group_line.py)."""
 CLAIM_STATUS_STYLE: dict[str, dict[str, str]] = {
     "corroborated": {"color": "#117a65", "symbol": "triangle-up"},
     "contradicted": {"color": "#922b21", "symbol": "triangle-down"},
@@ -255,50 +259,75 @@ def _day_text(day: object, precision: str) -> str:
     return format_partial_date(value, precision)  # type: ignore[arg-type]
 
 
+def _midpoints(starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """Where an item of a period is drawn: the middle of its month or year, so it never reads as coming first in it."""
+    return starts + (ends - starts) / 2
+
+
+def _period_bars(fig: go.Figure, x0: pd.Series, x1: pd.Series, y: pd.Series, precision: pd.Series, colour: str,
+                 group: str) -> None:
+    """A pale bar over each month- or year-precision item's whole period."""
+    xs: list[object] = []
+    ys: list[object] = []
+    for start, end, level, p in zip(x0, x1, y, precision, strict=True):
+        if p != "day":
+            xs += [start, end, None]
+            ys += [level, level, None]
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
+                                 legendgroup=group, showlegend=False, hoverinfo="skip"))
+
+
+def _open_where_inexact(symbol: str, precision: pd.Series) -> list[str]:
+    """Month- and year-precision items get the open form of their marker (as on the Timeline)."""
+    open_symbol = symbol if symbol.endswith("-open") else f"{symbol}-open"
+    return [symbol if p == "day" else open_symbol for p in precision]
+
+
+def _tick_text(label: str, width: int = 18) -> str:
+    """A position label wrapped onto short lines, so a long label does not squeeze the plot."""
+    return _wrap(label, width=width)
+
+
 def stance_figure(
     rows: pd.DataFrame, claims: pd.DataFrame, positions: pd.DataFrame, actors: list[str], names: dict[str, str],
     title: str, subtitle: str, footer: str,
 ) -> go.Figure:
     """Step chart of position ordinal over time, one line per series, each statement marked by its continuity.
 
-    ``rows``: lib.queries.statement_continuity; ``claims``: lib.queries.reported_shifts;
-    ``positions``: the topic's vocabulary. Month- and year-precision statements
-    carry a pale bar over their whole period, so they never read as exact days.
-    Several series are nudged apart vertically so identical positions stay visible.
-    Claims about the series sit in a lane above the positions, shaped by status.
+    ``rows``: lib.stance.judged rows; ``claims``: lib.queries.reported_shifts;
+    ``positions``: the topic's vocabulary. The line of a series runs through its
+    line statements (first, reaffirmed, shifted); a divergent or pending voice is
+    marked at its own position, off the line, with the speaker named on hover.
+    Month- and year-precision statements and claims sit mid-period with an open
+    marker and a pale bar over the whole period, so they never read as exact
+    days or as coming first in their month. Several series are nudged apart
+    vertically so identical positions stay visible. Claims about the series sit
+    in a lane above the positions, shaped by status.
     """
     fig = go.Figure()
     top = int(positions.ordinal.max()) if not positions.empty else 1
     bottom = int(positions.ordinal.min()) if not positions.empty else -1
-    ticks = {int(o): escape_label(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
+    ticks = {int(o): _tick_text(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
     unclear_y, claim_y = bottom - 1, top + 1
     present = [a for a in actors if a in set(rows.series_actor_id)]
     step = 0.15 if len(present) > 1 else 0.0
-    ys = {}
+    ys, xs = {}, {}
     for k, actor in enumerate(present):
         mine = rows[rows.series_actor_id == actor]
         offset = (k - (len(present) - 1) / 2) * step
         # concurrent statements at one date and position are stacked a little, so none hides another
         stacked = mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
         y = mine.ordinal.astype("float").fillna(unclear_y).add(offset + stacked)
-        ys[actor] = y
+        x = _midpoints(mine.stated_on, mine.period_end)
+        ys[actor], xs[actor] = y, x
         colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
-        coded = mine.ordinal.notna()
+        on_line = mine.ordinal.notna() & mine.continuity.isin(LINE_LABELS)
         fig.add_trace(go.Scatter(
-            x=mine.stated_on[coded], y=y[coded], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
+            x=x[on_line], y=y[on_line], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
             name=escape_label(names.get(actor, actor)), legendgroup=actor, hoverinfo="skip",
         ))
-        spans_x: list[object] = []
-        spans_y: list[object] = []
-        for start, end, level, precision in zip(mine.stated_on, mine.period_end, y, mine.date_precision, strict=True):
-            if precision != "day":
-                spans_x += [start, end, None]
-                spans_y += [level, level, None]
-        if spans_x:
-            fig.add_trace(go.Scatter(
-                x=spans_x, y=spans_y, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
-                legendgroup=actor, showlegend=False, hoverinfo="skip",
-            ))
+        _period_bars(fig, mine.stated_on, mine.period_end, y, mine.date_precision, colour, actor)
     for label, style in CONTINUITY_STYLE.items():
         marked = rows[(rows.continuity == label) & rows.series_actor_id.isin(present)]
         if marked.empty:
@@ -309,6 +338,7 @@ def stance_figure(
                 f" · {escape_label(names.get(r.series_actor_id, r.series_actor_id))}",
                 f"{_day_text(r.stated_on, r.date_precision)} ({r.date_precision} precision)",
                 f"{escape_label(r.position_label) if isinstance(r.position_label, str) else 'no position coded'}: {label}"
+                + (f" (own record: {r.own_continuity})" if isinstance(r.own_continuity, str) and r.own_continuity != label else "")
                 + (' · says "no change"' if r.self_declared else ""),
                 _wrap(f"“{r.quote}”") if isinstance(r.quote, str) and r.quote else "(no quote)",
                 escape_label(names.get(r.source_id, r.source_id) if isinstance(r.source_id, str) else "no source")
@@ -317,9 +347,11 @@ def stance_figure(
             for r in marked.itertuples(index=False)
         ]
         fig.add_trace(go.Scatter(
-            x=marked.stated_on, y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
+            x=[xs[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
+            y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
             mode="markers", name=label, legendgroup=f"continuity-{label}",
-            marker=dict(symbol=style["symbol"], color=style["color"], size=13, line=dict(color="white", width=1)),
+            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
+                        line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
     shown_claims = claims[claims.series_actor_id.isin(present)].drop_duplicates("claim_id")
@@ -337,20 +369,24 @@ def stance_figure(
             ])
             for c in marked.itertuples(index=False)
         ]
+        level = pd.Series([claim_y] * len(marked), index=marked.index, dtype="float")
+        _period_bars(fig, marked.claimed_on, marked.claim_end, level, marked.date_precision, style["color"], f"claim {status}")
         fig.add_trace(go.Scatter(
-            x=marked.claimed_on, y=[claim_y] * len(marked), mode="markers", name=f"claim {status}",
-            marker=dict(symbol=style["symbol"], color=style["color"], size=13),
+            x=_midpoints(marked.claimed_on, marked.claim_end), y=level, mode="markers", name=f"claim {status}",
+            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
+                        line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
     if not shown_claims.empty:
         ticks[claim_y] = _CLAIM_LANE
     if (rows.continuity == "unclear").any():
         ticks[unclear_y] = _UNCLEAR_LANE
-    apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position", height=540)
+    apply_style(fig, title, subtitle, footer, "Date stated (open marks and bars: month or year precision)", "Position", height=540)
+    widest = max(len(part) for t in ticks.values() for part in t.split("<br>"))
     # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
     fig.update_layout(
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
-        margin=dict(r=210, l=max(70, 50 + 8 * max(len(t) for t in ticks.values()))),  # room for the position labels
+        margin=dict(r=190, l=max(70, 50 + 8 * widest)),  # room for the wrapped position labels
     )
     fig.update_yaxes(
         tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,

@@ -98,3 +98,20 @@ def test_cards_chart_and_claims_share_one_reported_shifts_query(app, monkeypatch
     calls = count_calls(monkeypatch, queries, "reported_shifts")
     app("stances")
     assert len(calls) == 1
+
+
+def test_one_off_hedges_read_as_divergent_voices(app_on) -> None:
+    """A state's line kept by its president, with two ministers' one-off hedges: 0 shifts, held since 2017,
+    the hedges named as divergent voices; each statement keeps its label against its own speaker's record."""
+    from tests.conftest import HEDGE
+
+    at = app_on(HEDGE, "stances", actor="TUR", topic="s400")
+    texts = _texts(at)
+    assert "Retain the systems since 10 Mar 2017; no shift; 2 divergent statements not taken up." in texts
+    assert ("divergent: Foreign Minister of Turkey, 5 Oct 2017: Undecided or open to a compromise\n"
+            "divergent: Defence Minister of Turkey, 11 Feb 2021: Undecided or open to a compromise") in texts
+    statements = _table(at, "Continuity").set_index("Statement")
+    assert statements.loc["fm-2017-10", "Continuity"] == "divergent"
+    assert statements.loc["fm-2017-10", "Own record"] == "first"
+    assert statements.loc["pres-2021-03", "Continuity"] == "reaffirmed"
+    assert (statements.Continuity == "shifted").sum() == 0
