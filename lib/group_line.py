@@ -95,6 +95,8 @@ class Line:
     position_runs: list[str] = field(default_factory=list)
     divergent: list[Said] = field(default_factory=list)
     pending: list[Said] = field(default_factory=list)
+    last_said: Said | None = None  # the latest statement, coded or not
+    voices: int = 0  # how many actors said something in the series
 
     @property
     def current_position(self) -> str | None:
@@ -161,6 +163,8 @@ class _Held:
         self.ends: list[dt.date] = []
         self.first_start: dict[dt.date, dt.date] = {}  # per line period end: the earliest start ending there
         self.counts: dict[str, list[int]] = {}
+        self._asked = 0  # the stretch last asked about (how many line statements end before it), and its answer
+        self._answer: frozenset[str] = frozenset()
 
     def add(self, said: Said) -> None:
         n = len(self.members)
@@ -172,22 +176,26 @@ class _Held:
             prefix.append(prefix[-1] + (position == said.position))
 
     def before(self, day: dt.date) -> frozenset[str]:
-        """The positions of the latest line period ending before ``day``, with every line period overlapping it."""
+        """The positions of the latest line period ending before ``day``, with every line period overlapping it.
+
+        Statements come in end order, so most ask about the same stretch of the line as the one before them.
+        """
         m = bisect.bisect_left(self.ends, day)
-        if m == 0:
-            return frozenset()
-        lo = bisect.bisect_left(self.ends, self.first_start[self.ends[m - 1]])
-        return frozenset(p for p, prefix in self.counts.items() if prefix[m] > prefix[lo])
+        if m != self._asked:
+            self._asked = m
+            lo = bisect.bisect_left(self.ends, self.first_start[self.ends[m - 1]]) if m else 0
+            self._answer = frozenset(p for p, prefix in self.counts.items() if prefix[m] > prefix[lo])
+        return self._answer
 
 
 def judge(statements: Sequence[Said]) -> Line:
     """Label every statement of one series and work out its card figures (the rule in the module docstring)."""
     ordered = sorted(statements, key=_order)
     coded = [s for s in ordered if s.position]
-    answers = _Answers(coded)
+    answers: _Answers | None = None  # built when a second voice first proposes a change: most series never need it
     several_voices = len({s.voice for s in coded}) > 1
     held = _Held()
-    line = Line(labels={})
+    line = Line(labels={}, last_said=max(ordered, key=_when, default=None), voices=len({s.voice for s in ordered}))
     for said in ordered:
         before = line.before[said.statement_id] = held.before(said.start)
         if not said.position:
@@ -200,6 +208,7 @@ def judge(statements: Sequence[Said]) -> Line:
         elif not several_voices:
             label = "shifted"
         else:
+            answers = answers or _Answers(coded)
             answer = answers(said)
             if not answer:
                 label = "pending"

@@ -843,22 +843,32 @@ def busiest_topic(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def most_active_actors(con: duckdb.DuckDBPyConnection, topic_id: str, inherit: bool, limit: int) -> list[str]:
-    """The actors with most statements on a topic; with ``inherit``, top-level actors counting their descendants."""
+def busiest_series(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                   limit: int) -> tuple[int, list[tuple[str, str]]]:
+    """The (actor, topic) series with most statements, busiest first, and how many series there are in all.
+
+    With ``inherit`` a series is a top-level actor of those given (one whose
+    parent is not among them; every actor when none are given) counting its
+    descendants, as the Stances page draws it; without, every actor alone.
+    """
     rows = con.execute(
         """
         with recursive tree(series_actor_id, actor_id) as (
-            select actor_id, actor_id from actors where not $inherit or parent_actor_id is null
+            select actor_id, actor_id from actors
+            where ($actors::varchar[] is null or actor_id in (select unnest($actors::varchar[])))
+              and (not $inherit or parent_actor_id is null
+                   or ($actors::varchar[] is not null and parent_actor_id not in (select unnest($actors::varchar[]))))
             union
             select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id where $inherit
         )
-        select t.series_actor_id from statements s join tree t using (actor_id)
-        where s.topic_id = $topic
-        group by t.series_actor_id order by count(*) desc, t.series_actor_id limit $limit
+        select t.series_actor_id, s.topic_id, count(*) over () as total
+        from statements s join tree t using (actor_id)
+        where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+        group by all order by count(*) desc, t.series_actor_id, s.topic_id limit $limit
         """,
-        {"topic": topic_id, "inherit": inherit, "limit": limit},
+        {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
     ).fetchall()
-    return [r[0] for r in rows]
+    return (rows[0][2] if rows else 0), [(r[0], r[1]) for r in rows]
 
 
 def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[int, pd.DataFrame]:

@@ -90,7 +90,7 @@ def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView
     if filters.actors:
         actors = filters.actors
     elif topic:
-        actors = tuple(queries.most_active_actors(con, topic, inherit, DEFAULT_ACTORS))
+        actors = tuple(actor for actor, _ in queries.busiest_series(con, None, [topic], inherit, DEFAULT_ACTORS)[1])
     else:
         actors = ()
     return StanceView(topic, actors, inherit)
@@ -129,27 +129,25 @@ def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], grou
     Returns the rows with ``continuity`` set to the series' label (for one voice
     the same as the SQL's; for a group, divergent and pending voices no longer
     read as shifts), ``previous_positions`` to what the series' line held before
-    each statement, and the judged line of every series for its card.
+    each statement, and the judged line of every series for its card. Works on
+    plain lists, not a pandas group per series: the Overview judges tens of
+    thousands of series.
     """
     rows = rows.copy()
-    lines: dict[tuple[str, str], group_line.Line] = {}
-    labels: dict[str, list[str]] = {}
-    before: list[list[str]] = []
-    order: list[object] = []
-    for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False):
-        line = group_line.judge([
-            group_line.Said(sid, voice, start, end, precision, code if isinstance(code, str) else None, bool(declared))
-            for sid, voice, start, end, precision, code, declared in zip(
-                group.statement_id, group.actor_id, group.stated_on.dt.date, group.period_end.dt.date,
-                group.date_precision, group.position_code, group.self_declared.fillna(False), strict=True)
-        ])
-        lines[key] = line
-        labels.setdefault("continuity", []).extend(line.labels[s] for s in group.statement_id)
-        before.extend(sorted(line.before[s]) for s in group.statement_id)
-        order.extend(group.index)
-    if order:
-        rows.loc[order, "continuity"] = labels["continuity"]
-        rows["previous_positions"] = pd.Series(before, index=order, dtype=object)
+    keys = list(zip(rows.series_actor_id.tolist(), rows.topic_id.tolist(), strict=True))
+    said = [
+        group_line.Said(sid, voice, start, end, precision, code if isinstance(code, str) else None, bool(declared))
+        for sid, voice, start, end, precision, code, declared in zip(
+            rows.statement_id.tolist(), rows.actor_id.tolist(), rows.stated_on.dt.date.tolist(), rows.period_end.dt.date.tolist(),
+            rows.date_precision.tolist(), rows.position_code.tolist(), rows.self_declared.fillna(False).tolist(), strict=True)
+    ]
+    series: dict[tuple[str, str], list[group_line.Said]] = {}
+    for key, one in zip(keys, said, strict=True):
+        series.setdefault(key, []).append(one)
+    lines = {key: group_line.judge(record) for key, record in series.items()}
+    rows["continuity"] = [lines[key].labels[one.statement_id] for key, one in zip(keys, said, strict=True)]
+    rows["previous_positions"] = pd.Series([sorted(lines[key].before[one.statement_id]) for key, one in zip(keys, said, strict=True)],
+                                           index=rows.index, dtype=object)
     return rows, lines
 
 
@@ -157,17 +155,15 @@ def positions_held(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
 ) -> list[dict[str, Any]]:
     """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
-    rows, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+    _, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
     out = []
-    for (actor, topic), group in rows.groupby(["series_actor_id", "topic_id"], sort=True):
-        line = lines[(actor, topic)]
-        last_said = group.sort_values(["stated_on", "date_precision"]).iloc[-1]
-        shift, held = line.last_shift, line.held_since
+    for (actor, topic), line in sorted(lines.items()):
+        shift, held, last = line.last_shift, line.held_since, line.last_said
         out.append({
             "actor_id": actor,
             "topic_id": topic,
-            "statements": len(group),
-            "voices": group.actor_id.nunique(),
+            "statements": len(line.labels),
+            "voices": line.voices,
             "positions": line.position_runs,
             "reaffirmations": line.reaffirmations,
             "reaffirmations_total": line.reaffirmations_total,
@@ -179,8 +175,8 @@ def positions_held(
             "current_positions": line.current_positions,
             "held_since": held.start if held else None,
             "held_since_precision": held.precision if held else None,
-            "last_statement_on": _date(last_said.stated_on),
-            "last_statement_precision": last_said.date_precision,
+            "last_statement_on": last.start if last else None,
+            "last_statement_precision": last.precision if last else None,
             "divergent": [_voice(s) for s in line.divergent],
             "pending": [_voice(s) for s in line.pending],
         })
@@ -211,10 +207,22 @@ def summaries(
     return out
 
 
+STANDINGS_LIMIT = 50
+"""The Overview lists the busiest this many series; at 10M events there are tens of thousands, read on the Stances page."""
+
+
 def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
               today: dt.date | None = None) -> pd.DataFrame:
-    """The Overview's "where each actor stands": one row per series, in words (a split line says so)."""
-    entries = positions_held(con, actors, topics, inherit, today or dt.date.today())
+    """The Overview's "where each actor stands": the busiest series, in words (a split line says so).
+
+    ``attrs['total']`` counts every series under the filters, so the page can say how many it lists.
+    """
+    total, busiest = queries.busiest_series(con, actors, topics, inherit, STANDINGS_LIMIT)
+    chosen = set(busiest)
+    entries = [e for e in positions_held(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit,
+                                         today or dt.date.today())
+               if (e["actor_id"], e["topic_id"]) in chosen]
+    entries.sort(key=lambda e: busiest.index((e["actor_id"], e["topic_id"])))
     names = queries.names(con)
     labels = {t: position_labels(con, t) for t in {e["topic_id"] for e in entries}}
     rows = []
@@ -233,8 +241,10 @@ def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: 
             "statements": e["statements"],
             "last statement": format_partial_date(e["last_statement_on"], e["last_statement_precision"]),
         })
-    return pd.DataFrame(rows, columns=["actor", "topic", "current position", "held since", "shifts", "divergent statements",
-                                       "reaffirmations since", "statements", "last statement"])
+    table = pd.DataFrame(rows, columns=["actor", "topic", "current position", "held since", "shifts", "divergent statements",
+                                        "reaffirmations since", "statements", "last statement"])
+    table.attrs["total"] = total
+    return table
 
 
 def _voice(said: group_line.Said) -> dict[str, Any]:

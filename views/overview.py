@@ -55,6 +55,8 @@ held = ui.cached(stance.standings)(con, scope, list(filters.topics) or None, fil
 if held.empty:
     st.write("No coded statements under these filters.")
 else:
+    if held.attrs["total"] > len(held):
+        st.caption(f"The {len(held)} busiest of {held.attrs['total']:,} actor-topic lines; the Stances page shows any of them.")
     st.dataframe(held, hide_index=True, width="stretch")
 
 st.subheader("Claims and what became of them")

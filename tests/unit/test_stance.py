@@ -347,3 +347,13 @@ def test_a_busy_view_keeps_each_series_latest_reported_shift_for_its_card(seeded
     assert stance.shown_note(table, "claims") == "The newest 1 of 3 claims; narrow the dates to see older ones."
     card = stance.actor_cards(seeded, view)[0]
     assert card["last_reported_shift"]["claim_id"] == "claim-shift"
+
+
+def test_standings_list_the_busiest_lines_and_count_them_all(seeded, monkeypatch) -> None:
+    """The Overview's table: Turkey's line (its parts folded in) in words; with a limit, the busiest lines and the total."""
+    table = stance.standings(seeded, None, None, True)
+    assert table[["actor", "current position", "held since", "shifts"]].values.tolist() == [
+        ["Turkey", "Retain the systems", "Sep 2025", 0]]
+    monkeypatch.setattr(stance, "STANDINGS_LIMIT", 1)
+    table = stance.standings(seeded, None, None, False)
+    assert (len(table), table.attrs["total"]) == (1, 2)
