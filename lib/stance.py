@@ -76,24 +76,38 @@ CLAIM_LIMIT = 1000
 
 @dataclass(frozen=True)
 class StanceView:
-    """What the Stances page, its chart and table show: one topic, some series, inheritance on or off."""
+    """What the Stances page, its chart and table show: some topics (one chart panel each), some series, inheritance."""
 
-    topic_id: str | None
+    topics: tuple[str, ...]
     actors: tuple[str, ...]
     inherit: bool
 
+    @property
+    def empty(self) -> bool:
+        """No topic or no actor: nothing to draw."""
+        return not self.topics or not self.actors
+
 
 def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView:
-    """Topic = first of filters.topics or the topic with most statements; actors = filters.actors or the most active few."""
-    topic = filters.topics[0] if filters.topics else queries.busiest_topic(con)
+    """Topics = filters.topics or the topic with most statements; actors = filters.actors or the most active few on them."""
+    busiest = queries.busiest_topic(con)
+    topics = filters.topics or ((busiest,) if busiest else ())
     inherit = filters.include_children
     if filters.actors:
         actors = filters.actors
-    elif topic:
-        actors = tuple(actor for actor, _ in queries.busiest_series(con, None, [topic], inherit, DEFAULT_ACTORS)[1])
+    elif topics:
+        series = queries.busiest_series(con, None, list(topics), inherit, DEFAULT_ACTORS * len(topics))[1]
+        actors = tuple(dict.fromkeys(actor for actor, _ in series))[:DEFAULT_ACTORS]
     else:
         actors = ()
-    return StanceView(topic, actors, inherit)
+    return StanceView(tuple(topics), actors, inherit)
+
+
+def topic_actors(con: duckdb.DuckDBPyConnection, actors: tuple[str, ...], topics: tuple[str, ...], inherit: bool) -> tuple[str, ...]:
+    """The chosen actors that have a statement on any of these topics (in their order): what a topic switch keeps."""
+    _, series = queries.busiest_series(con, list(actors) or None, list(topics) or None, inherit, 1_000_000)
+    speaking = {actor for actor, _ in series}
+    return tuple(a for a in actors if a in speaking)
 
 
 def _positions_label(codes: Any, labels: dict[str, str]) -> str:
@@ -288,18 +302,18 @@ def stance_report(
 
 def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None,
                 cache: Cache = direct) -> list[dict[str, Any]]:
-    """The page's cards: one summary per chosen series on the chosen topic, in the order the actors were chosen."""
+    """The page's cards: one summary per chosen series and topic, topic by topic, in the order the actors were chosen."""
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
+    if view.empty:
         return []
-    found = {e["actor_id"]: e for e in summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today(),
-                                                  cache)}
-    return [found[a] for a in view.actors if a in found]
+    found = {(e["actor_id"], e["topic_id"]): e
+             for e in summaries(con, list(view.actors), list(view.topics), view.inherit, today or dt.date.today(), cache)}
+    return [found[a, t] for t in view.topics for a in view.actors if (a, t) in found]
 
 
 def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
     view = resolve_view(con, filters)
-    actors, topics = (list(view.actors), [view.topic_id]) if view.topic_id and view.actors else ([], [])
+    actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
     rows, _ = judged(queries.statement_continuity(con, actors, topics, view.inherit, filters))
     return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
 
@@ -321,7 +335,7 @@ def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topic
 
 
 def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:
-    claims = cache(claims_about)(con, list(view.actors), [view.topic_id], view.inherit)
+    claims = cache(claims_about)(con, list(view.actors), list(view.topics), view.inherit)
     shown = claims[claims.newest].copy()
     shown.attrs["total"] = claims.attrs["total"]
     return shown
@@ -344,25 +358,27 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
-    Columns: Series, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
+    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
     Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
     grades = cache(reliability.grades_in_force)(con)
-    labels = position_labels(con, view.topic_id)
+    labels = {t: position_labels(con, t) for t in view.topics}
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in rows.series_actor_id],
+        "Topic": [names.get(t, t) for t in rows.topic_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(rows.stated_on, rows.date_precision, strict=True)],
         "Said by": [names.get(a, a) for a in rows.actor_id],
-        "Position": [labels.get(c, "") if isinstance(c, str) else "" for c in rows.position_code],
+        "Position": [labels[t].get(c, "") if isinstance(c, str) else "" for t, c in zip(rows.topic_id, rows.position_code, strict=True)],
         "Continuity": rows.continuity,
         "Own record": rows.own_continuity.fillna(""),
         '"No change" wording': rows.self_declared.astype(bool),
         "Suggestion": [
-            _suggestion(code, declared, previous, labels)
-            for code, declared, previous in zip(rows.position_code, rows.self_declared, rows.previous_positions, strict=True)
+            _suggestion(code, declared, previous, labels[topic])
+            for topic, code, declared, previous in zip(rows.topic_id, rows.position_code, rows.self_declared, rows.previous_positions,
+                                                       strict=True)
         ],
         "Quote": rows.quote.fillna(""),
         "Attribution": rows.attribution.fillna("").str.replace("_", " "),
@@ -445,27 +461,29 @@ def _voices_words(entry: dict[str, Any], names: dict[str, str], position: Any, w
 def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """Reported shifts and other claims about the chosen series, against the series' own statements around them.
 
-    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
+    Columns: Series, Topic, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
     Credibility (1–6), Claim id. Grade is the source's grade in force.
     """
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
+    if view.empty:
         return pd.DataFrame()
     claims = _view_claims(con, view, cache)
     names = queries.names(con)
-    labels = position_labels(con, view.topic_id)
+    labels = {t: position_labels(con, t) for t in view.topics}
     grades = cache(reliability.grades_in_force)(con)
     credibility = queries.claim_credibility(con, list(claims.claim_id))
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
+        "Topic": [names.get(t, t) for t in claims.topic_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],
         "Claim": claims.text,
         "Source": [names.get(s, s) for s in claims.source_id],
         "Grade": [grades.get(s, "") for s in claims.source_id],
-        "Asserts": [labels.get(c, c) if isinstance(c, str) else "a move (not coded)" for c in claims.asserted_position_code],
-        "Record before": [_positions_label(p, labels) or "—" for p in claims.before_positions],
-        "Record during": [_positions_label(p, labels) or "—" for p in claims.during_positions],
-        "Record after": [_positions_label(p, labels) or "—" for p in claims.after_positions],
+        "Asserts": [labels[t].get(c, c) if isinstance(c, str) else "a move (not coded)"
+                    for t, c in zip(claims.topic_id, claims.asserted_position_code, strict=True)],
+        **{f"Record {when}": [_positions_label(p, labels[t]) or "—" for t, p in zip(claims.topic_id, claims[f"{when}_positions"],
+                                                                                   strict=True)]
+           for when in ("before", "during", "after")},
         "Status": claims.status,
         "Credibility": [int(credibility.get(c, 6)) for c in claims.claim_id],
         "Claim id": claims.claim_id,
@@ -478,8 +496,8 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
-    topic_name = names.get(view.topic_id or "", view.topic_id or "no topic")
-    title = f"Stances on {topic_name}"
+    topic_names = [names.get(t, t) for t in view.topics] or ["no topic"]
+    title = "Stances on " + (topic_names[0] if len(topic_names) == 1 else ", ".join(topic_names[:-1]) + " and " + topic_names[-1])
     n_sources = rows.source_id.nunique()
     footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con))
     subtitle = filters.describe(names)
@@ -494,7 +512,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
         claims = claims[claims.claim_end >= pd.Timestamp(filters.date_from)]
     if filters.date_to:
         claims = claims[claims.claimed_on <= pd.Timestamp(filters.date_to)]
-    positions = queries.topic_positions(con, view.topic_id)
+    positions = {t: queries.topic_positions(con, t) for t in view.topics}
     return charts.stance_figure(rows, claims, positions, list(view.actors), names, title, subtitle, footer)
 
 

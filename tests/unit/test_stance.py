@@ -241,7 +241,7 @@ def test_default_view_picks_busiest_topic_and_top_level_actors(con):
     """Without chosen topic or actors the view takes the busiest topic and, with inheritance, the parent actor."""
     _seed_like(con)
     view = stance.resolve_view(con, Filters())
-    assert (view.topic_id, view.actors) == ("s400", ("TUR",))
+    assert (view.topics, view.actors) == (("s400",), ("TUR",))
     assert set(stance.resolve_view(con, Filters(include_children=False)).actors) == {"TUR-ANON", "TUR-MSB"}
 
 
