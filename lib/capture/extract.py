@@ -1,0 +1,441 @@
+"""From one article to proposals: the document and its source, statements, claims, evidence and events.
+
+Only names the store knows become actors or claimants; a capitalised name
+beside a speech verb that the store does not know is offered as an explicit
+"new actor?" proposal and never matched silently. Every proposal carries the
+span of the sentence it came from so the analyst can check it against the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+import duckdb
+
+from lib.capture import known as store_view
+from lib.capture.known import Known
+from lib.capture.names import Mention, Token, fold, key, slug, tokens
+from lib.capture.proposals import (
+    ActorProposal,
+    ClaimProposal,
+    DocumentProposal,
+    EventProposal,
+    EvidenceProposal,
+    Proposals,
+    SourceProposal,
+    StatementProposal,
+)
+from lib.capture.speech import (
+    ANONYMOUS,
+    CONFIRM,
+    DENY,
+    REPORT_EN,
+    REPORT_TR,
+    SPEECH_EN,
+    SPEECH_TR,
+    SPOKESPERSON,
+    Attribution,
+    Sentence,
+    inside,
+    quotations,
+    reported_clause,
+    sentences,
+    speaker,
+)
+from lib.capture.text import Article
+from lib.capture.when import DateMention, find_dates
+from lib.dates import parse_partial_date, period_end
+from lib.phrases import declares_continuity
+
+_QUOTING = re.compile(r"\b(?:quoted|quoting|citing|cited)\b|\bas saying\b", re.IGNORECASE)
+_QUOTING_TR = re.compile(r"(?:dayandırdığı|dayandırarak|aktardığı|kaynağın)", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:no|not|never|denied|denies|deny|without|rejected|değil|yok|yoktur|olmadığını|olmayacağını|"
+    r"yalanladı|reddetti|bulunmadığını)\b|\w+m[ae]yacağını\b|\w+m[ae]diğini\b", re.IGNORECASE)
+_EVENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((code, re.compile(rx, re.IGNORECASE)) for code, rx in (
+    ("sanctions", r"\b(?:sanction\w*|caatsa|yaptırım\w*)"),
+    ("exclusion", r"\b(?:removed|expelled|excluded|suspended|kicked out|çıkarıl\w*|ihraç\w*)"),
+    ("delivery", r"\b(?:deliver\w*|arrived|received|teslim\w*|ulaştı)"),
+    ("military_test", r"\b(?:test\w*|fired|denedi|deneme\w*|atış\w*)"),
+    ("agreement", r"\b(?:signed|signing|contract|deal|agreement|imzala\w*|anlaşma\w*|sözleşme\w*)"),
+))
+_POSITION_WORDS = {
+    "return": ("return", "take back", "taking back", "give back", "hand back", "iade", "geri al", "geri ver"),
+    "sell": ("sell", "sale", "selling", "satış", "satma", "sat"),
+    "retain": ("retain", "keep", "keeping", "envanter", "elde tut", "koru"),
+}
+_COMMON = frozenset(["the", "a", "an", "he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its", "officials", "official", "sources", "source", "analysts", "experts", "spokesman", "spokeswoman", "spokesperson", "minister", "ministry", "government", "president", "but", "and", "however", "meanwhile", "also", "this", "that", "in", "on", "at", "when", "after", "before", "while", "reports", "report", "some", "many", "diplomats", "diplomat", "observers", "critics", "residents", "people", "one", "two", "both", "several", "authorities", "statement", "earlier", "later", "there", "here", "then", "yet", "still", "bu", "o", "şu", "ancak", "ayrıca", "bakan", "bakanlık", "yetkililer", "yetkili", "kaynaklar", "kaynak", "uzmanlar", "sözcü", "hükümet", "açıklamada", "öte", "yandan"])
+_NAME = r"[A-ZÇĞİÖŞÜ][\w'’.-]*"
+_NEW_BEFORE = re.compile(rf"((?:{_NAME}\s+){{0,3}}{_NAME}),?\s+(?:said|told|stated|announced|declared|added|stressed)\b")
+_NEW_AFTER = re.compile(rf"(?:\bsaid|\baccording to)\s+((?:{_NAME}\s+){{0,3}}{_NAME})")
+_NEW_TR = re.compile(rf"^((?:{_NAME}\s+){{0,3}}{_NAME}),\s")
+
+
+def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | None = None,
+            topic_id: str | None = None, published: dt.date | None = None) -> Proposals:
+    """Proposals for one article against the store's actors, sources and topics (nothing is written)."""
+    article = article.with_defaults(published=published)
+    known = store_view.load(con)
+    text, _language = article.text, article.language
+    words = tokens(text)
+    topic = topic_id or best_topic(known, words) or ""
+    document, new_sources = _article_document(known, article, source_id)
+    run = _Run(con, known, article, topic, document, words)
+    run.new_sources += new_sources
+    for sentence in sentences(text, run.quotes):
+        run.sentence(sentence)
+    run.merge_restatements()
+    run.link_evidence()
+    return Proposals(text, topic, document, run.new_sources, run.new_actors, list(run.cited.values()),
+                     run.statements, run.claims, run.evidence, run.events)
+
+
+def best_topic(known: Known, words: list[Token]) -> str | None:
+    """The topic whose name, description and position labels share the most words with the article."""
+    counts = Counter(t.word for t in words)
+    scores = {t: sum(counts[w] for w in known.topic_words(t)) for t in known.topics}
+    best = max(scores.items(), key=lambda item: (item[1], item[0] == min(scores)), default=(None, 0))
+    return best[0] if best[1] > 0 else None
+
+
+def _article_document(known: Known, article: Article, source_id: str | None) -> tuple[DocumentProposal, list[SourceProposal]]:
+    """The article's document; its source is the one given, else matched by outlet name or web domain, else new."""
+    new: list[SourceProposal] = []
+    source = source_id or known.source_for(article.site_name, article.url)
+    if not source:
+        from lib.capture.names import domain
+
+        name = article.site_name or domain(article.url) or "Unknown outlet"
+        source = slug(name, 30)
+        new.append(SourceProposal(source, name, "other", article.url and f"https://{domain(article.url)}/"))
+    published = article.published.isoformat() if article.published else ""
+    title = article.title or article.text[:80].split("\n")[0]
+    ident = f"{source}-{published or 'undated'}-{slug(title, 30)}"
+    return DocumentProposal(ident, source, title, article.url, published, article.language), new
+
+
+class _Run:
+    """The state of one extraction: the matches over the whole text and the proposals made so far."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, known: Known, article: Article, topic: str,
+                 document: DocumentProposal, words: list[Token]) -> None:
+        self.con, self.known, self.article, self.topic, self.document = con, known, article, topic, document
+        self.text, self.language = article.text, article.language
+        self.quotes = _quotes(self.text)
+        self.actor_mentions = known.actor_names.find(words)
+        self.source_mentions = [m for m in known.source_names.find(words) if m.ident != document.source_id]
+        self.new_sources: list[SourceProposal] = []
+        self.new_actors: list[ActorProposal] = []
+        self.cited: dict[str, DocumentProposal] = {}
+        self.statements: list[StatementProposal] = []
+        self.claims: list[ClaimProposal] = []
+        self.evidence: list[EvidenceProposal] = []
+        self.events: list[EventProposal] = []
+        self._ids: set[str] = set()
+        self._polarity: dict[str, str] = {}  # statement or claim id -> 'denies' | 'confirms' | 'asserts'
+        self._sentence_of: dict[str, int] = {}
+        self._reads: dict[str, str] = {}  # statement id -> the position its words name
+        self._quoted: set[str] = set()  # statements with a direct quotation
+
+    # -- per sentence -----------------------------------------------------------------
+    def sentence(self, s: Sentence) -> None:
+        actors = [m for m in self.actor_mentions if s.start <= m.start and m.end <= s.end]
+        sources = [m for m in self.source_mentions if s.start <= m.start and m.end <= s.end]
+        dates = find_dates(self.text, s.start, s.end, self.article.published, self.language)
+        claim = self._claim(s, sources, actors, dates) if sources else None
+        if claim:
+            quoted = self._quoted_actor(s, actors)
+            if quoted:
+                self._statement(s, Attribution(quoted, claim.start, claim.start), dates, claim.document_id)
+        else:
+            verbs = SPEECH_TR if self.language == "tr" else SPEECH_EN
+            attribution = speaker(self.text, s, actors, self.quotes, self.language, verbs)
+            if attribution:
+                self._statement(s, attribution, dates, self.document.document_id)
+            elif self._has(verbs, s):
+                self._new_actor(s, dates)
+        self._events(s, actors, dates)
+
+    def _has(self, pattern: re.Pattern[str], s: Sentence) -> bool:
+        return any(not inside((m.start(), m.end()), self.quotes) for m in pattern.finditer(self.text, s.start, s.end))
+
+    def _claim(self, s: Sentence, sources: list[Mention], actors: list[Mention],
+               dates: list[DateMention]) -> ClaimProposal | None:
+        verbs = REPORT_TR if self.language == "tr" else REPORT_EN
+        attribution = speaker(self.text, s, sources, self.quotes, self.language, verbs)
+        if attribution is None:
+            return None
+        source_id = attribution.speaker.ident
+        when = _nearest(dates, attribution) or self._published_month()
+        document = self._cited_document(source_id, when)
+        start, end = reported_clause(self.text, s, attribution)
+        claim_text = self.text[start:end].strip() or self.text[s.start:s.end]
+        subject = next((m.ident for m in actors if m.start >= start and m.end <= end), "")
+        if not subject and actors:
+            subject = actors[0].ident
+        claim = ClaimProposal(self._new_id("claim", source_id, when, claim_text), s.start, s.end, source_id,
+                              document.document_id, when, self.topic, subject, claim_text,
+                              self._asserted_position(claim_text))
+        self.claims.append(claim)
+        self._polarity[claim.claim_id] = "denies" if _NEGATION.search(claim_text) else "asserts"
+        self._sentence_of[claim.claim_id] = s.start
+        return claim
+
+    def _quoted_actor(self, s: Sentence, actors: list[Mention]) -> Mention | None:
+        """In a report's sentence, the actor the outlet quotes ('RIA Novosti quoted a Turkish source as saying')."""
+        pattern = _QUOTING_TR if self.language == "tr" else _QUOTING
+        for match in pattern.finditer(self.text, s.start, s.end):
+            for m in actors:
+                gap = self.text[match.end():m.start] if m.start >= match.end() else self.text[m.end:match.start()]
+                if len(re.findall(r"\w+", gap)) <= (4 if self.language != "tr" else 2) and not inside((m.start, m.end), self.quotes):
+                    return m
+        return None
+
+    def _statement(self, s: Sentence, attribution: Attribution, dates: list[DateMention], document_id: str) -> None:
+        actor_id = attribution.speaker.ident
+        quoted = [(a, b) for a, b in self.quotes if s.start <= a and b <= s.end]
+        if quoted:
+            quote = " ".join(self.text[a:b].strip(" ,") for a, b in quoted)
+        else:
+            start, end = reported_clause(self.text, s, attribution)
+            quote = self.text[start:end].strip()
+        if not quote:
+            return
+        when = _nearest(dates, attribution, outside=quoted) or self._published_month()
+        around = self.text[max(s.start, attribution.speaker.start - 40):attribution.speaker.end + 40]
+        if ANONYMOUS.search(around):
+            how = "anonymous_source"
+        elif SPOKESPERSON.search(around):
+            how = "spokesperson"
+        elif quoted:
+            how = "on_record"
+        else:
+            how = "media_paraphrase"
+        self_declared = declares_continuity(quote)
+        position, reason = "", ""
+        if self_declared and self.topic:
+            on_record = store_view.position_on_record(self.con, self.known.parent_line(actor_id), self.topic)
+            if on_record:
+                position, reason = on_record[0], f"says 'no change': the position on record ({on_record[1]})"
+        statement = StatementProposal(
+            self._new_id("stmt", actor_id, when, quote), s.start, s.end, actor_id, quote, when, self.topic,
+            document_id, self.language, how, self_declared, position, reason,
+            duplicate_of=self._duplicate(actor_id, when, quote))
+        self.statements.append(statement)
+        if quoted:
+            self._quoted.add(statement.statement_id)
+        reading = self._asserted_position(quote)
+        if reading:
+            self._reads[statement.statement_id] = reading
+        sentence_text = self.text[s.start:s.end]
+        if DENY.search(sentence_text) or self_declared:
+            self._polarity[statement.statement_id] = "denies"
+        elif CONFIRM.search(sentence_text):
+            self._polarity[statement.statement_id] = "confirms"
+        self._sentence_of[statement.statement_id] = s.start
+
+    def _new_actor(self, s: Sentence, dates: list[DateMention]) -> None:
+        """A capitalised name by a speech verb that no known name matches: offered as 'new actor?', never guessed."""
+        patterns = (_NEW_TR,) if self.language == "tr" else (_NEW_BEFORE, _NEW_AFTER)
+        for pattern in patterns:
+            match = pattern.search(self.text, s.start, s.end)
+            if not match or inside((match.start(1), match.end(1)), self.quotes):
+                continue
+            name_words = match.group(1).split()
+            while name_words and fold(name_words[0]) in _COMMON:
+                name_words.pop(0)
+            if not name_words or all(fold(w) in _COMMON for w in name_words):
+                continue
+            if len(name_words) == 1 and match.start(1) == s.start and name_words[0].lower() in _COMMON:
+                continue
+            name = " ".join(name_words).strip(" ,.'’")
+            begin = self.text.index(name, match.start(1))
+            actor_id = self._new_id("", "new", "", name)
+            kind = "ministry" if re.search(r"ministry|bakanlığı", name, re.IGNORECASE) else "person"
+            self.new_actors.append(ActorProposal(actor_id, name, kind, begin, begin + len(name)))
+            self._statement(s, Attribution(Mention(actor_id, begin, begin + len(name)), match.start(), match.end()),
+                            dates, self.document.document_id)
+            return
+
+    def _events(self, s: Sentence, actors: list[Mention], dates: list[DateMention]) -> None:
+        """Background events: a dated clause ('signed in December 2017') with an event word, at month or year."""
+        dated = [d for d in dates if re.search(r"\d{4}", self.text[d.start:d.end])
+                 and not inside((d.start, d.end), self.quotes)]
+        for i, date in enumerate(dated):
+            left = dated[i - 1].end if i else s.start
+            right = dated[i + 1].start if i + 1 < len(dated) else s.end
+            found, bounds = None, (left, right)
+            for window in ((left, _clause_end(self.text, date.end, right)), (date.start, right)):
+                found = next(((code, m) for code, rx in _EVENT_TYPES if (m := rx.search(self.text, *window))), None)
+                if found:
+                    bounds = window
+                    break
+            if not found:
+                continue
+            code, word = found
+            left, right = bounds
+            title = _clause_title(self.text, _clause_start(self.text, left, word.start()), right)
+            ids = list(dict.fromkeys(m.ident for m in actors))
+            parsed = parse_partial_date(date.value)
+            event = EventProposal(self._new_id(code, date.value, "", ""), s.start, s.end, date.value, code, title,
+                                  self.topic, ids, self.document.document_id,
+                                  store_view.stored_event(self.con, code, parsed.first_day, parsed.precision) or "")
+            self.events.append(event)
+
+    # -- evidence ---------------------------------------------------------------------
+    def merge_restatements(self) -> None:
+        """A lede that paraphrases what the body quotes is one statement: keep the quoted one.
+
+        News copy says it twice ("the ministry reiterated that …", then the
+        quotation); two proposals for one statement would count twice.
+        """
+        dropped = set()
+        for paraphrase in self.statements:
+            if paraphrase.statement_id in self._quoted:
+                continue
+            for quoted in self.statements:
+                if (quoted.statement_id in self._quoted and quoted.actor_id == paraphrase.actor_id
+                        and quoted.document_id == paraphrase.document_id
+                        and (quoted.stated_on.startswith(paraphrase.stated_on) or paraphrase.stated_on.startswith(quoted.stated_on))
+                        and self._polarity.get(quoted.statement_id) == self._polarity.get(paraphrase.statement_id)):
+                    dropped.add(paraphrase.statement_id)
+                    break
+        self.statements = [s for s in self.statements if s.statement_id not in dropped]
+
+    def link_evidence(self) -> None:
+        """Statements that answer the article's reports: a denial contradicts a report of change and backs a
+        denial; a confirmation backs it; where both name a position, agreement decides.
+
+        Only claims of other sentences and documents are linked: a report that
+        quotes a denial is not evidence about itself.
+        """
+        for statement in self.statements:
+            polarity = self._polarity.get(statement.statement_id)
+            reading = self._reads.get(statement.statement_id, "")
+            for claim in self.claims:
+                if (self._sentence_of[claim.claim_id] == self._sentence_of[statement.statement_id]
+                        or statement.document_id == claim.document_id):
+                    continue
+                relation = _relation(polarity, reading, self._polarity[claim.claim_id], claim.asserted_position)
+                if relation:
+                    self.evidence.append(EvidenceProposal(
+                        claim.claim_id, relation, "statement", statement.statement_id, statement.start, statement.end,
+                        self.text[statement.start:statement.end][:300]))
+
+    # -- helpers ----------------------------------------------------------------------
+    def _published_month(self) -> str:
+        """A statement or report with no date of its own: the publication month, no more precise."""
+        published = self.article.published
+        return f"{published.year:04d}-{published.month:02d}" if published else ""
+
+    def _cited_document(self, source_id: str, when: str) -> DocumentProposal:
+        """One 'reported by X on DATE' document per outlet and date, cited by the article's document.
+
+        A report the store already holds (same outlet, same dated period) is
+        cited as it is rather than written again.
+        """
+        key_ = f"{source_id}-{when or 'undated'}"
+        if key_ not in self.cited:
+            source = self.known.sources[source_id]
+            host = self.known.sources.get(self.document.source_id)
+            by = host.name if host else self.document.source_id
+            stored = None
+            if when:
+                parsed = parse_partial_date(when)
+                stored = store_view.stored_document(self.con, source_id, parsed.first_day, parsed.precision)
+            ident = stored or self._new_id("", key_, "", "", table="documents")
+            self.cited[key_] = DocumentProposal(ident, source_id, f"Report by {source.name} (as cited by {by})",
+                                                published_on=when, stored=stored is not None)
+            self.document.cites.append(ident)
+        return self.cited[key_]
+
+    def _asserted_position(self, claim_text: str) -> str:
+        """The topic position a claim's wording names ('take back' → return_or_sell); negated, its opposite."""
+        positions = self.known.topic_positions(self.topic)
+        folded = " ".join(t.word for t in tokens(claim_text))
+        for position in positions:
+            label_words = set(key(position.label)) | set(key(position.code.replace("_", " ")))
+            phrases = [p for w in label_words for p in _POSITION_WORDS.get(w, (w,)) if len(w) >= 4]
+            phrases = [" ".join(key(p)) for p in phrases if p]
+            hit = next((p for p in phrases if re.search(rf"\b{re.escape(p)}", folded)), None)
+            if hit is None or (position.code == "retain" and "systems" in hit):
+                continue
+            before = folded[:folded.find(hit)]
+            if _NEGATION.search(before[-60:]):
+                opposite = [p for p in positions if p.ordinal == -position.ordinal and p.ordinal != 0]
+                return opposite[0].code if opposite else ""
+            return position.code
+        return ""
+
+    def _duplicate(self, actor_id: str, when: str, quote: str) -> str:
+        """The stored statement this one repeats (same speaker, overlapping date, same words), else ''."""
+        if not when:
+            return ""
+        parsed = parse_partial_date(when)
+        wanted = store_view.quote_key(quote)
+        last = period_end(parsed.first_day, parsed.precision)
+        for statement_id, stored in store_view.stored_statements(self.con, actor_id, parsed.first_day, last):
+            have = store_view.quote_key(stored)
+            if wanted and have and (wanted in have or have in wanted):
+                return statement_id
+        return ""
+
+    def _new_id(self, prefix: str, who: str, when: str, words: str, table: str = "") -> str:
+        """A readable key not used in this proposal set nor in the store: 'stmt-tur-msb-2025-09-04-s-400-air'."""
+        table = table or {"stmt": "statements", "claim": "claims", "": "actors"}.get(prefix, "events")
+        parts = [p for p in (prefix, slug(who, 30), when, slug(words, 24) if words else "") if p]
+        base = "-".join(parts)
+        ident, n = base, 1
+        while ident in self._ids or store_view.existing_keys(self.con, table, [ident]):
+            n += 1
+            ident = f"{base}-{n}"
+        self._ids.add(ident)
+        return ident
+
+
+def _relation(polarity: str | None, reading: str, claim_polarity: str, claim_position: str) -> str:
+    """How a statement bears on a claim: 'contradicts', 'corroborates' or '' (no bearing found)."""
+    if reading and claim_position:
+        return "corroborates" if reading == claim_position else "contradicts"
+    if polarity == "denies":
+        return "contradicts" if claim_polarity == "asserts" else "corroborates"
+    if polarity == "confirms" and claim_polarity == "asserts":
+        return "corroborates"
+    return ""
+
+
+def _quotes(text: str) -> list[tuple[int, int]]:
+    return quotations(text)
+
+
+def _nearest(dates: list[DateMention], attribution: Attribution,
+             outside: list[tuple[int, int]] | None = None) -> str:
+    """The date written closest to the attribution's verb (a quotation's own dates excluded)."""
+    candidates = [d for d in dates if not (outside and inside((d.start, d.end), outside))]
+    if not candidates:
+        return ""
+    anchor = attribution.verb_start
+    return min(candidates, key=lambda d: min(abs(d.start - anchor), abs(d.end - anchor))).value
+
+
+_SEPARATOR = re.compile(r",\s+|;\s+|\s+and\s+|\s+ve\s+")
+
+
+def _clause_start(text: str, start: int, word: int) -> int:
+    """Where the clause holding the event word begins: after the last comma or 'and' before it."""
+    ends = [m.end() for m in _SEPARATOR.finditer(text, start, word)]
+    return ends[-1] if ends else start
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    """Where the clause that a date closes ends: the next comma, semicolon or full stop."""
+    match = re.compile(r"[,;.]").search(text, start, limit)
+    return match.start() if match else limit
+
+
+def _clause_title(text: str, start: int, end: int) -> str:
+    clause = text[start:end].strip(" ,;:.")
+    clause = re.sub(r"^(?:and|while|but|ve|ile)\s+", "", clause, flags=re.IGNORECASE)
+    return clause[:117] + "…" if len(clause) > 120 else clause

@@ -1,0 +1,176 @@
+"""What the store already knows that an article is matched against: actors, sources, topics, positions.
+
+Read once per article (a few small tables); the SQL of the capture package
+lives here, next to its one use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from lib.capture.names import NameIndex, domain, tokens
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    name: str
+    kind: str
+    parent_actor_id: str | None
+
+
+@dataclass(frozen=True)
+class Source:
+    source_id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Position:
+    topic_id: str
+    code: str
+    label: str
+    ordinal: int
+
+
+@dataclass
+class Known:
+    """The store's vocabulary for one capture: names to find in text and the rows they stand for."""
+
+    actors: dict[str, Actor]
+    sources: dict[str, Source]
+    topics: dict[str, tuple[str, str]]  # topic_id -> (name, description)
+    positions: list[Position]
+    actor_names: NameIndex = field(init=False)
+    source_names: NameIndex = field(init=False)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.actor_names = NameIndex((a, n) for a, names in self.aliases.items() for n in names)
+        self.source_names = NameIndex((s.source_id, s.name) for s in self.sources.values())
+
+    def source_for(self, site_name: str = "", url: str = "") -> str | None:
+        """The known source of an article: by its outlet's name, else by its URL's web domain."""
+        if site_name:
+            words = tokens(site_name)
+            for mention in self.source_names.find(words):
+                if mention.start == 0 and mention.end == len(site_name.strip()):
+                    return mention.ident
+        host = domain(url)
+        if host:
+            for source in self.sources.values():
+                known = domain(source.url)
+                if known and (host == known or host.endswith("." + known)):
+                    return source.source_id
+        return None
+
+    def parent_line(self, actor_id: str) -> list[str]:
+        """The actor, its parent, the parent's parent … (a cycle stops the walk)."""
+        line: list[str] = []
+        while actor_id and actor_id in self.actors and actor_id not in line:
+            line.append(actor_id)
+            actor_id = self.actors[actor_id].parent_actor_id or ""
+        return line
+
+    def topic_positions(self, topic_id: str) -> list[Position]:
+        return [p for p in self.positions if p.topic_id == topic_id]
+
+    def topic_words(self, topic_id: str) -> set[str]:
+        """The folded content words (4+ letters, or with a digit) of a topic's name, description and position labels."""
+        name, description = self.topics[topic_id]
+        text = " ".join([topic_id, name, description or "", *(p.label for p in self.topic_positions(topic_id))])
+        return {t.word for t in tokens(text) if len(t.word) >= 4 or any(c.isdigit() for c in t.word)}
+
+
+def load(con: duckdb.DuckDBPyConnection) -> Known:
+    """Read the actors (with aliases), sources, topics and positions the extractor matches against."""
+    actors, aliases = {}, {}
+    for actor_id, name, kind, parent, names in con.execute(
+        "select actor_id, name, kind, parent_actor_id, coalesce(aliases, []) from actors"
+    ).fetchall():
+        actors[actor_id] = Actor(actor_id, name, kind, parent)
+        aliases[actor_id] = [name, *names]
+    sources = {
+        s: Source(s, n, u or "") for s, n, u in con.execute("select source_id, name, url from sources").fetchall()
+    }
+    topics = {t: (n, d or "") for t, n, d in con.execute("select topic_id, name, description from topics").fetchall()}
+    positions = [Position(*row) for row in con.execute(
+        "select topic_id, position_code, label, ordinal from positions order by topic_id, ordinal desc"
+    ).fetchall()]
+    return Known(actors, sources, topics, positions, aliases=aliases)
+
+
+def position_on_record(con: duckdb.DuckDBPyConnection, line: list[str], topic_id: str) -> tuple[str, str] | None:
+    """(position code, statement id) of the latest coded statement on the topic by the nearest actor of ``line``.
+
+    ``line`` is an actor and its parents: a ministry saying "no change" keeps
+    its own last position, or, when it has none on record, its state's.
+    """
+    if not line:
+        return None
+    row = con.execute(
+        """
+        select position_code, statement_id
+        from statements
+        where topic_id = ? and actor_id in (select unnest(?::varchar[])) and position_code is not null
+        order by array_position(?::varchar[], actor_id), stated_on desc, statement_id desc
+        limit 1
+        """,
+        [topic_id, line, line],
+    ).fetchall()
+    return (row[0][0], row[0][1]) if row else None
+
+
+def stored_statements(con: duckdb.DuckDBPyConnection, actor_id: str, first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    """(statement id, quote) of the actor's stored statements whose dated period overlaps [first, last]."""
+    rows = con.execute(
+        """
+        select statement_id, coalesce(quote, '')
+        from statements
+        where actor_id = ? and stated_on <= ?
+          and (case date_precision when 'year' then stated_on + interval 1 year
+                                   when 'month' then stated_on + interval 1 month
+                                   else stated_on + interval 1 day end) > ?
+        """,
+        [actor_id, last, first],
+    )
+    return rows.fetchall()
+
+
+def stored_document(con: duckdb.DuckDBPyConnection, source_id: str, first: dt.date, precision: str) -> str | None:
+    """The stored document of this source published on this (partial) date, if exactly one: a report cited again."""
+    rows = con.execute(
+        "select document_id from documents where source_id = ? and published_on = ? and date_precision = ?",
+        [source_id, first, precision],
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def stored_event(con: duckdb.DuckDBPyConnection, event_type: str, first: dt.date, precision: str) -> str | None:
+    """The stored event of this type on this (partial) date, if any: background an article repeats."""
+    rows = con.execute(
+        "select event_id from events where event_type = ? and occurred_on = ? and date_precision = ? order by event_id limit 1",
+        [event_type, first, precision],
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def existing_keys(con: duckdb.DuckDBPyConnection, table: str, candidates: list[str]) -> set[str]:
+    """Which of the candidate keys the table already holds (table from a fixed allow-list)."""
+    column = {"statements": "statement_id", "claims": "claim_id", "events": "event_id", "documents": "document_id",
+              "sources": "source_id", "actors": "actor_id"}[table]
+    if not candidates:
+        return set()
+    rows = con.execute(f"select {column} from {table} where {column} in (select unnest(?::varchar[]))", [candidates])
+    return {r[0] for r in rows.fetchall()}
+
+
+def quote_key(quote: str) -> str:
+    """A quote reduced to its folded words, to compare wordings that differ only in punctuation or case."""
+    return " ".join(t.word for t in tokens(quote or ""))
+
+
