@@ -85,6 +85,8 @@ def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | N
     run = _Run(con, known, article, topic, document, words)
     run.new_sources += new_sources
     for sentence in sentences(text, run.quotes):
+        if article.title and sentence.start == 0 and text.startswith(article.title):
+            continue  # the headline repeats the body's statements
         run.sentence(sentence)
     run.merge_restatements()
     run.link_evidence()
@@ -124,7 +126,7 @@ class _Run:
         self.con, self.known, self.article, self.topic, self.document = con, known, article, topic, document
         self.text, self.language = article.text, article.language
         self.quotes = _quotes(self.text)
-        self.actor_mentions = known.actor_names.find(words)
+        self.actor_mentions = _with_anaphora(self.text, known, known.actor_names.find(words))
         self.source_mentions = [m for m in known.source_names.find(words) if m.ident != document.source_id]
         self.new_sources: list[SourceProposal] = []
         self.new_actors: list[ActorProposal] = []
@@ -134,16 +136,21 @@ class _Run:
         self.evidence: list[EvidenceProposal] = []
         self.events: list[EventProposal] = []
         self._ids: set[str] = set()
-        self._polarity: dict[str, str] = {}  # statement or claim id -> 'denies' | 'confirms' | 'asserts'
+        self._polarity: dict[str, str] = {}  # claim id -> 'denies' | 'asserts'; statement id -> 'answers'
+        self._stance: dict[str, str] = {}  # statement id -> 'denies' | 'confirms'
         self._sentence_of: dict[str, int] = {}
         self._reads: dict[str, str] = {}  # statement id -> the position its words name
         self._quoted: set[str] = set()  # statements with a direct quotation
+        self._last_date: dict[str, str] = {}  # actor id -> the date last written beside it as the subject
 
     # -- per sentence -----------------------------------------------------------------
     def sentence(self, s: Sentence) -> None:
         actors = [m for m in self.actor_mentions if s.start <= m.start and m.end <= s.end]
         sources = [m for m in self.source_mentions if s.start <= m.start and m.end <= s.end]
         dates = find_dates(self.text, s.start, s.end, self.article.published, self.language)
+        subject = next((m for m in actors if not inside((m.start, m.end), self.quotes)), None)
+        if subject and dates:
+            self._last_date[subject.ident] = min(dates, key=lambda d: abs(d.start - subject.end)).value
         claim = self._claim(s, sources, actors, dates) if sources else None
         if claim:
             quoted = self._quoted_actor(s, actors)
@@ -203,7 +210,9 @@ class _Run:
             quote = self.text[start:end].strip()
         if not quote:
             return
-        when = _nearest(dates, attribution, outside=quoted) or self._published_month()
+        when = (_nearest(dates, attribution, outside=quoted) or self._last_date.get(actor_id)
+                or self._published_month())
+        self._last_date[actor_id] = when
         around = self.text[max(s.start, attribution.speaker.start - 40):attribution.speaker.end + 40]
         if ANONYMOUS.search(around):
             how = "anonymous_source"
@@ -230,10 +239,12 @@ class _Run:
         if reading:
             self._reads[statement.statement_id] = reading
         sentence_text = self.text[s.start:s.end]
+        if DENY.search(sentence_text) or CONFIRM.search(sentence_text):
+            self._polarity[statement.statement_id] = "answers"  # a reply to reports: never merged away
         if DENY.search(sentence_text) or self_declared:
-            self._polarity[statement.statement_id] = "denies"
+            self._stance[statement.statement_id] = "denies"
         elif CONFIRM.search(sentence_text):
-            self._polarity[statement.statement_id] = "confirms"
+            self._stance[statement.statement_id] = "confirms"
         self._sentence_of[statement.statement_id] = s.start
 
     def _new_actor(self, s: Sentence, dates: list[DateMention]) -> None:
@@ -267,10 +278,11 @@ class _Run:
             left = dated[i - 1].end if i else s.start
             right = dated[i + 1].start if i + 1 < len(dated) else s.end
             found, bounds = None, (left, right)
-            for window in ((left, _clause_end(self.text, date.end, right)), (date.start, right)):
-                found = next(((code, m) for code, rx in _EVENT_TYPES if (m := rx.search(self.text, *window))), None)
-                if found:
-                    bounds = window
+            for window in ((left, date.end), (date.start, _clause_end(self.text, date.end, right))):
+                hits = [(code, m) for code, rx in _EVENT_TYPES for m in rx.finditer(self.text, *window)]
+                if hits:
+                    found = min(hits, key=lambda hit: abs(hit[1].start() - date.start))
+                    bounds = (window[0], max(window[1], _clause_end(self.text, date.end, right)))
                     break
             if not found:
                 continue
@@ -293,14 +305,15 @@ class _Run:
         """
         dropped = set()
         for paraphrase in self.statements:
-            if paraphrase.statement_id in self._quoted:
+            if paraphrase.statement_id in self._quoted or self._polarity.get(paraphrase.statement_id) == "answers":
                 continue
             for quoted in self.statements:
                 if (quoted.statement_id in self._quoted and quoted.actor_id == paraphrase.actor_id
                         and quoted.document_id == paraphrase.document_id
-                        and (quoted.stated_on.startswith(paraphrase.stated_on) or paraphrase.stated_on.startswith(quoted.stated_on))
-                        and self._polarity.get(quoted.statement_id) == self._polarity.get(paraphrase.statement_id)):
+                        and (quoted.stated_on.startswith(paraphrase.stated_on) or paraphrase.stated_on.startswith(quoted.stated_on))):
                     dropped.add(paraphrase.statement_id)
+                    if len(paraphrase.stated_on) > len(quoted.stated_on):
+                        quoted.stated_on = paraphrase.stated_on
                     break
         self.statements = [s for s in self.statements if s.statement_id not in dropped]
 
@@ -311,15 +324,18 @@ class _Run:
         Only claims of other sentences and documents are linked: a report that
         quotes a denial is not evidence about itself.
         """
-        for statement in self.statements:
-            polarity = self._polarity.get(statement.statement_id)
+        linked: set[tuple[str, str]] = set()  # (claim, speaker): one link per speaker, its explicit reply first
+        ordered = sorted(self.statements, key=lambda st: self._polarity.get(st.statement_id) != "answers")
+        for statement in ordered:
+            polarity = self._stance.get(statement.statement_id)
             reading = self._reads.get(statement.statement_id, "")
             for claim in self.claims:
                 if (self._sentence_of[claim.claim_id] == self._sentence_of[statement.statement_id]
                         or statement.document_id == claim.document_id):
                     continue
                 relation = _relation(polarity, reading, self._polarity[claim.claim_id], claim.asserted_position)
-                if relation:
+                if relation and (claim.claim_id, statement.actor_id) not in linked:
+                    linked.add((claim.claim_id, statement.actor_id))
                     self.evidence.append(EvidenceProposal(
                         claim.claim_id, relation, "statement", statement.statement_id, statement.start, statement.end,
                         self.text[statement.start:statement.end][:300]))
@@ -395,6 +411,23 @@ class _Run:
         return ident
 
 
+_ANAPHORA = re.compile(r"\b(?:[Tt]he (?:(?:[Ff]oreign|[Dd]efen[cs]e) )?[Mm]inistry|[Mm]inistry spokes(?:man|woman|person)|"
+                       r"[Tt]he minister|[Bb]akanlık)\b")
+
+
+def _with_anaphora(text: str, known: Known, mentions: list[Mention]) -> list[Mention]:
+    """'the ministry' / 'the minister' as the ministry (or minister) named last before it."""
+    extra = []
+    for match in _ANAPHORA.finditer(text):
+        if any(m.start <= match.start() < m.end for m in mentions):
+            continue
+        wanted = "person" if "minister" in match.group(0).lower() and "ministry" not in match.group(0).lower() else "ministry"
+        before = [m for m in mentions if m.end <= match.start() and known.actors[m.ident].kind == wanted]
+        if before:
+            extra.append(Mention(before[-1].ident, match.start(), match.end()))
+    return sorted(mentions + extra, key=lambda m: m.start)
+
+
 def _relation(polarity: str | None, reading: str, claim_polarity: str, claim_position: str) -> str:
     """How a statement bears on a claim: 'contradicts', 'corroborates' or '' (no bearing found)."""
     if reading and claim_position:
@@ -430,8 +463,8 @@ def _clause_start(text: str, start: int, word: int) -> int:
 
 
 def _clause_end(text: str, start: int, limit: int) -> int:
-    """Where the clause that a date closes ends: the next comma, semicolon or full stop."""
-    match = re.compile(r"[,;.]").search(text, start, limit)
+    """Where the clause that a date closes ends: the next comma, semicolon, full stop or 'and'."""
+    match = re.compile(r"[,;.]|\s+and\s+|\s+ve\s+").search(text, start, limit)
     return match.start() if match else limit
 
 

@@ -29,11 +29,13 @@ SPEECH_TR = re.compile(
     r"\bnot etti\b|\bhatırlattı\b|\bvurgulayarak\b|\bbelirterek\b|\bifadesini kullandı\b)", re.IGNORECASE)
 ACCORDING_TR = re.compile(r"\bgöre\b", re.IGNORECASE)
 REPORT_TR = re.compile(
-    r"(?:\bhaberinde\b|\bhaberine\b|\byazdı\b|\biddia etti\b|\böne sürdü\b|\bileri sürdü\b|\baktardı\b|\bbildirdi\b|"
+    r"(?:\bhaberinde\b|\bhaberine\b|\byaz(?:dı|mıştı)\b|\biddia et(?:ti|mişti)\b|\b(?:öne|ileri) sür(?:dü|müştü)\b|"
+    r"\baktar(?:dı|mıştı)\b|\bbildir(?:di|mişti)\b|"
     r"\bdayandırdığı\b|\byayımladığı\b|\byayınladığı\b|\bduyurdu\b|\bgöre\b)", re.IGNORECASE)
 DENY = re.compile(
     r"\b(?:denied|denies|deny|denying|rejected|rejects|dismissed|dismisses|refuted|baseless|unfounded|not true|"
-    r"yalanladı|yalanlayarak|reddetti|reddederek|asılsız|gerçeği yansıtmadığını|gerçeği yansıtmıyor|doğru olmadığını)",
+    r"yalanladı|yalanlayarak|reddetti|reddederek|asılsız|gerçeği yansıtmadığını|gerçeği yansıtmıyor|doğru olmadığını|"
+    r"no such|no basis|fabricat\w*|fake news|did not reflect|böyle bir|uydurma\w*)",
     re.IGNORECASE)
 CONFIRM = re.compile(r"\b(?:confirmed|confirms|confirming|doğruladı|doğrulayarak|teyit etti)\b", re.IGNORECASE)
 ANONYMOUS = re.compile(r"\b(?:sources?|officials? who|official,? speaking|on condition of anonymity|kaynak\w*)\b", re.IGNORECASE)
@@ -149,6 +151,10 @@ def _gap_words(text: str, start: int, end: int) -> int:
 
 def reported_clause(text: str, sentence: Sentence, attribution: Attribution) -> tuple[int, int]:
     """The span of what was said: after 'that' / 'as saying', else after the verb, else before the attribution."""
+    verb = text[attribution.verb_start:attribution.verb_end]
+    if attribution.speaker.end <= attribution.verb_start and verb.lower() != "göre" and (
+            SPEECH_TR.fullmatch(verb) or REPORT_TR.fullmatch(verb)):  # Turkish: "X, … dedi" — the clause sits between
+        return attribution.speaker.end + _lead(text, attribution.speaker.end, attribution.verb_start), attribution.verb_end
     that = _THAT.search(text, attribution.verb_end, sentence.end)
     if that and that.start() - attribution.verb_end < 60:
         return that.end(), _trim_end(text, that.end(), sentence.end)
@@ -162,6 +168,12 @@ def reported_clause(text: str, sentence: Sentence, attribution: Attribution) -> 
     while start < end and text[start] in " ,;:":
         start += 1
     return start, _trim_end(text, start, end)
+
+
+def _lead(text: str, start: int, end: int) -> int:
+    """How many characters of a clause's start are a suffix, comma or space (Fidan, … → …)."""
+    match = re.compile(r"(?:['’][^\W\d_]+)?[\s,]*").match(text, start, end)
+    return match.end() - start if match else 0
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

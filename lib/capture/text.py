@@ -13,6 +13,7 @@ import re
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 MAX_BYTES = 10_000_000
 """Largest file or download read (10 MB): a 50-page PDF is about 1 MB."""
@@ -122,6 +123,18 @@ def from_url(url: str, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_BYTE
     else:
         raise InputError(f"{url[:80]}: content type '{kind}' is not HTML, PDF, DOCX or plain text")
     return replace(article, url=article.url or url)
+
+
+def from_path_or_url(target: str) -> Article:
+    """The CLI's argument: an http(s) URL is fetched, anything else is read as a file."""
+    if re.match(r"^https?://", target.strip(), re.IGNORECASE):
+        return from_url(target)
+    path = Path(target)
+    if not path.is_file():
+        raise InputError(f"no such file: {target}")
+    if path.stat().st_size > MAX_BYTES:
+        raise InputError(f"{path.name}: larger than {MAX_BYTES // 1_000_000} MB")
+    return from_file(path.name, path.read_bytes())
 
 
 def _decode(data: bytes, name: str) -> str:
