@@ -97,9 +97,14 @@ def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | N
 def best_topic(known: Known, words: list[Token]) -> str | None:
     """The topic whose name, description and position labels share the most words with the article."""
     counts = Counter(t.word for t in words)
-    scores = {t: sum(counts[w] for w in known.topic_words(t)) for t in known.topics}
+    scores = {t: sum(n for word, n in counts.items() if _same_word(word, known.topic_words(t))) for t in known.topics}
     best = max(scores.items(), key=lambda item: (item[1], item[0] == min(scores)), default=(None, 0))
     return best[0] if best[1] > 0 else None
+
+
+def _same_word(word: str, wanted: set[str]) -> bool:
+    """The word or an inflection of it (S-400s, sistemleri): a suffix of up to four letters."""
+    return word in wanted or any(word.startswith(w) and len(word) - len(w) <= 4 for w in wanted if len(w) >= 4)
 
 
 def _article_document(known: Known, article: Article, source_id: str | None) -> tuple[DocumentProposal, list[SourceProposal]]:

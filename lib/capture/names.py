@@ -45,6 +45,8 @@ def tokens(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """The words of ``text[start:end]`` with their offsets in ``text``; an apostrophe suffix (Erdoğan'ın) is dropped."""
     out = []
     for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
+        if match.start() > 0 and text[match.start() - 1] in "'’":
+            continue  # a suffix after an apostrophe: Turkey's, Erdoğan'ın
         raw = match.group(0)
         out.append(Token(fold(raw), match.start(), match.start() + len(raw)))
     return out

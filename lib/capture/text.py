@@ -69,11 +69,12 @@ def parse_date(text: str | None) -> dt.date | None:
 
 
 def from_paste(text: str, title: str = "", url: str = "") -> Article:
-    """Pasted text as it is (line ends normalised); a first short line becomes the title when none is given."""
+    """Pasted text as it is (line ends normalised); a short first line without a full stop is the headline."""
     body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if not title:
         first = body.split("\n", 1)[0].strip()
-        title = first if 0 < len(first) <= 200 and "\n" in body else ""
+        headline = 0 < len(first) <= 200 and "\n" in body and first[-1] not in ".!?\"”»:"
+        title = first if headline else ""
     return Article(body, title=title, url=url)
 
 
