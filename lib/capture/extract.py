@@ -8,9 +8,11 @@ span of the sentence it came from so the analyst can check it against the text.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections import Counter
+from typing import Any
 
 import duckdb
 
@@ -90,6 +92,9 @@ def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | N
         run.sentence(sentence)
     run.merge_restatements()
     run.link_evidence()
+    run.flag_duplicates()
+    run.flag_stored_events()
+    run.avoid_stored_keys()
     return Proposals(text, topic, document, run.new_sources, run.new_actors, list(run.cited.values()),
                      run.statements, run.claims, run.evidence, run.events)
 
@@ -130,9 +135,13 @@ class _Run:
                  document: DocumentProposal, words: list[Token]) -> None:
         self.con, self.known, self.article, self.topic, self.document = con, known, article, topic, document
         self.text, self.language = article.text, article.language
-        self.quotes = _quotes(self.text)
+        self.all_quotes = quotations(self.text)
+        self.quotes = self.all_quotes  # narrowed to the sentence's own quotations while it is read
         self.actor_mentions = _with_anaphora(self.text, known, known.actor_names.find(words))
         self.source_mentions = [m for m in known.source_names.find(words) if m.ident != document.source_id]
+        self.dates = find_dates(self.text, 0, len(self.text), article.published, self.language)
+        self._sorted = [(items, [_start(i) for i in items])
+                        for items in (self.actor_mentions, self.source_mentions, self.dates, self.all_quotes)]
         self.new_sources: list[SourceProposal] = []
         self.new_actors: list[ActorProposal] = []
         self.cited: dict[str, DocumentProposal] = {}
@@ -146,13 +155,13 @@ class _Run:
         self._sentence_of: dict[str, int] = {}
         self._reads: dict[str, str] = {}  # statement id -> the position its words name
         self._quoted: set[str] = set()  # statements with a direct quotation
+        self._on_record: dict[str, tuple[str, str] | None] = {}
         self._last_date: dict[str, str] = {}  # actor id -> the date last written beside it as the subject
 
     # -- per sentence -----------------------------------------------------------------
     def sentence(self, s: Sentence) -> None:
-        actors = [m for m in self.actor_mentions if s.start <= m.start and m.end <= s.end]
-        sources = [m for m in self.source_mentions if s.start <= m.start and m.end <= s.end]
-        dates = find_dates(self.text, s.start, s.end, self.article.published, self.language)
+        actors, sources, dates, self.quotes = (
+            _within(items, starts, s) for items, starts in self._sorted)
         subject = next((m for m in actors if not inside((m.start, m.end), self.quotes)), None)
         if subject and dates:
             self._last_date[subject.ident] = min(dates, key=lambda d: abs(d.start - subject.end)).value
@@ -230,13 +239,16 @@ class _Run:
         self_declared = declares_continuity(quote)
         position, reason = "", ""
         if self_declared and self.topic:
-            on_record = store_view.position_on_record(self.con, self.known.parent_line(actor_id), self.topic)
+            if actor_id not in self._on_record:
+                self._on_record[actor_id] = store_view.position_on_record(
+                    self.con, self.known.parent_line(actor_id), self.topic)
+            on_record = self._on_record[actor_id]
             if on_record:
                 position, reason = on_record[0], f"says 'no change': the position on record ({on_record[1]})"
         statement = StatementProposal(
             self._new_id("stmt", actor_id, when, quote), s.start, s.end, actor_id, quote, when, self.topic,
             document_id, self.language, how, self_declared, position, reason,
-            duplicate_of=self._duplicate(actor_id, when, quote))
+        )
         self.statements.append(statement)
         if quoted:
             self._quoted.add(statement.statement_id)
@@ -295,10 +307,8 @@ class _Run:
             left, right = bounds
             title = _clause_title(self.text, _clause_start(self.text, left, word.start()), right)
             ids = list(dict.fromkeys(m.ident for m in actors))
-            parsed = parse_partial_date(date.value)
             event = EventProposal(self._new_id(code, date.value, "", ""), s.start, s.end, date.value, code, title,
-                                  self.topic, ids, self.document.document_id,
-                                  store_view.stored_event(self.con, code, parsed.first_day, parsed.precision) or "")
+                                  self.topic, ids, self.document.document_id)
             self.events.append(event)
 
     # -- evidence ---------------------------------------------------------------------
@@ -366,7 +376,7 @@ class _Run:
             if when:
                 parsed = parse_partial_date(when)
                 stored = store_view.stored_document(self.con, source_id, parsed.first_day, parsed.precision)
-            ident = stored or self._new_id("", key_, "", "", table="documents")
+            ident = stored or self._unique(key_)
             self.cited[key_] = DocumentProposal(ident, source_id, f"Report by {source.name} (as cited by {by})",
                                                 published_on=when, stored=stored is not None)
             self.document.cites.append(ident)
@@ -390,30 +400,87 @@ class _Run:
             return position.code
         return ""
 
-    def _duplicate(self, actor_id: str, when: str, quote: str) -> str:
-        """The stored statement this one repeats (same speaker, overlapping date, same words), else ''."""
-        if not when:
-            return ""
-        parsed = parse_partial_date(when)
-        wanted = store_view.quote_key(quote)
-        last = period_end(parsed.first_day, parsed.precision)
-        for statement_id, stored in store_view.stored_statements(self.con, actor_id, parsed.first_day, last):
-            have = store_view.quote_key(stored)
-            if wanted and have and (wanted in have or have in wanted):
-                return statement_id
-        return ""
+    def flag_stored_events(self) -> None:
+        """Mark events the store already holds (same type, same partial date): one query."""
+        wanted = {}
+        for event in self.events:
+            parsed = parse_partial_date(event.occurred_on)
+            wanted[event.event_id] = (event.event_type, parsed.first_day, parsed.precision)
+        stored = store_view.stored_events(self.con, list(wanted.values()))
+        for event in self.events:
+            event.duplicate_of = stored.get(wanted[event.event_id], "")
 
-    def _new_id(self, prefix: str, who: str, when: str, words: str, table: str = "") -> str:
-        """A readable key not used in this proposal set nor in the store: 'stmt-tur-msb-2025-09-04-s-400-air'."""
-        table = table or {"stmt": "statements", "claim": "claims", "": "actors"}.get(prefix, "events")
-        parts = [p for p in (prefix, slug(who, 30), when, slug(words, 24) if words else "") if p]
-        base = "-".join(parts)
+    def flag_duplicates(self) -> None:
+        """Mark statements that repeat a stored one (same speaker, overlapping dates, same words): one query."""
+        dated = [(st, parse_partial_date(st.stated_on)) for st in self.statements if st.stated_on]
+        if not dated:
+            return
+        first = min(p.first_day for _, p in dated)
+        last = max(period_end(p.first_day, p.precision) for _, p in dated)
+        stored = store_view.stored_statements(self.con, sorted({st.actor_id for st, _ in dated}), first, last)
+        for statement, parsed in dated:
+            wanted = store_view.quote_key(statement.quote)
+            end = period_end(parsed.first_day, parsed.precision)
+            for statement_id, actor_id, day, last_day, quote in stored:
+                have = store_view.quote_key(quote)
+                if (actor_id == statement.actor_id and day <= end and last_day >= parsed.first_day
+                        and wanted and have and (wanted in have or have in wanted)):
+                    statement.duplicate_of = statement_id
+                    break
+
+    def _new_id(self, prefix: str, who: str, when: str, words: str) -> str:
+        """A readable key unique in this proposal set: 'stmt-tur-msb-2025-09-04-s-400-air' (store clashes later)."""
+        base = "-".join(p for p in (prefix, slug(who, 30), when, slug(words, 24) if words else "") if p)
+        return self._unique(base)
+
+    def _unique(self, base: str) -> str:
         ident, n = base, 1
-        while ident in self._ids or store_view.existing_keys(self.con, table, [ident]):
+        while ident in self._ids:
             n += 1
             ident = f"{base}-{n}"
         self._ids.add(ident)
         return ident
+
+    def avoid_stored_keys(self) -> None:
+        """Rename new keys the store already uses (one query per table), so a capture never overwrites a row."""
+        owned = {
+            "statements": [st.statement_id for st in self.statements],
+            "claims": [c.claim_id for c in self.claims],
+            "events": [e.event_id for e in self.events],
+            "documents": [d.document_id for d in self.cited.values() if not d.stored],
+            "actors": [a.actor_id for a in self.new_actors],
+            "sources": [s.source_id for s in self.new_sources],
+        }
+        renamed: dict[str, str] = {}
+        for table, keys in owned.items():
+            for old in store_view.existing_keys(self.con, table, keys):
+                fresh = self._unique(old)
+                while store_view.existing_keys(self.con, table, [fresh]):
+                    fresh = self._unique(old)
+                renamed[old] = fresh
+        if renamed:
+            self._rename(renamed)
+
+    def _rename(self, renamed: dict[str, str]) -> None:
+        def new(key_: str) -> str:
+            return renamed.get(key_, key_)
+
+        for st in self.statements:
+            st.statement_id, st.actor_id, st.document_id = new(st.statement_id), new(st.actor_id), new(st.document_id)
+        for c in self.claims:
+            c.claim_id, c.document_id = new(c.claim_id), new(c.document_id)
+        for e in self.evidence:
+            e.claim_id, e.evidence_id = new(e.claim_id), new(e.evidence_id)
+        for e in self.events:
+            e.event_id = new(e.event_id)
+        for d in self.cited.values():
+            d.document_id, d.source_id = new(d.document_id), new(d.source_id)
+        for a in self.new_actors:
+            a.actor_id = new(a.actor_id)
+        for s in self.new_sources:
+            s.source_id = new(s.source_id)
+        self.document.source_id = new(self.document.source_id)
+        self.document.cites = [new(c) for c in self.document.cites]
 
 
 _ANAPHORA = re.compile(r"\b(?:[Tt]he (?:(?:[Ff]oreign|[Dd]efen[cs]e) )?[Mm]inistry|[Mm]inistry spokes(?:man|woman|person)|"
@@ -426,7 +493,8 @@ def _with_anaphora(text: str, known: Known, mentions: list[Mention]) -> list[Men
     for match in _ANAPHORA.finditer(text):
         if any(m.start <= match.start() < m.end for m in mentions):
             continue
-        wanted = "person" if "minister" in match.group(0).lower() and "ministry" not in match.group(0).lower() else "ministry"
+        phrase = match.group(0).lower()
+        wanted = "person" if "minister" in phrase and "ministry" not in phrase else "ministry"
         before = [m for m in mentions if m.end <= match.start() and known.actors[m.ident].kind == wanted]
         if before:
             extra.append(Mention(before[-1].ident, match.start(), match.end()))
@@ -444,8 +512,18 @@ def _relation(polarity: str | None, reading: str, claim_polarity: str, claim_pos
     return ""
 
 
-def _quotes(text: str) -> list[tuple[int, int]]:
-    return quotations(text)
+def _within(items: list, starts: list[int], s: Sentence) -> list:
+    """The items (mentions, dates or (start, end) spans, sorted by start) that lie inside the sentence."""
+    found = items[bisect.bisect_left(starts, s.start):bisect.bisect_left(starts, s.end)]
+    return [item for item in found if _end(item) <= s.end]
+
+
+def _start(item: Any) -> int:
+    return item[0] if isinstance(item, tuple) else item.start
+
+
+def _end(item: Any) -> int:
+    return item[1] if isinstance(item, tuple) else item.end
 
 
 def _nearest(dates: list[DateMention], attribution: Attribution,

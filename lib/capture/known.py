@@ -48,6 +48,7 @@ class Known:
     actor_names: NameIndex = field(init=False)
     source_names: NameIndex = field(init=False)
     aliases: dict[str, list[str]] = field(default_factory=dict)
+    _topic_words: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.actor_names = NameIndex((a, n) for a, names in self.aliases.items() for n in names)
@@ -81,9 +82,11 @@ class Known:
 
     def topic_words(self, topic_id: str) -> set[str]:
         """The folded content words (4+ letters, or with a digit) of a topic's name, description and position labels."""
-        name, description = self.topics[topic_id]
-        text = " ".join([topic_id, name, description or "", *(p.label for p in self.topic_positions(topic_id))])
-        return {t.word for t in tokens(text) if len(t.word) >= 4 or any(c.isdigit() for c in t.word)}
+        if topic_id not in self._topic_words:
+            name, description = self.topics[topic_id]
+            text = " ".join([topic_id, name, description or "", *(p.label for p in self.topic_positions(topic_id))])
+            self._topic_words[topic_id] = {t.word for t in tokens(text) if len(t.word) >= 4 or any(c.isdigit() for c in t.word)}
+        return self._topic_words[topic_id]
 
 
 def load(con: duckdb.DuckDBPyConnection) -> Known:
@@ -125,18 +128,24 @@ def position_on_record(con: duckdb.DuckDBPyConnection, line: list[str], topic_id
     return (row[0][0], row[0][1]) if row else None
 
 
-def stored_statements(con: duckdb.DuckDBPyConnection, actor_id: str, first: dt.date, last: dt.date) -> list[tuple[str, str]]:
-    """(statement id, quote) of the actor's stored statements whose dated period overlaps [first, last]."""
+def stored_statements(con: duckdb.DuckDBPyConnection, actor_ids: list[str], first: dt.date,
+                      last: dt.date) -> list[tuple[str, str, dt.date, dt.date, str]]:
+    """(statement id, actor id, first day, last day, quote) of these actors' stored statements overlapping [first, last]."""
+    if not actor_ids:
+        return []
     rows = con.execute(
         """
-        select statement_id, coalesce(quote, '')
-        from statements
-        where actor_id = ? and stated_on <= ?
-          and (case date_precision when 'year' then stated_on + interval 1 year
-                                   when 'month' then stated_on + interval 1 month
-                                   else stated_on + interval 1 day end) > ?
+        select statement_id, actor_id, stated_on, last_day - 1, coalesce(quote, '')
+        from (
+            select *, cast(case date_precision when 'year' then stated_on + interval 1 year
+                                               when 'month' then stated_on + interval 1 month
+                                               else stated_on + interval 1 day end as date) as last_day
+            from statements
+            where actor_id in (select unnest(?::varchar[])) and stated_on <= ?
+        )
+        where last_day > ?
         """,
-        [actor_id, last, first],
+        [actor_ids, last, first],
     )
     return rows.fetchall()
 
@@ -150,17 +159,24 @@ def stored_document(con: duckdb.DuckDBPyConnection, source_id: str, first: dt.da
     return rows[0][0] if len(rows) == 1 else None
 
 
-def stored_event(con: duckdb.DuckDBPyConnection, event_type: str, first: dt.date, precision: str) -> str | None:
-    """The stored event of this type on this (partial) date, if any: background an article repeats."""
+def stored_events(con: duckdb.DuckDBPyConnection, wanted: list[tuple[str, dt.date, str]]) -> dict[tuple[str, dt.date, str], str]:
+    """(event type, first day, precision) -> a stored event of that type on that partial date: background repeated."""
+    if not wanted:
+        return {}
     rows = con.execute(
-        "select event_id from events where event_type = ? and occurred_on = ? and date_precision = ? order by event_id limit 1",
-        [event_type, first, precision],
+        """
+        select event_type, occurred_on, date_precision, min(event_id)
+        from events
+        where event_type in (select unnest(?::varchar[])) and occurred_on in (select unnest(?::date[]))
+        group by all
+        """,
+        [sorted({w[0] for w in wanted}), sorted({w[1] for w in wanted})],
     ).fetchall()
-    return rows[0][0] if rows else None
+    return {(t, d, p): e for t, d, p, e in rows}
 
 
 def existing_keys(con: duckdb.DuckDBPyConnection, table: str, candidates: list[str]) -> set[str]:
-    """Which of the candidate keys the table already holds (table from a fixed allow-list)."""
+    """Which of the candidate keys the table already holds (table from a fixed allow-list): one query per table."""
     column = {"statements": "statement_id", "claims": "claim_id", "events": "event_id", "documents": "document_id",
               "sources": "source_id", "actors": "actor_id"}[table]
     if not candidates:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*\.?", re.UNICODE)
 _CANON = {
@@ -24,6 +25,7 @@ _MAX_SUFFIX = 6
 """Letters a Turkish case or possessive suffix may add to a name's last word (Bakanlığı → Bakanlığından)."""
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """One word lower-cased without diacritics (Turkish İ/ı included), with spelling variants merged."""
     word = word.replace("İ", "i").replace("I", "ı").lower().replace("ı", "i").replace("’", "'")
@@ -76,15 +78,18 @@ class NameIndex:
             words = key(name or "")
             if words and not (len(words) == 1 and len(words[0]) < 2):
                 self._keys.setdefault(words, ident)
-        self._longest = max((len(k) for k in self._keys), default=0)
+        sizes: dict[str, set[int]] = {}
+        for words in self._keys:
+            sizes.setdefault(words[0], set()).add(len(words))
+        self._sizes = {first: sorted(n, reverse=True) for first, n in sizes.items()}
 
     def find(self, words: list[Token]) -> list[Mention]:
         """Every known name in the token list, longest first and not overlapping."""
         found: list[Mention] = []
         i = 0
         while i < len(words):
-            for size in range(min(self._longest, len(words) - i), 0, -1):
-                ident = self._match(words[i:i + size])
+            for size in self._sizes.get(words[i].word, ()):
+                ident = self._match(words[i:i + size]) if i + size <= len(words) else None
                 if ident:
                     found.append(Mention(ident, words[i].start, words[i + size - 1].end))
                     i += size
