@@ -60,7 +60,8 @@ if state and state.get("proposals") is not None:
 
     st.subheader("The article")
     text_col, span_col = st.columns([3, 2])
-    text_col.text_area("Text (the spans index it)", proposals.text, height=360, disabled=True, key=f"capture_view_{run}")
+    with text_col.container(height=360, border=True, key=f"capture_view_{run}"):
+        st.text(proposals.text)
     span_col.dataframe(review.spans(proposals), hide_index=True, width="stretch", height=360, key=f"capture_spans_{run}")
 
     st.subheader("Document")

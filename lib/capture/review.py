@@ -98,15 +98,23 @@ _EVIDENCE_COLUMNS = ["accept", "claim_id", "relation", "statement_id", "note"]
 _EVENT_COLUMNS = ["accept", "occurred_on", "event_type", "title", "actors", "duplicate_of", "event_id", "excerpt"]
 
 
-_ID_FIELD = {"statements": "statement_id", "claims": "claim_id", "evidence": "evidence_id", "events": "event_id"}
-
-
 def spans(proposals: Proposals) -> pd.DataFrame:
-    """Every proposal's span in the article, in text order: kind, start, end and the words themselves."""
-    rows = [{"kind": kind, "start": item.start, "end": item.end, "id": getattr(item, _ID_FIELD[kind]),
+    """Every proposal's span in the article, in text order: kind, start, end, what it proposes, and the words."""
+    rows = [{"kind": kind, "start": item.start, "end": item.end, "proposes": _summary(kind, item),
              "text": proposals.text[item.start:item.end]}
             for kind in KINDS for item in getattr(proposals, kind)]
-    return pd.DataFrame(rows, columns=["kind", "start", "end", "id", "text"]).sort_values(["start", "kind"], kind="stable")
+    frame = pd.DataFrame(rows, columns=["kind", "start", "end", "proposes", "text"])
+    return frame.sort_values(["start", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _summary(kind: str, item: Any) -> str:
+    if kind == "statements":
+        return f"{item.actor_id} on {item.stated_on or '?'}"
+    if kind == "claims":
+        return f"{item.source_id} on {item.claimed_on or '?'}"
+    if kind == "evidence":
+        return f"{item.relation} {item.claim_id}"
+    return f"{item.event_type} {item.occurred_on}"
 
 
 def bundle_tables(proposals: Proposals, frames: dict[str, pd.DataFrame],
