@@ -252,16 +252,20 @@ class _Run:
         self.statements.append(statement)
         if quoted:
             self._quoted.add(statement.statement_id)
-        reading = self._asserted_position(quote)
+        sentence_text = self.text[s.start:s.end]
+        denies, confirms = DENY.search(sentence_text), CONFIRM.search(sentence_text)
+        # "dismissed reports that Moscow wanted them back": the words after a denial are what is denied
+        reading = position if self_declared else "" if denies or confirms else self._asserted_position(quote)
         if reading:
             self._reads[statement.statement_id] = reading
-        sentence_text = self.text[s.start:s.end]
-        if DENY.search(sentence_text) or CONFIRM.search(sentence_text):
+        if denies or confirms:
             self._polarity[statement.statement_id] = "answers"  # a reply to reports: never merged away
-        if DENY.search(sentence_text) or self_declared:
+        if denies:
             self._stance[statement.statement_id] = "denies"
-        elif CONFIRM.search(sentence_text):
+        elif confirms:
             self._stance[statement.statement_id] = "confirms"
+        elif self_declared:
+            self._stance[statement.statement_id] = "no change"
         self._sentence_of[statement.statement_id] = s.start
 
     def _new_actor(self, s: Sentence, dates: list[DateMention]) -> None:
@@ -313,16 +317,20 @@ class _Run:
 
     # -- evidence ---------------------------------------------------------------------
     def merge_restatements(self) -> None:
-        """A lede that paraphrases what the body quotes is one statement: keep the quoted one.
+        """A lede that paraphrases what the body quotes is one statement: keep the quoted one (a reply to a
+        report is merged only into a quoted reply of the same kind).
 
         News copy says it twice ("the ministry reiterated that …", then the
         quotation); two proposals for one statement would count twice.
         """
         dropped = set()
         for paraphrase in self.statements:
-            if paraphrase.statement_id in self._quoted or self._polarity.get(paraphrase.statement_id) == "answers":
+            if paraphrase.statement_id in self._quoted:
                 continue
+            answers = self._polarity.get(paraphrase.statement_id) == "answers"
             for quoted in self.statements:
+                if answers and self._stance.get(quoted.statement_id) != self._stance.get(paraphrase.statement_id):
+                    continue  # "… rejected the report" beside a quoted "no change": two statements
                 if (quoted.statement_id in self._quoted and quoted.actor_id == paraphrase.actor_id
                         and quoted.document_id == paraphrase.document_id
                         and (quoted.stated_on.startswith(paraphrase.stated_on) or paraphrase.stated_on.startswith(quoted.stated_on))):
@@ -501,14 +509,23 @@ def _with_anaphora(text: str, known: Known, mentions: list[Mention]) -> list[Men
     return sorted(mentions + extra, key=lambda m: m.start)
 
 
-def _relation(polarity: str | None, reading: str, claim_polarity: str, claim_position: str) -> str:
-    """How a statement bears on a claim: 'contradicts', 'corroborates' or '' (no bearing found)."""
+def _relation(stance: str | None, reading: str, claim_polarity: str, claim_position: str) -> str:
+    """How a statement bears on a claim: 'contradicts', 'corroborates' or '' (no bearing found).
+
+    Where both name a position, agreement decides. An explicit denial
+    contradicts a report (and backs a reported denial); a confirmation backs
+    it. A "no change" whose position is not on record answers only reports
+    that name a position: it contradicts a reported move and backs a reported
+    refusal to move; a report on something else (maintenance, talks) is left alone.
+    """
     if reading and claim_position:
         return "corroborates" if reading == claim_position else "contradicts"
-    if polarity == "denies":
+    if stance == "denies":
         return "contradicts" if claim_polarity == "asserts" else "corroborates"
-    if polarity == "confirms" and claim_polarity == "asserts":
+    if stance == "confirms" and claim_polarity == "asserts":
         return "corroborates"
+    if stance == "no change" and claim_position:
+        return "contradicts" if claim_polarity == "asserts" else "corroborates"
     return ""
 
 

@@ -135,7 +135,10 @@ def _speaker_tr(text: str, sentence: Sentence, mentions: list[Mention], quotes: 
         return None
     subjects = [m for m in mentions if m.end <= found[-1].start() and not _TR_OBLIQUE.search(_word_at(text, m.end))]
     if subjects:
-        return Attribution(subjects[0], found[-1].start(), found[-1].end())
+        # "Rusya Dışişleri Bakanlığı Sözcüsü Mariya Zaharova, …": the subject's head is the name before its comma
+        comma = text.find(",", sentence.start, found[-1].start())
+        heads = [m for m in subjects if comma >= 0 and m.end <= comma]
+        return Attribution(heads[-1] if heads else subjects[0], found[-1].start(), found[-1].end())
     return None
 
 
