@@ -18,7 +18,7 @@ import duckdb
 
 from lib.capture import known as store_view
 from lib.capture.known import Known
-from lib.capture.names import Mention, Token, fold, key, slug, tokens
+from lib.capture.names import Mention, Token, domain, fold, key, slug, tokens
 from lib.capture.proposals import (
     ActorProposal,
     ClaimProposal,
@@ -117,8 +117,6 @@ def _article_document(known: Known, article: Article, source_id: str | None) -> 
     new: list[SourceProposal] = []
     source = source_id or known.source_for(article.site_name, article.url)
     if not source:
-        from lib.capture.names import domain
-
         name = article.site_name or domain(article.url) or "Unknown outlet"
         source = slug(name, 30)
         new.append(SourceProposal(source, name, "other", article.url and f"https://{domain(article.url)}/"))

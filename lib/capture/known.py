@@ -16,6 +16,8 @@ from lib.capture.names import NameIndex, domain, tokens
 
 @dataclass(frozen=True)
 class Actor:
+    """An actor as matching needs it: the kind picks 'the ministry' / 'the minister', the parent the position line."""
+
     actor_id: str
     name: str
     kind: str
@@ -24,6 +26,8 @@ class Actor:
 
 @dataclass(frozen=True)
 class Source:
+    """A source by name (found in text) and URL (its web domain identifies an article's outlet)."""
+
     source_id: str
     name: str
     url: str
@@ -31,6 +35,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Position:
+    """A topic's position: its label's words map a claim's wording to it."""
+
     topic_id: str
     code: str
     label: str

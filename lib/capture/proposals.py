@@ -47,6 +47,9 @@ class DocumentProposal:
 
 @dataclass
 class StatementProposal:
+    """A speaker's words on the topic: the quote (or the reported clause), when, how attributed, and the
+    position proposed (only for a self-declared "no change": the one on record)."""
+
     statement_id: str
     start: int
     end: int
@@ -65,6 +68,8 @@ class StatementProposal:
 
 @dataclass
 class ClaimProposal:
+    """What another outlet reported that this article repeats; the claimant is that outlet's source."""
+
     claim_id: str
     start: int
     end: int
@@ -79,6 +84,8 @@ class ClaimProposal:
 
 @dataclass
 class EvidenceProposal:
+    """A statement of this article that confirms or denies one of its claims."""
+
     claim_id: str
     relation: str
     evidence_type: str
@@ -90,6 +97,8 @@ class EvidenceProposal:
 
 @dataclass
 class EventProposal:
+    """A dated background event ('signed in December 2017'), at the precision the text gives."""
+
     event_id: str
     start: int
     end: int
