@@ -98,14 +98,14 @@ if state and state.get("proposals") is not None:
         "events": {},
     }
     locked = {"statements": ["statement_id", "document_id", "excerpt", "why_position", "duplicate_of"],
-              "claims": ["claim_id", "document_id", "excerpt", "claimant"],
+              "claims": ["claim_id", "document_id", "excerpt", "claimant", "duplicate_of"],
               "evidence": ["claim_id", "statement_id", "note"],
               "events": ["event_id", "excerpt", "actors", "duplicate_of"]}
     edited = {}
     for kind in review.KINDS:
         st.subheader(f"{kind.capitalize()} ({len(frames[kind])} proposed)")
-        if kind == "statements" and (frames[kind]["duplicate_of"] != "").any():
-            st.warning("Some statements repeat one already stored (same speaker, date and words): they start unaccepted.")
+        if "duplicate_of" in frames[kind] and (frames[kind]["duplicate_of"] != "").any():
+            st.warning(f"Some {kind} repeat one already stored (see duplicate_of): they start unaccepted.")
         edited[kind] = st.data_editor(frames[kind], hide_index=True, width="stretch", column_config=configs[kind],
                                       disabled=locked[kind], key=f"capture_{kind}_{run}")
 

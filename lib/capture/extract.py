@@ -94,6 +94,7 @@ def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | N
     run.link_evidence()
     run.flag_duplicates()
     run.flag_stored_events()
+    run.flag_stored_claims()
     run.avoid_stored_keys()
     return Proposals(text, topic, document, run.new_sources, run.new_actors, list(run.cited.values()),
                      run.statements, run.claims, run.evidence, run.events)
@@ -415,6 +416,15 @@ class _Run:
         stored = store_view.stored_events(self.con, list(wanted.values()))
         for event in self.events:
             event.duplicate_of = stored.get(wanted[event.event_id], "")
+
+    def flag_stored_claims(self) -> None:
+        """Mark claims a stored report already carries (the same cited document, the same date): one query."""
+        stored_docs = [d.document_id for d in self.cited.values() if d.stored]
+        stored = store_view.stored_claims(self.con, stored_docs)
+        for claim in self.claims:
+            parsed = parse_partial_date(claim.claimed_on) if claim.claimed_on else None
+            claim.duplicate_of = next((c for c, doc, day, precision in stored if doc == claim.document_id and parsed
+                                       and (day, precision) == (parsed.first_day, parsed.precision)), "")
 
     def flag_duplicates(self) -> None:
         """Mark statements that repeat a stored one (same speaker, overlapping dates, same words): one query."""

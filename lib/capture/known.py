@@ -181,6 +181,17 @@ def stored_events(con: duckdb.DuckDBPyConnection, wanted: list[tuple[str, dt.dat
     return {(t, d, p): e for t, d, p, e in rows}
 
 
+def stored_claims(con: duckdb.DuckDBPyConnection, document_ids: list[str]) -> list[tuple[str, str, dt.date, str]]:
+    """(claim id, document id, claimed on, precision) of the stored claims these documents carry."""
+    if not document_ids:
+        return []
+    return con.execute(
+        "select claim_id, document_id, claimed_on, date_precision from claims "
+        "where document_id in (select unnest(?::varchar[])) order by claim_id",
+        [document_ids],
+    ).fetchall()
+
+
 def existing_keys(con: duckdb.DuckDBPyConnection, table: str, candidates: list[str]) -> set[str]:
     """Which of the candidate keys the table already holds (table from a fixed allow-list): one query per table."""
     column = {"statements": "statement_id", "claims": "claim_id", "events": "event_id", "documents": "document_id",

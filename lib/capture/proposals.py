@@ -80,6 +80,7 @@ class ClaimProposal:
     subject_actor_id: str
     text: str
     asserted_position: str = ""
+    duplicate_of: str = ""
 
 
 @dataclass

@@ -74,9 +74,10 @@ def review_frames(proposals: Proposals, choices: Choices) -> dict[str, pd.DataFr
         "statement_id": s.statement_id, "document_id": s.document_id, "excerpt": text[s.start:s.end],
     } for s in proposals.statements], columns=_STATEMENT_COLUMNS)
     claims = pd.DataFrame([{
-        "accept": True, "claimant": choices.of(c.source_id), "claimed_on": c.claimed_on, "text": c.text,
+        "accept": not c.duplicate_of, "claimant": choices.of(c.source_id), "claimed_on": c.claimed_on, "text": c.text,
         "subject": choices.of(c.subject_actor_id), "asserted_position": choices.position(c.asserted_position),
-        "topic": choices.of(c.topic_id), "claim_id": c.claim_id, "document_id": c.document_id,
+        "topic": choices.of(c.topic_id), "duplicate_of": c.duplicate_of, "claim_id": c.claim_id,
+        "document_id": c.document_id,
         "excerpt": text[c.start:c.end],
     } for c in proposals.claims], columns=_CLAIM_COLUMNS)
     evidence = pd.DataFrame([{
@@ -92,8 +93,8 @@ def review_frames(proposals: Proposals, choices: Choices) -> dict[str, pd.DataFr
 
 _STATEMENT_COLUMNS = ["accept", "speaker", "stated_on", "quote", "position", "attribution", "no_change", "duplicate_of",
                       "why_position", "topic", "statement_id", "document_id", "excerpt"]
-_CLAIM_COLUMNS = ["accept", "claimant", "claimed_on", "text", "subject", "asserted_position", "topic", "claim_id",
-                  "document_id", "excerpt"]
+_CLAIM_COLUMNS = ["accept", "claimant", "claimed_on", "text", "subject", "asserted_position", "topic", "duplicate_of",
+                  "claim_id", "document_id", "excerpt"]
 _EVIDENCE_COLUMNS = ["accept", "claim_id", "relation", "statement_id", "note"]
 _EVENT_COLUMNS = ["accept", "occurred_on", "event_type", "title", "actors", "duplicate_of", "event_id", "excerpt"]
 

@@ -52,3 +52,23 @@ def test_bad_url_is_explained_not_a_traceback(app) -> None:
     at.button(key="capture_propose").click().run()
     assert not at.exception
     assert any("not an http or https address" in e.value for e in at.error)
+
+
+SEED_REPEAT = """Nefes reported on September 3 that Russia had approached Ankara about taking back the S-400 systems.
+
+"The S-400 air defense systems are in our inventory, and there is no change in our position," Turkish defence ministry sources said on Thursday.
+"""
+
+
+def test_repeat_of_stored_statement_is_flagged_and_not_written(app, seeded_path: Path) -> None:
+    """The seed's ministry statement and Nefes claim pasted again are flagged, start unaccepted, are not previewed."""
+    at = app("capture")
+    at.text_area(key="capture_text").input(SEED_REPEAT)
+    at.date_input(key="capture_published").set_value(dt.date(2025, 9, 5))
+    at.selectbox(key="capture_source").set_value("News About Turkey · nat")
+    at.button(key="capture_propose").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("statements repeat one already stored" in w.value for w in at.warning)
+    assert any("claims repeat one already stored" in w.value for w in at.warning)
+    captions = [c.value for c in at.caption]
+    assert not any(c.startswith(("statements.csv", "claims.csv")) for c in captions), captions
