@@ -500,18 +500,23 @@ class _Run:
 
 
 _ANAPHORA = re.compile(r"\b(?:[Tt]he (?:(?:[Ff]oreign|[Dd]efen[cs]e) )?[Mm]inistry|[Mm]inistry spokes(?:man|woman|person)|"
-                       r"[Tt]he minister|[Bb]akanlık)\b")
+                       r"[Tt]he minister|[Bb]akanlık|He|She)\b")
+_PRONOUN_REACH = 400
+"""Characters back that 'He said' may reach for the person it stands for (about two sentences)."""
 
 
 def _with_anaphora(text: str, known: Known, mentions: list[Mention]) -> list[Mention]:
-    """'the ministry' / 'the minister' as the ministry (or minister) named last before it."""
+    """'the ministry' / 'the minister' / 'He' as the ministry (or person) named last before it."""
     extra = []
     for match in _ANAPHORA.finditer(text):
         if any(m.start <= match.start() < m.end for m in mentions):
             continue
         phrase = match.group(0).lower()
-        wanted = "person" if "minister" in phrase and "ministry" not in phrase else "ministry"
-        before = [m for m in mentions if m.end <= match.start() and known.actors[m.ident].kind == wanted]
+        pronoun = phrase in ("he", "she")
+        wanted = "person" if pronoun or ("minister" in phrase and "ministry" not in phrase) else "ministry"
+        reach = match.start() - _PRONOUN_REACH if pronoun else 0
+        before = [m for m in mentions if reach <= m.start and m.end <= match.start()
+                  and known.actors[m.ident].kind == wanted]
         if before:
             extra.append(Mention(before[-1].ident, match.start(), match.end()))
     return sorted(mentions + extra, key=lambda m: m.start)

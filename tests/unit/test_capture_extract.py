@@ -77,6 +77,16 @@ def test_common_words_never_become_actors(cap: duckdb.DuckDBPyConnection) -> Non
     assert {s.actor_id for s in proposals.statements} == {proposals.new_actors[0].actor_id}
 
 
+def test_he_and_the_ministry_stand_for_the_last_named(cap: duckdb.DuckDBPyConnection) -> None:
+    """'He added' is the person named just before; 'the ministry said' the ministry named before it."""
+    article = text.from_paste("Foreign Minister Hakan Fidan said on Thursday that talks on the S-400 went well. "
+                              "He added that no decision had been taken. The Turkish Foreign Ministry issued a note. "
+                              "The ministry said on Friday that the S-400 systems stay.")
+    proposals = extract.propose(cap, article, source_id="reuters", published=FRIDAY)
+    assert [(s.actor_id, s.stated_on) for s in proposals.statements] == [
+        ("TUR-FIDAN", "2025-09-04"), ("TUR-FIDAN", "2025-09-04"), ("TUR-MFA", "2025-09-05")]
+
+
 def test_no_change_proposes_the_position_on_record_through_the_parent_line(cap: duckdb.DuckDBPyConnection) -> None:
     """A self-declared 'no change' by an actor with no statements takes its parent's latest position."""
     cap.execute("insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote)"
