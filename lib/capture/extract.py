@@ -16,9 +16,12 @@ from typing import Any
 
 import duckdb
 
+from lib.capture import duplicates, keys
 from lib.capture import known as store_view
+from lib.capture.events import dated_events
 from lib.capture.known import Known
-from lib.capture.names import Mention, Token, domain, fold, key, slug, tokens
+from lib.capture.names import Mention, Token, domain, fold, slug, tokens
+from lib.capture.positions import NEGATION, asserted_position, relation
 from lib.capture.proposals import (
     ActorProposal,
     ClaimProposal,
@@ -48,26 +51,11 @@ from lib.capture.speech import (
 )
 from lib.capture.text import Article
 from lib.capture.when import DateMention, find_dates
-from lib.dates import parse_partial_date, period_end
+from lib.dates import parse_partial_date
 from lib.phrases import declares_continuity
 
 _QUOTING = re.compile(r"\b(?:quoted|quoting|citing|cited)\b|\bas saying\b", re.IGNORECASE)
 _QUOTING_TR = re.compile(r"(?:dayandırdığı|dayandırarak|aktardığı|kaynağın)", re.IGNORECASE)
-_NEGATION = re.compile(
-    r"\b(?:no|not|never|denied|denies|deny|without|rejected|değil|yok|yoktur|olmadığını|olmayacağını|"
-    r"yalanladı|reddetti|bulunmadığını)\b|\w+m[ae]yacağını\b|\w+m[ae]diğini\b", re.IGNORECASE)
-_EVENT_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((code, re.compile(rx, re.IGNORECASE)) for code, rx in (
-    ("sanctions", r"\b(?:sanction\w*|caatsa|yaptırım\w*)"),
-    ("exclusion", r"\b(?:removed|expelled|excluded|suspended|kicked out|çıkarıl\w*|ihraç\w*)"),
-    ("delivery", r"\b(?:deliver\w*|arrived|received|teslim\w*|ulaştı)"),
-    ("military_test", r"\b(?:test\w*|fired|denedi|deneme\w*|atış\w*)"),
-    ("agreement", r"\b(?:signed|signing|contract|deal|agreement|imzala\w*|anlaşma\w*|sözleşme\w*)"),
-))
-_POSITION_WORDS = {
-    "return": ("return", "take back", "taking back", "give back", "hand back", "iade", "geri al", "geri ver"),
-    "sell": ("sell", "sale", "selling", "satış", "satma", "sat"),
-    "retain": ("retain", "keep", "keeping", "envanter", "elde tut", "koru"),
-}
 _COMMON = frozenset(["the", "a", "an", "he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its", "officials", "official", "sources", "source", "analysts", "experts", "spokesman", "spokeswoman", "spokesperson", "minister", "ministry", "government", "president", "but", "and", "however", "meanwhile", "also", "this", "that", "in", "on", "at", "when", "after", "before", "while", "reports", "report", "some", "many", "diplomats", "diplomat", "observers", "critics", "residents", "people", "one", "two", "both", "several", "authorities", "statement", "earlier", "later", "there", "here", "then", "yet", "still", "bu", "o", "şu", "ancak", "ayrıca", "bakan", "bakanlık", "yetkililer", "yetkili", "kaynaklar", "kaynak", "uzmanlar", "sözcü", "hükümet", "açıklamada", "öte", "yandan"])
 _NAME = r"[A-ZÇĞİÖŞÜ][\w'’.-]*"
 _NEW_BEFORE = re.compile(rf"((?:{_NAME}\s+){{0,3}}{_NAME}),?\s+(?:said|told|stated|announced|declared|added|stressed)\b")
@@ -92,12 +80,11 @@ def propose(con: duckdb.DuckDBPyConnection, article: Article, source_id: str | N
         run.sentence(sentence)
     run.merge_restatements()
     run.link_evidence()
-    run.flag_duplicates()
-    run.flag_stored_events()
-    run.flag_stored_claims()
-    run.avoid_stored_keys()
-    return Proposals(text, topic, document, run.new_sources, run.new_actors, list(run.cited.values()),
-                     run.statements, run.claims, run.evidence, run.events)
+    proposals = Proposals(text, topic, document, run.new_sources, run.new_actors, list(run.cited.values()),
+                          run.statements, run.claims, run.evidence, run.events)
+    duplicates.flag(con, proposals)
+    keys.avoid_stored(con, run.keys, proposals)
+    return proposals
 
 
 def best_topic(known: Known, words: list[Token]) -> str | None:
@@ -148,7 +135,7 @@ class _Run:
         self.claims: list[ClaimProposal] = []
         self.evidence: list[EvidenceProposal] = []
         self.events: list[EventProposal] = []
-        self._ids: set[str] = set()
+        self.keys = keys.Keys()
         self._polarity: dict[str, str] = {}  # claim id -> 'denies' | 'asserts'; statement id -> 'answers'
         self._stance: dict[str, str] = {}  # statement id -> 'denies' | 'confirms'
         self._sentence_of: dict[str, int] = {}
@@ -195,11 +182,11 @@ class _Run:
         subject = next((m.ident for m in actors if m.start >= start and m.end <= end), "")
         if not subject and actors:
             subject = actors[0].ident
-        claim = ClaimProposal(self._new_id("claim", source_id, when, claim_text), s.start, s.end, source_id,
+        claim = ClaimProposal(self.keys.new("claim", source_id, when, claim_text), s.start, s.end, source_id,
                               document.document_id, when, self.topic, subject, claim_text,
-                              self._asserted_position(claim_text))
+                              asserted_position(self.known, self.topic, claim_text))
         self.claims.append(claim)
-        self._polarity[claim.claim_id] = "denies" if _NEGATION.search(claim_text) else "asserts"
+        self._polarity[claim.claim_id] = "denies" if NEGATION.search(claim_text) else "asserts"
         self._sentence_of[claim.claim_id] = s.start
         return claim
 
@@ -245,7 +232,7 @@ class _Run:
             if on_record:
                 position, reason = on_record[0], f"says 'no change': the position on record ({on_record[1]})"
         statement = StatementProposal(
-            self._new_id("stmt", actor_id, when, quote), s.start, s.end, actor_id, quote, when, self.topic,
+            self.keys.new("stmt", actor_id, when, quote), s.start, s.end, actor_id, quote, when, self.topic,
             document_id, self.language, how, self_declared, position, reason,
         )
         self.statements.append(statement)
@@ -254,7 +241,7 @@ class _Run:
         sentence_text = self.text[s.start:s.end]
         denies, confirms = DENY.search(sentence_text), CONFIRM.search(sentence_text)
         # "dismissed reports that Moscow wanted them back": the words after a denial are what is denied
-        reading = position if self_declared else "" if denies or confirms else self._asserted_position(quote)
+        reading = position if self_declared else "" if denies or confirms else asserted_position(self.known, self.topic, quote)
         if reading:
             self._reads[statement.statement_id] = reading
         if denies or confirms:
@@ -283,7 +270,7 @@ class _Run:
                 continue
             name = " ".join(name_words).strip(" ,.'’")
             begin = self.text.index(name, match.start(1))
-            actor_id = self._new_id("", "new", "", name)
+            actor_id = self.keys.new("", "new", "", name)
             kind = "ministry" if re.search(r"ministry|bakanlığı", name, re.IGNORECASE) else "person"
             self.new_actors.append(ActorProposal(actor_id, name, kind, begin, begin + len(name)))
             self._statement(s, Attribution(Mention(actor_id, begin, begin + len(name)), match.start(), match.end()),
@@ -292,27 +279,11 @@ class _Run:
 
     def _events(self, s: Sentence, actors: list[Mention], dates: list[DateMention]) -> None:
         """Background events: a dated clause ('signed in December 2017') with an event word, at month or year."""
-        dated = [d for d in dates if re.search(r"\d{4}", self.text[d.start:d.end])
-                 and not inside((d.start, d.end), self.quotes)]
-        for i, date in enumerate(dated):
-            left = dated[i - 1].end if i else s.start
-            right = dated[i + 1].start if i + 1 < len(dated) else s.end
-            found, bounds = None, (left, right)
-            for window in ((left, date.end), (date.start, _clause_end(self.text, date.end, right))):
-                hits = [(code, m) for code, rx in _EVENT_TYPES for m in rx.finditer(self.text, *window)]
-                if hits:
-                    found = min(hits, key=lambda hit: abs(hit[1].start() - date.start))
-                    bounds = (window[0], max(window[1], _clause_end(self.text, date.end, right)))
-                    break
-            if not found:
-                continue
-            code, word = found
-            left, right = bounds
-            title = _clause_title(self.text, _clause_start(self.text, left, word.start()), right)
-            ids = list(dict.fromkeys(m.ident for m in actors))
-            event = EventProposal(self._new_id(code, date.value, "", ""), s.start, s.end, date.value, code, title,
-                                  self.topic, ids, self.document.document_id)
-            self.events.append(event)
+        ids = list(dict.fromkeys(m.ident for m in actors))
+        for found in dated_events(self.text, s.start, s.end, dates, self.quotes):
+            self.events.append(EventProposal(
+                self.keys.new(found.event_type, found.date.value, "", ""), s.start, s.end, found.date.value,
+                found.event_type, found.title, self.topic, ids, self.document.document_id))
 
     # -- evidence ---------------------------------------------------------------------
     def merge_restatements(self) -> None:
@@ -355,11 +326,11 @@ class _Run:
                 if (self._sentence_of[claim.claim_id] == self._sentence_of[statement.statement_id]
                         or statement.document_id == claim.document_id):
                     continue
-                relation = _relation(polarity, reading, self._polarity[claim.claim_id], claim.asserted_position)
-                if relation and (claim.claim_id, statement.actor_id) not in linked:
+                bearing = relation(polarity, reading, self._polarity[claim.claim_id], claim.asserted_position)
+                if bearing and (claim.claim_id, statement.actor_id) not in linked:
                     linked.add((claim.claim_id, statement.actor_id))
                     self.evidence.append(EvidenceProposal(
-                        claim.claim_id, relation, "statement", statement.statement_id, statement.start, statement.end,
+                        claim.claim_id, bearing, "statement", statement.statement_id, statement.start, statement.end,
                         self.text[statement.start:statement.end][:300]))
 
     # -- helpers ----------------------------------------------------------------------
@@ -383,121 +354,11 @@ class _Run:
             if when:
                 parsed = parse_partial_date(when)
                 stored = store_view.stored_document(self.con, source_id, parsed.first_day, parsed.precision)
-            ident = stored or self._unique(key_)
+            ident = stored or self.keys.unique(key_)
             self.cited[key_] = DocumentProposal(ident, source_id, f"Report by {source.name} (as cited by {by})",
                                                 published_on=when, stored=stored is not None)
             self.document.cites.append(ident)
         return self.cited[key_]
-
-    def _asserted_position(self, claim_text: str) -> str:
-        """The topic position a claim's wording names ('take back' → return_or_sell); negated, its opposite."""
-        positions = self.known.topic_positions(self.topic)
-        folded = " ".join(t.word for t in tokens(claim_text))
-        for position in positions:
-            label_words = set(key(position.label)) | set(key(position.code.replace("_", " ")))
-            phrases = [p for w in label_words for p in _POSITION_WORDS.get(w, (w,)) if len(w) >= 4]
-            phrases = [" ".join(key(p)) for p in phrases if p]
-            hit = next((p for p in phrases if re.search(rf"\b{re.escape(p)}", folded)), None)
-            if hit is None or (position.code == "retain" and "systems" in hit):
-                continue
-            before = folded[:folded.find(hit)]
-            if _NEGATION.search(before[-60:]):
-                opposite = [p for p in positions if p.ordinal == -position.ordinal and p.ordinal != 0]
-                return opposite[0].code if opposite else ""
-            return position.code
-        return ""
-
-    def flag_stored_events(self) -> None:
-        """Mark events the store already holds (same type, same partial date): one query."""
-        wanted = {}
-        for event in self.events:
-            parsed = parse_partial_date(event.occurred_on)
-            wanted[event.event_id] = (event.event_type, parsed.first_day, parsed.precision)
-        stored = store_view.stored_events(self.con, list(wanted.values()))
-        for event in self.events:
-            event.duplicate_of = stored.get(wanted[event.event_id], "")
-
-    def flag_stored_claims(self) -> None:
-        """Mark claims a stored report already carries (the same cited document, the same date): one query."""
-        stored_docs = [d.document_id for d in self.cited.values() if d.stored]
-        stored = store_view.stored_claims(self.con, stored_docs)
-        for claim in self.claims:
-            parsed = parse_partial_date(claim.claimed_on) if claim.claimed_on else None
-            claim.duplicate_of = next((c for c, doc, day, precision in stored if doc == claim.document_id and parsed
-                                       and (day, precision) == (parsed.first_day, parsed.precision)), "")
-
-    def flag_duplicates(self) -> None:
-        """Mark statements that repeat a stored one (same speaker, overlapping dates, same words): one query."""
-        dated = [(st, parse_partial_date(st.stated_on)) for st in self.statements if st.stated_on]
-        if not dated:
-            return
-        first = min(p.first_day for _, p in dated)
-        last = max(period_end(p.first_day, p.precision) for _, p in dated)
-        stored = store_view.stored_statements(self.con, sorted({st.actor_id for st, _ in dated}), first, last)
-        for statement, parsed in dated:
-            wanted = store_view.quote_key(statement.quote)
-            end = period_end(parsed.first_day, parsed.precision)
-            for statement_id, actor_id, day, last_day, quote in stored:
-                have = store_view.quote_key(quote)
-                if (actor_id == statement.actor_id and day <= end and last_day >= parsed.first_day
-                        and wanted and have and (wanted in have or have in wanted)):
-                    statement.duplicate_of = statement_id
-                    break
-
-    def _new_id(self, prefix: str, who: str, when: str, words: str) -> str:
-        """A readable key unique in this proposal set: 'stmt-tur-msb-2025-09-04-s-400-air' (store clashes later)."""
-        base = "-".join(p for p in (prefix, slug(who, 30), when, slug(words, 24) if words else "") if p)
-        return self._unique(base)
-
-    def _unique(self, base: str) -> str:
-        ident, n = base, 1
-        while ident in self._ids:
-            n += 1
-            ident = f"{base}-{n}"
-        self._ids.add(ident)
-        return ident
-
-    def avoid_stored_keys(self) -> None:
-        """Rename new keys the store already uses (one query per table), so a capture never overwrites a row."""
-        owned = {
-            "statements": [st.statement_id for st in self.statements],
-            "claims": [c.claim_id for c in self.claims],
-            "events": [e.event_id for e in self.events],
-            "documents": [d.document_id for d in self.cited.values() if not d.stored],
-            "actors": [a.actor_id for a in self.new_actors],
-            "sources": [s.source_id for s in self.new_sources],
-        }
-        renamed: dict[str, str] = {}
-        for table, keys in owned.items():
-            for old in store_view.existing_keys(self.con, table, keys):
-                fresh = self._unique(old)
-                while store_view.existing_keys(self.con, table, [fresh]):
-                    fresh = self._unique(old)
-                renamed[old] = fresh
-        if renamed:
-            self._rename(renamed)
-
-    def _rename(self, renamed: dict[str, str]) -> None:
-        def new(key_: str) -> str:
-            return renamed.get(key_, key_)
-
-        for st in self.statements:
-            st.statement_id, st.actor_id, st.document_id = new(st.statement_id), new(st.actor_id), new(st.document_id)
-        for c in self.claims:
-            c.claim_id, c.document_id = new(c.claim_id), new(c.document_id)
-        for e in self.evidence:
-            e.claim_id, e.evidence_id = new(e.claim_id), new(e.evidence_id)
-        for e in self.events:
-            e.event_id = new(e.event_id)
-        for d in self.cited.values():
-            d.document_id, d.source_id = new(d.document_id), new(d.source_id)
-        for a in self.new_actors:
-            a.actor_id = new(a.actor_id)
-        for s in self.new_sources:
-            s.source_id = new(s.source_id)
-        self.document.source_id = new(self.document.source_id)
-        self.document.cites = [new(c) for c in self.document.cites]
-
 
 _ANAPHORA = re.compile(r"\b(?:[Tt]he (?:(?:[Ff]oreign|[Dd]efen[cs]e) )?[Mm]inistry|[Mm]inistry spokes(?:man|woman|person)|"
                        r"[Tt]he minister|[Bb]akanlık|He|She)\b")
@@ -522,26 +383,6 @@ def _with_anaphora(text: str, known: Known, mentions: list[Mention]) -> list[Men
     return sorted(mentions + extra, key=lambda m: m.start)
 
 
-def _relation(stance: str | None, reading: str, claim_polarity: str, claim_position: str) -> str:
-    """How a statement bears on a claim: 'contradicts', 'corroborates' or '' (no bearing found).
-
-    Where both name a position, agreement decides. An explicit denial
-    contradicts a report (and backs a reported denial); a confirmation backs
-    it. A "no change" whose position is not on record answers only reports
-    that name a position: it contradicts a reported move and backs a reported
-    refusal to move; a report on something else (maintenance, talks) is left alone.
-    """
-    if reading and claim_position:
-        return "corroborates" if reading == claim_position else "contradicts"
-    if stance == "denies":
-        return "contradicts" if claim_polarity == "asserts" else "corroborates"
-    if stance == "confirms" and claim_polarity == "asserts":
-        return "corroborates"
-    if stance == "no change" and claim_position:
-        return "contradicts" if claim_polarity == "asserts" else "corroborates"
-    return ""
-
-
 def _within(items: list, starts: list[int], s: Sentence) -> list:
     """The items (mentions, dates or (start, end) spans, sorted by start) that lie inside the sentence."""
     found = items[bisect.bisect_left(starts, s.start):bisect.bisect_left(starts, s.end)]
@@ -564,24 +405,3 @@ def _nearest(dates: list[DateMention], attribution: Attribution,
         return ""
     anchor = attribution.verb_start
     return min(candidates, key=lambda d: min(abs(d.start - anchor), abs(d.end - anchor))).value
-
-
-_SEPARATOR = re.compile(r",\s+|;\s+|\s+and\s+|\s+ve\s+")
-
-
-def _clause_start(text: str, start: int, word: int) -> int:
-    """Where the clause holding the event word begins: after the last comma or 'and' before it."""
-    ends = [m.end() for m in _SEPARATOR.finditer(text, start, word)]
-    return ends[-1] if ends else start
-
-
-def _clause_end(text: str, start: int, limit: int) -> int:
-    """Where the clause that a date closes ends: the next comma, semicolon, full stop or 'and'."""
-    match = re.compile(r"[,;.]|\s+and\s+|\s+ve\s+").search(text, start, limit)
-    return match.start() if match else limit
-
-
-def _clause_title(text: str, start: int, end: int) -> str:
-    clause = text[start:end].strip(" ,;:.")
-    clause = re.sub(r"^(?:and|while|but|ve|ile)\s+", "", clause, flags=re.IGNORECASE)
-    return clause[:117] + "…" if len(clause) > 120 else clause
