@@ -15,14 +15,20 @@ Nefes reported on October 7 that Russia had renewed its request to take back the
 """
 
 
-def test_paste_accept_commit_records_a_reaffirmation(app, seeded_path: Path) -> None:
-    """Pasting, proposing and committing stores the ministry's statement, labelled reaffirmed, with its evidence."""
+def _propose(app, article: str, published: dt.date):
+    """Open Capture, paste the article as News About Turkey's of that date, and press Propose."""
     at = app("capture")
-    at.text_area(key="capture_text").input(ARTICLE)
-    at.date_input(key="capture_published").set_value(dt.date(2025, 10, 10))
+    at.text_area(key="capture_text").input(article)
+    at.date_input(key="capture_published").set_value(published)
     at.selectbox(key="capture_source").set_value("News About Turkey · nat")
     at.button(key="capture_propose").click().run()
     assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_paste_accept_commit_records_a_reaffirmation(app, seeded_path: Path) -> None:
+    """Pasting, proposing and committing stores the ministry's statement, labelled reaffirmed, with its evidence."""
+    at = _propose(app, ARTICLE, dt.date(2025, 10, 10))
     assert any("Preview" in s.value for s in at.subheader)
     at.button(key="capture_commit").click().run()
     assert not at.exception, [e.message for e in at.exception]
@@ -62,12 +68,7 @@ SEED_REPEAT = """Nefes reported on September 3 that Russia had approached Ankara
 
 def test_repeat_of_stored_statement_is_flagged_and_not_written(app, seeded_path: Path) -> None:
     """The seed's ministry statement and Nefes claim pasted again are flagged, start unaccepted, are not previewed."""
-    at = app("capture")
-    at.text_area(key="capture_text").input(SEED_REPEAT)
-    at.date_input(key="capture_published").set_value(dt.date(2025, 9, 5))
-    at.selectbox(key="capture_source").set_value("News About Turkey · nat")
-    at.button(key="capture_propose").click().run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = _propose(app, SEED_REPEAT, dt.date(2025, 9, 5))
     assert any("statements repeat one already stored" in w.value for w in at.warning)
     assert any("claims repeat one already stored" in w.value for w in at.warning)
     captions = [c.value for c in at.caption]
