@@ -6,8 +6,7 @@ import streamlit as st
 
 from lib import export, queries, stance, ui
 
-CARDS_PER_ROW = 3
-"""Cards side by side at most; more wrap to the next row, so six actors stay legible."""
+CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so six actors stay legible
 
 con = ui.connection()
 filters = ui.page_filters()
