@@ -1,7 +1,21 @@
 """Stance continuity: has an actor reaffirmed its position, or shifted it?
 
-The rules (computed in SQL, lib/queries.py "Stances"; this module shapes the
-results for the page, the CLI and exports):
+Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
+
+* **Own record** — each statement against its own speaker's earlier
+  statements, in SQL (lib/queries.py "Stances"; stored as
+  ``statements.own_continuity`` for the Timeline and the shift alerts). The
+  rules below.
+* **The series' line** — what a card and the chart show. For one actor alone
+  it is the own record. For a group (a state with its ministries, officials
+  and unnamed sources folded in) a position one voice takes that the other
+  voices do not take up is a *divergent* voice, not two shifts of the state;
+  one they take up is a shift of the group dated at its first statement; one
+  nobody has answered yet is *pending*. lib/group_line.py states the rule and
+  computes it (:func:`judged`).
+
+This module shapes the results for the page, the Overview, the CLI and exports.
+The single-actor rules:
 
 * **Series.** One line of the chart and one card: an actor's statements on a
   topic. With inheritance on (the sidebar's "include sub-actors", the CLI
@@ -35,7 +49,7 @@ results for the page, the CLI and exports):
   ``retain`` in both views: on its own it self-declares "no change"; under
   Turkey it is concurrent with the unnamed source's September ``retain``
   (same month, not ranked), has nothing earlier, and self-declares.
-* **Current position** is the position of the latest period; when that period
+* **Current position** is the position of the latest period of the line; when that period
   holds disagreeing statements the position is *split* (``current_position``
   null, ``current_positions`` lists them). **Held since**: the latest
   ``first``/``shifted`` statement of the current position, else (a
