@@ -73,7 +73,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, group_line, queries, reliability, store
+from lib import charts, group_line, phrases, queries, reliability, store
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
@@ -388,7 +388,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
         "Position": [labels[t].get(c, "") if isinstance(c, str) else "" for t, c in zip(rows.topic_id, rows.position_code, strict=True)],
         "Continuity": rows.continuity,
         "Own record": rows.own_continuity.fillna(""),
-        '"No change" wording': rows.self_declared.astype(bool),
+        '"No change" wording': [_wording(quote, declared) for quote, declared in zip(rows.quote, rows.self_declared, strict=True)],
         "Suggestion": [
             _suggestion(code, declared, previous, labels[topic])
             for topic, code, declared, previous in zip(rows.topic_id, rows.position_code, rows.self_declared, rows.previous_positions,
@@ -402,6 +402,14 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     })
     table.attrs["total"] = rows.attrs["total"]
     return table
+
+
+def _wording(quote: Any, declared: Any) -> str:
+    """The words that declare continuity, as matched (lib/phrases.py), so the analyst sees why; '' when none."""
+    if not declared:
+        return ""
+    found = phrases.explain(quote if isinstance(quote, str) else None)
+    return f"“{found.words}” ({found.rule.replace('_', ' ')})" if found else "set by the analyst"
 
 
 def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str]) -> str:

@@ -46,7 +46,7 @@ def test_ministry_alone_reaffirms_by_its_own_words(app):
     at = app("stances", actor="TUR-MSB", children="0", topic="s400")
     statements = _table(at, "Continuity")
     assert list(statements.Statement) == ["stmt-msb-no-change"]
-    assert statements['"No change" wording'].tolist() == [True]
+    assert statements['"No change" wording'].tolist() == ["“no change in our position” (no change)"]
     assert statements.Continuity.tolist() == ["reaffirmed"]
     assert "1 since taken up" in _texts(at)
 
