@@ -58,7 +58,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 _LONGEST_PERIOD = dt.timedelta(days=366)
@@ -188,14 +188,39 @@ class _Held:
         return self._answer
 
 
-def judge(statements: Sequence[Said]) -> Line:
-    """Label every statement of one series and work out its card figures (the rule in the module docstring)."""
+def judge(statements: Sequence[Said], known: Mapping[str, tuple[str, frozenset[str]]] | None = None) -> Line:
+    """Label every statement of one series and work out its card figures (the rule in the module docstring).
+
+    ``known``: each statement's label and what the record held before it, already
+    worked out, for a series of one voice, where the rule is the single-actor
+    rule that lib/queries.py computes in SQL for a million statements at once:
+    the figures then follow from those labels without labelling again.
+    """
     ordered = sorted(statements, key=_order)
+    line = Line(labels={}, last_said=max(ordered, key=_when, default=None), voices=len({s.voice for s in ordered}))
+    members = _label(ordered, line) if known is None else _take(ordered, line, known)
+    _figures(line, members)
+    return line
+
+
+def _take(ordered: list[Said], line: Line, known: Mapping[str, tuple[str, frozenset[str]]]) -> list[Said]:
+    """Fill ``line`` from known labels; returns the line's statements in end order."""
+    members = []
+    for said in ordered:
+        label, before = line.labels[said.statement_id], line.before[said.statement_id] = known[said.statement_id]
+        if label in LINE_LABELS:
+            if label != "reaffirmed" or not before:
+                line.position_runs.append(said.position)  # type: ignore[arg-type]
+            members.append(said)
+    return members
+
+
+def _label(ordered: list[Said], line: Line) -> list[Said]:
+    """Label each statement by the group rule into ``line``; returns the line's statements in end order."""
     coded = [s for s in ordered if s.position]
     answers: _Answers | None = None  # built when a second voice first proposes a change: most series never need it
     several_voices = len({s.voice for s in coded}) > 1
     held = _Held()
-    line = Line(labels={}, last_said=max(ordered, key=_when, default=None), voices=len({s.voice for s in ordered}))
     for said in ordered:
         before = line.before[said.statement_id] = held.before(said.start)
         if not said.position:
@@ -225,8 +250,7 @@ def judge(statements: Sequence[Said]) -> Line:
             line.divergent.append(said)
         else:
             line.pending.append(said)
-    _figures(line, held.members)
-    return line
+    return held.members
 
 
 def _figures(line: Line, members: list[Said]) -> None:

@@ -70,6 +70,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -170,9 +171,15 @@ def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], grou
             rows.date_precision.tolist(), rows.position_code.tolist(), rows.self_declared.fillna(False).tolist(), strict=True)
     ]
     series: dict[tuple[str, str], list[group_line.Said]] = {}
-    for key, one in zip(keys, said, strict=True):
+    voices: dict[tuple[str, str], set[str]] = {}
+    sql: dict[str, tuple[str, frozenset[str]]] = {}
+    for key, one, label, before in zip(keys, said, rows.continuity.tolist(), rows.previous_positions.tolist(), strict=True):
         series.setdefault(key, []).append(one)
-    lines = {key: group_line.judge(record) for key, record in series.items()}
+        if one.position:
+            voices.setdefault(key, set()).add(one.voice)
+        sql[one.statement_id] = (label, frozenset(before if isinstance(before, list | tuple | np.ndarray) else ()))
+    # one voice: the SQL's labels are the rule's (a property test holds them equal), so only the figures are worked out
+    lines = {key: group_line.judge(record, sql if len(voices.get(key, ())) <= 1 else None) for key, record in series.items()}
     rows["continuity"] = [lines[key].labels[one.statement_id] for key, one in zip(keys, said, strict=True)]
     rows["previous_positions"] = pd.Series([sorted(lines[key].before[one.statement_id]) for key, one in zip(keys, said, strict=True)],
                                            index=rows.index, dtype=object)
