@@ -10,6 +10,7 @@ the filters and the store's data version) while this module stays free of stream
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,7 +169,7 @@ def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cac
     total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, filters).values())
     if shown < total:
         return f"Showing the newest {shown:,} of {total:,} items in range; narrow the filters to list the rest."
-    return f"{total:,} items in range."
+    return f"{total:,} item{'' if total == 1 else 's'} in range."
 
 
 def item_detail(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict[str, Any] | None:
@@ -207,6 +208,25 @@ def selection_dates(point: dict[str, Any], bucket: str | None) -> tuple[dt.date,
     if bucket == "week":
         return start, start + dt.timedelta(days=6)
     return start, (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+
+
+def selection_action(selection: Mapping[str, Any], bucket: str | None) -> tuple[str, Any] | None:
+    """What a chart selection asks for: ('dates', (start, end)) or ('open', (kind, item_id)), or None.
+
+    A box drawn with the toolbar's box select wins over the points inside it: the
+    analyst marked a stretch of time, not an item (box select reports both). A
+    single clicked point opens its item, or, in density, narrows to its period.
+    """
+    boxes = selection.get("box") or []
+    if boxes and (span := box_dates(boxes[0])):
+        return "dates", span
+    points = selection.get("points") or []
+    if not points:
+        return None
+    if span := selection_dates(points[0], bucket):
+        return "dates", span
+    data = points[0].get("customdata") or []
+    return ("open", (data[0], data[1])) if len(data) >= 2 and data[0] != "bucket" else None
 
 
 def box_dates(box: dict[str, Any]) -> tuple[dt.date, dt.date] | None:

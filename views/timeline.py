@@ -15,20 +15,14 @@ filters = ui.page_filters()
 
 
 def _on_chart_select() -> None:
-    """Chart callback (runs before the next run, while the sidebar widgets may still be set): open or zoom."""
-    selection = st.session_state[CHART_KEY]["selection"]
-    points, boxes = selection.get("points") or [], selection.get("box") or []
+    """Chart callback (runs before the next run, while the sidebar widgets may still be set): zoom to a box, or open."""
     current = ui.page_filters()
     density = timeline.chart_mode(con, current, ui.cached)
-    if points:
-        data = points[0].get("customdata") or []
-        span = timeline.selection_dates(points[0], density.bucket if density else None)
-        if span:
-            ui.set_filters(current.with_dates(*span))
-        elif len(data) >= 2:
-            st.session_state[OPEN_KEY] = (data[0], data[1])
-    elif boxes and (span := timeline.box_dates(boxes[0])):
-        ui.set_filters(current.with_dates(*span))
+    action = timeline.selection_action(st.session_state[CHART_KEY]["selection"], density.bucket if density else None)
+    if action and action[0] == "dates":
+        ui.set_filters(current.with_dates(*action[1]))
+    elif action:
+        st.session_state[OPEN_KEY] = action[1]
 
 
 def _on_table_select() -> None:
@@ -46,8 +40,11 @@ lane = lane or "actor"
 fig = timeline.build_chart(con, filters, lane, ui.cached)
 ui.show_chart(fig, export.file_name("timeline", filters, "png")[:-4], CHART_KEY, brief_chart="timeline",
               on_select=_on_chart_select, selection_mode=("points", "box"))
-st.caption("Click an item to open it (in density, click a period to zoom to it). With the toolbar's box select, "
-           "mark a stretch of time to narrow the dates to it: the sidebar and the link follow.")
+# plotly's zoom stays in the browser: Streamlit 1.67 sends the page selections only, never a relayout (zoom)
+# event, and a modebar button cannot call back into Python, so box select is the way to turn a range into the filter
+st.caption("Click an item to open it (in density, click a period to zoom to it). To narrow the dates, choose "
+           "**Box select** in the chart's toolbar and drag across a stretch of time: the sidebar, the link and the "
+           "exports follow. The toolbar's zoom only magnifies the picture; it does not change the filter.")
 
 opened = st.session_state.get(OPEN_KEY)
 if opened:

@@ -177,3 +177,15 @@ def test_item_detail_of_a_claim(seeded: duckdb.DuckDBPyConnection) -> None:
 def test_figure_payload_stays_small_at_the_point_limit(seeded: duckdb.DuckDBPyConnection) -> None:
     """The seed chart's JSON is a few kilobytes (the benchmark checks the 2 MB bound at scale)."""
     assert len(json.dumps(timeline.build_chart(seeded, Filters()).to_plotly_json(), default=str)) < 60_000
+
+
+def test_a_box_narrows_the_dates_even_over_points_and_a_click_opens() -> None:
+    """Box select reports the points inside the box too: the box's dates win; a lone click opens its item."""
+    point = {"customdata": ["event", "s400-first-delivery"]}
+    box = {"x": ["2019-06-01 05:00", "2019-09-30 18:00"], "y": [-0.5, 2.5]}
+    assert timeline.selection_action({"points": [point], "box": [box]}, None) == ("dates", (dt.date(2019, 6, 1), dt.date(2019, 9, 30)))
+    assert timeline.selection_action({"points": [], "box": [box]}, None) == ("dates", (dt.date(2019, 6, 1), dt.date(2019, 9, 30)))
+    assert timeline.selection_action({"points": [point], "box": []}, None) == ("open", ("event", "s400-first-delivery"))
+    density_point = {"customdata": ["bucket", "2019-07-01"]}
+    assert timeline.selection_action({"points": [density_point], "box": []}, "month") == ("dates", (dt.date(2019, 7, 1), dt.date(2019, 7, 31)))
+    assert timeline.selection_action({"points": [], "box": [], "lasso": []}, None) is None
