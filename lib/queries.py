@@ -540,6 +540,24 @@ def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str
     return con.execute(sql, params).df()
 
 
+def last_shift(con: duckdb.DuckDBPyConnection, filters: Filters) -> dt.date | None:
+    """The day of the newest statement that shifted its own actor's position, among the chosen actors and topics.
+
+    Reads the derived ``statements.own_continuity`` (the Stances rules), for the sidebar's "since the last shift".
+    """
+    actors, topics = actor_scope(con, filters), list(filters.topics)
+    day = con.execute(
+        """
+        select max(stated_on) from statements
+        where own_continuity = 'shifted'
+          and (len(?::varchar[]) = 0 or actor_id in (select unnest(?::varchar[])))
+          and (len(?::varchar[]) = 0 or topic_id in (select unnest(?::varchar[])))
+        """,
+        [actors, actors, topics, topics],
+    ).fetchall()[0][0]
+    return day
+
+
 def timeline_item_documents(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> pd.DataFrame:
     """Every document behind one item, with its source: document_id, title, url, published_on, date_precision,
     source_id, source_name, source_kind, grade (analyst's, else null)."""

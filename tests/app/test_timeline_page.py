@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -29,11 +28,31 @@ def test_date_range_widget_narrows_the_chart_and_the_url(app) -> None:
     """Choosing a custom range in the sidebar redraws the chart with that range and writes it into the URL."""
     at = app("timeline")
     assert len(_item_ids(at)) == 9
-    at.sidebar.selectbox[0].select("custom").run()
-    at.sidebar.date_input[0].set_value((dt.date(2025, 9, 1), dt.date(2025, 12, 31))).run()
+    at.sidebar.selectbox(key="flt_preset").select("custom").run()
+    # the typed range opens at the data's span, not at 2000 – today
+    assert (at.text_input(key="flt_from").value, at.text_input(key="flt_to").value) == ("2017-12-01", "2025-09-03")
+    at.text_input(key="flt_from").input("2025-09").run()
+    at.text_input(key="flt_to").input("2025").run()
     assert not at.exception
     assert _item_ids(at) == {"stmt-anon-ria", "stmt-msb-no-change", "claim-nefes-buyback", "claim-ria-no-return"}
     assert (at.query_params["from"], at.query_params["to"]) == ("2025-09-01", "2025-12-31")
+    assert at.text_input(key="flt_to").value == "2025-12-31"  # the typed year shows as the day it stands for
+
+
+def test_presets_for_a_year_a_quarter_the_span_and_the_last_shift(app) -> None:
+    """A calendar year, a quarter, the data's span and 'since the last shift' each set dates, and the link keeps them."""
+    at = app("timeline")
+    at.sidebar.selectbox(key="flt_preset").select("year").run()
+    at.sidebar.selectbox(key="flt_year").select("2019").run()
+    assert at.query_params["range"] == "2019" and _item_ids(at) == {"s400-first-delivery"}
+    at.sidebar.selectbox(key="flt_preset").select("quarter").run()
+    at.sidebar.selectbox(key="flt_quarter").select("2025-Q3").run()
+    assert at.query_params["range"] == "2025-Q3"
+    assert "claim-nefes-buyback" in _item_ids(at) and "s400-first-delivery" not in _item_ids(at)
+    at.sidebar.selectbox(key="flt_preset").select("span").run()
+    assert (at.query_params["range"], at.query_params["from"], at.query_params["to"]) == ("span", "2017-12-01", "2025-09-03")
+    at.sidebar.selectbox(key="flt_preset").select("shift").run()
+    assert not at.exception and at.query_params["range"] == "shift"
 
 
 def test_actor_filter_includes_the_ministry(app) -> None:

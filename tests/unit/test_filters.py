@@ -115,3 +115,26 @@ def test_describe_names_event_types_by_their_label(seeded) -> None:
     import_gdelt(seeded, GDELT2_SAMPLE, who="test")
     words = Filters(event_types=("190", "9999"), origins=("gdelt",)).describe(queries.names(seeded))
     assert words == "all dates · type Use conventional military force (190), 9999 · from gdelt"
+
+
+def test_a_year_and_a_quarter_are_presets_with_fixed_dates() -> None:
+    """range=2019 is that calendar year and range=2019-Q3 that quarter; the link keeps the preset, not the dates."""
+    year = Filters.from_query_params({"range": "2019"})
+    quarter = Filters.from_query_params({"range": "2019-Q4"})
+    assert (year.date_from, year.date_to, year.to_query_params()) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31), {"range": "2019"})
+    assert (quarter.date_from, quarter.date_to) == (dt.date(2019, 10, 1), dt.date(2019, 12, 31))
+    assert Filters.from_query_params({"range": "2019-Q2"}).date_to == dt.date(2019, 6, 30)
+    for bad in ("2019-Q5", "year", "quarter", "19"):
+        f = Filters.from_query_params({"range": bad})
+        assert f.preset == "all" and f.notices
+
+
+def test_data_presets_keep_their_dates_in_the_link() -> None:
+    """'span' and 'shift' depend on the store: the link carries the dates they stood for, and reads back the same."""
+    shift = Filters.from_query_params({"range": "shift", "actor": "TUR"}).resolved(None, None, dt.date(2025, 9, 1))
+    assert shift.to_query_params() == {"range": "shift", "from": "2025-09-01", "actor": ["TUR"]}
+    assert Filters.from_query_params(_as_url(shift.to_query_params())) == shift
+    span = Filters.from_query_params({"range": "span"}).resolved(dt.date(2017, 12, 1), dt.date(2025, 9, 3), None)
+    assert span.date_words() == "1 Dec 2017 – 3 Sep 2025" and span.preset == "span"
+    none = Filters.from_query_params({"range": "shift"}).resolved(None, None, None)
+    assert none.date_from is None and any("no shift" in n for n in none.notices)
