@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 
 from lib import export, figures, queries, reliability, store
 from lib.dates import format_partial_date
@@ -40,6 +41,10 @@ class BriefItem:
 
     def filters(self) -> Filters:
         return Filters.from_query_params(self.params)
+
+    def figure(self, con: duckdb.DuckDBPyConnection) -> go.Figure:
+        """The chart as its page drew it: the filters and the page's own view (the Timeline's lanes)."""
+        return figures.build_chart(self.chart, con, self.filters(), **figures.chart_options(self.chart, self.params))
 
 
 @dataclass
@@ -109,7 +114,7 @@ def render_html(con: duckdb.DuckDBPyConnection, brief: Brief, static: bool = Tru
     cited_rows: list[tuple] = []
     for number, item in enumerate(brief.items, start=1):
         filters = item.filters()
-        fig = figures.build_chart(item.chart, con, filters)
+        fig = item.figure(con)
         body = _svg_body(fig) if static else fig.to_html(full_html=False, include_plotlyjs=(number == 1))
         refs = []
         for row in queries.brief_citations(con, filters).itertuples(index=False):
@@ -201,7 +206,7 @@ def render_zip(con: duckdb.DuckDBPyConnection, brief: Brief) -> bytes:
         names, as_of = queries.names(con), queries.data_as_of(con)
         for number, item in enumerate(brief.items, start=1):
             filters = item.filters()
-            fig = figures.build_chart(item.chart, con, filters)
+            fig = item.figure(con)
             for fmt in ("png", "svg"):
                 archive.writestr(f"{number:02d}_{export.file_name(item.chart, filters, fmt)}", export.figure_bytes(fig, fmt))
             table = figures.build_table(item.chart, con, filters)

@@ -104,12 +104,49 @@ KIND_OFFSET: dict[str, float] = {"event": -0.22, "statement": 0.0, "claim": 0.22
 EVENT_COLOR = "#34495e"
 
 
+LANE_LABEL_WIDTH = 22
+"""Characters per line of a lane name: longer names wrap (up to three lines) instead of being cut."""
+
+
+def lane_label(name: str, width: int = LANE_LABEL_WIDTH, lines: int = 3) -> str:
+    """A lane name wrapped on word boundaries into at most ``lines`` lines, the last shortened with '…' if need be."""
+    wrapped = _wrap(name, width=width, limit=10_000).split("<br>")
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 1] + "…"]
+    return "<br>".join(wrapped)
+
+
 def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
-    """Lane names as y tick labels, busiest lane on top, with room for the longest name beside the axis title."""
-    labels = [escape_label(names.get(lane, lane))[:32] for lane in lanes]
+    """Lane names as y tick labels, busiest lane on top, wrapped in full beside the axis title."""
+    labels = [lane_label(names.get(lane, lane)) for lane in lanes]
+    longest = max(len(line) for label in labels for line in label.split("<br>"))
     fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True,
-                     automargin=True, title_standoff=12)
-    fig.update_layout(margin_l=max(70, 30 + 7 * max(len(label) for label in labels)))
+                     automargin=True, title_standoff=12, tickfont_size=12)
+    fig.update_layout(margin_l=max(70, 40 + 7 * longest))
+
+
+LEGEND_ROW = 24
+"""Height of one row of a horizontal legend, in pixels."""
+
+
+def legend_on_top(fig: go.Figure, figure_width: int = 700) -> None:
+    """A horizontal legend between the subtitle and the plot, so the time axis gets the figure's whole width.
+
+    Plotly lays a horizontal legend out in equal columns across the plot's width; the top margin (and the
+    figure) grow by the rows it needs when the figure is ``figure_width`` pixels wide, the width of the
+    chart on a 1024 px screen. Wider screens and print need as many rows or fewer.
+    """
+    entries = [trace.name for trace in fig.data if trace.showlegend is not False and trace.name]
+    if not entries:
+        return
+    plot_width = figure_width - int(fig.layout.margin.l or 80) - int(fig.layout.margin.r or 80)
+    columns = max(1, plot_width // (40 + 7 * max(len(name) for name in entries)))
+    extra = LEGEND_ROW * -(-len(entries) // columns) + 6
+    height = int(fig.layout.height or 480) + extra
+    # right under the subtitle (container coordinates): on a wide figure the rows it does not need stay below it
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - 76 / height, yanchor="top"),
+                      title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)),
+                      margin_t=int(fig.layout.margin.t or 90) + extra, height=height)
 
 
 def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str) -> go.Figure:
@@ -139,7 +176,7 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
             xs += [s, e, None]
             ys += [y, y, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=7, color="rgba(52,73,94,0.22)"),
-                                 name="period of a month- or year-dated item", hoverinfo="skip"))
+                                 name="month or year span", hoverinfo="skip"))
     for kind, column, styles in (("event", None, {None: {"color": EVENT_COLOR}}),
                                  ("statement", "continuity", CONTINUITY_STYLE), ("claim", "status", CLAIM_STATUS_STYLE)):
         of_kind = rows[rows.kind == kind]
@@ -157,12 +194,12 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
                 # numpy arrays, not lists: plotly validates lists element by element (15x slower at 3,000 points)
                 customdata=part[["kind", "item_id"]].to_numpy(dtype=object),
             ))
-    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: known only to the month or year)", lane_title,
+    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: dated to the month or year)", lane_title,
                 height=max(420, 200 + 40 * len(lanes)))
     _lane_axis(fig, lanes, names)
+    legend_on_top(fig)
     # no dragmode: streamlit then lets a click select a point (a 'select' dragmode would turn click-selection off)
-    # legend beside the plot: below it, several rows of kinds would run into the source line
-    fig.update_layout(selectdirection="h", legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"), margin_r=230)
+    fig.update_layout(selectdirection="h", margin_r=30)
     fig.update_xaxes(type="date")
     return fig
 

@@ -246,3 +246,64 @@ class Filters:
 
 def _day_words(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
+
+
+# -- the Timeline's own view -----------------------------------------------------------------
+LANE_KINDS = ("actor", "topic", "source", "kind")
+"""What the Timeline's lanes can be by (lib.timeline.LANES gives their words)."""
+LANE_COUNTS = (5, 10, 15, 20, 30, 50)
+"""How many lanes the Timeline may name before it gathers the rest as '(other)'."""
+VIEW_KEYS = ("lanes", "nlanes", "open")
+"""URL keys of :class:`TimelineView`: the other pages leave them alone."""
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """How the Timeline shows the filtered items: lanes by what, how many lanes, which item is open.
+
+    Not part of :class:`Filters`: these do not change which items are in range (so no query runs again
+    when an item is opened), but a link carries them like the filters ('lanes=topic&nlanes=30&open=claim:x').
+    """
+
+    lanes: str = "actor"
+    lane_count: int = 15
+    opened: tuple[str, str] | None = None
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | Iterable[str]]) -> TimelineView:
+        """Read the view from URL parameters; bad values fall back to the defaults with a notice each."""
+        def first(key: str) -> str:
+            raw = params.get(key)
+            values = [raw] if isinstance(raw, str) else list(raw or [])
+            return str(values[0]).strip() if values else ""
+
+        notices, values = [], {}
+        if lanes := first("lanes"):
+            if lanes in LANE_KINDS:
+                values["lanes"] = lanes
+            else:
+                notices.append(f"ignored lanes={lanes[:40]!r}: use one of {', '.join(LANE_KINDS)}")
+        if count := first("nlanes"):
+            if count.isdigit() and int(count) in LANE_COUNTS:
+                values["lane_count"] = int(count)
+            else:
+                notices.append(f"ignored nlanes={count[:10]!r}: use one of {', '.join(map(str, LANE_COUNTS))}")
+        if opened := first("open"):
+            kind, _, item_id = opened.partition(":")
+            if kind in ITEM_KINDS and _ID.fullmatch(item_id):
+                values["opened"] = (kind, item_id)
+            else:
+                notices.append(f"ignored open={opened[:40]!r}: use kind:id, e.g. claim:claim-nefes-buyback")
+        return cls(notices=tuple(notices), **values)  # type: ignore[arg-type]
+
+    def to_query_params(self) -> dict[str, str]:
+        """The URL parameters that reopen this view; defaults are left out."""
+        params = {}
+        if self.lanes != "actor":
+            params["lanes"] = self.lanes
+        if self.lane_count != TimelineView.lane_count:
+            params["nlanes"] = str(self.lane_count)
+        if self.opened:
+            params["open"] = ":".join(self.opened)
+        return params

@@ -23,7 +23,7 @@ import streamlit as st
 from lib import export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
-from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, Filters, preset_kind, quarter_of
+from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 _FILTERS = "_filters"
@@ -102,11 +102,43 @@ def set_filters(filters: Filters) -> None:
     """Make ``filters`` current for every page and write them into the URL."""
     st.session_state[_FILTERS] = filters
     _sync_widgets(filters)
-    st.query_params.from_dict(filters.to_query_params())
+    _publish(filters)
+
+
+def _publish(filters: Filters) -> None:
+    """Write the filters into the URL, keeping the Timeline's own view keys (lanes, open item) that are there."""
+    kept = {key: st.query_params.get_all(key) for key in VIEW_KEYS if key in st.query_params}
+    st.query_params.from_dict({**filters.to_query_params(), **kept})
 
 
 def _url_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+_VIEW = "_timeline_view"
+
+
+def timeline_view() -> TimelineView:
+    """The Timeline's lanes and open item: the session's, or the URL's when the session is new.
+
+    Written back into the URL on every Timeline run, since a page switch empties it.
+    """
+    if _VIEW not in st.session_state:
+        st.session_state[_VIEW] = TimelineView.from_query_params(_url_params())
+    view = st.session_state[_VIEW]
+    for key in VIEW_KEYS:
+        if key not in view.to_query_params() and key in st.query_params:
+            del st.query_params[key]
+    for key, value in view.to_query_params().items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    return view
+
+
+def set_timeline_view(view: TimelineView) -> None:
+    """Make ``view`` the Timeline's and write it into the URL."""
+    st.session_state[_VIEW] = view
+    timeline_view()
 
 
 def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
@@ -123,8 +155,9 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     filters = st.session_state[_FILTERS]
     for notice in filters.notices:
         st.sidebar.warning(notice, icon=":material/warning:")
-    if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
-        st.query_params.from_dict(filters.to_query_params())
+    in_url = {k: v for k, v in _url_params().items() if k not in VIEW_KEYS}
+    if in_url != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
+        _publish(filters)
 
     options = cached(queries.filter_options)(con)
     labels = {
@@ -247,12 +280,16 @@ def _from_widgets() -> None:
     if preset == "custom" and not filters.notices:
         _sync_widgets(filters)  # show a typed '2019' as the day it stands for
     state[_FILTERS] = filters
-    st.query_params.from_dict(filters.to_query_params())
+    _publish(filters)
 
 
 # -- display ----------------------------------------------------------------------
-def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None, **kwargs: object) -> object:
+def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None,
+               brief_view: dict[str, str] | None = None, **kwargs: object) -> object:
     """Show a chart with its exports (PNG/SVG/PDF/HTML under a meaningful file name) and, if named, "Add to brief".
+
+    ``brief_view``: URL parameters of how the page draws the chart (the Timeline's lanes), kept with
+    the filters when the chart is added to the brief, so the brief draws it alike.
 
     ``name`` is the file name without extension (``export.file_name``); the
     toolbar's own image button uses the same name and print size.
@@ -274,7 +311,7 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
         )
     if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="content", icon=":material/add:"):
         brief = current_brief()
-        brief.items.append(BriefItem(brief_chart, page_filters().to_query_params()))
+        brief.items.append(BriefItem(brief_chart, {**page_filters().to_query_params(), **(brief_view or {})}))
         keep_brief(brief)
         st.toast(f"Added to the brief ({len(brief.items)} chart(s)).")
     return event

@@ -4,14 +4,23 @@ Clicking an item opens it; box-selecting along the time axis (or clicking a
 density period) narrows the shared date filter, so the URL and every page follow.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from lib import export, timeline, ui
+from lib.filters import LANE_COUNTS
 
-CHART_KEY, TABLE_KEY, LANE_KEY, OPEN_KEY = "tl_chart", "tl_table", "tl_lane", "tl_open"
+CHART_KEY, TABLE_KEY, LANE_KEY, COUNT_KEY = "tl_chart", "tl_table", "tl_lane", "tl_nlanes"
 
 con = ui.connection()
 filters = ui.page_filters()
+view = ui.timeline_view()
+
+
+def _open(item: tuple[str, str] | None) -> None:
+    """Open an item's detail (None closes it); the link carries it."""
+    ui.set_timeline_view(replace(ui.timeline_view(), opened=item))
 
 
 def _on_chart_select() -> None:
@@ -22,7 +31,7 @@ def _on_chart_select() -> None:
     if action and action[0] == "dates":
         ui.set_filters(current.with_dates(*action[1]))
     elif action:
-        st.session_state[OPEN_KEY] = action[1]
+        _open(action[1])
 
 
 def _on_table_select() -> None:
@@ -31,22 +40,36 @@ def _on_table_select() -> None:
     if rows:
         table = timeline.build_table(con, ui.page_filters(), ui.cached)
         row = table.iloc[rows[0]]
-        st.session_state[OPEN_KEY] = (row["kind"], row["item_id"])
+        _open((row["kind"], row["item_id"]))
+
+
+def _on_lanes() -> None:
+    """Lane controls: keep the choice in the view (and so in the link)."""
+    ui.set_timeline_view(replace(ui.timeline_view(), lanes=st.session_state[LANE_KEY] or "actor",
+                                 lane_count=st.session_state[COUNT_KEY]))
 
 
 st.title("Timeline")
-lane = st.segmented_control("Lanes by", list(timeline.LANES), format_func=timeline.LANES.get, key=LANE_KEY, default="actor")
-lane = lane or "actor"
-fig = timeline.build_chart(con, filters, lane, ui.cached)
+for notice in view.notices:
+    st.warning(notice, icon=":material/warning:")
+# widgets start from the view (the link's, or the session's after a page switch)
+st.session_state.setdefault(LANE_KEY, view.lanes)
+st.session_state.setdefault(COUNT_KEY, view.lane_count)
+lanes_col, count_col = st.columns([3, 2])
+lanes_col.segmented_control("Lanes by", list(timeline.LANES), format_func=timeline.LANES.get, key=LANE_KEY, on_change=_on_lanes)
+count_col.select_slider("Lanes named before “(other)”", LANE_COUNTS, key=COUNT_KEY, on_change=_on_lanes,
+                        help="The busiest lanes are named; the rest are drawn together as “(other)”.")
+fig = timeline.build_chart(con, filters, view.lanes, ui.cached, view.lane_count)
 ui.show_chart(fig, export.file_name("timeline", filters, "png")[:-4], CHART_KEY, brief_chart="timeline",
-              on_select=_on_chart_select, selection_mode=("points", "box"))
+              brief_view=replace(view, opened=None).to_query_params(), on_select=_on_chart_select,
+              selection_mode=("points", "box"))
 # plotly's zoom stays in the browser: Streamlit 1.67 sends the page selections only, never a relayout (zoom)
 # event, and a modebar button cannot call back into Python, so box select is the way to turn a range into the filter
 st.caption("Click an item to open it (in density, click a period to zoom to it). To narrow the dates, choose "
            "**Box select** in the chart's toolbar and drag across a stretch of time: the sidebar, the link and the "
            "exports follow. The toolbar's zoom only magnifies the picture; it does not change the filter.")
 
-opened = st.session_state.get(OPEN_KEY)
+opened = view.opened
 if opened:
     detail = timeline.item_detail(con, *opened)
     with st.container(border=True):
@@ -71,9 +94,7 @@ if opened:
                 st.markdown("**Evidence**" if len(detail["evidence"]) else "No evidence recorded yet: the claim is open.")
                 if len(detail["evidence"]):
                     st.dataframe(detail["evidence"], hide_index=True, width="stretch")
-        if st.button("Close", key="tl_close"):
-            del st.session_state[OPEN_KEY]
-            st.rerun()
+        st.button("Close", key="tl_close", on_click=_open, args=(None,))
 
 table = timeline.build_table(con, filters, ui.cached)
 st.subheader("Items")

@@ -73,9 +73,7 @@ def test_text_search_finds_the_quote(app) -> None:
 
 def test_opened_item_shows_quote_documents_and_evidence(app) -> None:
     """An opened claim shows its text, its Nefes document and the two statements that contradict it."""
-    at = app("timeline")
-    at.session_state["tl_open"] = ("claim", "claim-nefes-buyback")
-    at.run()
+    at = app("timeline", open="claim:claim-nefes-buyback")  # the link carries the opened item
     texts = [t.value for t in at.text]
     assert "Russia approached Ankara about taking back the S-400 systems" in texts
     frames = [d.value for d in at.dataframe]
@@ -90,3 +88,16 @@ def test_density_is_announced_above_the_limit(app, monkeypatch: pytest.MonkeyPat
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"].startswith("Timeline density")
     assert any("showing counts per" in a["text"] for a in spec["layout"]["annotations"])
+
+
+def test_lanes_and_lane_count_go_in_the_link(app) -> None:
+    """Lanes by topic and 5 named lanes are written into the URL, and a link with them opens that view."""
+    at = app("timeline")
+    at.segmented_control(key="tl_lane").set_value("topic").run()
+    at.select_slider(key="tl_nlanes").set_value(5).run()
+    assert (at.query_params["lanes"], at.query_params["nlanes"]) == ("topic", "5")
+    again = app("timeline", lanes="source", nlanes="30", open="event:s400-contract")
+    assert again.segmented_control(key="tl_lane").value == "source" and again.select_slider(key="tl_nlanes").value == 30
+    assert "Selected event" in [s.value for s in again.subheader]
+    spec = json.loads(again.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Source"

@@ -138,3 +138,18 @@ def test_data_presets_keep_their_dates_in_the_link() -> None:
     assert span.date_words() == "1 Dec 2017 – 3 Sep 2025" and span.preset == "span"
     none = Filters.from_query_params({"range": "shift"}).resolved(None, None, None)
     assert none.date_from is None and any("no shift" in n for n in none.notices)
+
+
+def test_timeline_view_round_trips_and_drops_bad_values() -> None:
+    """Lanes, the lane count and the opened item go into the link and back; bad ones are dropped with a notice."""
+    from lib.filters import TimelineView
+
+    view = TimelineView(lanes="topic", lane_count=30, opened=("claim", "claim-nefes-buyback"))
+    params = view.to_query_params()
+    assert params == {"lanes": "topic", "nlanes": "30", "open": "claim:claim-nefes-buyback"}
+    assert TimelineView.from_query_params(_as_url(params)) == view
+    assert TimelineView().to_query_params() == {}
+    bad = TimelineView.from_query_params({"lanes": "mood", "nlanes": "7", "open": "memo:x"})
+    assert bad == TimelineView() and len(bad.notices) == 3
+    # the filters ignore the view's keys, and the view the filters'
+    assert Filters.from_query_params({**params, "actor": "TUR"}) == Filters(actors=("TUR",))
