@@ -10,6 +10,7 @@ one only a browser can resolve (exported images would come out black).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,11 +55,31 @@ BRIEF_TEMPLATE = go.layout.Template(
 pio.templates["stancewatch"] = BRIEF_TEMPLATE
 
 
-def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None) -> str:
-    """The footer every chart carries: how much data, from how many outlets, as of when."""
+def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None, names: Sequence[str] = (), shown: int = 3) -> str:
+    """The footer every chart carries: which outlets (the busiest ``shown`` by name), from Stancewatch, as of when.
+
+    ``names``: the sources behind the items drawn, busiest first, e.g. 'Sources: TASS, Daily Sabah,
+    Hürriyet Daily News and 20 others · Stancewatch · data as of …'. Without names (a chart that only
+    counts them) the line gives the counts instead.
+    """
     stamp = as_of.strftime("%d %b %Y %H:%M UTC") if as_of else "unknown time"
-    return (f"Source: Stancewatch, {n_items:,} item{'' if n_items == 1 else 's'} from {n_sources:,} "
-            f"source{'' if n_sources == 1 else 's'} · data as of {stamp}")
+    if names:
+        listed = ", ".join(names[:shown])
+        rest = len(names) - shown
+        if rest > 0:
+            listed += f" and {rest:,} other{'' if rest == 1 else 's'}"
+        elif len(names) > 1:
+            listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        who = f"Source{'' if len(names) == 1 else 's'}: {listed}"
+    else:
+        who = f"{n_items:,} item{'' if n_items == 1 else 's'} from {n_sources:,} source{'' if n_sources == 1 else 's'}"
+    return f"{who} · Stancewatch · data as of {stamp}"
+
+
+def source_names(names: pd.Series) -> list[str]:
+    """Source names for :func:`source_line`, busiest first (ties by name), from one name per item drawn."""
+    counts = names.dropna().value_counts()
+    return sorted(counts.index, key=lambda name: (-counts[name], name))
 
 
 def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title: str, y_title: str, height: int = 480) -> go.Figure:
@@ -73,7 +94,7 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     fig.update_yaxes(title_text=_escape(y_title))
     fig.add_annotation(
         text=_escape(footer), xref="paper", yref="paper", x=0, y=0, yshift=-105,
-        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=10, color="#566573"),
+        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#566573"),
     )
     return fig
 
@@ -460,6 +481,6 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
 
 
 def grade_words(grade: str) -> str:
-    """'F' -> 'cannot be judged': the Admiralty words for a reliability letter."""
+    """'F' -> 'not yet judged' (too little track record; F is unknown, not bad): the Admiralty words for a letter."""
     return {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
-            "E": "unreliable", "F": "cannot be judged"}.get(str(grade)[:1], "")
+            "E": "unreliable", "F": "not yet judged"}.get(str(grade)[:1], "")

@@ -237,8 +237,14 @@ class Filters:
         return "all dates"
 
     def slug(self) -> str:
-        """A file-name-safe summary: topics, actors, then the date range ('s400_TUR_2019-01-01_2025-09-30')."""
-        parts = [*self.topics[:2], *self.actors[:3]]
+        """A summary for file names: every chosen filter, then the dates ('s400_TUR_2019-01-01_2025-09-30').
+
+        Sources, kinds, types and origins get a prefix ('src-nefes', 'type-190'), search text 'q-…',
+        and actors without their parts 'only'; lib.export shortens a long one with a hash.
+        """
+        parts = [*self.topics, *self.actors, *("only",)[: not self.include_children and bool(self.actors)],
+                 *(f"src-{s}" for s in self.sources), *self.kinds, *(f"type-{t}" for t in self.event_types),
+                 *(f"from-{o}" for o in self.origins), *([f"q-{self.text[:30]}"] if self.text else [])]
         parts.append(self.date_from.isoformat() if self.date_from else "start")
         parts.append(self.date_to.isoformat() if self.date_to else "now")
         return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", p).strip("-") or "x" for p in parts)

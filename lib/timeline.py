@@ -122,7 +122,8 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
             start = min(filters.date_from, pd.to_datetime(data.bucket).min().date())
             fig.update_xaxes(range=[start - pad, filters.date_to + pad])
         return fig
-    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con))
+    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con),
+                                charts.source_names(data.source_name) if len(data) else ())
     fig = charts.timeline_figure(lane_rows(data, lane, lane_count), names, LANES[lane], subtitle, footer)
     if filters.date_from and filters.date_to and len(data):
         # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped

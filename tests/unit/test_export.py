@@ -115,7 +115,7 @@ def test_every_registry_chart_is_styled_for_a_brief(chart: str, seeded) -> None:
     fig = figures.CHARTS[chart](seeded, S400)
     assert fig.layout.title.text
     assert "topic Turkey's S-400 systems" in fig.layout.title.subtitle.text
-    assert any(re.match(r"Source: Stancewatch, \d+ items? from \d+ sources?", a.text or "") for a in fig.layout.annotations)
+    assert any(re.search(r" · Stancewatch · data as of ", a.text or "") for a in fig.layout.annotations)
     assert fig.layout.template.layout.paper_bgcolor == "white"  # explicit template: no black exports
     assert not figures.TABLES[chart](seeded, S400).empty
 
@@ -174,9 +174,22 @@ def test_cli_writes_the_same_png_as_the_page_button(seeded_path, tmp_path) -> No
     assert out.read_bytes() == page_button
 
 
-def test_source_line_counts_in_words() -> None:
-    """The source line every chart carries says '1 item from 1 source', not '1 items from 1 sources'."""
+def test_source_line_names_the_busiest_sources() -> None:
+    """The source line names up to three outlets, busiest first, and counts the rest; without names it counts."""
     from lib import charts
 
-    assert charts.source_line(1, 1, None) == "Source: Stancewatch, 1 item from 1 source · data as of unknown time"
-    assert charts.source_line(2_000, 3, None).startswith("Source: Stancewatch, 2,000 items from 3 sources")
+    many = ["TASS", "Daily Sabah", "Hürriyet Daily News", *[f"outlet {i}" for i in range(20)]]
+    assert charts.source_line(29, 23, None, many) == (
+        "Sources: TASS, Daily Sabah, Hürriyet Daily News and 20 others · Stancewatch · data as of unknown time")
+    assert charts.source_line(2, 2, None, ["Nefes", "RIA Novosti"]).startswith("Sources: Nefes and RIA Novosti · ")
+    assert charts.source_line(1, 1, None, ["Nefes"]).startswith("Source: Nefes · Stancewatch")
+    assert charts.source_line(1, 1, None) == "1 item from 1 source · Stancewatch · data as of unknown time"
+    assert charts.source_names(pd.Series(["b", "a", "a", None, "c", "b", "a"])) == ["a", "b", "c"]
+
+
+def test_timeline_source_line_names_its_outlets(seeded) -> None:
+    """The Timeline's chart names the outlets of the items it draws."""
+    from lib import timeline
+
+    footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.annotations[-1].text
+    assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer

@@ -103,7 +103,7 @@ def test_describe_uses_names_and_dates() -> None:
                 kinds=("statement",), text="no change")
     words = f.describe({"TUR": "Turkey", "s400": "Turkey's S-400 systems"})
     assert words == "1 Jan 2019 – 30 Sep 2025 · Turkey · topic Turkey's S-400 systems · statements · matching \"no change\""
-    assert f.slug() == "s400_TUR_2019-01-01_2025-09-30"
+    assert f.slug() == "s400_TUR_statement_q-no-change_2019-01-01_2025-09-30"  # every filter, so names differ
 
 
 def test_describe_names_event_types_by_their_label(seeded) -> None:
