@@ -89,14 +89,30 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
         title=dict(text=_escape(title), subtitle=dict(text=_escape(subtitle)), x=0, xanchor="left", pad=dict(l=14)),
         height=height,
         margin=dict(l=70, r=30, t=90, b=120),
+        meta={"source_line": footer},  # the words as given, for exports that print the line beside the picture
     )
     fig.update_xaxes(title_text=_escape(x_title))
     fig.update_yaxes(title_text=_escape(y_title))
     fig.add_annotation(
-        text=_escape(footer), xref="paper", yref="paper", x=0, y=0, yshift=-105,
+        text="<br>".join(_escape(line) for line in _footer_lines(footer)), xref="paper", yref="paper", x=0, y=0, yshift=-112,
         xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#566573"),
     )
     return fig
+
+
+FOOTER_WIDTH = 80
+"""Characters per line of the source line: at the A4 text width (673 px) a longer line would run off the page."""
+
+
+def _footer_lines(footer: str, width: int = FOOTER_WIDTH) -> list[str]:
+    """The source line broken at its ' · ' separators into lines of at most ``width`` characters where it can be."""
+    lines: list[str] = []
+    for part in footer.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def empty_figure(title: str, subtitle: str, footer: str, message: str) -> go.Figure:

@@ -32,8 +32,13 @@ TABLE_FORMATS = ("csv", "xlsx")
 MIME = {
     "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
     "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 INSTALL_HINT = "apt-get install -y --no-install-recommends chromium"
+CHROMIUM_MISSING = (f"PNG, SVG, PDF, DOCX and PPTX exports need Chromium, and this server has none (no `chromium` on "
+                    f"its PATH). Add it with `sudo {INSTALL_HINT}` (or `make chromium` as root), then restart the app.")
+"""What an export button says when Chromium is missing: what is missing and the one command that adds it."""
 PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 """Paper sizes a brief can be laid out for, in millimetres (width, height)."""
 MARGIN_MM = 16.0
@@ -75,7 +80,7 @@ def ensure_renderer() -> None:
     if _renderer_started:
         return
     if not chromium_path():
-        raise ExportUnavailable(f"PNG, SVG and PDF export need Chromium: {INSTALL_HINT}")
+        raise ExportUnavailable(CHROMIUM_MISSING)
     import kaleido
 
     with _renderer_lock:

@@ -307,8 +307,10 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
         column.download_button(
             fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
-            help=None if fmt == "html" or static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}",
+            help=None if fmt == "html" or static_ok else export.CHROMIUM_MISSING,
         )
+    if not static_ok:
+        st.caption(export.CHROMIUM_MISSING)
     if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="content", icon=":material/add:"):
         brief = current_brief()
         brief.items.append(BriefItem(brief_chart, {**page_filters().to_query_params(), **(brief_view or {})}))

@@ -115,7 +115,8 @@ def test_every_registry_chart_is_styled_for_a_brief(chart: str, seeded) -> None:
     fig = figures.CHARTS[chart](seeded, S400)
     assert fig.layout.title.text
     assert "topic Turkey's S-400 systems" in fig.layout.title.subtitle.text
-    assert any(re.search(r" · Stancewatch · data as of ", a.text or "") for a in fig.layout.annotations)
+    assert " · Stancewatch · data as of " in fig.layout.meta["source_line"]
+    assert any("Stancewatch" in (a.text or "") for a in fig.layout.annotations)
     assert fig.layout.template.layout.paper_bgcolor == "white"  # explicit template: no black exports
     assert not figures.TABLES[chart](seeded, S400).empty
 
@@ -191,5 +192,5 @@ def test_timeline_source_line_names_its_outlets(seeded) -> None:
     """The Timeline's chart names the outlets of the items it draws."""
     from lib import timeline
 
-    footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.annotations[-1].text
+    footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.meta["source_line"]
     assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer
