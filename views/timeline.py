@@ -60,7 +60,8 @@ lanes_col.segmented_control("Lanes by", list(timeline.LANES), format_func=timeli
 count_col.select_slider("Lanes named before “(other)”", LANE_COUNTS, key=COUNT_KEY, on_change=_on_lanes,
                         help="The busiest lanes are named; the rest are drawn together as “(other)”.")
 fig = timeline.build_chart(con, filters, view.lanes, ui.cached, view.lane_count)
-ui.show_chart(fig, export.file_name("timeline", filters, "png")[:-4], CHART_KEY, brief_chart="timeline",
+lanes_words = [f"by-{view.lanes}"] if view.lanes != "actor" else []  # the file name tells lane views apart
+ui.show_chart(fig, export.file_stem("timeline", filters, *lanes_words), CHART_KEY, brief_chart="timeline",
               brief_view=replace(view, opened=None).to_query_params(), on_select=_on_chart_select,
               selection_mode=("points", "box"))
 # plotly's zoom stays in the browser: Streamlit 1.67 sends the page selections only, never a relayout (zoom)
@@ -99,5 +100,5 @@ if opened:
 table = timeline.build_table(con, filters, ui.cached)
 st.subheader("Items")
 st.caption(timeline.table_note(con, filters, len(table), ui.cached))
-ui.show_table(table, export.file_name("timeline-items", filters, "csv")[:-4], TABLE_KEY,
+ui.show_table(table, export.file_stem("timeline-items", filters), TABLE_KEY,
               on_select=_on_table_select, selection_mode="single-row")
