@@ -55,6 +55,44 @@ BRIEF_TEMPLATE = go.layout.Template(
 pio.templates["stancewatch"] = BRIEF_TEMPLATE
 
 
+DARK_BACKGROUND = "rgba(0,0,0,0)"
+"""Transparent: a chart on a dark page shows the page's own dark ground."""
+_ON_DARK = {"#1b4f72": "#5dade2", "#34495e": "#aeb6bf", "#922b21": "#ec7063", "#117a65": "#48c9b0",
+            "#5d6d7e": "#aab7b8", "#566573": "#aab7b8", "#1c2833": "#e5e8e8", "#000000": "#ffffff",
+            "#909497": "#bfc9ca", "#7d3c98": "#bb8fce", "#e5e8e8": "#2c3440", "rgba(52,73,94,0.22)": "rgba(174,182,191,0.35)"}
+"""Each dark ink of the brief style and its lighter twin, so every mark keeps its meaning on a dark page."""
+DARK_TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#e5e8e8"), paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND,
+        colorway=[_ON_DARK.get(c, c) for c in PALETTE],
+        xaxis=dict(showline=True, linecolor="#aab7b8", ticks="outside", gridcolor="#2c3440", zeroline=False),
+        yaxis=dict(showline=True, linecolor="#aab7b8", ticks="outside", gridcolor="#2c3440", zeroline=False),
+        legend=BRIEF_TEMPLATE.layout.legend, hoverlabel=dict(font_family=FONT),
+    )
+)
+
+
+def for_dark_page(fig: go.Figure) -> go.Figure:
+    """A copy of a brief-style figure for a page in the dark theme: dark ground, light ink, lighter marks.
+
+    Only the page shows it; exports always print the light figure (lib.export.print_figure).
+    """
+    dark = go.Figure(fig)
+    dark.update_layout(template=DARK_TEMPLATE, paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND)
+    for trace in dark.data:
+        for path in ("marker.color", "marker.line.color", "line.color", "error_y.color"):
+            try:
+                colour = trace[path]
+            except (KeyError, ValueError):
+                continue
+            if isinstance(colour, str) and colour.lower() in _ON_DARK:
+                trace[path] = _ON_DARK[colour.lower()]
+    for note in dark.layout.annotations:
+        if isinstance(note.font.color, str) and note.font.color.lower() in _ON_DARK:
+            note.font.color = _ON_DARK[note.font.color.lower()]
+    return dark
+
+
 def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None, names: Sequence[str] = (), shown: int = 3) -> str:
     """The footer every chart carries: which outlets (the busiest ``shown`` by name), from Stancewatch, as of when.
 
@@ -95,7 +133,7 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     fig.update_yaxes(title_text=_escape(y_title))
     fig.add_annotation(
         text="<br>".join(_escape(line) for line in _footer_lines(footer)), xref="paper", yref="paper", x=0, y=0, yshift=-112,
-        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=11, color="#566573"),
+        xanchor="left", yanchor="bottom", align="left", showarrow=False, font=dict(size=11, color="#566573"),
     )
     return fig
 
@@ -136,30 +174,28 @@ def escape_label(text: str) -> str:
 
 # === Timeline charts (issue 3) =================================================
 # builders: timeline_figure, density_figure
-KIND_OFFSET: dict[str, float] = {"event": -0.22, "statement": 0.0, "claim": 0.22}
-"""Within a lane, each kind keeps its own row, so an event and a statement on the same day never hide each other."""
+KIND_OFFSET: dict[str, float] = {"event": -0.02, "statement": 0.17, "claim": 0.36}
+"""Within a lane, each kind keeps its own row, so an event and a statement on the same day never hide each other;
+the top of the lane holds its name."""
 EVENT_COLOR = "#34495e"
 
 
-LANE_LABEL_WIDTH = 22
-"""Characters per line of a lane name: longer names wrap (up to three lines) instead of being cut."""
-
-
-def lane_label(name: str, width: int = LANE_LABEL_WIDTH, lines: int = 3) -> str:
-    """A lane name wrapped on word boundaries into at most ``lines`` lines, the last shortened with '…' if need be."""
-    wrapped = _wrap(name, width=width, limit=10_000).split("<br>")
-    if len(wrapped) > lines:
-        wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 1] + "…"]
-    return "<br>".join(wrapped)
-
-
 def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
-    """Lane names as y tick labels, busiest lane on top, wrapped in full beside the axis title."""
-    labels = [lane_label(names.get(lane, lane)) for lane in lanes]
-    longest = max(len(line) for label in labels for line in label.split("<br>"))
-    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True,
-                     automargin=True, title_standoff=12, tickfont_size=12)
-    fig.update_layout(margin_l=max(70, 40 + 7 * longest))
+    """Lane names written inside the plot, at the top of each lane, in full: no margin for them, so the time axis
+    gets the figure's whole width on a phone as on paper (a name is on one line, cut only past 60 characters).
+
+    Annotations rather than inside tick labels: plotly hides the time axis's first tick labels under those.
+    """
+    fig.update_yaxes(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
+                     range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6)
+    for i, lane in enumerate(lanes):
+        fig.add_annotation(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5,
+                           xanchor="left", yanchor="top", xshift=4, showarrow=False, font=dict(size=12))
+    fig.update_layout(margin_l=48)
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 LEGEND_ROW = 24
@@ -231,13 +267,16 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
                 # numpy arrays, not lists: plotly validates lists element by element (15x slower at 3,000 points)
                 customdata=part[["kind", "item_id"]].to_numpy(dtype=object),
             ))
-    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: dated to the month or year)", lane_title,
-                height=max(420, 200 + 40 * len(lanes)))
+    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: month or year)", lane_title,
+                height=max(420, 200 + 52 * len(lanes)))
     _lane_axis(fig, lanes, names)
     legend_on_top(fig)
     # no dragmode: streamlit then lets a click select a point (a 'select' dragmode would turn click-selection off)
     fig.update_layout(selectdirection="h", margin_r=30)
-    fig.update_xaxes(type="date")
+    # the range is set, not left to plotly: its autorange would widen the axis to keep clear of the lane names
+    first, last = start.min(), end.max()
+    pad = max((last - first) * 0.03, pd.Timedelta(days=15))
+    fig.update_xaxes(type="date", range=[first - pad, last + pad])
     return fig
 
 
@@ -293,7 +332,7 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
         text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
         customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
     ))
-    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 36 * len(lanes)))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 48 * len(lanes)))
     _lane_axis(fig, lanes, names)
     # the notice sits between the subtitle and the plot: a long subtitle (dates, actors) runs under neither
     fig.update_layout(margin_t=130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))

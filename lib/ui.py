@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import export, queries, stance, store
+from lib import charts, export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
@@ -300,7 +300,9 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
         "toImageButtonOptions": {"format": "png", "filename": name, "width": export.DEFAULT_WIDTH, "height": height,
                                  "scale": export.DEFAULT_SCALE},
     }
-    event = st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None, **kwargs)
+    # the page follows the browser's light or dark theme; the exports below always print the light figure
+    shown = charts.for_dark_page(fig) if st.context.theme.type == "dark" else fig
+    event = st.plotly_chart(shown, config=config, key=key, width="stretch", theme=None, **kwargs)
     columns = st.columns([1, 1, 1, 1, 2, 2])
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):

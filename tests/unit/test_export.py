@@ -194,3 +194,17 @@ def test_timeline_source_line_names_its_outlets(seeded) -> None:
 
     footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.meta["source_line"]
     assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer
+
+
+def test_dark_page_copy_lightens_marks_and_exports_stay_light(seeded) -> None:
+    """The dark-theme copy has a transparent ground and lighter marks; the figure itself, and every export, stays light."""
+    from lib import timeline
+
+    fig = timeline.build_chart(seeded, S400)
+    dark = charts.for_dark_page(fig)
+    assert dark.layout.paper_bgcolor == charts.DARK_BACKGROUND and dark.layout.template.layout.font.color == "#e5e8e8"
+    contradicted = next(t for t in dark.data if t.name == "claim: contradicted")
+    assert contradicted.marker.color == "#ec7063"
+    assert next(t for t in fig.data if t.name == "claim: contradicted").marker.color == "#922b21"  # original untouched
+    printed = export.print_figure(dark)
+    assert printed.layout.paper_bgcolor == "white" and printed.layout.template.layout.font.color == "#1c2833"
