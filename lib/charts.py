@@ -249,7 +249,7 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
             xs += [s, e, None]
             ys += [y, y, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=7, color="rgba(52,73,94,0.22)"),
-                                 name="month or year span", hoverinfo="skip"))
+                                 name="month or year span (open marker)", hoverinfo="skip"))
     for kind, column, styles in (("event", None, {None: {"color": EVENT_COLOR}}),
                                  ("statement", "continuity", CONTINUITY_STYLE), ("claim", "status", CLAIM_STATUS_STYLE)):
         of_kind = rows[rows.kind == kind]
@@ -267,7 +267,7 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
                 # numpy arrays, not lists: plotly validates lists element by element (15x slower at 3,000 points)
                 customdata=part[["kind", "item_id"]].to_numpy(dtype=object),
             ))
-    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: month or year)", lane_title,
+    apply_style(fig, title, subtitle, footer, "Date", lane_title,
                 height=max(420, 200 + 52 * len(lanes)))
     _lane_axis(fig, lanes, names)
     legend_on_top(fig)
