@@ -208,3 +208,12 @@ def test_dark_page_copy_lightens_marks_and_exports_stay_light(seeded) -> None:
     assert next(t for t in fig.data if t.name == "claim: contradicted").marker.color == "#922b21"  # original untouched
     printed = export.print_figure(dark)
     assert printed.layout.paper_bgcolor == "white" and printed.layout.template.layout.font.color == "#1c2833"
+
+
+@pytest.mark.parametrize("chart", figures.CHARTS)
+def test_no_text_under_8_points_when_printed(chart: str, seeded) -> None:
+    """Drawn at the print width (1 CSS px = 0.75 pt), every font a chart sets is at least 11 px, i.e. 8.25 pt."""
+    fig = export.print_figure(figures.CHARTS[chart](seeded, S400))
+    sizes = [fig.layout.template.layout.font.size, fig.layout.font.size, fig.layout.legend.font.size,
+             *(a.font.size for a in fig.layout.annotations), fig.layout.yaxis.tickfont.size, fig.layout.xaxis.tickfont.size]
+    assert min(size for size in sizes if size is not None) >= 11
