@@ -125,9 +125,14 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
     footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con),
                                 charts.source_names(data.source_name) if len(data) else ())
     fig = charts.timeline_figure(lane_rows(data, lane, lane_count), names, LANES[lane], subtitle, footer)
-    if filters.date_from and filters.date_to and len(data):
-        # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped
-        fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)])
+    if filters.date_from and filters.date_to:
+        # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped;
+        # with nothing in it the time axis stays, so the analyst can box-select another stretch
+        fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)], type="date", visible=True,
+                         title_text="Date")
+        if not len(data):  # plotly offers box select only over a trace: an invisible one spans the range
+            fig.add_trace(go.Scatter(x=[filters.date_from, filters.date_to], y=[0, 0], mode="markers", marker_opacity=0,
+                                     hoverinfo="skip", showlegend=False))
     return fig
 
 

@@ -100,3 +100,10 @@ def test_box_select_over_an_empty_stretch_narrows_the_dates(page, server):
     start, end = _url_dates(page)
     assert _near(start, "2018-02-01") and _near(end, "2018-06-30")
     screenshot(page, "timeline_box_select_empty")
+
+    # the empty chart keeps its time axis: a second box, inside it, narrows again
+    _box_select(page, "2018-03-01 12:00", "2018-04-30 12:00")
+    page.wait_for_function("() => !location.search.includes('to=2018-06')", timeout=30_000)
+    wait_for_app(page)
+    start, end = _url_dates(page)
+    assert _near(start, "2018-03-01") and _near(end, "2018-04-30")

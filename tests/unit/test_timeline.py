@@ -191,3 +191,11 @@ def test_a_box_narrows_the_dates_even_over_points_and_a_click_opens() -> None:
     density_point = {"customdata": ["bucket", "2019-07-01"]}
     assert timeline.selection_action({"points": [density_point], "box": []}, "month") == ("dates", (dt.date(2019, 7, 1), dt.date(2019, 7, 31)))
     assert timeline.selection_action({"points": [], "box": [], "lasso": []}, None) is None
+
+
+def test_an_empty_stretch_keeps_its_time_axis(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A date range with nothing in it says so and keeps the time axis, so another stretch can be box-selected."""
+    fig = timeline.build_chart(seeded, Filters(date_from=dt.date(2018, 2, 1), date_to=dt.date(2018, 6, 30)))
+    assert any("No items match" in a.text for a in fig.layout.annotations)
+    assert fig.layout.xaxis.visible and fig.layout.xaxis.type == "date"
+    assert str(fig.layout.xaxis.range[0])[:10] == "2018-02-01"
