@@ -5,14 +5,17 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 DB     ?= $(or $(STANCEWATCH_DB),data/stancewatch.duckdb)
 
-.PHONY: run test lint seed bench chromium clean
+.PHONY: run test lint seed clean-store bench chromium clean
 
-run: $(VENV)/.run-deps ## create the venv, build the demo store if missing, start the app
+run: $(VENV)/.run-deps chromium ## create the venv, install Chromium (PNG/SVG/PDF/DOCX/PPTX export) if root, build the demo store if missing, start the app
 	@if [ ! -f "$(DB)" ]; then $(MAKE) --no-print-directory seed; fi
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1 -- --db "$(DB)"
 
 seed: $(VENV)/.run-deps ## (re)build the demo store from the seed bundle in data/seed
 	$(PY) -m lib.cli --db "$(DB)" import bundle data/seed
+
+clean-store: ## delete the store (stop the dashboard first); `make seed` or `make run` builds the demo again
+	rm -f "$(DB)" "$(DB).wal"
 
 test: $(VENV)/.dev-deps chromium lint ## install the test tools and run every test
 	$(PY) -m pytest
@@ -30,7 +33,8 @@ chromium:
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian's chromium (browser tests, image export)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
-	else echo "WARNING: no chromium and no root: browser tests will be skipped"; fi
+	else echo "WARNING: no chromium and no root: image, PDF, DOCX and PPTX exports are off and browser tests skip;"; \
+		echo "         as root run: apt-get install -y --no-install-recommends chromium"; fi
 
 $(VENV)/.run-deps: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

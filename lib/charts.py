@@ -10,6 +10,7 @@ one only a browser can resolve (exported images would come out black).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -59,11 +60,69 @@ BRIEF_TEMPLATE = go.layout.Template(
 pio.templates["stancewatch"] = BRIEF_TEMPLATE
 
 
-def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None) -> str:
-    """The footer every chart carries: how much data, from how many outlets, as of when."""
+DARK_BACKGROUND = "rgba(0,0,0,0)"
+"""Transparent: a chart on a dark page shows the page's own dark ground."""
+_ON_DARK = {"#1b4f72": "#5dade2", "#34495e": "#aeb6bf", "#922b21": "#ec7063", "#117a65": "#48c9b0",
+            "#5d6d7e": "#aab7b8", "#566573": "#aab7b8", "#1c2833": "#e5e8e8", "#000000": "#ffffff",
+            "#909497": "#bfc9ca", "#7d3c98": "#bb8fce", "#e5e8e8": "#2c3440", "rgba(52,73,94,0.22)": "rgba(174,182,191,0.35)"}
+"""Each dark ink of the brief style and its lighter twin, so every mark keeps its meaning on a dark page."""
+DARK_TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#e5e8e8"), paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND,
+        colorway=[_ON_DARK.get(c, c) for c in PALETTE],
+        xaxis=dict(showline=True, linecolor="#aab7b8", ticks="outside", gridcolor="#2c3440", zeroline=False),
+        yaxis=dict(showline=True, linecolor="#aab7b8", ticks="outside", gridcolor="#2c3440", zeroline=False),
+        legend=BRIEF_TEMPLATE.layout.legend, hoverlabel=dict(font_family=FONT),
+    )
+)
+
+
+def for_dark_page(fig: go.Figure) -> go.Figure:
+    """A copy of a brief-style figure for a page in the dark theme: dark ground, light ink, lighter marks.
+
+    Only the page shows it; exports always print the light figure (lib.export.print_figure).
+    """
+    dark = go.Figure(fig)
+    dark.update_layout(template=DARK_TEMPLATE, paper_bgcolor=DARK_BACKGROUND, plot_bgcolor=DARK_BACKGROUND)
+    for trace in dark.data:
+        for path in ("marker.color", "marker.line.color", "line.color", "error_y.color"):
+            try:
+                colour = trace[path]
+            except (KeyError, ValueError):
+                continue
+            if isinstance(colour, str) and colour.lower() in _ON_DARK:
+                trace[path] = _ON_DARK[colour.lower()]
+    for note in dark.layout.annotations:
+        if isinstance(note.font.color, str) and note.font.color.lower() in _ON_DARK:
+            note.font.color = _ON_DARK[note.font.color.lower()]
+    return dark
+
+
+def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None, names: Sequence[str] = (), shown: int = 3) -> str:
+    """The footer every chart carries: which outlets (the busiest ``shown`` by name), from Stancewatch, as of when.
+
+    ``names``: the sources behind the items drawn, busiest first, e.g. 'Sources: TASS, Daily Sabah,
+    Hürriyet Daily News and 20 others · Stancewatch · data as of …'. Without names (a chart that only
+    counts them) the line gives the counts instead.
+    """
     stamp = as_of.strftime("%d %b %Y %H:%M UTC") if as_of else "unknown time"
-    return (f"Source: Stancewatch, {n_items:,} item{'' if n_items == 1 else 's'} from {n_sources:,} "
-            f"source{'' if n_sources == 1 else 's'} · data as of {stamp}")
+    if names:
+        listed = ", ".join(names[:shown])
+        rest = len(names) - shown
+        if rest > 0:
+            listed += f" and {rest:,} other{'' if rest == 1 else 's'}"
+        elif len(names) > 1:
+            listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        who = f"Source{'' if len(names) == 1 else 's'}: {listed}"
+    else:
+        who = f"{n_items:,} item{'' if n_items == 1 else 's'} from {n_sources:,} source{'' if n_sources == 1 else 's'}"
+    return f"{who} · Stancewatch · data as of {stamp}"
+
+
+def source_names(names: pd.Series) -> list[str]:
+    """Source names for :func:`source_line`, busiest first (ties by name), from one name per item drawn."""
+    counts = names.dropna().value_counts()
+    return sorted(counts.index, key=lambda name: (-counts[name], name))
 
 
 def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title: str, y_title: str, height: int = 480) -> go.Figure:
@@ -73,14 +132,30 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
         title=dict(text=_escape(title), subtitle=dict(text=_escape(subtitle)), x=0, xanchor="left", pad=dict(l=14)),
         height=height,
         margin=dict(l=70, r=30, t=90, b=120),
+        meta={"source_line": footer},  # the words as given, for exports that print the line beside the picture
     )
     fig.update_xaxes(title_text=_escape(x_title))
     fig.update_yaxes(title_text=_escape(y_title))
     fig.add_annotation(
-        text=_escape(footer), xref="paper", yref="paper", x=0, y=0, yshift=-105,
-        xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=10, color="#566573"),
+        text="<br>".join(_escape(line) for line in _footer_lines(footer)), xref="paper", yref="paper", x=0, y=0, yshift=-112,
+        xanchor="left", yanchor="bottom", align="left", showarrow=False, font=dict(size=11, color="#566573"),
     )
     return fig
+
+
+FOOTER_WIDTH = 80
+"""Characters per line of the source line: at the A4 text width (673 px) a longer line would run off the page."""
+
+
+def _footer_lines(footer: str, width: int = FOOTER_WIDTH) -> list[str]:
+    """The source line broken at its ' · ' separators into lines of at most ``width`` characters where it can be."""
+    lines: list[str] = []
+    for part in footer.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def empty_figure(title: str, subtitle: str, footer: str, message: str) -> go.Figure:
@@ -104,17 +179,52 @@ def escape_label(text: str) -> str:
 
 # === Timeline charts (issue 3) =================================================
 # builders: timeline_figure, density_figure
-KIND_OFFSET: dict[str, float] = {"event": -0.22, "statement": 0.0, "claim": 0.22}
-"""Within a lane, each kind keeps its own row, so an event and a statement on the same day never hide each other."""
+KIND_OFFSET: dict[str, float] = {"event": -0.02, "statement": 0.17, "claim": 0.36}
+"""Within a lane, each kind keeps its own row, so an event and a statement on the same day never hide each other;
+the top of the lane holds its name."""
 EVENT_COLOR = "#34495e"
 
 
 def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
-    """Lane names as y tick labels, busiest lane on top, with room for the longest name beside the axis title."""
-    labels = [escape_label(names.get(lane, lane))[:32] for lane in lanes]
-    fig.update_yaxes(tickvals=list(range(len(lanes))), ticktext=labels, range=[len(lanes) - 0.5, -0.5], showgrid=True,
-                     automargin=True, title_standoff=12)
-    fig.update_layout(margin_l=max(70, 30 + 7 * max(len(label) for label in labels)))
+    """Lane names written inside the plot, at the top of each lane, in full: no margin for them, so the time axis
+    gets the figure's whole width on a phone as on paper (a name is on one line, cut only past 60 characters).
+
+    Annotations rather than inside tick labels: plotly hides the time axis's first tick labels under those.
+    """
+    fig.update_yaxes(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
+                     range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6)
+    for i, lane in enumerate(lanes):
+        fig.add_annotation(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5,
+                           xanchor="left", yanchor="top", xshift=4, showarrow=False, font=dict(size=12))
+    fig.update_layout(margin_l=48)
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+LEGEND_ROW = 24
+"""Height of one row of a horizontal legend, in pixels."""
+
+
+def legend_on_top(fig: go.Figure, figure_width: int = 700) -> None:
+    """A horizontal legend between the subtitle and the plot, so the time axis gets the figure's whole width.
+
+    Plotly lays a horizontal legend out in equal columns across the plot's width; the top margin (and the
+    figure) grow by the rows it needs when the figure is ``figure_width`` pixels wide, the width of the
+    chart on a 1024 px screen. Wider screens and print need as many rows or fewer.
+    """
+    entries = [trace.name for trace in fig.data if trace.showlegend is not False and trace.name]
+    if not entries:
+        return
+    plot_width = figure_width - int(fig.layout.margin.l or 80) - int(fig.layout.margin.r or 80)
+    columns = max(1, plot_width // (40 + 7 * max(len(name) for name in entries)))
+    extra = LEGEND_ROW * -(-len(entries) // columns) + 6
+    height = int(fig.layout.height or 480) + extra
+    # right under the subtitle (container coordinates): on a wide figure the rows it does not need stay below it
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - 76 / height, yanchor="top"),
+                      title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)),
+                      margin_t=int(fig.layout.margin.t or 90) + extra, height=height)
 
 
 def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str) -> go.Figure:
@@ -144,7 +254,7 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
             xs += [s, e, None]
             ys += [y, y, None]
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(width=7, color="rgba(52,73,94,0.22)"),
-                                 name="period of a month- or year-dated item", hoverinfo="skip"))
+                                 name="month or year span (open marker)", hoverinfo="skip"))
     for kind, column, styles in (("event", None, {None: {"color": EVENT_COLOR}}),
                                  ("statement", "continuity", CONTINUITY_STYLE), ("claim", "status", CLAIM_STATUS_STYLE)):
         of_kind = rows[rows.kind == kind]
@@ -162,13 +272,16 @@ def timeline_figure(rows: pd.DataFrame, names: dict[str, str], lane_title: str, 
                 # numpy arrays, not lists: plotly validates lists element by element (15x slower at 3,000 points)
                 customdata=part[["kind", "item_id"]].to_numpy(dtype=object),
             ))
-    apply_style(fig, title, subtitle, footer, "Date (open marker and bar: known only to the month or year)", lane_title,
-                height=max(420, 200 + 40 * len(lanes)))
+    apply_style(fig, title, subtitle, footer, "Date", lane_title,
+                height=max(420, 200 + 52 * len(lanes)))
     _lane_axis(fig, lanes, names)
+    legend_on_top(fig)
     # no dragmode: streamlit then lets a click select a point (a 'select' dragmode would turn click-selection off)
-    # legend beside the plot: below it, several rows of kinds would run into the source line
-    fig.update_layout(selectdirection="h", legend=dict(orientation="v", x=1.02, y=1, xanchor="left", yanchor="top"), margin_r=230)
-    fig.update_xaxes(type="date")
+    fig.update_layout(selectdirection="h", margin_r=30)
+    # the range is set, not left to plotly: its autorange would widen the axis to keep clear of the lane names
+    first, last = start.min(), end.max()
+    pad = max((last - first) * 0.03, pd.Timedelta(days=15))
+    fig.update_xaxes(type="date", range=[first - pad, last + pad])
     return fig
 
 
@@ -224,7 +337,7 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
         text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
         customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
     ))
-    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 36 * len(lanes)))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 48 * len(lanes)))
     _lane_axis(fig, lanes, names)
     # the notice sits between the subtitle and the plot: a long subtitle (dates, actors) runs under neither
     fig.update_layout(margin_t=130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))
@@ -488,6 +601,6 @@ def reliability_figure(df: pd.DataFrame, subtitle: str, footer: str) -> go.Figur
 
 
 def grade_words(grade: str) -> str:
-    """'F' -> 'cannot be judged': the Admiralty words for a reliability letter."""
+    """'F' -> 'not yet judged' (too little track record; F is unknown, not bad): the Admiralty words for a letter."""
     return {"A": "completely reliable", "B": "usually reliable", "C": "fairly reliable", "D": "not usually reliable",
-            "E": "unreliable", "F": "cannot be judged"}.get(str(grade)[:1], "")
+            "E": "unreliable", "F": "not yet judged"}.get(str(grade)[:1], "")

@@ -67,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     chart.add_argument("chart", choices=("timeline", "stances", "sources"))
     chart.add_argument("--format", choices=("png", "svg", "pdf", "html"), default="png")
     chart.add_argument("--out", type=Path, required=True)
-    chart.add_argument("--width", type=int, default=1200)
-    chart.add_argument("--scale", type=float, default=2.0)
+    chart.add_argument("--width", type=int, help="in CSS pixels (default: the A4 text width, 673)")
+    chart.add_argument("--scale", type=float, help="pixel density of a PNG (default: 3)")
     _filter_options(chart)
     chart.set_defaults(handler=_export_chart)
     table = export.add_parser("table", help="a table as the page would export it")
@@ -187,7 +187,8 @@ def _export_bundle(args: argparse.Namespace) -> int:
 def _export_chart(args: argparse.Namespace) -> int:
     from lib import export
 
-    path = export.export_chart(_open(args), args.chart, _filters(args), args.format, args.out, width=args.width, scale=args.scale)
+    path = export.export_chart(_open(args), args.chart, _filters(args), args.format, args.out,
+                                width=args.width or export.DEFAULT_WIDTH, scale=args.scale or export.DEFAULT_SCALE)
     print(path)
     return 0
 

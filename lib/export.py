@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
+import os
 import re
 import shutil
 import threading
@@ -30,9 +32,34 @@ TABLE_FORMATS = ("csv", "xlsx")
 MIME = {
     "png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html",
     "csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 INSTALL_HINT = "apt-get install -y --no-install-recommends chromium"
-DEFAULT_WIDTH, DEFAULT_SCALE = 1200, 2.0
+CHROMIUM_MISSING = (f"PNG, SVG, PDF, DOCX and PPTX exports need Chromium, and this server has none (no `chromium` on "
+                    f"its PATH). Add it with `sudo {INSTALL_HINT}` (or `make chromium` as root), then restart the app.")
+"""What an export button says when Chromium is missing: what is missing and the one command that adds it."""
+PAPERS: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+"""Paper sizes a brief can be laid out for, in millimetres (width, height)."""
+MARGIN_MM = 16.0
+"""Page margin on every side of a printed brief."""
+CSS_PX_PER_MM = 96 / 25.4
+
+
+def print_width(paper: str = "A4") -> int:
+    """The width between the margins of a page, in CSS pixels: a figure drawn this wide prints at its own font
+    sizes (13 px text is 9.75 pt, the 11 px source line 8.25 pt) instead of being shrunk to fit."""
+    return round((PAPERS[paper][0] - 2 * MARGIN_MM) * CSS_PX_PER_MM)
+
+
+DEFAULT_WIDTH, DEFAULT_SCALE = print_width("A4"), 3.0
+"""PNG exports are print-sized: the A4 text width at 3x (about 290 dpi), so text keeps its size on paper."""
+MARKING_ENV = "STANCEWATCH_MARKING"
+
+
+def default_marking() -> str:
+    """The handling line printed on every exported page and image ($STANCEWATCH_MARKING), empty by default."""
+    return " ".join(os.environ.get(MARKING_ENV, "").split())[:200]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _renderer_lock = threading.Lock()
 _renderer_started = False
@@ -53,7 +80,7 @@ def ensure_renderer() -> None:
     if _renderer_started:
         return
     if not chromium_path():
-        raise ExportUnavailable(f"PNG, SVG and PDF export need Chromium: {INSTALL_HINT}")
+        raise ExportUnavailable(CHROMIUM_MISSING)
     import kaleido
 
     with _renderer_lock:
@@ -62,12 +89,27 @@ def ensure_renderer() -> None:
             _renderer_started = True
 
 
-def figure_bytes(fig: go.Figure, fmt: str, width: int = DEFAULT_WIDTH, scale: float = DEFAULT_SCALE) -> bytes:
-    """Render a figure as PNG, SVG, PDF or self-contained HTML (plotly.js inlined, works offline)."""
+def print_figure(fig: go.Figure, marking: str | None = None) -> go.Figure:
+    """A copy of the figure in the light print style (whatever the app's theme) carrying the marking line."""
+    fig = go.Figure(fig)
+    fig.update_layout(template=charts.BRIEF_TEMPLATE, paper_bgcolor="white", plot_bgcolor="white")
+    marking = default_marking() if marking is None else marking
+    if marking:
+        fig.add_annotation(text=charts.escape_label(marking), xref="paper", yref="paper", x=1, y=1, xanchor="right",
+                           yanchor="top", yshift=int(fig.layout.margin.t or 90) - 4, showarrow=False,
+                           font=dict(size=11, color="#922b21"))
+    return fig
+
+
+def figure_bytes(fig: go.Figure, fmt: str, width: int = DEFAULT_WIDTH, scale: float = DEFAULT_SCALE,
+                 marking: str | None = None) -> bytes:
+    """Render a figure as PNG, SVG, PDF or self-contained HTML (plotly.js inlined, works offline).
+
+    Always in the light print style, with the marking line (default: $STANCEWATCH_MARKING) when there is one.
+    """
     if fmt not in CHART_FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}: use one of {', '.join(CHART_FORMATS)}")
-    fig = go.Figure(fig)
-    fig.update_layout(template=charts.BRIEF_TEMPLATE)
+    fig = print_figure(fig, marking)
     height = int(fig.layout.height or 480)
     if fmt == "html":
         return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
@@ -78,14 +120,26 @@ def figure_bytes(fig: go.Figure, fmt: str, width: int = DEFAULT_WIDTH, scale: fl
         return kaleido.calc_fig_sync(fig, opts={"format": fmt, "width": width, "height": height, "scale": scale})
 
 
-def file_stem(kind: str, filters: Filters) -> str:
-    """A name that says what the file is and is safe on any OS: 'stances_s400_2019-01-01_2025-09-30'."""
-    return (re.sub(r"[^A-Za-z0-9._-]+", "-", f"{kind}_{filters.slug()}").strip("-.") or "export")[:150]
+MAX_STEM = 90
+"""A longer file name is cut and ends in a hash of everything it stood for, so it stays unique."""
 
 
-def file_name(kind: str, filters: Filters, ext: str) -> str:
+def file_stem(kind: str, filters: Filters, *extra: str) -> str:
+    """A name that says what the file is and is safe on any OS: 'stances_s400_2019-01-01_2025-09-30'.
+
+    Every chosen filter is in it (``extra``: the page's own view, e.g. 'by-topic'). A name over
+    MAX_STEM characters is cut and given a stable 8-character hash of the full name, so two views
+    never share a name and no chosen actor disappears without trace.
+    """
+    full = re.sub(r"[^A-Za-z0-9._-]+", "-", "_".join([kind, filters.slug(), *extra])).strip("-.") or "export"
+    if len(full) <= MAX_STEM:
+        return full
+    return f"{full[:MAX_STEM - 9].rstrip('-._')}_{hashlib.sha1(full.encode()).hexdigest()[:8]}"
+
+
+def file_name(kind: str, filters: Filters, ext: str, *extra: str) -> str:
     """file_stem plus the extension: 'stances_s400_2019-01-01_2025-09-30.png'."""
-    return f"{file_stem(kind, filters)}.{ext}"
+    return f"{file_stem(kind, filters, *extra)}.{ext}"
 
 
 # -- tables ----------------------------------------------------------------------------

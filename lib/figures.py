@@ -10,13 +10,13 @@ page module may import this one without a cycle.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.filters import Filters
+from lib.filters import Filters, TimelineView
 
 ChartBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], go.Figure]
 TableBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], pd.DataFrame]
@@ -25,9 +25,9 @@ MODULES: dict[str, str] = {"timeline": "lib.timeline", "stances": "lib.stance", 
 TITLES: dict[str, str] = {"timeline": "Timeline", "stances": "Stances over time", "sources": "Source reliability"}
 
 
-def _lazy(module: str, function: str) -> Callable[[duckdb.DuckDBPyConnection, Filters], object]:
-    def build(con: duckdb.DuckDBPyConnection, filters: Filters) -> object:
-        return getattr(importlib.import_module(module), function)(con, filters)
+def _lazy(module: str, function: str) -> Callable[..., object]:
+    def build(con: duckdb.DuckDBPyConnection, filters: Filters, **options: object) -> object:
+        return getattr(importlib.import_module(module), function)(con, filters, **options)
 
     build.__qualname__ = f"{module}.{function}"
     return build
@@ -37,9 +37,17 @@ CHARTS: dict[str, ChartBuilder] = {name: _lazy(module, "build_chart") for name, 
 TABLES: dict[str, TableBuilder] = {name: _lazy(module, "build_table") for name, module in MODULES.items()}  # type: ignore[misc]
 
 
-def build_chart(name: str, con: duckdb.DuckDBPyConnection, filters: Filters) -> go.Figure:
-    """The named page's chart under these filters."""
-    return CHARTS[name](con, filters)
+def build_chart(name: str, con: duckdb.DuckDBPyConnection, filters: Filters, **options: object) -> go.Figure:
+    """The named page's chart under these filters; ``options`` are the page's own view (the Timeline's lanes)."""
+    return CHARTS[name](con, filters, **options)
+
+
+def chart_options(name: str, params: Mapping[str, str | list[str]]) -> dict[str, object]:
+    """The keyword arguments a chart's builder takes from URL parameters beyond the filters (the Timeline's lanes)."""
+    if name != "timeline":
+        return {}
+    view = TimelineView.from_query_params(params)
+    return {"lane": view.lanes, "lane_count": view.lane_count}
 
 
 def build_table(name: str, con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

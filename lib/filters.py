@@ -14,8 +14,40 @@ from dataclasses import dataclass, field, replace
 
 from lib.vocab import ITEM_KINDS, ORIGINS
 
-PRESETS: dict[str, str] = {"all": "all dates", "30d": "last 30 days", "1y": "last year", "custom": "custom range"}
-"""Date presets by URL value, with the words shown in the sidebar."""
+PRESETS: dict[str, str] = {
+    "all": "all dates", "30d": "last 30 days", "1y": "last 12 months", "year": "a calendar year", "quarter": "a quarter",
+    "span": "the data's full span", "shift": "since the last shift", "custom": "custom range",
+}
+"""Kinds of date preset, with the words shown in the sidebar. In the URL a year is 'range=2019' and a quarter
+'range=2019-Q3'; the others are their key."""
+MOVING = ("30d", "1y")
+"""Presets that move with today: the URL keeps only the preset."""
+DATA_PRESETS = ("span", "shift")
+"""Presets that depend on the store (its first and last day, the latest shift): the URL keeps the preset and the
+dates it stood for, so a link shows a colleague the same range; the app works them out again (``resolved``)."""
+_YEAR = re.compile(r"\d{4}")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+
+
+def preset_kind(preset: str) -> str:
+    """The sidebar's kind of a preset: '2019' -> 'year', '2019-Q3' -> 'quarter', others as they are."""
+    return "year" if _YEAR.fullmatch(preset) else "quarter" if _QUARTER.fullmatch(preset) else preset
+
+
+def calendar_dates(preset: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of a year ('2019') or a quarter ('2019-Q3'); None for other presets."""
+    if _YEAR.fullmatch(preset):
+        return dt.date(int(preset), 1, 1), dt.date(int(preset), 12, 31)
+    if match := _QUARTER.fullmatch(preset):
+        year, quarter = int(match[1]), int(match[2])
+        end = dt.date(year + (quarter == 4), quarter * 3 % 12 + 1, 1) - dt.timedelta(days=1)
+        return dt.date(year, quarter * 3 - 2, 1), end
+    return None
+
+
+def quarter_of(day: dt.date) -> str:
+    """The quarter preset a day falls in: 2019-07-12 -> '2019-Q3'."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 
 # URL key -> Filters field, for the list-valued filters.
 LIST_KEYS: dict[str, str] = {
@@ -84,15 +116,18 @@ class Filters:
                     notices.append(f"ignored {key}={value[:40]!r}: use a date like 2025-09-30")
 
         preset = (items("range") or [""])[0]
-        if preset and preset not in PRESETS:
-            notices.append(f"ignored range={preset[:40]!r}: use one of {', '.join(PRESETS)}")
+        if preset and (preset not in PRESETS or preset in ("year", "quarter")) and not calendar_dates(preset):
+            notices.append(f"ignored range={preset[:40]!r}: use one of all, 30d, 1y, span, shift, custom, "
+                           "a year (2019) or a quarter (2019-Q3)")
             preset = ""
-        if "date_from" in values or "date_to" in values:
+        if ("date_from" in values or "date_to" in values) and preset not in DATA_PRESETS:
             preset = "custom"
         values["preset"] = preset or "all"
-        if values["preset"] in ("30d", "1y"):
+        if values["preset"] in MOVING:
             values["date_from"] = today - dt.timedelta(days=30 if values["preset"] == "30d" else 365)
             values["date_to"] = today
+        elif fixed := calendar_dates(values["preset"]):  # type: ignore[arg-type]
+            values["date_from"], values["date_to"] = fixed
 
         start, end = values.get("date_from"), values.get("date_to")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
@@ -116,9 +151,11 @@ class Filters:
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The URL parameters that reopen this view; defaults are left out to keep links short."""
         params: dict[str, str | list[str]] = {}
-        if self.preset in ("30d", "1y"):
+        if self.preset in MOVING or calendar_dates(self.preset):
             params["range"] = self.preset
         else:
+            if self.preset in DATA_PRESETS:
+                params["range"] = self.preset
             if self.date_from:
                 params["from"] = self.date_from.isoformat()
             if self.date_to:
@@ -137,6 +174,21 @@ class Filters:
     def with_dates(self, start: dt.date | None, end: dt.date | None) -> Filters:
         """The same filters over another date range (zooming a chart, picking a custom range)."""
         return replace(self, preset="custom" if (start or end) else "all", date_from=start, date_to=end, notices=())
+
+    def resolved(self, first: dt.date | None, last: dt.date | None, last_shift: dt.date | None) -> Filters:
+        """A data preset made concrete: 'span' is the store's first to last day, 'shift' runs from the latest shift.
+
+        ``last_shift`` is the day of the newest statement that shifted its actor's position among the chosen
+        actors and topics; without one, 'since the last shift' says so and shows all dates.
+        """
+        if self.preset == "span":
+            return replace(self, date_from=first, date_to=last)
+        if self.preset == "shift":
+            if last_shift is None:
+                return replace(self, date_from=None, date_to=None,
+                               notices=(*self.notices, "no shift among the chosen actors and topics: showing all dates"))
+            return replace(self, date_from=last_shift, date_to=None)
+        return self
 
     def restricted_to(self, known: Mapping[str, Iterable[str]]) -> Filters:
         """Drop ids the store does not know (``known`` maps a field name to its valid ids), with a notice each."""
@@ -185,8 +237,14 @@ class Filters:
         return "all dates"
 
     def slug(self) -> str:
-        """A file-name-safe summary: topics, actors, then the date range ('s400_TUR_2019-01-01_2025-09-30')."""
-        parts = [*self.topics[:2], *self.actors[:3]]
+        """A summary for file names: every chosen filter, then the dates ('s400_TUR_2019-01-01_2025-09-30').
+
+        Sources, kinds, types and origins get a prefix ('src-nefes', 'type-190'), search text 'q-…',
+        and actors without their parts 'only'; lib.export shortens a long one with a hash.
+        """
+        parts = [*self.topics, *self.actors, *("only",)[: not self.include_children and bool(self.actors)],
+                 *(f"src-{s}" for s in self.sources), *self.kinds, *(f"type-{t}" for t in self.event_types),
+                 *(f"from-{o}" for o in self.origins), *([f"q-{self.text[:30]}"] if self.text else [])]
         parts.append(self.date_from.isoformat() if self.date_from else "start")
         parts.append(self.date_to.isoformat() if self.date_to else "now")
         return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", p).strip("-") or "x" for p in parts)
@@ -194,3 +252,64 @@ class Filters:
 
 def _day_words(day: dt.date) -> str:
     return f"{day.day} {day.strftime('%b %Y')}"
+
+
+# -- the Timeline's own view -----------------------------------------------------------------
+LANE_KINDS = ("actor", "topic", "source", "kind")
+"""What the Timeline's lanes can be by (lib.timeline.LANES gives their words)."""
+LANE_COUNTS = (5, 10, 15, 20, 30, 50)
+"""How many lanes the Timeline may name before it gathers the rest as '(other)'."""
+VIEW_KEYS = ("lanes", "nlanes", "open")
+"""URL keys of :class:`TimelineView`: the other pages leave them alone."""
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    """How the Timeline shows the filtered items: lanes by what, how many lanes, which item is open.
+
+    Not part of :class:`Filters`: these do not change which items are in range (so no query runs again
+    when an item is opened), but a link carries them like the filters ('lanes=topic&nlanes=30&open=claim:x').
+    """
+
+    lanes: str = "actor"
+    lane_count: int = 15
+    opened: tuple[str, str] | None = None
+    notices: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, str | Iterable[str]]) -> TimelineView:
+        """Read the view from URL parameters; bad values fall back to the defaults with a notice each."""
+        def first(key: str) -> str:
+            raw = params.get(key)
+            values = [raw] if isinstance(raw, str) else list(raw or [])
+            return str(values[0]).strip() if values else ""
+
+        notices, values = [], {}
+        if lanes := first("lanes"):
+            if lanes in LANE_KINDS:
+                values["lanes"] = lanes
+            else:
+                notices.append(f"ignored lanes={lanes[:40]!r}: use one of {', '.join(LANE_KINDS)}")
+        if count := first("nlanes"):
+            if count.isdigit() and int(count) in LANE_COUNTS:
+                values["lane_count"] = int(count)
+            else:
+                notices.append(f"ignored nlanes={count[:10]!r}: use one of {', '.join(map(str, LANE_COUNTS))}")
+        if opened := first("open"):
+            kind, _, item_id = opened.partition(":")
+            if kind in ITEM_KINDS and _ID.fullmatch(item_id):
+                values["opened"] = (kind, item_id)
+            else:
+                notices.append(f"ignored open={opened[:40]!r}: use kind:id, e.g. claim:claim-nefes-buyback")
+        return cls(notices=tuple(notices), **values)  # type: ignore[arg-type]
+
+    def to_query_params(self) -> dict[str, str]:
+        """The URL parameters that reopen this view; defaults are left out."""
+        params = {}
+        if self.lanes != "actor":
+            params["lanes"] = self.lanes
+        if self.lane_count != TimelineView.lane_count:
+            params["nlanes"] = str(self.lane_count)
+        if self.opened:
+            params["open"] = ":".join(self.opened)
+        return params

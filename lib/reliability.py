@@ -32,6 +32,21 @@ CREDIBILITY = {
 }
 
 
+def grade_phrase(grade: str | None) -> str:
+    """A grade in words with its code: 'usually reliable (B)', 'not yet judged, possibly true (F3)'; 'not graded'."""
+    if not isinstance(grade, str) or not grade:
+        return "not graded"
+    words = charts.grade_words(grade)
+    if len(grade) > 1 and grade[1:].isdigit():
+        words += f", {CREDIBILITY.get(int(grade[1:]), '')}"
+    return f"{words} ({grade})"
+
+
+def credibility_phrase(level: int) -> str:
+    """A claim's credibility in words with its number: 'possibly true (3)'."""
+    return f"{CREDIBILITY.get(int(level), 'truth cannot be judged')} ({int(level)})"
+
+
 def estimate(corroborated: np.ndarray | int, contradicted: np.ndarray | int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Posterior mean and 90 % credible interval (low, high) of the Beta-Binomial model, vectorised."""
     a = PRIOR_A + np.asarray(corroborated, dtype=float)
@@ -134,7 +149,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     df = cache(track_records)(con, filters)
     df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
     as_of = queries.data_as_of(con)
-    footer = charts.source_line(int(df.claims.sum()), len(df), as_of)
+    footer = charts.source_line(int(df.claims.sum()), len(df), as_of, list(df.sort_values(["claims", "name"], ascending=[False, True]).name))
     subtitle = filters.describe(queries.names(con))
     return charts.reliability_figure(df, subtitle, footer)
 

@@ -10,6 +10,7 @@ the filters and the store's data version) while this module stays free of stream
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,8 @@ def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = 
 
 
 def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor",
-               cache: Cache = direct) -> tuple[Density | None, pd.DataFrame]:
-    """What the chart needs from the store: (None, the items) or (how to draw density, the counts)."""
+               cache: Cache = direct, lane_count: int = MAX_LANES) -> tuple[Density | None, pd.DataFrame]:
+    """What the chart needs from the store: (None, the items) or (how to draw density, the counts in ``lane_count`` lanes)."""
     if lane not in LANES:
         raise ValueError(f"unknown lane {lane!r}: use one of {', '.join(LANES)}")
     # counting text matches costs a full scan, as much as finding the newest: find one more than the
@@ -81,7 +82,7 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
         return None, graded_items(con, filters, cache)
     density = chart_mode(con, filters, cache)
     if density:
-        return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, MAX_LANES)
+        return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, lane_count)
     return None, graded_items(con, filters, cache)
 
 
@@ -102,9 +103,13 @@ def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     ])
 
 
-def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = direct) -> go.Figure:
-    """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items."""
-    density, data = chart_data(con, filters, lane, cache)
+def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", cache: Cache = direct,
+                lane_count: int = MAX_LANES) -> go.Figure:
+    """The timeline under these filters: one marker per item, or counts per lane and period above POINT_LIMIT items.
+
+    ``lane_count`` lanes are named (the busiest); the rest are gathered as '(other)'.
+    """
+    density, data = chart_data(con, filters, lane, cache, lane_count)
     names = cache(queries.names)(con)
     subtitle = filters.describe(names)
     if density:
@@ -117,25 +122,31 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
             start = min(filters.date_from, pd.to_datetime(data.bucket).min().date())
             fig.update_xaxes(range=[start - pad, filters.date_to + pad])
         return fig
-    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con))
-    fig = charts.timeline_figure(lane_rows(data, lane), names, LANES[lane], subtitle, footer)
-    if filters.date_from and filters.date_to and len(data):
-        # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped
-        fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)])
+    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con),
+                                charts.source_names(data.source_name) if len(data) else ())
+    fig = charts.timeline_figure(lane_rows(data, lane, lane_count), names, LANES[lane], subtitle, footer)
+    if filters.date_from and filters.date_to:
+        # the axis shows the range asked for, so an empty stretch reads as "nothing happened", not as cropped;
+        # with nothing in it the time axis stays, so the analyst can box-select another stretch
+        fig.update_xaxes(range=[filters.date_from, filters.date_to + dt.timedelta(days=1)], type="date", visible=True,
+                         title_text="Date")
+        if not len(data):  # plotly offers box select only over a trace: an invisible one spans the range
+            fig.add_trace(go.Scatter(x=[filters.date_from, filters.date_to], y=[0, 0], mode="markers", marker_opacity=0,
+                                     hoverinfo="skip", showlegend=False))
     return fig
 
 
-def lane_rows(items: pd.DataFrame, lane: str) -> pd.DataFrame:
+def lane_rows(items: pd.DataFrame, lane: str, lane_count: int = MAX_LANES) -> pd.DataFrame:
     """One row per item and lane it belongs to: an event with two actors sits in both actors' lanes.
 
-    Adds 'lane' (an id, '(none)', or '(other)' beyond the MAX_LANES busiest) to the
+    Adds 'lane' (an id, '(none)', or '(other)' beyond the ``lane_count`` busiest) to the
     columns of ``queries.timeline_items``.
     """
     if lane == "actor":
         rows = items.assign(lane=[list(a) if len(a) else ["(none)"] for a in items.actor_ids]).explode("lane")
     else:
         rows = items.assign(lane=items[{"topic": "topic_id", "source": "source_id", "kind": "kind"}[lane]].fillna("(none)"))
-    busiest = rows.lane.value_counts().index[:MAX_LANES]
+    busiest = rows.lane.value_counts().index[:lane_count]
     rows["lane"] = rows.lane.where(rows.lane.isin(busiest), "(other)")
     return rows.reset_index(drop=True)
 
@@ -143,22 +154,25 @@ def lane_rows(items: pd.DataFrame, lane: str) -> pd.DataFrame:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The filtered items as the page lists them (newest first, at most TABLE_LIMIT), ready to show and download.
 
-    Columns: date (as precise as known), kind, title, actors, topic, source, grade,
-    continuity, claim status, text, item_id.
+    Columns: date (as precise as known), kind, title (an event's title, a statement's quote, a claim's
+    text: what the analyst reads, not 'claim' or the position code), position (a statement's position),
+    actors, topic, source, grade, continuity, claim status, description (an event's), item_id.
     """
     items = graded_items(con, filters, cache).head(TABLE_LIMIT)  # the chart's cached rows
     names = cache(queries.names)(con)
+    worded = (items.kind != "event") & items.text.notna() & (items.text.fillna("") != "")
     return pd.DataFrame({
         "date": [format_partial_date(d, p) for d, p in zip(items.dated, items.date_precision, strict=True)],
         "kind": items.kind,
-        "title": items.title,
+        "title": items.text.where(worded, items.title),
+        "position": items.title.where(items.kind == "statement", ""),
         "actors": [", ".join(names.get(a, a) for a in ids) for ids in items.actor_ids],
         "topic": [names.get(t, t) if isinstance(t, str) else "" for t in items.topic_id],
         "source": items.source_name.fillna(""),
         "grade": items.grade.fillna(""),
         "continuity": items.continuity.fillna(""),
         "claim status": items.status.fillna(""),
-        "text": items.text.fillna(""),
+        "description": items.text.where(items.kind == "event", "").fillna(""),
         "item_id": items.item_id,
     })
 
@@ -168,7 +182,7 @@ def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cac
     total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, filters).values())
     if shown < total:
         return f"Showing the newest {shown:,} of {total:,} items in range; narrow the filters to list the rest."
-    return f"{total:,} items in range."
+    return f"{total:,} item{'' if total == 1 else 's'} in range."
 
 
 def item_detail(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict[str, Any] | None:
@@ -207,6 +221,25 @@ def selection_dates(point: dict[str, Any], bucket: str | None) -> tuple[dt.date,
     if bucket == "week":
         return start, start + dt.timedelta(days=6)
     return start, (pd.Timestamp(start) + pd.offsets.MonthEnd(0)).date()
+
+
+def selection_action(selection: Mapping[str, Any], bucket: str | None) -> tuple[str, Any] | None:
+    """What a chart selection asks for: ('dates', (start, end)) or ('open', (kind, item_id)), or None.
+
+    A box drawn with the toolbar's box select wins over the points inside it: the
+    analyst marked a stretch of time, not an item (box select reports both). A
+    single clicked point opens its item, or, in density, narrows to its period.
+    """
+    boxes = selection.get("box") or []
+    if boxes and (span := box_dates(boxes[0])):
+        return "dates", span
+    points = selection.get("points") or []
+    if not points:
+        return None
+    if span := selection_dates(points[0], bucket):
+        return "dates", span
+    data = points[0].get("customdata") or []
+    return ("open", (data[0], data[1])) if len(data) >= 2 and data[0] != "bucket" else None
 
 
 def box_dates(box: dict[str, Any]) -> tuple[dt.date, dt.date] | None:

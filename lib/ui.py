@@ -20,10 +20,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import export, queries, stance, store
+from lib import charts, export, queries, stance, store
 from lib.brief import Brief, BriefItem
-from lib.dates import format_partial_date
-from lib.filters import LIST_KEYS, PRESETS, Filters
+from lib.dates import format_partial_date, parse_partial_date, period_end
+from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 _FILTERS = "_filters"
@@ -102,11 +102,43 @@ def set_filters(filters: Filters) -> None:
     """Make ``filters`` current for every page and write them into the URL."""
     st.session_state[_FILTERS] = filters
     _sync_widgets(filters)
-    st.query_params.from_dict(filters.to_query_params())
+    _publish(filters)
+
+
+def _publish(filters: Filters) -> None:
+    """Write the filters into the URL, keeping the Timeline's own view keys (lanes, open item) that are there."""
+    kept = {key: st.query_params.get_all(key) for key in VIEW_KEYS if key in st.query_params}
+    st.query_params.from_dict({**filters.to_query_params(), **kept})
 
 
 def _url_params() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+_VIEW = "_timeline_view"
+
+
+def timeline_view() -> TimelineView:
+    """The Timeline's lanes and open item: the session's, or the URL's when the session is new.
+
+    Written back into the URL on every Timeline run, since a page switch empties it.
+    """
+    if _VIEW not in st.session_state:
+        st.session_state[_VIEW] = TimelineView.from_query_params(_url_params())
+    view = st.session_state[_VIEW]
+    for key in VIEW_KEYS:
+        if key not in view.to_query_params() and key in st.query_params:
+            del st.query_params[key]
+    for key, value in view.to_query_params().items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    return view
+
+
+def set_timeline_view(view: TimelineView) -> None:
+    """Make ``view`` the Timeline's and write it into the URL."""
+    st.session_state[_VIEW] = view
+    timeline_view()
 
 
 def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
@@ -117,14 +149,15 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     """
     if _FILTERS not in st.session_state:
         parsed = Filters.from_query_params(_url_params())
-        filters = parsed.restricted_to(queries.known_ids(con, parsed))
+        filters = _resolve(con, parsed.restricted_to(queries.known_ids(con, parsed)))
         st.session_state[_FILTERS] = filters
         _sync_widgets(filters)
     filters = st.session_state[_FILTERS]
     for notice in filters.notices:
         st.sidebar.warning(notice, icon=":material/warning:")
-    if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
-        st.query_params.from_dict(filters.to_query_params())
+    in_url = {k: v for k, v in _url_params().items() if k not in VIEW_KEYS}
+    if in_url != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
+        _publish(filters)
 
     options = cached(queries.filter_options)(con)
     labels = {
@@ -137,12 +170,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     }
     with st.sidebar:
         st.subheader("Filters")
-        st.selectbox("Dates", list(PRESETS), format_func=PRESETS.get, key=_WIDGET + "preset", on_change=_from_widgets)
-        if st.session_state[_WIDGET + "preset"] == "custom":
-            st.date_input(
-                "Custom range", key=_WIDGET + "range", min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31),
-                format="YYYY-MM-DD", on_change=_from_widgets,
-            )
+        _date_widgets(con)
         for name in ("actors", "topics", "sources", "kinds", "event_types", "origins"):
             choices = labels[name]
             chosen = st.session_state.get(_WIDGET + name, [])
@@ -164,11 +192,63 @@ _LABELS = {
 }
 
 
+def _resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
+    """Make a data preset concrete: the store's full span, or the days since the latest shift of the chosen actors."""
+    if filters.preset not in DATA_PRESETS:
+        return filters
+    summary = cached(queries.store_summary)(con)
+    shift = cached(queries.last_shift)(con, filters) if filters.preset == "shift" else None
+    return filters.resolved(summary["first_day"], summary["last_day"], shift)
+
+
+def _date_widgets(con: duckdb.DuckDBPyConnection) -> None:
+    """The date preset, and under it the year, the quarter or the typed range it asks for.
+
+    A typed range is two text boxes rather than Streamlit's date input: its spinbuttons send on blur only,
+    while a text box applies on Enter too, and takes a year or a month ('2019', '2019-09') as well as a day.
+    """
+    state = st.session_state
+    st.selectbox("Dates", list(PRESETS), format_func=PRESETS.get, key=_WIDGET + "preset", on_change=_on_preset)
+    kind = state[_WIDGET + "preset"]
+    summary = cached(queries.store_summary)(con)
+    last = summary["last_day"] or dt.date.today()
+    first = summary["first_day"] or last
+    if kind == "year":
+        years = sorted({str(y) for y in range(first.year, last.year + 1)} | {state[_WIDGET + "year"]}, reverse=True)
+        st.selectbox("Year", years, key=_WIDGET + "year", on_change=_from_widgets)
+    elif kind == "quarter":
+        quarters = sorted({quarter_of(d.date()) for d in pd.date_range(first, last, freq="QS")}
+                          | {quarter_of(first), quarter_of(last), state[_WIDGET + "quarter"]}, reverse=True)
+        st.selectbox("Quarter", quarters, key=_WIDGET + "quarter", on_change=_from_widgets)
+    elif kind == "custom":
+        left, right = st.columns(2)
+        hint = "A day (2019-06-01), a month (2019-06) or a year (2019); press Enter to apply. Empty: open-ended."
+        left.text_input("From", key=_WIDGET + "from", on_change=_from_widgets, placeholder="YYYY-MM-DD", help=hint, max_chars=10)
+        right.text_input("To", key=_WIDGET + "to", on_change=_from_widgets, placeholder="YYYY-MM-DD", help=hint, max_chars=10)
+
+
+def _on_preset() -> None:
+    """The date preset changed: a custom range starts from the dates in view, else from the data's span."""
+    state = st.session_state
+    if state[_WIDGET + "preset"] == "custom":
+        shown = state[_FILTERS]
+        summary = cached(queries.store_summary)(connection())
+        start, end = shown.date_from or summary["first_day"], shown.date_to or summary["last_day"]
+        state[_WIDGET + "from"] = start.isoformat() if start else ""
+        state[_WIDGET + "to"] = end.isoformat() if end else ""
+    _from_widgets()
+
+
 def _sync_widgets(filters: Filters) -> None:
     """Put the filter values into the widgets' session state (widgets are drawn without defaults)."""
     state = st.session_state
-    state[_WIDGET + "preset"] = filters.preset
-    state[_WIDGET + "range"] = (filters.date_from or dt.date(2000, 1, 1), filters.date_to or dt.date.today())
+    kind = preset_kind(filters.preset)
+    state[_WIDGET + "preset"] = kind
+    around = filters.date_to or filters.date_from or dt.date.today()
+    state[_WIDGET + "year"] = filters.preset if kind == "year" else str(around.year)
+    state[_WIDGET + "quarter"] = filters.preset if kind == "quarter" else quarter_of(around)
+    state[_WIDGET + "from"] = filters.date_from.isoformat() if filters.date_from else ""
+    state[_WIDGET + "to"] = filters.date_to.isoformat() if filters.date_to else ""
     for name in LIST_KEYS.values():
         state[_WIDGET + name] = list(getattr(filters, name))
     state[_WIDGET + "children"] = filters.include_children
@@ -181,25 +261,35 @@ def _from_widgets() -> None:
     preset = state[_WIDGET + "preset"]
     params: dict[str, object] = {key: state.get(_WIDGET + name, []) for key, name in LIST_KEYS.items()}
     if preset == "custom":
-        chosen = tuple(state.get(_WIDGET + "range") or ())
-        if len(chosen) == 2:
-            params["from"], params["to"] = chosen[0].isoformat(), chosen[1].isoformat()
-        elif len(chosen) == 1:
-            params["from"] = chosen[0].isoformat()
+        # a typed year or month stands for its first day in From and its last day in To
+        for key, edge in (("from", lambda d: d.first_day), ("to", lambda d: period_end(*d))):
+            typed = str(state.get(_WIDGET + key) or "").strip()
+            if typed:
+                try:
+                    params[key] = edge(parse_partial_date(typed)).isoformat()
+                except ValueError:
+                    params[key] = typed  # Filters drops it with a notice naming the value
     else:
-        params["range"] = preset
+        params["range"] = state[_WIDGET + preset] if preset in ("year", "quarter") else preset
     params["q"] = state.get(_WIDGET + "text", "")
     params["children"] = "1" if state.get(_WIDGET + "children", True) else "0"
     filters = Filters.from_query_params(params)  # type: ignore[arg-type]
     if preset == "custom" and filters.preset == "all":
         filters = Filters.from_query_params({**params, "range": "custom"})  # type: ignore[arg-type]
+    filters = _resolve(connection(), filters)
+    if preset == "custom" and not filters.notices:
+        _sync_widgets(filters)  # show a typed '2019' as the day it stands for
     state[_FILTERS] = filters
-    st.query_params.from_dict(filters.to_query_params())
+    _publish(filters)
 
 
 # -- display ----------------------------------------------------------------------
-def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None, **kwargs: object) -> object:
+def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None,
+               brief_view: dict[str, str] | None = None, **kwargs: object) -> object:
     """Show a chart with its exports (PNG/SVG/PDF/HTML under a meaningful file name) and, if named, "Add to brief".
+
+    ``brief_view``: URL parameters of how the page draws the chart (the Timeline's lanes), kept with
+    the filters when the chart is added to the brief, so the brief draws it alike.
 
     ``name`` is the file name without extension (``export.file_name``); the
     toolbar's own image button uses the same name and print size.
@@ -210,18 +300,22 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
         "toImageButtonOptions": {"format": "png", "filename": name, "width": export.DEFAULT_WIDTH, "height": height,
                                  "scale": export.DEFAULT_SCALE},
     }
-    event = st.plotly_chart(fig, config=config, key=key, width="stretch", theme=None, **kwargs)
+    # the page follows the browser's light or dark theme; the exports below always print the light figure
+    shown = charts.for_dark_page(fig) if st.context.theme.type == "dark" else fig
+    event = st.plotly_chart(shown, config=config, key=key, width="stretch", theme=None, **kwargs)
     columns = st.columns([1, 1, 1, 1, 2, 2])
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
         column.download_button(
             fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
-            help=None if fmt == "html" or static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}",
+            help=None if fmt == "html" or static_ok else export.CHROMIUM_MISSING,
         )
+    if not static_ok:
+        st.caption(export.CHROMIUM_MISSING)
     if brief_chart and columns[4].button("Add to brief", key=f"{key}_brief", width="content", icon=":material/add:"):
         brief = current_brief()
-        brief.items.append(BriefItem(brief_chart, page_filters().to_query_params()))
+        brief.items.append(BriefItem(brief_chart, {**page_filters().to_query_params(), **(brief_view or {})}))
         keep_brief(brief)
         st.toast(f"Added to the brief ({len(brief.items)} chart(s)).")
     return event

@@ -39,7 +39,8 @@ def _remove(index: int) -> None:
 
 def _open(brief_id: str) -> None:
     """Load a saved brief and let every text box start again from it."""
-    for key in [k for k in st.session_state if str(k).startswith(("brief_title", "brief_judgements", "brief_caption_"))]:
+    for key in [k for k in st.session_state if str(k).startswith(("brief_title", "brief_judgements", "brief_caption_",
+                                                                  "brief_paper", "brief_marking"))]:
         del st.session_state[key]
     ui.keep_brief(briefs.load(con, brief_id))
 
@@ -63,6 +64,13 @@ st.caption("Add charts with **Add to brief** under any chart; each keeps the fil
 brief.title = st.text_input("Title", key=_seed("brief_title", brief.title), max_chars=200)
 brief.judgements = st.text_area("Key judgements (one per line)", key=_seed("brief_judgements", brief.judgements),
                                 height=140, max_chars=5000)
+paper_col, marking_col = st.columns([1, 3])
+brief.paper = paper_col.selectbox("Paper", list(export.PAPERS), key=_seed("brief_paper", brief.paper),
+                                  help="PDF and DOCX are laid out for this paper; figures are drawn at its text width.")
+brief.marking = marking_col.text_input(
+    "Marking line (printed on every page and image)", key=_seed("brief_marking", brief.marking), max_chars=200,
+    placeholder=export.default_marking() or "none, e.g. a handling caveat",
+    help=f"Empty: the server's ${export.MARKING_ENV} ({export.default_marking() or 'not set'}).")
 
 if not brief.items:
     st.info("No charts yet. Open Timeline, Stances or Sources and press **Add to brief** under a chart.")
@@ -80,20 +88,21 @@ ui.keep_brief(brief)
 
 st.subheader("Export")
 static_ok = export.chromium_path() is not None
-needs = None if static_ok else f"Needs Chromium on the server: {export.INSTALL_HINT}"
+needs = None if static_ok else export.CHROMIUM_MISSING
 if not static_ok:
-    st.warning(f"PDF and image export are off: the server has no Chromium. Install it with `{export.INSTALL_HINT}`. "
-               "HTML export works (interactive charts).", icon=":material/print:")
+    st.warning(f"{export.CHROMIUM_MISSING} HTML export works (interactive charts).", icon=":material/print:")
 stem = export.file_stem("brief", brief.items[0].filters() if brief.items else ui.page_filters())
-html_col, pdf_col, zip_col = st.columns(3)
-html_col.download_button("Brief as HTML", data=_deferred(lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8")),
-                         file_name=f"{stem}.html", mime="text/html", disabled=not brief.items, on_click="ignore", width="stretch")
-pdf_col.download_button("Brief as PDF", data=_deferred(lambda c: briefs.render_pdf(briefs.render_html(c, brief))),
-                        file_name=f"{stem}.pdf", mime="application/pdf", disabled=not (brief.items and static_ok),
-                        on_click="ignore", width="stretch", help=needs)
-zip_col.download_button("Images and data (zip)", data=_deferred(lambda c: briefs.render_zip(c, brief)), file_name=f"{stem}.zip",
-                        mime="application/zip", disabled=not (brief.items and static_ok), on_click="ignore", width="stretch",
-                        help=needs)
+formats = (
+    ("Brief as HTML", "html", "text/html", lambda c: briefs.render_html(c, brief, static=static_ok).encode("utf-8"), False),
+    ("Brief as PDF", "pdf", "application/pdf", lambda c: briefs.render_pdf(briefs.render_html(c, brief)), True),
+    ("Brief as DOCX", "docx", export.MIME["docx"], lambda c: briefs.render_docx(c, brief), True),
+    ("Brief as PPTX", "pptx", export.MIME["pptx"], lambda c: briefs.render_pptx(c, brief), True),
+    ("Images and data (zip)", "zip", "application/zip", lambda c: briefs.render_zip(c, brief), True),
+)
+for column, (label, ext, mime, render, static) in zip(st.columns(len(formats)), formats, strict=True):
+    column.download_button(label, data=_deferred(render), file_name=f"{stem}.{ext}", mime=mime, key=f"brief_{ext}",
+                           disabled=not brief.items or (static and not static_ok), on_click="ignore", width="stretch",
+                           help=needs if static else None)
 
 st.subheader("Saved briefs")
 save_col, open_col = st.columns(2)

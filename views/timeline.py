@@ -4,31 +4,34 @@ Clicking an item opens it; box-selecting along the time axis (or clicking a
 density period) narrows the shared date filter, so the URL and every page follow.
 """
 
+from dataclasses import replace
+
 import streamlit as st
 
 from lib import export, timeline, ui
+from lib.filters import LANE_COUNTS
 
-CHART_KEY, TABLE_KEY, LANE_KEY, OPEN_KEY = "tl_chart", "tl_table", "tl_lane", "tl_open"
+CHART_KEY, TABLE_KEY, LANE_KEY, COUNT_KEY = "tl_chart", "tl_table", "tl_lane", "tl_nlanes"
 
 con = ui.connection()
 filters = ui.page_filters()
+view = ui.timeline_view()
+
+
+def _open(item: tuple[str, str] | None) -> None:
+    """Open an item's detail (None closes it); the link carries it."""
+    ui.set_timeline_view(replace(ui.timeline_view(), opened=item))
 
 
 def _on_chart_select() -> None:
-    """Chart callback (runs before the next run, while the sidebar widgets may still be set): open or zoom."""
-    selection = st.session_state[CHART_KEY]["selection"]
-    points, boxes = selection.get("points") or [], selection.get("box") or []
+    """Chart callback (runs before the next run, while the sidebar widgets may still be set): zoom to a box, or open."""
     current = ui.page_filters()
     density = timeline.chart_mode(con, current, ui.cached)
-    if points:
-        data = points[0].get("customdata") or []
-        span = timeline.selection_dates(points[0], density.bucket if density else None)
-        if span:
-            ui.set_filters(current.with_dates(*span))
-        elif len(data) >= 2:
-            st.session_state[OPEN_KEY] = (data[0], data[1])
-    elif boxes and (span := timeline.box_dates(boxes[0])):
-        ui.set_filters(current.with_dates(*span))
+    action = timeline.selection_action(st.session_state[CHART_KEY]["selection"], density.bucket if density else None)
+    if action and action[0] == "dates":
+        ui.set_filters(current.with_dates(*action[1]))
+    elif action:
+        _open(action[1])
 
 
 def _on_table_select() -> None:
@@ -37,19 +40,37 @@ def _on_table_select() -> None:
     if rows:
         table = timeline.build_table(con, ui.page_filters(), ui.cached)
         row = table.iloc[rows[0]]
-        st.session_state[OPEN_KEY] = (row["kind"], row["item_id"])
+        _open((row["kind"], row["item_id"]))
+
+
+def _on_lanes() -> None:
+    """Lane controls: keep the choice in the view (and so in the link)."""
+    ui.set_timeline_view(replace(ui.timeline_view(), lanes=st.session_state[LANE_KEY] or "actor",
+                                 lane_count=st.session_state[COUNT_KEY]))
 
 
 st.title("Timeline")
-lane = st.segmented_control("Lanes by", list(timeline.LANES), format_func=timeline.LANES.get, key=LANE_KEY, default="actor")
-lane = lane or "actor"
-fig = timeline.build_chart(con, filters, lane, ui.cached)
-ui.show_chart(fig, export.file_name("timeline", filters, "png")[:-4], CHART_KEY, brief_chart="timeline",
-              on_select=_on_chart_select, selection_mode=("points", "box"))
-st.caption("Click an item to open it (in density, click a period to zoom to it). With the toolbar's box select, "
-           "mark a stretch of time to narrow the dates to it: the sidebar and the link follow.")
+for notice in view.notices:
+    st.warning(notice, icon=":material/warning:")
+# widgets start from the view (the link's, or the session's after a page switch)
+st.session_state.setdefault(LANE_KEY, view.lanes)
+st.session_state.setdefault(COUNT_KEY, view.lane_count)
+lanes_col, count_col = st.columns([3, 2])
+lanes_col.segmented_control("Lanes by", list(timeline.LANES), format_func=timeline.LANES.get, key=LANE_KEY, on_change=_on_lanes)
+count_col.select_slider("Lanes named before “(other)”", LANE_COUNTS, key=COUNT_KEY, on_change=_on_lanes,
+                        help="The busiest lanes are named; the rest are drawn together as “(other)”.")
+fig = timeline.build_chart(con, filters, view.lanes, ui.cached, view.lane_count)
+lanes_words = [f"by-{view.lanes}"] if view.lanes != "actor" else []  # the file name tells lane views apart
+ui.show_chart(fig, export.file_stem("timeline", filters, *lanes_words), CHART_KEY, brief_chart="timeline",
+              brief_view=replace(view, opened=None).to_query_params(), on_select=_on_chart_select,
+              selection_mode=("points", "box"))
+# plotly's zoom stays in the browser: Streamlit 1.67 sends the page selections only, never a relayout (zoom)
+# event, and a modebar button cannot call back into Python, so box select is the way to turn a range into the filter
+st.caption("Click an item to open it (in density, click a period to zoom to it). To narrow the dates, choose "
+           "**Box select** in the chart's toolbar and drag across a stretch of time: the sidebar, the link and the "
+           "exports follow. The toolbar's zoom only magnifies the picture; it does not change the filter.")
 
-opened = st.session_state.get(OPEN_KEY)
+opened = view.opened
 if opened:
     detail = timeline.item_detail(con, *opened)
     with st.container(border=True):
@@ -74,12 +95,10 @@ if opened:
                 st.markdown("**Evidence**" if len(detail["evidence"]) else "No evidence recorded yet: the claim is open.")
                 if len(detail["evidence"]):
                     st.dataframe(detail["evidence"], hide_index=True, width="stretch")
-        if st.button("Close", key="tl_close"):
-            del st.session_state[OPEN_KEY]
-            st.rerun()
+        st.button("Close", key="tl_close", on_click=_open, args=(None,))
 
 table = timeline.build_table(con, filters, ui.cached)
 st.subheader("Items")
 st.caption(timeline.table_note(con, filters, len(table), ui.cached))
-ui.show_table(table, export.file_name("timeline-items", filters, "csv")[:-4], TABLE_KEY,
+ui.show_table(table, export.file_stem("timeline-items", filters), TABLE_KEY,
               on_select=_on_table_select, selection_mode="single-row")

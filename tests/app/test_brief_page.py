@@ -99,8 +99,19 @@ def test_without_chromium_html_export_still_works(app, monkeypatch: pytest.Monke
     at = _with_two_charts(app("brief"))
     buttons = {b.label: b for b in at.get("download_button")}
     assert not buttons["Brief as HTML"].disabled
-    assert buttons["Brief as PDF"].disabled and buttons["Images and data (zip)"].disabled
-    assert export.INSTALL_HINT in buttons["Brief as PDF"].help
+    for label in ("Brief as PDF", "Brief as DOCX", "Brief as PPTX", "Images and data (zip)"):
+        assert buttons[label].disabled and export.INSTALL_HINT in buttons[label].help
+    assert export.CHROMIUM_MISSING in at.warning[0].value
+
+
+def test_paper_and_marking_are_kept_with_the_brief(app):
+    """The paper and the marking line chosen on the page are part of the brief (and so of its exports and saves)."""
+    at = _with_two_charts(app("brief"))
+    assert [b.label for b in at.get("download_button")] == [
+        "Brief as HTML", "Brief as PDF", "Brief as DOCX", "Brief as PPTX", "Images and data (zip)"]
+    at.selectbox(key="brief_paper").select("Letter").run()
+    at.text_input(key="brief_marking").input("FOR TRAINING ONLY").run()
+    assert (_brief(at).paper, _brief(at).marking) == ("Letter", "FOR TRAINING ONLY")
 
 
 def _chart_script() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -29,11 +28,31 @@ def test_date_range_widget_narrows_the_chart_and_the_url(app) -> None:
     """Choosing a custom range in the sidebar redraws the chart with that range and writes it into the URL."""
     at = app("timeline")
     assert len(_item_ids(at)) == 9
-    at.sidebar.selectbox[0].select("custom").run()
-    at.sidebar.date_input[0].set_value((dt.date(2025, 9, 1), dt.date(2025, 12, 31))).run()
+    at.sidebar.selectbox(key="flt_preset").select("custom").run()
+    # the typed range opens at the data's span, not at 2000 – today
+    assert (at.text_input(key="flt_from").value, at.text_input(key="flt_to").value) == ("2017-12-01", "2025-09-03")
+    at.text_input(key="flt_from").input("2025-09").run()
+    at.text_input(key="flt_to").input("2025").run()
     assert not at.exception
     assert _item_ids(at) == {"stmt-anon-ria", "stmt-msb-no-change", "claim-nefes-buyback", "claim-ria-no-return"}
     assert (at.query_params["from"], at.query_params["to"]) == ("2025-09-01", "2025-12-31")
+    assert at.text_input(key="flt_to").value == "2025-12-31"  # the typed year shows as the day it stands for
+
+
+def test_presets_for_a_year_a_quarter_the_span_and_the_last_shift(app) -> None:
+    """A calendar year, a quarter, the data's span and 'since the last shift' each set dates, and the link keeps them."""
+    at = app("timeline")
+    at.sidebar.selectbox(key="flt_preset").select("year").run()
+    at.sidebar.selectbox(key="flt_year").select("2019").run()
+    assert at.query_params["range"] == "2019" and _item_ids(at) == {"s400-first-delivery"}
+    at.sidebar.selectbox(key="flt_preset").select("quarter").run()
+    at.sidebar.selectbox(key="flt_quarter").select("2025-Q3").run()
+    assert at.query_params["range"] == "2025-Q3"
+    assert "claim-nefes-buyback" in _item_ids(at) and "s400-first-delivery" not in _item_ids(at)
+    at.sidebar.selectbox(key="flt_preset").select("span").run()
+    assert (at.query_params["range"], at.query_params["from"], at.query_params["to"]) == ("span", "2017-12-01", "2025-09-03")
+    at.sidebar.selectbox(key="flt_preset").select("shift").run()
+    assert not at.exception and at.query_params["range"] == "shift"
 
 
 def test_actor_filter_includes_the_ministry(app) -> None:
@@ -54,9 +73,7 @@ def test_text_search_finds_the_quote(app) -> None:
 
 def test_opened_item_shows_quote_documents_and_evidence(app) -> None:
     """An opened claim shows its text, its Nefes document and the two statements that contradict it."""
-    at = app("timeline")
-    at.session_state["tl_open"] = ("claim", "claim-nefes-buyback")
-    at.run()
+    at = app("timeline", open="claim:claim-nefes-buyback")  # the link carries the opened item
     texts = [t.value for t in at.text]
     assert "Russia approached Ankara about taking back the S-400 systems" in texts
     frames = [d.value for d in at.dataframe]
@@ -71,3 +88,16 @@ def test_density_is_announced_above_the_limit(app, monkeypatch: pytest.MonkeyPat
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"].startswith("Timeline density")
     assert any("showing counts per" in a["text"] for a in spec["layout"]["annotations"])
+
+
+def test_lanes_and_lane_count_go_in_the_link(app) -> None:
+    """Lanes by topic and 5 named lanes are written into the URL, and a link with them opens that view."""
+    at = app("timeline")
+    at.segmented_control(key="tl_lane").set_value("topic").run()
+    at.select_slider(key="tl_nlanes").set_value(5).run()
+    assert (at.query_params["lanes"], at.query_params["nlanes"]) == ("topic", "5")
+    again = app("timeline", lanes="source", nlanes="30", open="event:s400-contract")
+    assert again.segmented_control(key="tl_lane").value == "source" and again.select_slider(key="tl_nlanes").value == 30
+    assert "Selected event" in [s.value for s in again.subheader]
+    spec = json.loads(again.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Source"

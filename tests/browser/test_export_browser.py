@@ -29,7 +29,7 @@ def _png(download) -> Image.Image:
 
 
 def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, server):
-    """The PNG button and the toolbar's camera both save a 2x print-size PNG named after chart and filters."""
+    """The PNG button and the toolbar's camera both save a print-size PNG named after chart and filters."""
     main = _open_stances(page, server)
     chart = main.locator(".js-plotly-plot").first
     chart.scroll_into_view_if_needed()
@@ -40,7 +40,8 @@ def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, ser
     from_button = button_download.value
     assert from_button.suggested_filename == EXPECTED
     image = _png(from_button)
-    assert image.size == (export.DEFAULT_WIDTH * 2, height * 2)
+    scale = export.DEFAULT_SCALE  # print-sized: the A4 text width at 3x
+    assert image.size == (round(export.DEFAULT_WIDTH * scale), round(height * scale))
     assert len(image.convert("RGB").getcolors(maxcolors=1_000_000) or []) > 10
 
     chart.hover()
@@ -55,18 +56,31 @@ def test_download_button_and_toolbar_give_the_same_print_size_and_name(page, ser
 def test_csv_button_downloads_the_table(page, server):
     """The CSV button under the statements table downloads its rows after the filter header."""
     main = _open_stances(page, server)
+    # by the button's key: a search by name could pick Streamlit's own "Download as CSV" in the table toolbar
     with page.expect_download(timeout=30_000) as info:
-        main.get_by_role("button", name="CSV").last.click()
+        main.locator(".st-key-stance_table_csv button").click()
+    assert info.value.suggested_filename == export.file_name("stances", Filters(topics=("s400",)), "csv")
     text = info.value.path().read_text(encoding="utf-8")
     assert text.startswith("# Table:") and "# Filters: all dates · topic Turkey's S-400 systems" in text
     assert "no change in our position" in text
     screenshot(page, "export_stances_csv")
 
 
-def test_brief_from_the_stances_chart_downloads_as_pdf_and_html(page, server):
-    """'Add to brief' under the chart; on the Brief page a captioned brief saves, and its PDF and HTML downloads carry it."""
+def _download(page, main, key: str, timeout: int = 90_000):
+    """Click the download button with this key and return the download."""
+    with page.expect_download(timeout=timeout) as info:
+        main.locator(f".st-key-{key} button").click()
+    return info.value
+
+
+def test_brief_downloads_as_pdf_html_docx_and_pptx(page, server):
+    """'Add to brief' under the chart; on the Brief page a captioned brief saves, and its PDF, HTML, DOCX and PPTX
+    downloads open back with the caption, the citations and a page per figure."""
+    import docx
+    import pptx
+
     main = _open_stances(page, server)
-    main.get_by_role("button", name="Add to brief").click()
+    main.locator(".st-key-stance_chart_brief button").click()
     wait_for_app(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=re.compile("^brief$", re.I)).click()
     page.wait_for_url(re.compile(r"/brief"))
@@ -75,19 +89,32 @@ def test_brief_from_the_stances_chart_downloads_as_pdf_and_html(page, server):
     caption = main.get_by_label("Caption")
     caption.fill("Turkey reaffirmed <retain>")
     caption.press("Enter")
+    marking = main.locator(".st-key-brief_marking input")
+    marking.fill("FOR TRAINING ONLY")
+    marking.press("Enter")
+    wait_for_app(page)
     # saving shows a message from a run that has the caption: downloads clicked before that run ends are stale
-    main.get_by_role("button", name="Save this brief").click()
+    main.locator(".st-key-brief_save button").click()
     expect(main.get_by_text("Saved as brief-")).to_be_visible(timeout=30_000)
     wait_for_app(page)
 
-    with page.expect_download(timeout=60_000) as pdf_info:
-        main.get_by_role("button", name="Brief as PDF").click()
-    assert pdf_info.value.suggested_filename == "brief_s400_start_now.pdf"
-    pdf = pdf_info.value.path().read_bytes()
+    pdf_download = _download(page, main, "brief_pdf")
+    assert pdf_download.suggested_filename == "brief_s400_start_now.pdf"
+    pdf = pdf_download.path().read_bytes()
     assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", pdf)
 
-    with page.expect_download(timeout=60_000) as html_info:
-        main.get_by_role("button", name="Brief as HTML").click()
-    brief_html = html_info.value.path().read_text(encoding="utf-8")
+    brief_html = _download(page, main, "brief_html").path().read_text(encoding="utf-8")
     assert "Turkey reaffirmed &lt;retain&gt;" in brief_html and "Sources cited" in brief_html and "<svg" in brief_html
+    assert "FOR TRAINING ONLY" in brief_html and "Rests on [1–4]" in brief_html
+
+    document = docx.Document(io.BytesIO(_download(page, main, "brief_docx").path().read_bytes()))
+    texts = [p.text for p in document.paragraphs]
+    assert "Turkey reaffirmed <retain>" in texts and "Figure 1. Stances over time" in texts
+    assert len(document.inline_shapes) == 1 and any(t.startswith("[1] ") for t in texts)
+    assert document.sections[0].header.paragraphs[0].text == "FOR TRAINING ONLY"
+
+    deck = pptx.Presentation(io.BytesIO(_download(page, main, "brief_pptx").path().read_bytes()))
+    assert len(deck.slides) == 2
+    figure_slide = " ".join(shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame)
+    assert "Figure 1. Stances over time" in figure_slide and "Turkey reaffirmed <retain>" in figure_slide
     screenshot(page, "export_brief_page")

@@ -68,14 +68,14 @@ def test_citations_are_numbered_with_grades_and_web_links_only(seeded) -> None:
     assert len(cited) == 4  # two statements and two claims on the S-400
     text = {n: body for n, body in cited}
     nefes = next(body for body in text.values() if "Russia approached Ankara" in body)
-    assert "Nefes (grade F · credibility " in nefes
+    assert "Nefes (not yet judged (F); claim improbable (5))" in nefes  # grades in words, not a bare letter
     ria = next(body for body in text.values() if "no plan to return or sell the S-400s" in body)
-    assert re.search(r"RIA Novosti \(grade [A-F][1-6]?\b", ria)  # every cited outlet shows the grade in force
+    assert re.search(r"RIA Novosti \([a-z ,]+ \([A-F][1-6]?\)", ria)  # every cited outlet shows the grade in force
     assert 'href="https://newsaboutturkey.com/"' in page
     assert "javascript:" not in page.split("<h2>Sources cited</h2>")[1]
     refs = re.findall(r'<p class="refs">Rests on (.*?)</p>', page)
-    assert refs[0] == "[1], [2], [3], [4]"
-    assert set(refs[1].split(", ")) < set(refs[0].split(", "))  # the ministry's chart reuses the same numbers
+    assert refs[0] == "[1–4]"
+    assert refs[1] == "[3]"  # the ministry's chart reuses its statement's number
 
 
 @needs_chromium
@@ -104,3 +104,82 @@ def test_interactive_html_inlines_plotly_once(seeded) -> None:
     two = Brief(items=[BriefItem("stances", S400), BriefItem("stances", {})])
     page = brief.render_html(seeded, two, static=False)
     assert page.count("plotly.js v") <= 2 and "<script src=" not in page
+
+
+def test_cite_ranges_compress_runs() -> None:
+    """Consecutive numbers read as a range: [1, 2, 3, 4, 7, 9, 10] is '[1–4, 7, 9–10]'."""
+    assert brief.cite_ranges([1, 2, 3, 4, 7, 9, 10]) == "[1–4, 7, 9–10]"
+    assert brief.cite_ranges(list(range(1, 30))) == "[1–29]"
+    assert brief.cite_ranges([5]) == "[5]" and brief.cite_ranges([]) == ""
+
+
+def test_a_timeline_figure_cites_its_events_too(seeded) -> None:
+    """A Timeline figure cites the events it draws as well as statements and claims; a Stances figure no events."""
+    timeline_brief = brief.assemble(seeded, Brief(items=[BriefItem("timeline", {"topic": ["s400"]})]))
+    assert {c.kind for c in timeline_brief.citations} == {"event", "statement", "claim"}
+    contract = next(c for c in timeline_brief.citations if "contract" in c.text.lower())
+    assert contract.when == "Dec 2017" and "Turkey" in contract.who
+    stances_brief = brief.assemble(seeded, Brief(items=[BriefItem("stances", S400)]))
+    assert {c.kind for c in stances_brief.citations} == {"statement", "claim"}
+    assert timeline_brief.figures[0].source_line.startswith("Sources: ")
+
+
+def test_marking_and_paper_reach_the_printed_page(seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The marking (brief field, else $STANCEWATCH_MARKING, else none) tops every page; the paper sizes the page."""
+    monkeypatch.setattr(figures, "build_chart", lambda name, con, filters, **options: _plain_chart(con, filters))
+    monkeypatch.delenv(export.MARKING_ENV, raising=False)
+    plain = brief.render_html(seeded, Brief(items=[BriefItem("stances", {})]), static=False)
+    assert "@top-center" not in plain and "size: A4" in plain and "counter(pages)" in plain
+    monkeypatch.setenv(export.MARKING_ENV, "OFFICIAL </style><script>")
+    marked = brief.render_html(seeded, Brief(items=[BriefItem("stances", {})], paper="Letter"), static=False)
+    assert "size: Letter" in marked and "@top-center" in marked and "</style><script>" not in marked
+    assert Brief(marking="Handle via channels").marking_line() == "Handle via channels"
+    assert Brief.from_json(Brief(paper="Letter", marking="X").to_json()).paper == "Letter"
+    assert Brief.from_json('{"paper": "A0"}').paper == "A4"
+
+
+@needs_chromium
+def test_docx_holds_title_judgements_figures_and_linked_notes(seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The DOCX opens back with the title, the judgements as bullets, a picture and caption per figure, numbered
+    notes with their links, the marking in the header and the paper size asked for."""
+    import docx
+    from docx.shared import Mm
+
+    monkeypatch.setenv(export.MARKING_ENV, "FOR TRAINING ONLY")
+    two = Brief(title="S-400: no change", judgements="- Turkey keeps the systems\n- Nefes was contradicted",
+                items=[BriefItem("stances", S400, "Turkey reaffirmed"), BriefItem("timeline", S400, "The affair")],
+                paper="Letter")
+    document = docx.Document(io.BytesIO(brief.render_docx(seeded, two)))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "S-400: no change"
+    assert "Turkey keeps the systems" in texts and "Nefes was contradicted" in texts
+    assert [t for t in texts if t.startswith("Figure ")] == ["Figure 1. Stances over time", "Figure 2. Timeline"]
+    assert "Turkey reaffirmed" in texts and "The affair" in texts
+    assert len(document.inline_shapes) == 2
+    notes = [t for t in texts if re.match(r"\[\d+\] ", t)]
+    assert len(notes) >= 9 and notes[0].startswith("[1] ")
+    links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert "https://newsaboutturkey.com/" in links
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(215.9)) < Mm(1)
+    assert section.header.paragraphs[0].text == "FOR TRAINING ONLY"
+    assert any("Rests on [" in t for t in texts)
+
+
+@needs_chromium
+def test_pptx_has_a_title_slide_and_a_slide_per_figure(seeded) -> None:
+    """The PPTX opens back with a title slide and one slide per figure holding its picture, caption and source line."""
+    import pptx
+
+    two = Brief(title="S-400", judgements="Turkey keeps the systems",
+                items=[BriefItem("stances", S400, "Turkey reaffirmed"), BriefItem("timeline", S400)])
+    deck = pptx.Presentation(io.BytesIO(brief.render_pptx(seeded, two)))
+    slides = list(deck.slides)
+    assert len(slides) == 3
+    def words(slide) -> str:
+        return " | ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    assert "S-400" in words(slides[0]) and "Turkey keeps the systems" in words(slides[0])
+    for slide, title in zip(slides[1:], ("Figure 1. Stances over time", "Figure 2. Timeline"), strict=True):
+        assert title in words(slide) and "Stancewatch · data as of" in words(slide)
+        assert sum(1 for shape in slide.shapes if shape.shape_type == 13) == 1  # one picture
+    assert "Turkey reaffirmed" in words(slides[1])

@@ -115,7 +115,8 @@ def test_every_registry_chart_is_styled_for_a_brief(chart: str, seeded) -> None:
     fig = figures.CHARTS[chart](seeded, S400)
     assert fig.layout.title.text
     assert "topic Turkey's S-400 systems" in fig.layout.title.subtitle.text
-    assert any(re.match(r"Source: Stancewatch, \d+ items? from \d+ sources?", a.text or "") for a in fig.layout.annotations)
+    assert " · Stancewatch · data as of " in fig.layout.meta["source_line"]
+    assert any("Stancewatch" in (a.text or "") for a in fig.layout.annotations)
     assert fig.layout.template.layout.paper_bgcolor == "white"  # explicit template: no black exports
     assert not figures.TABLES[chart](seeded, S400).empty
 
@@ -174,9 +175,45 @@ def test_cli_writes_the_same_png_as_the_page_button(seeded_path, tmp_path) -> No
     assert out.read_bytes() == page_button
 
 
-def test_source_line_counts_in_words() -> None:
-    """The source line every chart carries says '1 item from 1 source', not '1 items from 1 sources'."""
+def test_source_line_names_the_busiest_sources() -> None:
+    """The source line names up to three outlets, busiest first, and counts the rest; without names it counts."""
     from lib import charts
 
-    assert charts.source_line(1, 1, None) == "Source: Stancewatch, 1 item from 1 source · data as of unknown time"
-    assert charts.source_line(2_000, 3, None).startswith("Source: Stancewatch, 2,000 items from 3 sources")
+    many = ["TASS", "Daily Sabah", "Hürriyet Daily News", *[f"outlet {i}" for i in range(20)]]
+    assert charts.source_line(29, 23, None, many) == (
+        "Sources: TASS, Daily Sabah, Hürriyet Daily News and 20 others · Stancewatch · data as of unknown time")
+    assert charts.source_line(2, 2, None, ["Nefes", "RIA Novosti"]).startswith("Sources: Nefes and RIA Novosti · ")
+    assert charts.source_line(1, 1, None, ["Nefes"]).startswith("Source: Nefes · Stancewatch")
+    assert charts.source_line(1, 1, None) == "1 item from 1 source · Stancewatch · data as of unknown time"
+    assert charts.source_names(pd.Series(["b", "a", "a", None, "c", "b", "a"])) == ["a", "b", "c"]
+
+
+def test_timeline_source_line_names_its_outlets(seeded) -> None:
+    """The Timeline's chart names the outlets of the items it draws."""
+    from lib import timeline
+
+    footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.meta["source_line"]
+    assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer
+
+
+def test_dark_page_copy_lightens_marks_and_exports_stay_light(seeded) -> None:
+    """The dark-theme copy has a transparent ground and lighter marks; the figure itself, and every export, stays light."""
+    from lib import timeline
+
+    fig = timeline.build_chart(seeded, S400)
+    dark = charts.for_dark_page(fig)
+    assert dark.layout.paper_bgcolor == charts.DARK_BACKGROUND and dark.layout.template.layout.font.color == "#e5e8e8"
+    contradicted = next(t for t in dark.data if t.name == "claim: contradicted")
+    assert contradicted.marker.color == "#ec7063"
+    assert next(t for t in fig.data if t.name == "claim: contradicted").marker.color == "#922b21"  # original untouched
+    printed = export.print_figure(dark)
+    assert printed.layout.paper_bgcolor == "white" and printed.layout.template.layout.font.color == "#1c2833"
+
+
+@pytest.mark.parametrize("chart", figures.CHARTS)
+def test_no_text_under_8_points_when_printed(chart: str, seeded) -> None:
+    """Drawn at the print width (1 CSS px = 0.75 pt), every font a chart sets is at least 11 px, i.e. 8.25 pt."""
+    fig = export.print_figure(figures.CHARTS[chart](seeded, S400))
+    sizes = [fig.layout.template.layout.font.size, fig.layout.font.size, fig.layout.legend.font.size,
+             *(a.font.size for a in fig.layout.annotations), fig.layout.yaxis.tickfont.size, fig.layout.xaxis.tickfont.size]
+    assert min(size for size in sizes if size is not None) >= 11

@@ -103,7 +103,7 @@ def test_describe_uses_names_and_dates() -> None:
                 kinds=("statement",), text="no change")
     words = f.describe({"TUR": "Turkey", "s400": "Turkey's S-400 systems"})
     assert words == "1 Jan 2019 – 30 Sep 2025 · Turkey · topic Turkey's S-400 systems · statements · matching \"no change\""
-    assert f.slug() == "s400_TUR_2019-01-01_2025-09-30"
+    assert f.slug() == "s400_TUR_statement_q-no-change_2019-01-01_2025-09-30"  # every filter, so names differ
 
 
 def test_describe_names_event_types_by_their_label(seeded) -> None:
@@ -115,3 +115,41 @@ def test_describe_names_event_types_by_their_label(seeded) -> None:
     import_gdelt(seeded, GDELT2_SAMPLE, who="test")
     words = Filters(event_types=("190", "9999"), origins=("gdelt",)).describe(queries.names(seeded))
     assert words == "all dates · type Use conventional military force (190), 9999 · from gdelt"
+
+
+def test_a_year_and_a_quarter_are_presets_with_fixed_dates() -> None:
+    """range=2019 is that calendar year and range=2019-Q3 that quarter; the link keeps the preset, not the dates."""
+    year = Filters.from_query_params({"range": "2019"})
+    quarter = Filters.from_query_params({"range": "2019-Q4"})
+    assert (year.date_from, year.date_to, year.to_query_params()) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31), {"range": "2019"})
+    assert (quarter.date_from, quarter.date_to) == (dt.date(2019, 10, 1), dt.date(2019, 12, 31))
+    assert Filters.from_query_params({"range": "2019-Q2"}).date_to == dt.date(2019, 6, 30)
+    for bad in ("2019-Q5", "year", "quarter", "19"):
+        f = Filters.from_query_params({"range": bad})
+        assert f.preset == "all" and f.notices
+
+
+def test_data_presets_keep_their_dates_in_the_link() -> None:
+    """'span' and 'shift' depend on the store: the link carries the dates they stood for, and reads back the same."""
+    shift = Filters.from_query_params({"range": "shift", "actor": "TUR"}).resolved(None, None, dt.date(2025, 9, 1))
+    assert shift.to_query_params() == {"range": "shift", "from": "2025-09-01", "actor": ["TUR"]}
+    assert Filters.from_query_params(_as_url(shift.to_query_params())) == shift
+    span = Filters.from_query_params({"range": "span"}).resolved(dt.date(2017, 12, 1), dt.date(2025, 9, 3), None)
+    assert span.date_words() == "1 Dec 2017 – 3 Sep 2025" and span.preset == "span"
+    none = Filters.from_query_params({"range": "shift"}).resolved(None, None, None)
+    assert none.date_from is None and any("no shift" in n for n in none.notices)
+
+
+def test_timeline_view_round_trips_and_drops_bad_values() -> None:
+    """Lanes, the lane count and the opened item go into the link and back; bad ones are dropped with a notice."""
+    from lib.filters import TimelineView
+
+    view = TimelineView(lanes="topic", lane_count=30, opened=("claim", "claim-nefes-buyback"))
+    params = view.to_query_params()
+    assert params == {"lanes": "topic", "nlanes": "30", "open": "claim:claim-nefes-buyback"}
+    assert TimelineView.from_query_params(_as_url(params)) == view
+    assert TimelineView().to_query_params() == {}
+    bad = TimelineView.from_query_params({"lanes": "mood", "nlanes": "7", "open": "memo:x"})
+    assert bad == TimelineView() and len(bad.notices) == 3
+    # the filters ignore the view's keys, and the view the filters'
+    assert Filters.from_query_params({**params, "actor": "TUR"}) == Filters(actors=("TUR",))

@@ -230,3 +230,18 @@ def test_item_detail_documents_and_evidence(seeded: duckdb.DuckDBPyConnection) -
     ministry = evidence.set_index("evidence_id").loc["stmt-msb-no-change"]
     assert ministry.who == "Ministry of National Defence" and ministry.what.startswith("The S-400 air defense systems")
     assert ministry.source == seeded.execute("select name from sources where source_id = 'nat'").fetchall()[0][0]
+
+
+def test_last_shift_is_the_newest_shifted_statement_of_the_chosen_actors(seeded) -> None:
+    """'Since the last shift' starts at the newest statement whose own continuity is shifted, among the chosen actors."""
+    assert queries.last_shift(seeded, Filters()) is None  # the seed case has no shift: Turkey reaffirmed
+    with store.transaction(seeded, "tests", "a shift") as audit:
+        seeded.execute("""insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code)
+                          values ('stmt-shift', date '2025-10-05', 'day', 'TUR-MSB', 's400', 'return_or_sell')""")
+        audit.bulk("statements", {"test": "one shift"})
+    assert queries.last_shift(seeded, Filters()) == dt.date(2025, 10, 5)
+    assert queries.last_shift(seeded, Filters(actors=("TUR",))) == dt.date(2025, 10, 5)  # its ministry counts
+    assert queries.last_shift(seeded, Filters(actors=("TUR",), include_children=False)) is None
+    assert queries.last_shift(seeded, Filters(actors=("RUS",))) is None
+    resolved = Filters.from_query_params({"range": "shift", "actor": "TUR"}).resolved(None, None, dt.date(2025, 10, 5))
+    assert (resolved.date_from, resolved.date_to, resolved.to_query_params()["range"]) == (dt.date(2025, 10, 5), None, "shift")

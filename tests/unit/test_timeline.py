@@ -73,7 +73,9 @@ def test_user_text_is_escaped_in_hover(seeded: duckdb.DuckDBPyConnection) -> Non
 def test_lanes_switch_to_source(seeded: duckdb.DuckDBPyConnection) -> None:
     """Lanes by source label the y axis with source names."""
     fig = timeline.build_chart(seeded, Filters(), lane="source")
-    assert set(fig.layout.yaxis.ticktext) == {"News About Turkey", "Nefes", "RIA Novosti"}
+    lane_names = {a.text for a in fig.layout.annotations if a.yanchor == "top" and a.xref == "paper" and a.x == 0}
+    assert lane_names == {"News About Turkey", "Nefes", "RIA Novosti"}  # written in full at the top of each lane
+    assert fig.layout.margin.l < 60  # no margin for names: the time axis gets the width
     with pytest.raises(ValueError):
         timeline.build_chart(seeded, Filters(), lane="nonsense")
 
@@ -177,3 +179,23 @@ def test_item_detail_of_a_claim(seeded: duckdb.DuckDBPyConnection) -> None:
 def test_figure_payload_stays_small_at_the_point_limit(seeded: duckdb.DuckDBPyConnection) -> None:
     """The seed chart's JSON is a few kilobytes (the benchmark checks the 2 MB bound at scale)."""
     assert len(json.dumps(timeline.build_chart(seeded, Filters()).to_plotly_json(), default=str)) < 60_000
+
+
+def test_a_box_narrows_the_dates_even_over_points_and_a_click_opens() -> None:
+    """Box select reports the points inside the box too: the box's dates win; a lone click opens its item."""
+    point = {"customdata": ["event", "s400-first-delivery"]}
+    box = {"x": ["2019-06-01 05:00", "2019-09-30 18:00"], "y": [-0.5, 2.5]}
+    assert timeline.selection_action({"points": [point], "box": [box]}, None) == ("dates", (dt.date(2019, 6, 1), dt.date(2019, 9, 30)))
+    assert timeline.selection_action({"points": [], "box": [box]}, None) == ("dates", (dt.date(2019, 6, 1), dt.date(2019, 9, 30)))
+    assert timeline.selection_action({"points": [point], "box": []}, None) == ("open", ("event", "s400-first-delivery"))
+    density_point = {"customdata": ["bucket", "2019-07-01"]}
+    assert timeline.selection_action({"points": [density_point], "box": []}, "month") == ("dates", (dt.date(2019, 7, 1), dt.date(2019, 7, 31)))
+    assert timeline.selection_action({"points": [], "box": [], "lasso": []}, None) is None
+
+
+def test_an_empty_stretch_keeps_its_time_axis(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A date range with nothing in it says so and keeps the time axis, so another stretch can be box-selected."""
+    fig = timeline.build_chart(seeded, Filters(date_from=dt.date(2018, 2, 1), date_to=dt.date(2018, 6, 30)))
+    assert any("No items match" in a.text for a in fig.layout.annotations)
+    assert fig.layout.xaxis.visible and fig.layout.xaxis.type == "date"
+    assert str(fig.layout.xaxis.range[0])[:10] == "2018-02-01"
