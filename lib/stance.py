@@ -528,7 +528,8 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     topic_names = [names.get(t, t) for t in view.topics] or ["no topic"]
     title = "Stances on " + (topic_names[0] if len(topic_names) == 1 else ", ".join(topic_names[:-1]) + " and " + topic_names[-1])
     n_sources = rows.source_id.nunique()
-    footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con))
+    footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con),
+                                charts.source_names(rows.source_id.map(lambda s: names.get(s, s), na_action="ignore")))
     subtitle = filters.describe(names)
     if rows.empty:
         return charts.empty_figure(title, subtitle, footer, "No statements on this topic for these actors and filters")
