@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, first_line, quoted, read_csv_with_header, run_import
+from lib.ingest.tabular import Check, DatasetFormat, date_in_range, first_line, quoted, read_csv_with_header, run_import, whole_count
 
 DATE_FORMATS = "['%d-%b-%y', '%d-%B-%Y', '%Y-%m-%d', '%d %B %Y']"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")
@@ -59,8 +59,9 @@ FORMAT = DatasetFormat(
     checks=(
         Check("event_id_cnty", "event_id_cnty is null", "event id is missing"),
         Check("event_date", f"try_strptime(event_date, {DATE_FORMATS}) is null", "not a date like 9-May-20, 01-January-2015 or 2020-05-09"),
+        date_in_range("event_date", f"try_strptime(event_date, {DATE_FORMATS})"),
         Check("event_type", "event_type is null", "event type is missing"),
-        Check("fatalities", "fatalities is not null and try_cast(fatalities as integer) is null", "fatalities is not a whole number"),
+        whole_count("fatalities"),
     ),
     id_column="event_id_cnty",
     mapping=(

@@ -19,11 +19,14 @@ from lib.ingest.tabular import (
     Check,
     DatasetFormat,
     cameo_labels,
+    date_in_range,
+    finite_number,
     first_line,
     read_csv_with_header,
     read_tsv,
     rejected_lines,
     run_import,
+    whole_count,
 )
 
 _ACTOR = ["Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code", "Type1Code", "Type2Code", "Type3Code"]
@@ -51,7 +54,7 @@ def _version(path: Path) -> int:
 
 # the fields the checks and the mapping below read; the other 48 are parsed for shape only
 USED = ("GLOBALEVENTID", "SQLDATE", "EventCode", "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor2Code", "Actor2Name",
-        "Actor2CountryCode", "GoldsteinScale", "ActionGeo_FullName", "DATEADDED", "SOURCEURL")
+        "Actor2CountryCode", "GoldsteinScale", "NumMentions", "AvgTone", "ActionGeo_FullName", "DATEADDED", "SOURCEURL")
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -101,7 +104,11 @@ FORMAT = DatasetFormat(
     checks=(
         Check("GLOBALEVENTID", "GLOBALEVENTID is null or not regexp_full_match(GLOBALEVENTID, '[0-9]+')", "event id is missing or not a number"),
         Check("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d') is null", "not a date in YYYYMMDD form"),
+        date_in_range("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d')"),
         Check("EventCode", "EventCode is null or not regexp_full_match(EventCode, '[0-9]{2,4}')", "CAMEO event code is missing or malformed"),
+        finite_number("GoldsteinScale", -10, 10),
+        whole_count("NumMentions"),
+        finite_number("AvgTone", -100, 100),
     ),
     id_column="GLOBALEVENTID",
     mapping=_MAPPING,

@@ -41,6 +41,7 @@ import duckdb
 import pandas as pd
 
 from lib import store
+from lib.dates import RANGE_RULE, year_out_of_range_sql
 from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
 
 CAMEO_CODES = Path(__file__).resolve().parent.parent.parent / "data" / "cameo_codes.csv"
@@ -53,6 +54,24 @@ class Check:
     column: str
     bad_when: str
     reason: str
+
+
+def date_in_range(column: str, parsed: str) -> Check:
+    """A parsed date (SQL, null when unparsable: that is another check's problem) must lie in the store's years (lib.dates)."""
+    return Check(column, f"{parsed} is not null and {year_out_of_range_sql(parsed)}", f"date {RANGE_RULE}")
+
+
+def finite_number(column: str, low: float, high: float) -> Check:
+    """A present value must be a finite number from ``low`` to ``high``: not 'very', not 1e400 (infinity), not NaN."""
+    value = f"try_cast({quoted(column)} as double)"
+    return Check(column, f"{quoted(column)} is not null and not coalesce(isfinite({value}) and {value} between {low} and {high}, false)",
+                 f"not a number from {low:g} to {high:g}")
+
+
+def whole_count(column: str) -> Check:
+    """A present value must be a count: a whole number of 0 or more (casting would round '1.5' and keep '-5')."""
+    return Check(column, f"{quoted(column)} is not null and not regexp_full_match(trim({quoted(column)}), '[0-9]{{1,9}}')",
+                 "not a whole number of 0 or more")
 
 
 @dataclass(frozen=True)
