@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, date_in_range, first_line, quoted, read_csv_with_header, run_import, whole_count
+from lib.ingest.tabular import Check, DatasetFormat, date_in_range, quoted, read_csv_with_header, run_import, whole_count
 
 DATE_FORMATS = "['%d-%b-%y', '%d-%B-%Y', '%Y-%m-%d', '%d %B %Y']"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
+from lib.ingest.limits import LimitExceeded
 from lib.ingest.report import ImportResult, Problem, ProgressFn
 from lib.ingest.tabular import (
     UNREADABLE,
@@ -21,11 +23,11 @@ from lib.ingest.tabular import (
     cameo_labels,
     date_in_range,
     finite_number,
-    first_line,
     read_csv_with_header,
     read_tsv,
     rejected_lines,
     run_import,
+    unreadable,
     whole_count,
 )
 
@@ -120,7 +122,10 @@ MENTION_COLUMNS = ["globaleventid", "eventtimedate", "mentiontimedate", "mention
                    "mentiondoclen", "mentiondoctone", "mentiondoctranslationinfo", "extras"]
 
 
-def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+_MENTIONS = "GDELT 2.0 mentions"
+
+
+def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> Problem | None:
     """Read a mentions file into ds_raw: GDELT's own export (16 tab-separated fields, no header) or a CSV with a
     header row of the same names (as the gdelt Python package writes it). Returns why it cannot, or None."""
     try:
@@ -131,9 +136,9 @@ def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
         elif first.lower().split(",")[:2] == MENTION_COLUMNS[:2]:
             read_csv_with_header(con, path, MENTION_COLUMNS)
         else:
-            return "expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate"
-    except UNREADABLE as exc:
-        return str(exc).splitlines()[0]
+            return Problem(path.name, 0, "", f"not a {_MENTIONS} file: expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate")
+    except (*UNREADABLE, LimitExceeded) as exc:
+        return unreadable(_MENTIONS, path, exc)
     return None
 
 
@@ -142,10 +147,10 @@ def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]
 
     def stage(con: duckdb.DuckDBPyConnection) -> list[Problem]:
         con.execute("alter table ds_raw rename to ds_events_raw")  # the shared reader writes ds_raw
-        unreadable = _read_mentions(con, path)
-        if unreadable:
+        refused = _read_mentions(con, path)
+        if refused:
             con.execute("drop table if exists ds_raw; alter table ds_events_raw rename to ds_raw")
-            return [Problem(path.name, 0, "", f"not a GDELT 2.0 mentions file: {unreadable}")]
+            return [refused]
         con.execute(
             """create or replace temp table ds_more_documents as
                select 'gdelt-' || globaleventid as event_id, 'url-' || md5(mentionidentifier)[:20] as document_id,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, date_in_range, finite_number, first_line, read_tsv, run_import
+from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, date_in_range, finite_number, read_tsv, run_import
 
 COLUMNS = ["Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code", "Intensity",
            "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher", "City", "District",
