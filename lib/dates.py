@@ -30,6 +30,12 @@ def year_range(today: dt.date | None = None) -> tuple[int, int]:
     return MIN_YEAR, (today or dt.date.today()).year + YEARS_AHEAD
 
 
+def day_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day a stored date may have: the bounds of the date filter and its widget too."""
+    first, last = year_range(today)
+    return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
 def year_out_of_range_sql(day: str) -> str:
     """SQL that is true when the date expression ``day`` falls outside `year_range` (DuckDB's current_date is today)."""
     return f"year({day}) not between {MIN_YEAR} and year(current_date) + {YEARS_AHEAD}"

@@ -22,8 +22,9 @@ import streamlit as st
 
 from lib import export, queries, stance, store
 from lib.brief import Brief, BriefItem
-from lib.dates import format_partial_date
+from lib.dates import day_range, format_partial_date
 from lib.filters import LIST_KEYS, PRESETS, Filters
+from lib.safety import plain
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 _FILTERS = "_filters"
@@ -122,7 +123,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
         _sync_widgets(filters)
     filters = st.session_state[_FILTERS]
     for notice in filters.notices:
-        st.sidebar.warning(notice, icon=":material/warning:")
+        st.sidebar.warning(plain(notice), icon=":material/warning:")
     if _url_params() != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
 
@@ -140,7 +141,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
         st.selectbox("Dates", list(PRESETS), format_func=PRESETS.get, key=_WIDGET + "preset", on_change=_from_widgets)
         if st.session_state[_WIDGET + "preset"] == "custom":
             st.date_input(
-                "Custom range", key=_WIDGET + "range", min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31),
+                "Custom range", key=_WIDGET + "range", min_value=day_range()[0], max_value=day_range()[1],
                 format="YYYY-MM-DD", on_change=_from_widgets,
             )
         for name in ("actors", "topics", "sources", "kinds", "event_types", "origins"):
@@ -168,7 +169,9 @@ def _sync_widgets(filters: Filters) -> None:
     """Put the filter values into the widgets' session state (widgets are drawn without defaults)."""
     state = st.session_state
     state[_WIDGET + "preset"] = filters.preset
-    state[_WIDGET + "range"] = (filters.date_from or dt.date(2000, 1, 1), filters.date_to or dt.date.today())
+    earliest, latest = day_range()
+    state[_WIDGET + "range"] = tuple(min(max(day, earliest), latest)  # a date outside the widget's range would stop the page
+                                     for day in (filters.date_from or dt.date(2000, 1, 1), filters.date_to or dt.date.today()))
     for name in LIST_KEYS.values():
         state[_WIDGET + name] = list(getattr(filters, name))
     state[_WIDGET + "children"] = filters.include_children

@@ -9,6 +9,7 @@ import streamlit as st
 from lib import queries, ui
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
+from lib.safety import plain
 
 con = ui.connection()
 
@@ -62,7 +63,7 @@ if uploaded is not None:
                 st.success(f"Import {result.import_id}: {result.status}.")
                 st.text(result.summary())
             except ImportRefused as exc:
-                st.error(exc.first_line())
+                st.error(plain(exc.first_line()))  # quotes the file's text
                 _problem_table(exc.problems)
 
 st.subheader("Import history")

@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import export, queries, stance, ui
+from lib.safety import plain
 
 con = ui.connection()
 filters = ui.page_filters()
@@ -51,7 +52,7 @@ if cards:
         text = stance.card_text(entry, labels, names)
         with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
             st.text(names.get(entry["actor_id"], entry["actor_id"]))
-            st.metric("Current position", text["current"])
+            st.metric("Current position", plain(text["current"]))  # metric values are markdown; labels are data
             first, second = st.columns(2)
             first.metric("Held since", text["held_since"])
             second.metric("Reaffirmations", text["reaffirmations"], help=text["reaffirmations_help"])
@@ -60,7 +61,7 @@ if cards:
             st.caption("Last reported shift")
             st.text(text["reported_shift"])
             if text["reported_shift_when"]:
-                st.caption(text["reported_shift_when"])
+                st.caption(plain(text["reported_shift_when"]))  # names the source
 else:
     st.info("None of the chosen actors has a statement on this topic.")
 

@@ -7,6 +7,7 @@ density period) narrows the shared date filter, so the URL and every page follow
 import streamlit as st
 
 from lib import export, timeline, ui
+from lib.safety import http_links, plain
 
 CHART_KEY, TABLE_KEY, LANE_KEY, OPEN_KEY = "tl_chart", "tl_table", "tl_lane", "tl_open"
 
@@ -54,7 +55,7 @@ if opened:
     detail = timeline.item_detail(con, *opened)
     with st.container(border=True):
         if detail is None:
-            st.warning(f"Item {opened[1]} is no longer in the store.")
+            st.warning(f"Item {plain(opened[1])} is no longer in the store.")
         else:
             item = detail["item"]
             st.subheader(f"Selected {item['kind']}")  # user text below goes through st.text: shown as typed
@@ -68,7 +69,7 @@ if opened:
             docs = detail["documents"]
             st.markdown("**Documents**" if len(docs) else "No document recorded.")
             if len(docs):
-                st.dataframe(docs.assign(grade=docs.grade.fillna("")), hide_index=True, width="stretch",
+                st.dataframe(http_links(docs.assign(grade=docs.grade.fillna("")), "url"), hide_index=True, width="stretch",
                              column_config={"url": st.column_config.LinkColumn("link")})
             if item["kind"] == "claim":
                 st.markdown("**Evidence**" if len(detail["evidence"]) else "No evidence recorded yet: the claim is open.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,3 +31,8 @@ def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
         return at
 
     return start
+
+
+def shown(markdown: str) -> str:
+    """The characters a markdown element shows: data text reaches markdown with its punctuation escaped (lib.safety.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

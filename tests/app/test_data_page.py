@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.app.conftest import shown
 from tests.test_paths import GDELT2_SAMPLE
 from tests.unit.test_datasets import ICEWS, _mentions_of_sample_events
 
@@ -54,7 +55,7 @@ def test_a_file_that_is_not_mentions_is_refused_whole(app) -> None:
     at = _upload(at, "data_mentions", ICEWS, name="20180601.mentions.csv")
     at.button(key="data_import").click().run()
     assert not at.exception
-    assert any("not a GDELT 2.0 mentions file" in e.value for e in at.error)
+    assert any("not a GDELT 2.0 mentions file" in shown(e.value) for e in at.error)
     assert "events: 6090 inserted" not in _texts(at)
 
 
