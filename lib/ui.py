@@ -13,14 +13,15 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import export, queries, stance, store
+from lib import errorlog, export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import day_range, format_partial_date
 from lib.filters import LIST_KEYS, PRESETS, Filters
@@ -89,6 +90,20 @@ def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
         return run(con, store_path(), data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
 
     return call
+
+
+@contextmanager
+def reported_errors(doing: str) -> Iterator[None]:
+    """Run a page (or one action of it) so that an unexpected error is a plain message naming the log file, not a traceback.
+
+    The trace goes to the log (lib/errorlog.py); Streamlit's own stop and
+    rerun signals are not errors (they are BaseExceptions) and pass through.
+    """
+    try:
+        yield
+    except Exception as exc:
+        logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
+        st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")
 
 
 # -- filters --------------------------------------------------------------------
@@ -290,5 +305,6 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
                 + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
             )
         if st.button("Acknowledge these", key="shift_alerts_ack", icon=":material/done_all:"):
-            stance.acknowledge_shifts(con, list(newest.statement_id))
-            st.rerun()
+            with reported_errors("acknowledging shifts"):
+                stance.acknowledge_shifts(con, list(newest.statement_id))
+                st.rerun()

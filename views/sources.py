@@ -64,8 +64,9 @@ with st.form("analyst_grade"):
                            format_func=lambda g: g or "none (use derived)")
     note = right.text_input("Note", record.grade_note if isinstance(record.grade_note, str) else "", max_chars=500)
     if st.form_submit_button("Save grade"):
-        reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
-        st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
-        st.rerun()
+        with ui.reported_errors("saving an analyst grade"):
+            reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
+            st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
+            st.rerun()
 if "grade_saved" in st.session_state:
     st.success(st.session_state.pop("grade_saved"))

@@ -28,6 +28,7 @@ def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
             at.switch_page(str(ROOT / "views" / f"{page}.py"))
             at.run()
         assert not at.exception, [e.message for e in at.exception]
+        assert not [e.value for e in at.error if "internal error" in e.value]  # app.py turns a fault into this message
         return at
 
     return start

@@ -40,3 +40,22 @@ def test_dates_outside_the_widgets_range_are_notices(app, page: str) -> None:
     at = app(page, to="9999-12-31", range="forever")
     notices = " ".join(shown(w.value) for w in at.sidebar.warning)
     assert not at.exception and "ignored to='9999-12-31'" in notices and "ignored range='forever'" in notices
+
+
+def test_a_fault_in_a_page_is_a_plain_message_naming_the_log(seeded_path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception while drawing a page shows one plain line with the log file's path; the trace is in the log."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib import queries
+    from tests.app.conftest import APP
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom <img src=x>")
+
+    monkeypatch.setattr(queries, "store_summary", broken)
+    monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
+    monkeypatch.setenv("STANCEWATCH_LOG", str(tmp_path / "dash.log"))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [shown(e.value) for e in at.error] == [f"internal error: RuntimeError: boom <img src=x> (details in {tmp_path / 'dash.log'})"]
+    assert "Traceback" in (tmp_path / "dash.log").read_text(encoding="utf-8")
