@@ -14,15 +14,19 @@ import string
 import pandas as pd
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
+_LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029\x0b\x0c]+")
+_AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+"""Invisible, and breaks the 'http://', 'www.' and 'name@host' that Streamlit's renderer links even when escaped."""
 _HTTP = re.compile(r"https?://[^\s\x00-\x1f\x7f]+", re.IGNORECASE)
 
 
 def plain(text: object) -> str:
-    """``text`` as markdown that shows exactly these characters: every ASCII punctuation mark backslash-escaped
-    (CommonMark renders an escaped mark as itself, so links, images, emphasis, HTML, ``:red[..]`` directives, ``$``
-    maths and autolinks cannot form) and line breaks as spaces (no headings, lists or quotes)."""
-    return _PUNCTUATION.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)))
+    """``text`` as markdown that shows these characters: every ASCII punctuation mark backslash-escaped (CommonMark
+    renders an escaped mark as itself, so links, images, emphasis, HTML, ``:red[..]`` directives and ``$`` maths cannot
+    form), a WORD_JOINER inside every autolink start (the browser test found Streamlit linking ``http\\://`` after
+    unescaping), and line breaks and tabs as spaces, leading ones dropped (no headings, lists, quotes or code blocks)."""
+    return _PUNCTUATION.sub(r"\\\1", _AUTOLINK_STARTS.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(text)).lstrip()))
 
 
 def http_url(value: object) -> str | None:

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,13 @@ def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     """A `streamlit run app.py` on a free port over a private copy of the seed store; yields its base URL."""
     db = tmp_path_factory.mktemp("browser") / "store.duckdb"
     shutil.copy(seed_store_file, db)
+    with serving(db) as url:
+        yield url
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[str]:
+    """Run `streamlit run app.py -- --db DB` on a free port until the block ends; yields its base URL."""
     port = _free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
