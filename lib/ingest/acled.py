@@ -21,17 +21,21 @@ REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")
 OPTIONAL = ("sub_event_type", "actor2", "country", "admin1", "location", "source", "notes", "fatalities", "time_precision", "timestamp")
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    header = [h.strip().strip('"').lower() for h in first_line(path).split(",")]
+def _require(header: list[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise duckdb.InvalidInputException(f"the header lacks ACLED column(s) {', '.join(missing)}")
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    _require([h.strip().strip('"').lower() for h in first_line(path).split(",")])
     read_csv_with_header(con, path)
     # both layouts to lower-case names; reserved words (source, location, year) stay quoted below
     for name in [r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()]:
         if name != name.lower():
             con.execute(f"alter table ds_raw rename column {quoted(name)} to {quoted(name.lower())}")
     present = {r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()}
+    _require(list(present))  # DuckDB's reading of a damaged header (a stray quote) can differ from the first line's
     for name in OPTIONAL:
         if name not in present:
             con.execute(f"alter table ds_raw add column {quoted(name)} varchar")
