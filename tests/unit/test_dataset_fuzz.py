@@ -122,9 +122,9 @@ def _pack(data: bytes, name: str, packing: str, rng: random.Random) -> tuple[str
         return name + ".gz", packed[: rng.randrange(10, len(packed))] if packing.startswith("truncated") else packed
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("../../" + name if "../" in packing else name, data)
-        if packing == "zip of two files":
-            archive.writestr("readme.txt", b"hello")
+        members = [("../../" + name if "../" in packing else name, data)] + [("readme.txt", b"hello")] * (packing == "zip of two files")
+        for member, content in members:  # dated, so that a seed always gives the same bytes
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2017, 7, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
     packed = buffer.getvalue()
     return name + ".zip", packed[: rng.randrange(10, len(packed))] if packing.startswith("truncated") else packed
 
