@@ -184,3 +184,10 @@ def test_limits_default_far_above_the_real_samples() -> None:
         lines = path.read_bytes().split(b"\n")
         assert max(map(len, lines)) * 100 < limits.LINE_BYTES.value()
         assert max(line.count(delimiter) for line in lines) * 10 < limits.FIELDS.value()
+
+
+def test_every_limit_is_documented() -> None:
+    """Each limit's variable is in README's configuration table and docs/IMPORT.md's limits table, with its default."""
+    readme, guide = (ROOT / "README.md").read_text(encoding="utf-8"), (ROOT / "docs" / "IMPORT.md").read_text(encoding="utf-8")
+    for limit in (v for v in vars(limits).values() if isinstance(v, limits.Limit)):
+        assert limit.env in readme and f"`{limit.env}`" in guide, limit.env
