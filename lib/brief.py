@@ -26,6 +26,7 @@ import pandas as pd
 from lib import export, figures, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
+from lib.safety import http_url
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _citations_html(cited: list[tuple], grades: dict[str, str], credibility: dic
         if row.kind == "claim":
             grade += f" · credibility {credibility.get(row.item_id, 6)}"
         # only web links: an imported javascript: or data: URL must not become a live link
-        url = row.url if isinstance(row.url, str) and row.url.lower().startswith(("http://", "https://")) else ""
+        url = http_url(row.url) or ""
         link = f' <a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>' if url else ""
         rows.append(
             f"<li value='{number}'>{html.escape(format_partial_date(row.dated, row.date_precision))} · {row.kind} · "
