@@ -36,9 +36,9 @@ def day_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return dt.date(first, 1, 1), dt.date(last, 12, 31)
 
 
-def year_out_of_range_sql(day: str) -> str:
-    """SQL that is true when the date expression ``day`` falls outside `year_range` (DuckDB's current_date is today)."""
-    return f"year({day}) not between {MIN_YEAR} and year(current_date) + {YEARS_AHEAD}"
+def year_out_of_range_sql(year: str) -> str:
+    """SQL that is true when the year expression ``year`` falls outside `year_range` (DuckDB's current_date is today)."""
+    return f"{year} not between {MIN_YEAR} and year(current_date) + {YEARS_AHEAD}"
 
 
 def range_words() -> str:

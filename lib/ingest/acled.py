@@ -64,7 +64,7 @@ FORMAT = DatasetFormat(
     checks=(
         Check("event_id_cnty", "event_id_cnty is null", "event id is missing"),
         Check("event_date", f"try_strptime(event_date, {DATE_FORMATS}) is null", "not a date like 9-May-20, 01-January-2015 or 2020-05-09"),
-        date_in_range("event_date", f"try_strptime(event_date, {DATE_FORMATS})"),
+        date_in_range("event_date", f"year(try_strptime(event_date, {DATE_FORMATS}))"),
         Check("event_type", "event_type is null", "event type is missing"),
         whole_count("fatalities"),
     ),

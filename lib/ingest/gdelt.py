@@ -106,7 +106,7 @@ FORMAT = DatasetFormat(
     checks=(
         Check("GLOBALEVENTID", "GLOBALEVENTID is null or not regexp_full_match(GLOBALEVENTID, '[0-9]+')", "event id is missing or not a number"),
         Check("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d') is null", "not a date in YYYYMMDD form"),
-        date_in_range("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d')"),
+        date_in_range("SQLDATE", "year(try_strptime(SQLDATE, '%Y%m%d'))"),
         Check("EventCode", "EventCode is null or not regexp_full_match(EventCode, '[0-9]{2,4}')", "CAMEO event code is missing or malformed"),
         finite_number("GoldsteinScale", -10, 10),
         whole_count("NumMentions"),

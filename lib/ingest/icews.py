@@ -46,7 +46,7 @@ FORMAT = DatasetFormat(
     checks=(
         Check("Event ID", '"Event ID" is null', "event id is missing"),
         Check("Event Date", """try_strptime("Event Date", '%Y-%m-%d') is null""", "not a date in YYYY-MM-DD form"),
-        date_in_range("Event Date", """try_strptime("Event Date", '%Y-%m-%d')"""),
+        date_in_range("Event Date", """year(try_strptime("Event Date", '%Y-%m-%d'))"""),
         Check("CAMEO Code", """"CAMEO Code" is null or not regexp_full_match("CAMEO Code", '[0-9]{2,4}')""", "CAMEO code is missing or malformed"),
         finite_number("Intensity", -10, 10),
     ),

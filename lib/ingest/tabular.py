@@ -57,15 +57,15 @@ class Check:
     reason: str
 
 
-def date_in_range(column: str, parsed: str) -> Check:
-    """A parsed date (SQL, null when unparsable: that is another check's problem) must lie in the store's years (lib.dates)."""
-    return Check(column, f"{parsed} is not null and {year_out_of_range_sql(parsed)}", f"date {RANGE_RULE}")
+def date_in_range(column: str, year: str) -> Check:
+    """A date's year (SQL; null when unparsable, which another check reports) must lie in the store's years (lib.dates)."""
+    return Check(column, f"({year}) is not null and {year_out_of_range_sql(f'({year})')}", f"date {RANGE_RULE}")
 
 
 def finite_number(column: str, low: float, high: float) -> Check:
     """A present value must be a finite number from ``low`` to ``high``: not 'very', not 1e400 (infinity), not NaN."""
-    value = f"try_cast({quoted(column)} as double)"
-    return Check(column, f"{quoted(column)} is not null and not coalesce(isfinite({value}) and {value} between {low} and {high}, false)",
+    # infinity is outside any range, and DuckDB orders NaN above every number: `between` refuses both
+    return Check(column, f"{quoted(column)} is not null and not coalesce(try_cast({quoted(column)} as double) between {low} and {high}, false)",
                  f"not a number from {low:g} to {high:g}")
 
 
