@@ -28,7 +28,7 @@ import pandas as pd
 from lib import queries, store
 from lib.dates import parse_partial_date
 from lib.ingest.report import ImportRefused, ImportResult, Problem
-from lib.phrases import declares_continuity
+from lib.phrases import flags
 from lib.vocab import ACTOR_KINDS, ATTRIBUTIONS, EVENT_ROLES, EVIDENCE_RELATIONS, EVIDENCE_TYPES, SOURCE_KINDS
 
 LIST_SEPARATOR = ";"
@@ -310,9 +310,9 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
             targets.append(spec.precision_column)
         if spec.table == "statements" and ("quote" in present or "self_declared" in present):
             targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
-            for row in out:
-                if row.get("self_declared_continuity") is None:
-                    row["self_declared_continuity"] = declares_continuity(row.get("quote"))
+            unset = [row for row in out if row.get("self_declared_continuity") is None]
+            for row, flag in zip(unset, flags([row.get("quote") for row in unset]), strict=True):
+                row["self_declared_continuity"] = flag
         staged.append(Staged(spec, file, out, targets))
 
     problems += _check_references(con, pending_refs, bundle_keys)

@@ -66,18 +66,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `streamlit run app.py` on a free port over a private copy of the seed store; yields its base URL."""
-    db = tmp_path_factory.mktemp("browser") / "store.duckdb"
-    shutil.copy(seed_store_file, db)
-    with serving(db) as url:
-        yield url
-
-
 @contextmanager
-def serving(db: Path) -> Iterator[str]:
-    """Run `streamlit run app.py -- --db DB` on a free port until the block ends; yields its base URL."""
+def serve(store_file: Path, tmp_dir: Path) -> Iterator[str]:
+    """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL."""
+    db = tmp_dir / "store.duckdb"
+    shutil.copy(store_file, db)
     port = _free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -103,6 +96,13 @@ def serving(db: Path) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a private copy of the seed store; yields its base URL."""
+    with serve(seed_store_file, tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def wait_for_app(page) -> None:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.app.test_untrusted_text import make_hostile
-from tests.browser.conftest import screenshot, serving, wait_for_app
+from tests.browser.conftest import screenshot, serve, wait_for_app
 
 TRAP = "127.0.0.1:9/"  # the host the hostile names point at: nothing listens there
 
@@ -19,10 +19,10 @@ TRAP = "127.0.0.1:9/"  # the host the hostile names point at: nothing listens th
 @pytest.fixture(scope="module")
 def hostile_server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app over a copy of the seed store whose names hold markdown images, HTML and script links."""
-    db = tmp_path_factory.mktemp("hostile") / "store.duckdb"
-    shutil.copy(seed_store_file, db)
-    make_hostile(db)
-    with serving(db) as url:
+    hostile = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    shutil.copy(seed_store_file, hostile)
+    make_hostile(hostile)
+    with serve(hostile, hostile.parent) as url:
         yield url
 
 
