@@ -37,7 +37,7 @@ class Limit:
 
     def exceeded(self, found: int) -> str:
         """Why a file is refused: the figure found, the limit, and how to raise it."""
-        return f"{self.name} {found:,} {self.unit} is over the limit of {self.value():,} (set {self.env} to raise it)"
+        return f"{self.name} is {found:,}, over the limit of {self.value():,} {self.unit} (set {self.env} to raise it)"
 
 
 class LimitExceeded(Exception):
@@ -51,6 +51,6 @@ class LimitExceeded(Exception):
 # -- event-dataset files (GDELT, ICEWS, ACLED) -------------------------------------------------------------------
 LINE_BYTES = Limit("line length", "STANCEWATCH_MAX_LINE_BYTES", 1 << 20)
 FIELD_BYTES = Limit("field length", "STANCEWATCH_MAX_FIELD_BYTES", 256 << 10)
-FIELDS = Limit("fields on a line", "STANCEWATCH_MAX_FIELDS", 1000, "fields")
+FIELDS = Limit("the number of fields on a line", "STANCEWATCH_MAX_FIELDS", 1000, "fields")
 UNPACKED_BYTES = Limit("unpacked size", "STANCEWATCH_MAX_UNPACKED_BYTES", 8 << 30)
 PACK_RATIO = Limit("packing ratio", "STANCEWATCH_MAX_PACK_RATIO", 100, "to 1")
