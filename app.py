@@ -21,5 +21,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-ui.sidebar_filters(ui.connection())
-page.run()
+with ui.reported_errors(f"page {page.title}"):
+    ui.sidebar_filters(ui.connection())
+    page.run()

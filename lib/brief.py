@@ -29,6 +29,7 @@ import plotly.graph_objects as go
 from lib import export, figures, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
+from lib.safety import http_url
 
 
 @dataclass
@@ -203,7 +204,7 @@ def _citations(con: duckdb.DuckDBPyConnection, cited: list[tuple]) -> list[Citat
         if row.kind == "claim":
             grade += f"; claim {reliability.credibility_phrase(credibility.get(row.item_id, 6))}"
         # only web links: an imported javascript: or data: URL must not become a live link
-        url = row.url if isinstance(row.url, str) and row.url.lower().startswith(("http://", "https://")) else ""
+        url = http_url(row.url) or ""
         out.append(Citation(number, format_partial_date(row.dated, row.date_precision), row.kind,
                             str(row.who) if isinstance(row.who, str) else "unnamed", str(row.text),
                             str(row.source) if isinstance(row.source, str) else "no source", grade, url))

@@ -1,24 +1,33 @@
 """Command line: ``python -m lib.cli [--db PATH] COMMAND``.
 
-Every command exits non-zero with a one-line reason on stderr for bad input;
-the JSON reports are a public interface documented in docs/CLI.md.
+Every command exits 2 with a one-line reason on stderr for bad input, and 3
+with one line naming the log file (lib/errorlog.py) for a fault of the
+program; no traceback reaches the user. The JSON reports are a public
+interface documented in docs/CLI.md, written object by object as produced.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, TextIO
 
-from lib import store
+from lib import errorlog, store
 from lib.filters import Filters
 from lib.ingest.report import ImportRefused
 
 
 class CliError(Exception):
     """A bad input the user can fix; printed as one line."""
+
+
+USER_ERROR, INTERNAL_ERROR, INTERRUPTED = 2, 3, 130
+"""Exit codes: bad input the user can fix; a fault of the program (details in the log file); stopped by Ctrl-C."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -31,11 +40,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.first_line(), file=sys.stderr)
         if args.verbose:
             print(str(exc), file=sys.stderr)
-        return 2
-    except (CliError, store.StoreError, FileNotFoundError, ValueError) as exc:
+        return USER_ERROR
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): not an error, and nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (CliError, store.StoreError, FileNotFoundError, ValueError, OSError) as exc:
         _progress.end()
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return USER_ERROR
+    except KeyboardInterrupt:
+        _progress.end()
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except Exception as exc:  # a fault of the program: one line for the user, the trace in the log
+        _progress.end()
+        logged = errorlog.record(exc, f"python -m lib.cli {' '.join(sys.argv[1:] if argv is None else argv)}",
+                                 errorlog.log_path(store.db_path(args.db), args.log))
+        print(errorlog.one_line(exc, logged), file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help=f"store file (default ${store.DB_ENV} or {store.DEFAULT_DB})")
     parser.add_argument("--who", default="cli", help="name recorded in the audit log")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every problem of a refused import")
+    parser.add_argument("--log", help=f"where an internal error's details go (default ${errorlog.LOG_ENV}, else {errorlog.LOG_NAME} "
+                                      "beside the store)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("init", help="create or upgrade the store").set_defaults(handler=_init)
@@ -204,17 +228,29 @@ def _export_table(args: argparse.Namespace) -> int:
 def _report_stances(args: argparse.Namespace) -> int:
     from lib import stance
 
-    report = stance.stance_report(_open(args), actor=args.actor, topic=args.topic, inherit=not args.no_children)
-    print(json.dumps(report, indent=2, default=str, ensure_ascii=False))
+    write_json_array(stance.stance_report(_open(args), actor=args.actor, topic=args.topic, inherit=not args.no_children))
     return 0
 
 
 def _report_sources(args: argparse.Namespace) -> int:
     from lib import reliability
 
-    print(json.dumps(reliability.source_report(_open(args)), indent=2, default=str))
+    write_json_array(reliability.source_report(_open(args)))
     return 0
 
+
+def write_json_array(items: Iterable[Any], out: TextIO | None = None) -> None:
+    """Write a JSON array one element at a time, as the report produces them, in the layout of ``json.dumps(indent=2)``.
+
+    A report of a million objects starts arriving at once and is never held whole as text.
+    """
+    out = out or sys.stdout
+    opened = False
+    for item in items:
+        out.write((",\n" if opened else "[\n") + textwrap.indent(json.dumps(item, indent=2, default=str, ensure_ascii=False), "  "))
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
+    out.flush()
 
 def _extract(args: argparse.Namespace) -> int:
     import datetime as dt

@@ -12,6 +12,40 @@ from typing import NamedTuple
 
 _PATTERN = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
+MIN_YEAR = 1000
+YEARS_AHEAD = 1
+"""Every date the store takes lies in the years MIN_YEAR .. this year + YEARS_AHEAD (curated bundles and event datasets alike).
+
+Year 1 or 9999 is a placeholder or a typo, never an event: taken as data it
+stretches every chart's axis over two millennia. One year ahead allows dated
+announcements and time-zone edges.
+"""
+
+
+RANGE_RULE = f"before the year {MIN_YEAR} or after next year"
+
+
+def year_range(today: dt.date | None = None) -> tuple[int, int]:
+    """The first and last year a stored date may have, as of ``today``."""
+    return MIN_YEAR, (today or dt.date.today()).year + YEARS_AHEAD
+
+
+def day_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day a stored date may have: the bounds of the date filter and its widget too."""
+    first, last = year_range(today)
+    return dt.date(first, 1, 1), dt.date(last, 12, 31)
+
+
+def year_out_of_range_sql(year: str) -> str:
+    """SQL that is true when the year expression ``year`` falls outside `year_range` (DuckDB's current_date is today)."""
+    return f"{year} not between {MIN_YEAR} and year(current_date) + {YEARS_AHEAD}"
+
+
+def range_words() -> str:
+    """The rule in words, for refusals: 'outside the years 1000–2027'."""
+    first, last = year_range()
+    return f"outside the years {first}–{last}"
+
 
 class PartialDate(NamedTuple):
     """First day of the period and how precise the source was: 'day', 'month' or 'year'."""
@@ -31,8 +65,9 @@ def parse_partial_date(text: str) -> PartialDate:
         first = dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a real date ({exc})") from None
-    if first.year < 1000:
-        raise ValueError(f"'{text}' is before the year 1000")
+    first_year, last_year = year_range()
+    if not first_year <= first.year <= last_year:
+        raise ValueError(f"'{text}' is {range_words()}")
     precision = "day" if day else "month" if month else "year"
     return PartialDate(first, precision)
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from lib.dates import day_range
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 PRESETS: dict[str, str] = {
@@ -108,12 +109,18 @@ class Filters:
                     notices.append(f"ignored {key}={value[:40]!r}: not a valid {key}")
             values[name] = tuple(dict.fromkeys(kept))
 
+        earliest, latest = day_range(today)
         for key in ("from", "to"):
             for value in items(key)[:1]:
                 try:
-                    values[f"date_{key}"] = dt.date.fromisoformat(value)
+                    day = dt.date.fromisoformat(value)
                 except ValueError:
                     notices.append(f"ignored {key}={value[:40]!r}: use a date like 2025-09-30")
+                    continue
+                if earliest <= day <= latest:
+                    values[f"date_{key}"] = day
+                else:  # also out of the date widget's range, which would fail to draw
+                    notices.append(f"ignored {key}={value[:40]!r}: dates run from {earliest} to {latest}")
 
         preset = (items("range") or [""])[0]
         if preset and (preset not in PRESETS or preset in ("year", "quarter")) and not calendar_dates(preset):

@@ -11,6 +11,7 @@ docs/GRADING.md explains the rules with the seed case worked through.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -106,12 +107,11 @@ def grades_in_force(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> di
     return dict(zip(grades.source_id, grades.grade_in_force, strict=True))
 
 
-def source_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """What the Sources page shows, one object per source (CLI `report sources --json`, docs/CLI.md)."""
-    df = track_records(con)
-    out = []
-    for r in df.itertuples(index=False):
-        out.append({
+def source_report(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
+    """What the Sources page shows, one object per source (CLI `report sources --json`, docs/CLI.md), yielded as built
+    so that the CLI writes each as it comes."""
+    for r in track_records(con).itertuples(index=False):
+        yield {
             "source_id": r.source_id, "name": r.name, "kind": r.kind, "country": _text(r.country),
             "claims": int(r.claims), "corroborated": int(r.corroborated), "contradicted": int(r.contradicted),
             "contested": int(r.contested), "open": int(r.open), "judged": int(r.judged),
@@ -121,8 +121,7 @@ def source_report(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             "grade_note": _text(r.grade_note),
             "median_days_to_outcome": None if pd.isna(r.median_days_to_outcome) else float(r.median_days_to_outcome),
             "first_reports_corroborated": int(r.first_reports_corroborated),
-        })
-    return out
+        }
 
 
 def _text(value: Any) -> str | None:

@@ -13,17 +13,19 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib import charts, export, queries, stance, store
+from lib import charts, errorlog, export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
+from lib.safety import plain
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 _FILTERS = "_filters"
@@ -90,6 +92,20 @@ def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     return call
 
 
+@contextmanager
+def reported_errors(doing: str) -> Iterator[None]:
+    """Run a page (or one action of it) so that an unexpected error is a plain message naming the log file, not a traceback.
+
+    The trace goes to the log (lib/errorlog.py); Streamlit's own stop and
+    rerun signals are not errors (they are BaseExceptions) and pass through.
+    """
+    try:
+        yield
+    except Exception as exc:
+        logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
+        st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")
+
+
 # -- filters --------------------------------------------------------------------
 def page_filters() -> Filters:
     """The filters in force this run: set by the sidebar, or read from the URL when a page runs alone."""
@@ -154,7 +170,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
         _sync_widgets(filters)
     filters = st.session_state[_FILTERS]
     for notice in filters.notices:
-        st.sidebar.warning(notice, icon=":material/warning:")
+        st.sidebar.warning(plain(notice), icon=":material/warning:")
     in_url = {k: v for k, v in _url_params().items() if k not in VIEW_KEYS}
     if in_url != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
         _publish(filters)
@@ -381,5 +397,6 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
                 + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
             )
         if st.button("Acknowledge these", key="shift_alerts_ack", icon=":material/done_all:"):
-            stance.acknowledge_shifts(con, list(newest.statement_id))
-            st.rerun()
+            with reported_errors("acknowledging shifts"):
+                stance.acknowledge_shifts(con, list(newest.statement_id))
+                st.rerun()

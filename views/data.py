@@ -9,6 +9,7 @@ import streamlit as st
 from lib import queries, ui
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
+from lib.safety import plain
 
 con = ui.connection()
 
@@ -52,18 +53,21 @@ if uploaded is not None:
             skip = fmt is not None and st.checkbox("Import the good rows and skip these", key="data_skip")
         if (not problems or skip) and st.button("Import", type="primary", key="data_import"):
             bar = st.progress(0.0, text="starting")
-            try:
-                if fmt is None:
-                    result = bundle.import_bundle(con, path, who="dashboard")
-                else:
-                    result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip,
-                                                     progress=lambda f, phrase: bar.progress(f, text=phrase), **extra)
-                bar.progress(1.0, text="done")
-                st.success(f"Import {result.import_id}: {result.status}.")
-                st.text(result.summary())
-            except ImportRefused as exc:
-                st.error(exc.first_line())
-                _problem_table(exc.problems)
+            with ui.reported_errors(f"importing {uploaded.name}"):
+                try:
+                    if fmt is None:
+                        result = bundle.import_bundle(con, path, who="dashboard")
+                    else:
+                        result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip,
+                                                         progress=lambda f, phrase: bar.progress(f, text=phrase), **extra)
+                    bar.progress(1.0, text="done")
+                    st.success(f"Import {result.import_id}: {result.status}.")
+                    st.text(result.summary())
+                except ImportRefused as exc:
+                    st.error(plain(exc.first_line()))  # quotes the file's text
+                    _problem_table(exc.problems)
+                except ValueError as exc:  # a limit set to nonsense ($STANCEWATCH_MAX_...): the setting is named
+                    st.error(plain(f"error: {exc}"))
 
 st.subheader("Import history")
 st.dataframe(ui.cached(queries.import_history)(con), hide_index=True, width="stretch")

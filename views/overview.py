@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib import queries, reliability, stance, ui
 from lib.dates import format_partial_date
+from lib.safety import plain
 
 NEWEST_CLAIMS = 200
 
@@ -24,12 +25,12 @@ for col, (label, key) in zip(cols, [("Events", "events"), ("Statements", "statem
     ui.count_metric(col, label, summary[key])
 first, last = summary["first_day"], summary["last_day"]
 origins = ", ".join(f"{n:,} {origin}" for origin, n in summary["events_by_origin"].items())
-st.caption(f"Dated items from {first:%d %b %Y} to {last:%d %b %Y}. Events by origin: {origins or 'none'}.")
+st.caption(f"Dated items from {first:%d %b %Y} to {last:%d %b %Y}. Events by origin: {plain(origins or 'none')}.")
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Newest items")
-    st.caption(f"Under the sidebar's topic and actor filters ({filters.describe(queries.names(con))}).")
+    st.caption(f"Under the sidebar's topic and actor filters ({plain(filters.describe(queries.names(con)))}).")  # names are data
     newest = ui.cached(queries.newest_items)(con, filters)
     newest.insert(2, "date", [format_partial_date(d, p) for d, p in zip(newest.dated, newest.date_precision, strict=True)])
     st.dataframe(newest.drop(columns=["dated", "date_precision"]), hide_index=True, width="stretch")

@@ -8,6 +8,7 @@ from lib import export, queries, reliability, ui
 from lib.charts import grade_words
 from lib.dates import format_partial_date
 from lib.filters import Filters
+from lib.safety import http_links
 
 NEWEST_CLAIMS = 1000
 
@@ -52,7 +53,7 @@ else:
                  hide_index=True, width="stretch")
     evidence = ui.cached(queries.claim_evidence)(con, list(mine.claim_id))
     st.caption("Evidence for these claims")
-    st.dataframe(evidence, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
+    st.dataframe(http_links(evidence, "url"), hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
 
 with st.form("analyst_grade"):
     st.write("Analyst grade (overrides the derived one; recorded in the audit log)")
@@ -63,8 +64,9 @@ with st.form("analyst_grade"):
                            format_func=lambda g: g or "none (use derived)")
     note = right.text_input("Note", record.grade_note if isinstance(record.grade_note, str) else "", max_chars=500)
     if st.form_submit_button("Save grade"):
-        reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
-        st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
-        st.rerun()
+        with ui.reported_errors("saving an analyst grade"):
+            reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
+            st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
+            st.rerun()
 if "grade_saved" in st.session_state:
     st.success(st.session_state.pop("grade_saved"))

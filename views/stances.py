@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import export, queries, stance, ui
+from lib.safety import plain
 
 CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so six actors stay legible
 
@@ -84,7 +85,7 @@ for topic in view.topics:
                 st.caption("Last reported shift")
                 st.text(text["reported_shift"])
                 if text["reported_shift_when"]:
-                    st.caption(text["reported_shift_when"])
+                    st.caption(plain(text["reported_shift_when"]))  # names the source: caption text is markdown
 if not cards:
     st.info("None of the chosen actors has a statement on these topics.")
 

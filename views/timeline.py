@@ -10,6 +10,7 @@ import streamlit as st
 
 from lib import export, timeline, ui
 from lib.filters import LANE_COUNTS
+from lib.safety import http_links, plain
 
 CHART_KEY, TABLE_KEY, LANE_KEY, COUNT_KEY = "tl_chart", "tl_table", "tl_lane", "tl_nlanes"
 
@@ -51,7 +52,7 @@ def _on_lanes() -> None:
 
 st.title("Timeline")
 for notice in view.notices:
-    st.warning(notice, icon=":material/warning:")
+    st.warning(plain(notice), icon=":material/warning:")
 # widgets start from the view (the link's, or the session's after a page switch)
 st.session_state.setdefault(LANE_KEY, view.lanes)
 st.session_state.setdefault(COUNT_KEY, view.lane_count)
@@ -75,7 +76,7 @@ if opened:
     detail = timeline.item_detail(con, *opened)
     with st.container(border=True):
         if detail is None:
-            st.warning(f"Item {opened[1]} is no longer in the store.")
+            st.warning(f"Item {plain(opened[1])} is no longer in the store.")
         else:
             item = detail["item"]
             st.subheader(f"Selected {item['kind']}")  # user text below goes through st.text: shown as typed
@@ -89,7 +90,7 @@ if opened:
             docs = detail["documents"]
             st.markdown("**Documents**" if len(docs) else "No document recorded.")
             if len(docs):
-                st.dataframe(docs.assign(grade=docs.grade.fillna("")), hide_index=True, width="stretch",
+                st.dataframe(http_links(docs.assign(grade=docs.grade.fillna("")), "url"), hide_index=True, width="stretch",
                              column_config={"url": st.column_config.LinkColumn("link")})
             if item["kind"] == "claim":
                 st.markdown("**Evidence**" if len(detail["evidence"]) else "No evidence recorded yet: the claim is open.")

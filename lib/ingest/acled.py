@@ -12,25 +12,30 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, first_line, quoted, read_csv_with_header, run_import
+from lib.ingest.tabular import Check, DatasetFormat, date_in_range, quoted, read_csv_with_header, run_import, whole_count
 
 DATE_FORMATS = "['%d-%b-%y', '%d-%B-%Y', '%Y-%m-%d', '%d %B %Y']"
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "actor1")
 OPTIONAL = ("sub_event_type", "actor2", "country", "admin1", "location", "source", "notes", "fatalities", "time_precision", "timestamp")
 
 
-def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    header = [h.strip().strip('"').lower() for h in first_line(path).split(",")]
+def _require(header: list[str]) -> None:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise duckdb.InvalidInputException(f"the header lacks ACLED column(s) {', '.join(missing)}")
+
+
+def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    _require([h.strip().strip('"').lower() for h in first_line(path).split(",")])
     read_csv_with_header(con, path)
     # both layouts to lower-case names; reserved words (source, location, year) stay quoted below
     for name in [r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()]:
         if name != name.lower():
             con.execute(f"alter table ds_raw rename column {quoted(name)} to {quoted(name.lower())}")
     present = {r[0] for r in con.execute("select column_name from (describe ds_raw)").fetchall()}
+    _require(list(present))  # DuckDB's reading of a damaged header (a stray quote) can differ from the first line's
     for name in OPTIONAL:
         if name not in present:
             con.execute(f"alter table ds_raw add column {quoted(name)} varchar")
@@ -59,8 +64,9 @@ FORMAT = DatasetFormat(
     checks=(
         Check("event_id_cnty", "event_id_cnty is null", "event id is missing"),
         Check("event_date", f"try_strptime(event_date, {DATE_FORMATS}) is null", "not a date like 9-May-20, 01-January-2015 or 2020-05-09"),
+        date_in_range("event_date", f"year(try_strptime(event_date, {DATE_FORMATS}))"),
         Check("event_type", "event_type is null", "event type is missing"),
-        Check("fatalities", "fatalities is not null and try_cast(fatalities as integer) is null", "fatalities is not a whole number"),
+        whole_count("fatalities"),
     ),
     id_column="event_id_cnty",
     mapping=(

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lib.ingest import acled, gdelt, icews
+from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult
-from lib.ingest.tabular import UNREADABLE, DatasetFormat, first_line
+from lib.ingest.tabular import UNREADABLE, DatasetFormat
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gdelt": gdelt.import_gdelt,

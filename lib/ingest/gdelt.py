@@ -13,17 +13,22 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
+from lib.ingest.limits import LimitExceeded
 from lib.ingest.report import ImportResult, Problem, ProgressFn
 from lib.ingest.tabular import (
     UNREADABLE,
     Check,
     DatasetFormat,
     cameo_labels,
-    first_line,
+    date_in_range,
+    finite_number,
     read_csv_with_header,
     read_tsv,
     rejected_lines,
     run_import,
+    unreadable,
+    whole_count,
 )
 
 _ACTOR = ["Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code", "Type1Code", "Type2Code", "Type3Code"]
@@ -51,7 +56,7 @@ def _version(path: Path) -> int:
 
 # the fields the checks and the mapping below read; the other 48 are parsed for shape only
 USED = ("GLOBALEVENTID", "SQLDATE", "EventCode", "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor2Code", "Actor2Name",
-        "Actor2CountryCode", "GoldsteinScale", "ActionGeo_FullName", "DATEADDED", "SOURCEURL")
+        "Actor2CountryCode", "GoldsteinScale", "NumMentions", "AvgTone", "ActionGeo_FullName", "DATEADDED", "SOURCEURL")
 
 
 def _read(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -101,7 +106,11 @@ FORMAT = DatasetFormat(
     checks=(
         Check("GLOBALEVENTID", "GLOBALEVENTID is null or not regexp_full_match(GLOBALEVENTID, '[0-9]+')", "event id is missing or not a number"),
         Check("SQLDATE", "try_strptime(SQLDATE, '%Y%m%d') is null", "not a date in YYYYMMDD form"),
+        date_in_range("SQLDATE", "year(try_strptime(SQLDATE, '%Y%m%d'))"),
         Check("EventCode", "EventCode is null or not regexp_full_match(EventCode, '[0-9]{2,4}')", "CAMEO event code is missing or malformed"),
+        finite_number("GoldsteinScale", -10, 10),
+        whole_count("NumMentions"),
+        finite_number("AvgTone", -100, 100),
     ),
     id_column="GLOBALEVENTID",
     mapping=_MAPPING,
@@ -113,7 +122,10 @@ MENTION_COLUMNS = ["globaleventid", "eventtimedate", "mentiontimedate", "mention
                    "mentiondoclen", "mentiondoctone", "mentiondoctranslationinfo", "extras"]
 
 
-def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+_MENTIONS = "GDELT 2.0 mentions"
+
+
+def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> Problem | None:
     """Read a mentions file into ds_raw: GDELT's own export (16 tab-separated fields, no header) or a CSV with a
     header row of the same names (as the gdelt Python package writes it). Returns why it cannot, or None."""
     try:
@@ -124,9 +136,9 @@ def _read_mentions(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
         elif first.lower().split(",")[:2] == MENTION_COLUMNS[:2]:
             read_csv_with_header(con, path, MENTION_COLUMNS)
         else:
-            return "expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate"
-    except UNREADABLE as exc:
-        return str(exc).splitlines()[0]
+            return Problem(path.name, 0, "", f"not a {_MENTIONS} file: expected 16 tab-separated fields, or a header starting globaleventid,eventtimedate")
+    except (*UNREADABLE, LimitExceeded) as exc:
+        return unreadable(_MENTIONS, path, exc)
     return None
 
 
@@ -135,10 +147,10 @@ def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]
 
     def stage(con: duckdb.DuckDBPyConnection) -> list[Problem]:
         con.execute("alter table ds_raw rename to ds_events_raw")  # the shared reader writes ds_raw
-        unreadable = _read_mentions(con, path)
-        if unreadable:
+        refused = _read_mentions(con, path)
+        if refused:
             con.execute("drop table if exists ds_raw; alter table ds_events_raw rename to ds_raw")
-            return [Problem(path.name, 0, "", f"not a GDELT 2.0 mentions file: {unreadable}")]
+            return [refused]
         con.execute(
             """create or replace temp table ds_more_documents as
                select 'gdelt-' || globaleventid as event_id, 'url-' || md5(mentionidentifier)[:20] as document_id,

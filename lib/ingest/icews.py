@@ -11,8 +11,9 @@ from pathlib import Path
 
 import duckdb
 
+from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
-from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, first_line, read_tsv, run_import
+from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, date_in_range, finite_number, read_tsv, run_import
 
 COLUMNS = ["Event ID", "Event Date", "Source Name", "Source Sectors", "Source Country", "Event Text", "CAMEO Code", "Intensity",
            "Target Name", "Target Sectors", "Target Country", "Story ID", "Sentence Number", "Publisher", "City", "District",
@@ -45,7 +46,9 @@ FORMAT = DatasetFormat(
     checks=(
         Check("Event ID", '"Event ID" is null', "event id is missing"),
         Check("Event Date", """try_strptime("Event Date", '%Y-%m-%d') is null""", "not a date in YYYY-MM-DD form"),
+        date_in_range("Event Date", """year(try_strptime("Event Date", '%Y-%m-%d'))"""),
         Check("CAMEO Code", """"CAMEO Code" is null or not regexp_full_match("CAMEO Code", '[0-9]{2,4}')""", "CAMEO code is missing or malformed"),
+        finite_number("Intensity", -10, 10),
     ),
     id_column='"Event ID"',
     mapping=(

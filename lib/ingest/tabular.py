@@ -28,12 +28,11 @@ import bisect
 import gzip
 import hashlib
 import json
-import shutil
-import tempfile
+import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +40,9 @@ import duckdb
 import pandas as pd
 
 from lib import store
+from lib.dates import RANGE_RULE, year_out_of_range_sql
+from lib.ingest import limits
+from lib.ingest.bounded import readable
 from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
 
 CAMEO_CODES = Path(__file__).resolve().parent.parent.parent / "data" / "cameo_codes.csv"
@@ -55,6 +57,24 @@ class Check:
     reason: str
 
 
+def date_in_range(column: str, year: str) -> Check:
+    """A date's year (SQL; null when unparsable, which another check reports) must lie in the store's years (lib.dates)."""
+    return Check(column, f"({year}) is not null and {year_out_of_range_sql(f'({year})')}", f"date {RANGE_RULE}")
+
+
+def finite_number(column: str, low: float, high: float) -> Check:
+    """A present value must be a finite number from ``low`` to ``high``: not 'very', not 1e400 (infinity), not NaN."""
+    # infinity is outside any range, and DuckDB orders NaN above every number: `between` refuses both
+    return Check(column, f"{quoted(column)} is not null and not coalesce(try_cast({quoted(column)} as double) between {low} and {high}, false)",
+                 f"not a number from {low:g} to {high:g}")
+
+
+def whole_count(column: str) -> Check:
+    """A present value must be a count: a whole number of 0 or more (casting would round '1.5' and keep '-5')."""
+    return Check(column, f"{quoted(column)} is not null and not regexp_full_match(trim({quoted(column)}), '[0-9]{{1,9}}')",
+                 "not a whole number of 0 or more")
+
+
 @dataclass(frozen=True)
 class DatasetFormat:
     """What differs between datasets; everything else is shared."""
@@ -67,43 +87,6 @@ class DatasetFormat:
     id_column: str
     mapping: tuple[str, ...]  # SQL statements creating ds_events, ds_event_actors, ds_documents
     labels: Callable[[duckdb.DuckDBPyConnection], None] = field(default=lambda con: None)  # fills ds_labels(code, label)
-
-
-def first_line(path: Path) -> str:
-    """The file's first line as text (plain, .gz or the one member of a .zip), for recognising its layout."""
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            raw = archive.open(_zip_member(archive)).readline(65536)
-    else:
-        with (gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")) as handle:
-            raw = handle.readline(65536)
-    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
-
-
-def _zip_member(archive: zipfile.ZipFile) -> str:
-    """The one file in a dataset's zip (GDELT ships each update as a zip of one CSV)."""
-    files = [info.filename for info in archive.infolist() if not info.is_dir()]
-    if len(files) != 1:
-        raise duckdb.InvalidInputException(f"the zip holds {len(files)} files; give a zip of one events file")
-    return files[0]
-
-
-@contextmanager
-def _readable(path: Path) -> Iterator[Path]:
-    """A path DuckDB's reader can open: the file itself, or a zip's one member unpacked beside the temp files.
-
-    DuckDB reads plain and gzipped files itself but not zip archives (that needs an
-    extension this machine cannot install), so a zip is unpacked first, by streaming.
-    """
-    if path.suffix.lower() != ".zip":
-        yield path
-        return
-    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
-        member = _zip_member(archive)
-        target = Path(tmp) / Path(member).name
-        with archive.open(member) as packed, target.open("wb") as out:
-            shutil.copyfileobj(packed, out, 1 << 20)
-        yield target
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, reader: str, params: list[object], keep: Sequence[str] | None = None) -> None:
@@ -127,16 +110,21 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _max_line() -> int:
+    """DuckDB's own line limit, just above ours: a quoted field running over many lines still stops at LINE_BYTES."""
+    return limits.LINE_BYTES.value() + 2
+
+
 _REJECTS = "store_rejects = true, rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan'"
 
 
 def read_tsv(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], header: bool, null_padding: bool = False,
              keep: Sequence[str] | None = None, nulls: Sequence[str] = ("",)) -> None:
     """Read a tab-separated file as text into ds_raw, keeping malformed lines in ds_rejects (line, reason)."""
-    with _readable(path) as source:
+    with readable(path, "\t") as source:
         load_raw(
             con,
-            f"""read_csv(?, delim = '\t', header = {str(header).lower()}, columns = ?, quote = '', escape = '', auto_detect = false,
+            f"""read_csv(?, delim = '\t', max_line_size = {_max_line()}, header = {str(header).lower()}, columns = ?, quote = '', escape = '', auto_detect = false,
                          strict_mode = true, null_padding = {str(null_padding).lower()}, nullstr = ?, {_REJECTS}, compression = 'auto')""",
             [str(source), {name: "VARCHAR" for name in columns}, list(nulls)],
             keep,
@@ -150,10 +138,10 @@ def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: li
     With ``columns`` the names are fixed; without, they are the header's own.
     """
     layout = "columns = ?, auto_detect = false" if columns else "all_varchar = true"
-    with _readable(path) as source:
+    with readable(path, ",") as source:
         load_raw(
             con,
-            f"""read_csv(?, delim = ',', header = true, {layout}, quote = '"', escape = '"', strict_mode = true, {_REJECTS},
+            f"""read_csv(?, delim = ',', max_line_size = {_max_line()}, header = true, {layout}, quote = '"', escape = '"', strict_mode = true, {_REJECTS},
                          compression = 'auto')""",
             [str(source), *([{name: "VARCHAR" for name in columns}] if columns else [])],
             keep,
@@ -176,8 +164,8 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         hashing = pool.submit(_sha256, path)
         try:
             fmt.read(con, path)
-        except UNREADABLE as exc:
-            _refuse(con, fmt, path, who, hashing.result(), [_unreadable(fmt, path, exc)])
+        except (*UNREADABLE, limits.LimitExceeded) as exc:
+            _refuse(con, fmt, path, who, hashing.result(), [unreadable(fmt.origin.upper(), path, exc)])
         digest = hashing.result()
     say(0.3, "checking rows")
     problems = _problems(con, fmt, path.name)
@@ -211,8 +199,8 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     _clear_staging(con)
     try:
         fmt.read(con, path)
-    except UNREADABLE as exc:
-        return pd.DataFrame(), [_unreadable(fmt, path, exc)]
+    except (*UNREADABLE, limits.LimitExceeded) as exc:
+        return pd.DataFrame(), [unreadable(fmt.origin.upper(), path, exc)]
     problems = _problems(con, fmt, path.name)
     fmt.labels(con)
     for statement in fmt.mapping:
@@ -228,14 +216,22 @@ def preview(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, rows
     return first, problems
 
 
-UNREADABLE = (duckdb.Error, zipfile.BadZipFile, OSError, EOFError)
-"""What reading a file that is not what it says raises: DuckDB's reader, a corrupt zip, a truncated gzip."""
+UNREADABLE = (duckdb.Error, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, OSError, EOFError)
+"""What reading a file that is not what it says raises: DuckDB's reader, a corrupt or truncated zip or gzip, a zip
+packed by a method Python cannot unpack."""
 
 
-def _unreadable(fmt: DatasetFormat, path: Path, exc: Exception) -> Problem:
-    """The whole-file problem of a file the format's reader cannot take: 'not an ICEWS file: <why>'."""
-    name = fmt.origin.upper()
-    return Problem(path.name, 0, "", f"not {'an' if name[0] in 'AEIOU' else 'a'} {name} file: {str(exc).splitlines()[0]}")
+def unreadable(kind: str, path: Path, exc: Exception) -> Problem:
+    """The problem of a file its format's reader cannot take: 'not an ICEWS file: <why>', or the limit it went past, at its line."""
+    if isinstance(exc, limits.LimitExceeded):
+        return Problem(path.name, exc.line, "", str(exc))
+    text = str(exc)
+    if size := re.search(r"Maximum line size .*Actual Size: ?(\d+)", text):  # a quoted field over many lines: DuckDB's limit is ours
+        return Problem(path.name, 0, "", limits.LINE_BYTES.exceeded(int(size.group(1))))
+    why = (text.splitlines() or [type(exc).__name__])[0]
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile)):
+        why = f"the archive is corrupt or cut short: {why}"
+    return Problem(path.name, 0, "", f"not {'an' if kind[0] in 'AEIOU' else 'a'} {kind} file: {why}")
 
 
 def _clear_staging(con: duckdb.DuckDBPyConnection) -> None:
@@ -263,7 +259,7 @@ def rejected_lines(con: duckdb.DuckDBPyConnection, file: str) -> list[Problem]:
     rows = con.execute(
         """select line,
                   coalesce(arg_min(case when error_type = 'TOO MANY COLUMNS' then '' else column_name end, column_idx), ''),
-                  arg_min(error_message, column_idx)
+                  arg_min(coalesce(error_message, error_type, 'malformed line'), column_idx)
            from ds_rejects_errors group by line order by line"""
     ).fetchall()
     return [Problem(file, int(line), column, message.split(".")[0]) for line, column, message in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def _run(page: str, params: dict[str, str | list[str]]) -> AppTest:
         at.switch_page(str(ROOT / "views" / f"{page}.py"))
         at.run()
     assert not at.exception, [e.message for e in at.exception]
+    assert not [e.value for e in at.error if "internal error" in e.value]  # app.py turns a fault into this message
     return at
 
 
@@ -47,3 +49,8 @@ def app_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
         return _run(page, params)
 
     return start
+
+
+def shown(markdown: str) -> str:
+    """The characters a markdown element shows: data text reaches markdown with its punctuation escaped (lib.safety.plain)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

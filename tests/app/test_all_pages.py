@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.app.conftest import shown
 from tests.conftest import ROOT
 
 PAGES = sorted(re.findall(r'"views" / "(\w+)\.py"', (ROOT / "app.py").read_text(encoding="utf-8")))
@@ -24,5 +25,37 @@ def test_bad_url_values_give_a_notice_not_a_traceback(app, page: str) -> None:
     """Nonsense in the URL is dropped with a visible notice on every page."""
     at = app(page, **{"from": "not-a-date", "actor": "NOBODY", "kind": "bogus"})
     assert not at.exception
-    notices = " ".join(w.value for w in at.sidebar.warning)
+    notices = " ".join(shown(w.value) for w in at.sidebar.warning)
     assert "from=" in notices and "NOBODY" in notices and "bogus" in notices
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_dates_outside_the_widgets_range_are_notices(app, page: str) -> None:
+    """?from=0001-01-01 (below the date widget's minimum: it stopped the page) and ?to=9999-12-31 are sidebar notices;
+    the custom range widget still draws."""
+    at = app(page, **{"from": "0001-01-01", "to": "2024-01-01"})
+    assert not at.exception and not [e.value for e in at.error]
+    assert "ignored from='0001-01-01'" in " ".join(shown(w.value) for w in at.sidebar.warning)
+    assert at.sidebar.date_input(key="flt_range").value[1].isoformat() == "2024-01-01"
+    at = app(page, to="9999-12-31", range="forever")
+    notices = " ".join(shown(w.value) for w in at.sidebar.warning)
+    assert not at.exception and "ignored to='9999-12-31'" in notices and "ignored range='forever'" in notices
+
+
+def test_a_fault_in_a_page_is_a_plain_message_naming_the_log(seeded_path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unexpected exception while drawing a page shows one plain line with the log file's path; the trace is in the log."""
+    from streamlit.testing.v1 import AppTest
+
+    from lib import queries
+    from tests.app.conftest import APP
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom <img src=x>")
+
+    monkeypatch.setattr(queries, "store_summary", broken)
+    monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
+    monkeypatch.setenv("STANCEWATCH_LOG", str(tmp_path / "dash.log"))
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert [shown(e.value) for e in at.error] == [f"internal error: RuntimeError: boom <img src=x> (details in {tmp_path / 'dash.log'})"]
+    assert "Traceback" in (tmp_path / "dash.log").read_text(encoding="utf-8")

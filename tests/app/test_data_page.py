@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.app.conftest import shown
 from tests.test_paths import GDELT2_SAMPLE
 from tests.unit.test_datasets import ICEWS, _mentions_of_sample_events
 
@@ -54,7 +55,7 @@ def test_a_file_that_is_not_mentions_is_refused_whole(app) -> None:
     at = _upload(at, "data_mentions", ICEWS, name="20180601.mentions.csv")
     at.button(key="data_import").click().run()
     assert not at.exception
-    assert any("not a GDELT 2.0 mentions file" in e.value for e in at.error)
+    assert any("not a GDELT 2.0 mentions file" in shown(e.value) for e in at.error)
     assert "events: 6090 inserted" not in _texts(at)
 
 
@@ -67,3 +68,30 @@ def test_a_zipped_gdelt_update_is_taken_as_events_and_a_bundle_zip_as_a_bundle(a
     assert "a GDELT events file" in _texts(at)
     at = _upload(app("data"), "data_upload", _packed(tmp_path, "zip", *sorted(SEED.glob("*.csv"))))
     assert "a bundle (" in _texts(at) and "events: 5 row(s)" in _texts(at)
+
+
+def test_a_million_field_line_is_a_refusal_on_the_page(app) -> None:
+    """An uploaded GDELT file with a line of a million fields previews as one problem naming the limit's variable, at once."""
+    lines = GDELT2_SAMPLE.read_bytes().split(b"\n")[:5]
+    data = b"\n".join([*lines, b"\t".join([b"x"] * 1_000_000), b""])
+    at = _upload(app("data"), "data_upload", GDELT2_SAMPLE, data=data, name="wide.export.CSV")
+    problems = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert list(problems.row) == [6] and "STANCEWATCH_MAX_FIELDS" in problems.reason[0]
+    assert not [b for b in at.button if b.key == "data_import"]
+
+
+def test_an_unexpected_error_while_importing_is_a_plain_message_naming_the_log(app, tmp_path: Path, monkeypatch) -> None:
+    """A fault inside the importer shows 'internal error: ... (details in LOG)', the trace goes to the log, the page goes on."""
+    from lib.ingest import datasets
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(datasets.IMPORTERS, "icews", broken)
+    monkeypatch.setenv("STANCEWATCH_LOG", str(tmp_path / "dash.log"))
+    at = _upload(app("data"), "data_upload", ICEWS)
+    at.button(key="data_import").click().run()
+    assert not at.exception
+    assert [shown(e.value) for e in at.error] == [f"internal error: RuntimeError: disk on fire (details in {tmp_path / 'dash.log'})"]
+    assert "Traceback" in (tmp_path / "dash.log").read_text(encoding="utf-8")
+    assert any(s.value == "Import history" for s in at.subheader)  # the rest of the page still drew

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import store
+from lib.dates import day_range
 from lib.ingest.bundle import SPECS, export_bundle, import_bundle
 from lib.ingest.report import ImportRefused
 from tests.conftest import ROOT, SEED
@@ -207,7 +208,7 @@ _slug = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True)
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40).map(str.strip).filter(
     lambda s: not s or s[0] not in "=+-@"
 )
-_partial = st.dates(min_value=__import__("datetime").date(1990, 1, 1)).flatmap(
+_partial = st.dates(min_value=__import__("datetime").date(1990, 1, 1), max_value=day_range()[1]).flatmap(
     lambda d: st.sampled_from([d.isoformat(), d.isoformat()[:7], d.isoformat()[:4]])
 )
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lib.dates import format_partial_date, parse_partial_date, period_end
+from lib.dates import format_partial_date, parse_partial_date, period_end, year_range
 
-days = st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31))
+days = st.dates(min_value=dt.date(year_range()[0], 1, 1), max_value=dt.date(year_range()[1], 12, 31))
 
 
 @given(days)
@@ -42,7 +42,7 @@ def test_garbage_is_refused_with_a_reason(text: str) -> None:
         assert "date" in str(exc)
 
 
-@pytest.mark.parametrize("text", ["2025-02-30", "2025-13", "25-09-03", "2025/09/03", "0999"])
+@pytest.mark.parametrize("text", ["2025-02-30", "2025-13", "25-09-03", "2025/09/03", "0999", "0001-01-01", "9999-12-31"])
 def test_impossible_dates_are_refused(text: str) -> None:
     """Impossible or oddly written dates are refused rather than guessed."""
     with pytest.raises(ValueError):
@@ -56,3 +56,11 @@ def test_formatting_shows_no_more_precision_than_known() -> None:
     assert format_partial_date(dt.date(2017, 1, 1), "year") == "2017"
     assert format_partial_date(day, "day") == "3 Sep 2025"
     assert period_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
+
+
+def test_year_range_is_year_1000_to_next_year() -> None:
+    """The range every stored date must lie in: from 1000 to the year after today's."""
+    assert year_range(dt.date(2026, 12, 1)) == (1000, 2027)
+    assert parse_partial_date(f"{dt.date.today().year + 1}-12-31").precision == "day"
+    with pytest.raises(ValueError, match="outside the years 1000"):
+        parse_partial_date(f"{dt.date.today().year + 2}")

@@ -7,13 +7,14 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lib.dates import day_range
 from lib.filters import Filters
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 TODAY = dt.date(2025, 10, 1)
 ids = st.from_regex(r"[A-Za-z0-9][\w.:\-]{0,20}", fullmatch=True)
 id_tuples = st.lists(ids, max_size=3, unique=True).map(tuple)
-dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
+dates = st.dates(min_value=day_range(TODAY)[0], max_value=day_range(TODAY)[1])
 
 
 @st.composite
@@ -153,3 +154,21 @@ def test_timeline_view_round_trips_and_drops_bad_values() -> None:
     assert bad == TimelineView() and len(bad.notices) == 3
     # the filters ignore the view's keys, and the view the filters'
     assert Filters.from_query_params({**params, "actor": "TUR"}) == Filters(actors=("TUR",))
+
+
+def test_dates_outside_the_stored_range_become_notices() -> None:
+    """from=0001-01-01 and to=9999-12-31 are outside 1000 .. next year (and the date widget): dropped with a notice each."""
+    parsed = Filters.from_query_params({"from": "0001-01-01", "to": "9999-12-31"}, today=TODAY)
+    assert (parsed.preset, parsed.date_from, parsed.date_to) == ("all", None, None)
+    assert parsed.notices == ("ignored from='0001-01-01': dates run from 1000-01-01 to 2026-12-31",
+                              "ignored to='9999-12-31': dates run from 1000-01-01 to 2026-12-31")
+    kept = Filters.from_query_params({"from": "1000-01-01", "to": "2026-12-31"}, today=TODAY)
+    assert (kept.date_from, kept.date_to, kept.notices) == (dt.date(1000, 1, 1), dt.date(2026, 12, 31), ())
+
+
+@given(st.dates())
+def test_no_date_outside_the_range_survives_the_url(day: dt.date) -> None:
+    """Whatever date the URL carries, the filters hold it only inside the range, else say why they dropped it."""
+    parsed = Filters.from_query_params({"from": day.isoformat()}, today=TODAY)
+    inside = day_range(TODAY)[0] <= day <= day_range(TODAY)[1]
+    assert (parsed.date_from == day) == inside and bool(parsed.notices) != inside
