@@ -855,6 +855,11 @@ def topic_positions(con: duckdb.DuckDBPyConnection, topic_id: str) -> pd.DataFra
     ).df()
 
 
+def actor_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every actor id, sorted: the order in which reports walk the store."""
+    return [r[0] for r in con.execute("select actor_id from actors order by actor_id").fetchall()]
+
+
 def busiest_topic(con: duckdb.DuckDBPyConnection) -> str | None:
     """The topic with the most statements (ties by id), or None when there are no statements."""
     rows = con.execute("select topic_id from statements group by topic_id order by count(*) desc, topic_id limit 1").fetchall()

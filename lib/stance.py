@@ -66,6 +66,7 @@ The single-actor rules:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,7 +191,11 @@ def positions_held(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
 ) -> list[dict[str, Any]]:
     """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
-    _, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+    return _figures(judged(queries.statement_continuity(con, actors, topics, inherit))[1], today)
+
+
+def _figures(lines: dict[tuple[str, str], group_line.Line], today: dt.date) -> list[dict[str, Any]]:
+    """Each judged series' card figures, in (actor, topic) order."""
     out = []
     for (actor, topic), line in sorted(lines.items()):
         shift, held, last = line.last_shift, line.held_since, line.last_said
@@ -222,24 +227,29 @@ def summaries(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
     cache: Cache = direct,
 ) -> list[dict[str, Any]]:
-    """Card figures per series plus its last reported shift; the page cards and the CLI report share this."""
+    """Card figures per series plus its last reported shift: the page's cards."""
+    return _with_reported_shifts(con, positions_held(con, actors, topics, inherit, today), actors, topics, inherit, cache)
+
+
+def _with_reported_shifts(con: duckdb.DuckDBPyConnection, entries: list[dict[str, Any]], actors: list[str] | None,
+                          topics: list[str] | None, inherit: bool, cache: Cache = direct) -> list[dict[str, Any]]:
+    """Each entry with ``last_reported_shift``: the latest claim about its series that the record around it does not bear out."""
     claims = cache(claims_about)(con, actors, topics, inherit)
     shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
     latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
-    out = positions_held(con, actors, topics, inherit, today)
-    for entry in out:
+    for entry in entries:
         last = latest.get((entry["actor_id"], entry["topic_id"]), shifts.head(0))
         entry["last_reported_shift"] = None if last.empty else {
-                "claim_id": last.claim_id.iloc[0],
-                "claimed_on": _date(last.claimed_on.iloc[0]),
-                "date_precision": last.date_precision.iloc[0],
-                "text": last.text.iloc[0],
-                "source_id": _text(last.source_id.iloc[0]),
-                "subject_actor_id": _text(last.subject_actor_id.iloc[0]),
-                "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
-                "status": last.status.iloc[0],
+            "claim_id": last.claim_id.iloc[0],
+            "claimed_on": _date(last.claimed_on.iloc[0]),
+            "date_precision": last.date_precision.iloc[0],
+            "text": last.text.iloc[0],
+            "source_id": _text(last.source_id.iloc[0]),
+            "subject_actor_id": _text(last.subject_actor_id.iloc[0]),
+            "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
+            "status": last.status.iloc[0],
         }
-    return out
+    return entries
 
 
 STANDINGS_LIMIT = 50
@@ -288,37 +298,45 @@ def _voice(said: group_line.Said) -> dict[str, Any]:
             "date_precision": said.precision, "position_code": said.position}
 
 
+REPORT_CHUNK = 200
+"""Series actors judged at a time by the CLI report, so a million statements stream out instead of all being held."""
+
+
 def stance_report(
     con: duckdb.DuckDBPyConnection, actor: str | None = None, topic: str | None = None, inherit: bool = True,
     today: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """One object per (actor, topic) with its card figures and every statement's continuity label.
+) -> Iterator[dict[str, Any]]:
+    """One object per (actor, topic) with its card figures and every statement's continuity label, as produced.
 
     ``inherit`` (default on, as in the sidebar) folds descendants' statements
     into each parent's series; an actor then appears both on its own and inside
-    its parent's object. Documented in docs/CLI.md, "report stances".
+    its parent's object. Series come a chunk of actors at a time (in actor
+    order), so the first objects are written within seconds on any store.
+    Documented in docs/CLI.md, "report stances".
     """
-    actors = [actor] if actor else None
     topics = [topic] if topic else None
-    entries = summaries(con, actors, topics, inherit, today or dt.date.today())
-    rows, _ = judged(queries.statement_continuity(con, actors, topics, inherit))
-    by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
-    for entry in entries:
-        group = by_series[(entry["actor_id"], entry["topic_id"])]
-        entry["statement_labels"] = [
-            {
-                "statement_id": r.statement_id,
-                "actor_id": r.actor_id,
-                "stated_on": _date(r.stated_on),
-                "date_precision": r.date_precision,
-                "position_code": _text(r.position_code),
-                "continuity": r.continuity,
-                "own_continuity": r.own_continuity,
-                "self_declared": bool(r.self_declared),
-            }
-            for r in group.itertuples(index=False)
-        ]
-    return entries
+    everyone = [actor] if actor else queries.actor_ids(con)
+    for first in range(0, len(everyone), REPORT_CHUNK):
+        actors = everyone[first:first + REPORT_CHUNK]
+        rows, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+        entries = _with_reported_shifts(con, _figures(lines, today or dt.date.today()), actors, topics, inherit)
+        by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
+        for entry in entries:
+            group = by_series[(entry["actor_id"], entry["topic_id"])]
+            entry["statement_labels"] = [
+                {
+                    "statement_id": r.statement_id,
+                    "actor_id": r.actor_id,
+                    "stated_on": _date(r.stated_on),
+                    "date_precision": r.date_precision,
+                    "position_code": _text(r.position_code),
+                    "continuity": r.continuity,
+                    "own_continuity": _text(r.own_continuity),
+                    "self_declared": bool(r.self_declared),
+                }
+                for r in group.itertuples(index=False)
+            ]
+            yield entry
 
 
 def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None,

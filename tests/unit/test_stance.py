@@ -357,3 +357,13 @@ def test_standings_list_the_busiest_lines_and_count_them_all(seeded, monkeypatch
     monkeypatch.setattr(stance, "STANDINGS_LIMIT", 1)
     table = stance.standings(seeded, None, None, False)
     assert (len(table), table.attrs["total"]) == (1, 2)
+
+
+def test_report_streams_a_chunk_of_actors_at_a_time_with_the_same_result(seeded, monkeypatch) -> None:
+    """The CLI report yields as it goes; judging one actor at a time gives exactly the objects of one big chunk."""
+    whole = list(stance.stance_report(seeded, today=TODAY))
+    monkeypatch.setattr(stance, "REPORT_CHUNK", 1)
+    report = stance.stance_report(seeded, today=TODAY)
+    assert next(report)["actor_id"] == whole[0]["actor_id"]  # produced before the rest is judged
+    assert [whole[0], *report] == whole
+    assert {e["actor_id"] for e in whole} == {"TUR", "TUR-ANON", "TUR-MSB"}
