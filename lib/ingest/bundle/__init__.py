@@ -1,0 +1,25 @@
+"""Bundle import and export: the analyst's own curated data, as CSVs, one JSON file or one XLSX.
+
+A bundle is read whole, every row is validated (types, partial dates,
+vocabularies, references within the bundle and to the store, duplicate keys,
+formula-like cells), and only a bundle without problems is applied, in one
+transaction that upserts by key and audits each changed row. Rows that are
+already in the store unchanged are neither rewritten nor audited, so
+re-importing a bundle is a no-op. The format is documented in docs/IMPORT.md.
+
+Modules, each named after what it owns: ``spec`` (the tables and columns),
+``read`` (files, zips, JSON, XLSX into raw rows), ``validate`` (rows into
+typed, checked rows), ``apply`` (the audited upsert and the ``imports`` row)
+and ``export``.
+"""
+
+from lib.ingest.bundle.apply import check_bundle, import_bundle
+from lib.ingest.bundle.export import export_bundle
+from lib.ingest.bundle.read import read_bundle, unknown_columns
+from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, LIST_SEPARATOR, SPEC_BY_TABLE, SPECS, Column, RawRow, TableSpec
+from lib.ingest.bundle.validate import Staged, validate
+
+__all__ = [
+    "EVIDENCE_TABLE", "KEY_COLUMN", "LIST_SEPARATOR", "SPECS", "SPEC_BY_TABLE", "Column", "RawRow", "Staged", "TableSpec",
+    "check_bundle", "export_bundle", "import_bundle", "read_bundle", "unknown_columns", "validate",
+]
