@@ -8,18 +8,20 @@ already in the store unchanged are neither rewritten nor audited, so
 re-importing a bundle is a no-op. The format is documented in docs/IMPORT.md.
 
 Modules, each named after what it owns: ``spec`` (the tables and columns),
-``read`` (files, zips, JSON, XLSX into raw rows), ``validate`` (rows into
-typed, checked rows), ``apply`` (the audited upsert and the ``imports`` row)
-and ``export``.
+``cells`` (the formula escape and lists), ``read`` (files, zips, JSON, XLSX
+into raw rows, strictly and within ``lib/ingest/limits.py``), ``validate``
+(rows into typed, checked rows), ``apply`` (the audited upsert with its
+``imports`` row, in one transaction) and ``export``.
 """
 
 from lib.ingest.bundle.apply import check_bundle, import_bundle
+from lib.ingest.bundle.cells import LIST_SEPARATOR
 from lib.ingest.bundle.export import export_bundle
-from lib.ingest.bundle.read import read_bundle, unknown_columns
-from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, LIST_SEPARATOR, SPEC_BY_TABLE, SPECS, Column, RawRow, TableSpec
+from lib.ingest.bundle.read import BundleRead, read_bundle
+from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPEC_BY_TABLE, SPECS, Column, RawRow, TableSpec
 from lib.ingest.bundle.validate import Staged, validate
 
 __all__ = [
-    "EVIDENCE_TABLE", "KEY_COLUMN", "LIST_SEPARATOR", "SPECS", "SPEC_BY_TABLE", "Column", "RawRow", "Staged", "TableSpec",
-    "check_bundle", "export_bundle", "import_bundle", "read_bundle", "unknown_columns", "validate",
+    "EVIDENCE_TABLE", "KEY_COLUMN", "LIST_SEPARATOR", "SPECS", "SPEC_BY_TABLE", "BundleRead", "Column", "RawRow", "Staged",
+    "TableSpec", "check_bundle", "export_bundle", "import_bundle", "read_bundle", "validate",
 ]

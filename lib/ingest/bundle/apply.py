@@ -2,58 +2,96 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pandas as pd
 
 from lib import queries, store
-from lib.ingest.bundle.read import read_bundle, unknown_columns
+from lib.ingest.bundle.read import BundleRead, read_bundle
 from lib.ingest.bundle.spec import TableSpec
 from lib.ingest.bundle.validate import Staged, validate
-from lib.ingest.report import ImportRefused, ImportResult, Problem
+from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
+
+log = logging.getLogger(__name__)
 
 
 def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], list[Problem]]:
     """Validate without writing: rows per table and every problem, for the Data page's preview."""
-    raw, names, problems, _ = read_bundle(Path(path))
-    _, row_problems = validate(con, raw, names) if not problems else ([], [])
-    return {table: len(rows) for table, rows in raw.items()}, problems + row_problems
+    read, staged_problems = _read_and_check(con, Path(path))
+    return {table: len(rows) for table, rows in read.rows.items()}, staged_problems[1]
 
 
-def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str) -> ImportResult:
-    """Validate a bundle whole, then apply it in one audited transaction; refuse it whole on any problem."""
+def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progress: ProgressFn | None = None) -> ImportResult:
+    """Read and check a bundle whole, then apply it and its `imports` row in one audited transaction.
+
+    Everything is read and checked before the write transaction opens (it waits for the store's writer
+    lock: ``progress`` hears "queued behind …"). Any failure at any stage leaves the store as it was and
+    raises one :class:`ImportRefused`; the refused attempt is logged in `imports` in its own small transaction.
+    """
     path = Path(path)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(f"no such bundle: {path}")
-    raw, names, problems, digest_bytes = read_bundle(path)
-    digest = hashlib.sha256(digest_bytes).hexdigest()
-    if not problems and not raw:
+    say = progress or (lambda fraction, phrase: None)
+    say(0.05, "reading and checking")
+    read, (staged, problems) = _read_and_check(con, path)
+    if not problems and not read.rows:
         problems.append(Problem(path.name, 0, "", "no table files found in the bundle"))
-    staged, row_problems = validate(con, raw, names) if not problems else ([], [])
-    problems += row_problems
     if problems:
-        _record(con, who, path, digest, "refused", {}, ImportRefused(problems).first_line())
-        raise ImportRefused(problems)
-    counts: dict[str, dict[str, int]] = {}
+        _refuse(con, who, path, read.sha256, problems)
+    say(0.5, "writing")
     try:
-        with store.transaction(con, who, "import bundle") as audit:
-            for table in staged:
-                counts.update(_apply(con, audit, table))
-            if not _changed(counts):
-                raise _NothingChangedError
-    except _NothingChangedError:
-        pass
-    result = ImportResult(0, "applied" if _changed(counts) else "unchanged", counts, warnings=unknown_columns(path))
-    result.import_id = _record(con, who, path, digest, result.status, counts, result.summary())
+        result = store.retry_on_conflict(lambda: _write(con, who, path, read, staged, say))
+    except store.StoreBusy as busy:
+        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", str(busy))])
+    except (duckdb.Error, ValueError) as exc:  # the store refused a value the checks let through: still one refusal
+        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", f"the store refused it: {_first_line(exc)}")])
+    say(1.0, "done")
     return result
 
 
-class _NothingChangedError(Exception):
-    """Rolls the transaction back when the bundle changes nothing, so the data version stays put."""
+def _read_and_check(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[BundleRead, tuple[list[Staged], list[Problem]]]:
+    """The bundle as read, its staged tables and every problem; an unexpected error is a problem too, never a traceback."""
+    try:
+        read = read_bundle(path)
+        if read.problems:
+            return read, ([], list(read.problems))
+        staged, problems = validate(con, read.rows, read.names)
+        return read, (staged, problems)
+    except Exception as exc:  # a defect must still reach the user as one refusal naming the file
+        log.exception("bundle %s could not be checked", path)
+        return BundleRead({}, {}, [], "", []), ([], [Problem(path.name, 0, "", f"could not be checked: {_first_line(exc)}")])
+
+
+def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRead, staged: list[Staged], say: ProgressFn) -> ImportResult:
+    """The data and its `imports` row in one transaction: a crash leaves both or neither."""
+    counts: dict[str, dict[str, int]] = {}
+    with store.transaction(con, who, "import bundle", on_wait=lambda ahead: say(0.5, f"queued behind {ahead}")) as audit:
+        say(0.6, "writing")
+        for table in staged:
+            counts.update(_apply(con, audit, table))
+        result = ImportResult(0, "applied" if _changed(counts) else "unchanged", counts, warnings=read.warnings)
+        result.import_id = _record(con, who, path, read.sha256, result.status, counts, result.summary())
+    return result
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, problems: list[Problem]) -> NoReturn:
+    """Log the refused attempt (its own small transaction) and raise the refusal."""
+    refusal = ImportRefused(problems)
+    try:
+        with store.transaction(con, who, "log import"):
+            _record(con, who, path, digest, "refused", {}, refusal.first_line())
+    except store.StoreBusy:
+        log.warning("refused import of %s not logged: the store stayed busy", path)
+    raise refusal
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
 
 
 def _changed(counts: dict[str, dict[str, int]]) -> bool:
@@ -173,9 +211,8 @@ def _parent_levels(rows: list[dict[str, Any]]) -> list[int]:
 
 def _record(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, status: str,
             counts: dict[str, dict[str, int]], message: str) -> int:
-    """Log the attempt in `imports` (its own small transaction, after any rollback)."""
-    with store.transaction(con, who, "log import") as _:
-        return int(con.execute(
-            "insert into imports (who, format, file_name, sha256, rows, status, message) values (?, 'bundle', ?, ?, ?, ?, ?) returning import_id",
-            [who, path.name, digest, json.dumps(counts), status, message[:2000]],
-        ).fetchall()[0][0])
+    """Insert the attempt's `imports` row, inside the caller's transaction."""
+    return int(con.execute(
+        "insert into imports (who, format, file_name, sha256, rows, status, message) values (?, 'bundle', ?, ?, ?, ?, ?) returning import_id",
+        [who, path.name, digest, json.dumps(counts), status, message[:2000]],
+    ).fetchall()[0][0])

@@ -1,15 +1,21 @@
-"""Exporting the curated store as a bundle of CSVs that imports back to the same rows."""
+"""Exporting the curated store as a bundle of CSVs that imports back to the same rows.
+
+Text is written through ``cells.escape`` (a formula-like start gets an
+apostrophe the importer takes off) and lists through ``cells.join_list``, so the
+store's own export restores it whatever the text holds (docs/IMPORT.md).
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from lib.ingest.bundle.spec import LIST_SEPARATOR, SPECS, Column, TableSpec
+from lib.ingest.bundle.cells import escape, join_list
+from lib.ingest.bundle.spec import SPECS, Column, TableSpec
 
 
 def export_bundle(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
@@ -37,9 +43,9 @@ def _export_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> Iterator[li
 
 _EXPORT_SQL = {
     "events": """select e.*,
-        (select coalesce(string_agg(actor_id || ':' || role, ';' order by role, actor_id), '') from event_actors a
+        (select list(actor_id || ':' || role order by role, actor_id) from event_actors a
          where a.event_id = e.event_id) as actor_ids,
-        (select coalesce(string_agg(document_id, ';' order by document_id), '') from event_documents d
+        (select list(document_id order by document_id) from event_documents d
          where d.event_id = e.event_id) as document_ids
         from events e where e.origin = 'curated'""",
 }
@@ -52,13 +58,11 @@ def _export_cell(spec: TableSpec, column: Column, record: dict[str, Any]) -> str
     if column.kind == "date":
         precision = record.get(spec.precision_column) or "day"
         return {"year": f"{value:%Y}", "month": f"{value:%Y-%m}"}.get(precision, value.isoformat())
-    if column.kind == "list":
-        return LIST_SEPARATOR.join(_as_list(value))
+    if column.kind in ("list", "roles"):
+        return escape(join_list(str(v) for v in value))
     if column.kind == "bool":
         return "true" if value else "false"
-    return str(value)
-
-
-def _as_list(value: Iterable[str] | str) -> list[str]:
-    return [value] if isinstance(value, str) else [str(v) for v in value]
+    if column.kind == "int":
+        return str(value)
+    return escape(str(value))
 

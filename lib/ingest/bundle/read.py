@@ -1,124 +1,500 @@
-"""Reading a bundle: a folder or zip of CSVs, one JSON file or one XLSX workbook, into raw text rows per table."""
+"""Reading a bundle: a folder or zip of CSVs, one JSON file or one XLSX workbook, into raw text rows per table.
+
+Reading is strict and bounded, because the file comes from outside:
+
+- only regular files are opened (a symlink, directory, FIFO or device named
+  like a table is refused; a FIFO is never opened, so it cannot hang the read);
+- each table comes from one file (two files for one table, in a folder, in two
+  folders of a zip or as a repeated zip member, are refused: one would silently
+  win);
+- every byte read is counted against the limits of ``lib/ingest/limits.py``: a
+  zip's members are checked in its directory (size, total, ratio, encryption)
+  and again while they stream, as a directory can lie;
+- CSVs are read line by line (a line is never read past its limit), with the
+  csv module's strict mode; a line break in a cell that is not free text means
+  a stray double quote swallowed the following lines and is refused; a header
+  naming a column twice is refused;
+- JSON refuses repeated keys, nesting deeper than the limit, numbers with more
+  digits than the limit, NaN and Infinity;
+- XLSX sheets are checked against their declared size and streamed cell by cell
+  (sparse: a lone cell at XFD1048576 is one cell, not a billion).
+
+Any problem becomes a :class:`Problem` naming the file, row and column; one
+that makes further reading pointless (a limit, a broken zip) stops the read.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
+import math
+import os
+import stat
 import zipfile
-from pathlib import Path
-from typing import Any
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, NamedTuple
 
-from lib.ingest.bundle.spec import LIST_SEPARATOR, SPEC_BY_TABLE, RawRow
-from lib.ingest.report import ImportRefused, Problem
+from lib.ingest import limits
+from lib.ingest.bundle.cells import join_list
+from lib.ingest.bundle.spec import SPEC_BY_TABLE, RawRow, TableSpec
+from lib.ingest.report import Problem
 
-
-def read_bundle(path: Path) -> tuple[dict[str, list[RawRow]], dict[str, str], list[Problem], bytes]:
-    """Read a bundle into raw rows per table; returns (rows, file name per table, problems, bytes for the digest)."""
-    if path.is_dir():
-        files = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
-        return _read_csv_files(files)
-    data = path.read_bytes()
-    suffix = path.suffix.lower()
-    if suffix == ".zip":
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            files = {Path(n).name: archive.read(n) for n in sorted(archive.namelist())
-                     if not n.endswith("/") and not Path(n).name.startswith(".") and "__MACOSX" not in n}
-        rows, names, problems, _ = _read_csv_files(files)
-        return rows, names, problems, data
-    if suffix == ".json":
-        rows, names, problems = _read_json(path.name, data)
-        return rows, names, problems, data
-    if suffix == ".xlsx":
-        rows, names, problems = _read_xlsx(path.name, data)
-        return rows, names, problems, data
-    if suffix == ".csv":
-        return _read_csv_files({path.name: data})
-    raise ImportRefused([Problem(path.name, 0, "", "not a bundle: give a folder or .zip of CSVs, a .json or an .xlsx file")])
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
+"""What reading a damaged zip member raises: a bad CRC, a truncated stream, an unsupported method, a password."""
+_SMALL = 1_000_000  # a zip member below this size is not held to the compression-ratio limit
 
 
-def _read_csv_files(files: dict[str, bytes]) -> tuple[dict[str, list[RawRow]], dict[str, str], list[Problem], bytes]:
-    rows: dict[str, list[RawRow]] = {}
-    names: dict[str, str] = {}
-    problems: list[Problem] = []
-    digest = b"".join(name.encode() + b"\0" + body for name, body in sorted(files.items()))
-    for name, body in files.items():
-        table = _table_for(name, problems)
-        if not table:
+class BundleRead(NamedTuple):
+    """A bundle as read: raw rows per table, the file each came from, problems, the SHA-256 of its bytes, warnings."""
+
+    rows: dict[str, list[RawRow]]
+    names: dict[str, str]
+    problems: list[Problem]
+    sha256: str
+    warnings: list[Problem]
+
+
+class _Stop(Exception):
+    """A problem that ends the read at once (a limit, an unreadable container)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass
+class _Reading:
+    """What one read collects, and the bytes it has taken so far against the bundle's total."""
+
+    shown: str
+    rows: dict[str, list[RawRow]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    hasher: Any = field(default_factory=hashlib.sha256)
+    total: int = 0
+
+    def table_for(self, file_name: str, shown: str) -> TableSpec | None:
+        """The table a file holds, or None after noting why not (unknown name, or the table given before)."""
+        table = PurePosixPath(file_name).stem.lower()
+        spec = SPEC_BY_TABLE.get(table)
+        if spec is None:
+            self.problems.append(Problem(shown, 0, "", f"not a table of the bundle format; expected one of {', '.join(SPEC_BY_TABLE)}"))
+            return None
+        if table in self.names:
+            self.problems.append(Problem(shown, 0, "", f"table {table} is given twice (also {self.names[table]}): give each table once"))
+            return None
+        self.names[table] = shown
+        return spec
+
+    def take(self, count: int) -> None:
+        self.total += count
+        if self.total > limits.TOTAL_BYTES.value:
+            raise _Stop(Problem(self.shown, 0, "", limits.TOTAL_BYTES.refusal("the bundle, uncompressed,")))
+
+
+class _Counted(io.RawIOBase):
+    """A stream that counts (and hashes) what it reads and stops at the file limit, the bundle's total or a zip ratio."""
+
+    def __init__(self, raw: IO[bytes], shown: str, reading: _Reading, compressed: int | None = None, hashed: bool = True) -> None:
+        super().__init__()
+        self.raw, self.shown, self.reading, self.compressed, self.hashed = raw, shown, reading, compressed, hashed
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.raw.readinto(buffer)
+        if not n:
+            return 0
+        self.count += n
+        if self.count > limits.FILE_BYTES.value:
+            raise _Stop(Problem(self.shown, 0, "", limits.FILE_BYTES.refusal("the file, uncompressed,")))
+        if self.compressed is not None and self.count > max(_SMALL, limits.ZIP_RATIO.value * self.compressed):
+            raise _Stop(Problem(self.shown, 0, "", limits.ZIP_RATIO.refusal("the member expands to more than its compressed size times the ratio; it")))
+        self.reading.take(n)
+        if self.hashed:
+            self.reading.hasher.update(memoryview(buffer)[:n])
+        return n
+
+
+def read_bundle(path: Path) -> BundleRead:
+    """Read a bundle into raw rows per table, every problem found, and the SHA-256 of its bytes (for `imports`)."""
+    path = Path(path)
+    reading = _Reading(path.name)
+    try:
+        kind = _file_kind(path)
+        if kind == "directory":
+            _read_folder(path, reading)
+        elif path.suffix.lower() == ".zip":
+            _read_zip(path, reading)
+        elif path.suffix.lower() == ".json":
+            _read_json(path, reading)
+        elif path.suffix.lower() == ".xlsx":
+            _read_xlsx(path, reading)
+        elif path.suffix.lower() == ".csv" and reading.table_for(path.name, path.name):
+            with _open_regular(path) as handle:
+                _read_csv(_Counted(handle, path.name, reading), path.name, reading)
+        elif path.suffix.lower() != ".csv":
+            reading.problems.append(Problem(path.name, 0, "", "not a bundle: give a folder or .zip of CSVs, a .json or an .xlsx file"))
+    except _Stop as stop:
+        reading.problems.append(stop.problem)
+    except UNREADABLE as exc:  # a damaged container found while reading a member
+        reading.problems.append(Problem(path.name, 0, "", f"cannot be read: {_reason(exc)}"))
+    return BundleRead(reading.rows, reading.names, reading.problems, reading.hasher.hexdigest(), reading.warnings)
+
+
+# -- files ---------------------------------------------------------------------------
+def _file_kind(path: Path, follow: bool = True) -> str:
+    """'file', 'directory', or why the path is neither (raises _Stop for the bundle path itself)."""
+    try:
+        mode = (os.stat if follow else os.lstat)(path).st_mode
+    except OSError as exc:
+        raise _Stop(Problem(path.name, 0, "", f"cannot be read: {_reason(exc)}")) from exc
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device or socket"
+    if follow:
+        raise _Stop(Problem(path.name, 0, "", f"is {kind}, not a file: give a bundle folder or file"))
+    return kind
+
+
+@contextmanager
+def _open_regular(path: Path) -> Iterator[IO[bytes]]:
+    """Open a file only if it is a regular file (no symlink followed; a FIFO opened non-blocking and refused at once)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _Stop(Problem(path.name, 0, "", f"cannot be opened: {_reason(exc)}")) from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _Stop(Problem(path.name, 0, "", "is not a regular file"))
+    with os.fdopen(fd, "rb", buffering=0) as handle:
+        yield handle
+
+
+def _read_folder(path: Path, reading: _Reading) -> None:
+    """Every plain file of the folder, in name order, hashed as name + NUL + bytes; sub-folders are not part of a bundle."""
+    for entry in sorted(path.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
             continue
-        names[table] = name
+        kind = _file_kind(entry, follow=False)
+        if kind == "directory" and not entry.name.lower().endswith(".csv"):
+            continue
+        if kind != "file":
+            reading.problems.append(Problem(entry.name, 0, "", f"is {'a directory' if kind == 'directory' else kind}, not a file: "
+                                                               "a bundle holds plain files only (copy the file itself in)"))
+            continue
+        if not reading.table_for(entry.name, entry.name):
+            continue
+        reading.hasher.update(entry.name.encode() + b"\0")
+        with _open_regular(entry) as handle:
+            _read_csv(_Counted(handle, entry.name, reading), entry.name, reading)
+
+
+def _zip_members(archive: zipfile.ZipFile, shown: str, reading: _Reading) -> list[zipfile.ZipInfo]:
+    """The zip's file entries, after checking its directory: count, encryption, method, sizes and ratios."""
+    infos = archive.infolist()
+    if len(infos) > limits.ZIP_MEMBERS.value:
+        raise _Stop(Problem(shown, 0, "", limits.ZIP_MEMBERS.refusal(f"the zip's {len(infos):,} entries are")))
+    declared = 0
+    for info in infos:
+        where = f"{shown}:{info.filename}"
+        if info.flag_bits & 0x1:
+            raise _Stop(Problem(where, 0, "", "is encrypted: give a zip without a password"))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+            raise _Stop(Problem(where, 0, "", f"uses compression method {info.compress_type}, which cannot be read: re-zip it"))
+        if info.file_size > limits.FILE_BYTES.value:
+            raise _Stop(Problem(where, 0, "", limits.FILE_BYTES.refusal(f"its declared size of {info.file_size:,} bytes")))
+        if info.file_size > max(_SMALL, limits.ZIP_RATIO.value * info.compress_size):
+            raise _Stop(Problem(where, 0, "", limits.ZIP_RATIO.refusal(
+                f"it expands {info.file_size / max(info.compress_size, 1):,.0f} times ({info.file_size:,} bytes); the ratio")))
+        declared += info.file_size
+    if declared > limits.TOTAL_BYTES.value:
+        raise _Stop(Problem(shown, 0, "", limits.TOTAL_BYTES.refusal(f"its declared {declared:,} bytes uncompressed")))
+    return [info for info in infos if not info.is_dir()]
+
+
+def _open_zip(path: Path, handle: IO[bytes]) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(handle)
+    except UNREADABLE as exc:
+        raise _Stop(Problem(path.name, 0, "", f"not a readable zip: {_reason(exc)}")) from exc
+
+
+def _read_zip(path: Path, reading: _Reading) -> None:
+    """A zip of table CSVs, in any folders; names that climb out (`../x.csv`) or repeat a table are refused."""
+    with _open_regular(path) as handle:
+        _hash_whole(handle, path.name, reading)
+        with _open_zip(path, handle) as archive:
+            for info in _zip_members(archive, path.name, reading):
+                name = info.filename
+                member = PurePosixPath(name.replace("\\", "/"))
+                if member.name.startswith(".") or "__MACOSX" in member.parts:
+                    continue
+                shown = f"{path.name}:{name}"
+                if member.is_absolute() or ".." in member.parts:
+                    reading.problems.append(Problem(shown, 0, "", "member name leaves the zip's folder: refused"))
+                    continue
+                if not reading.table_for(member.name, member.name):
+                    continue
+                with archive.open(info) as stream:
+                    _read_csv(_Counted(stream, member.name, reading, info.compress_size, hashed=False), member.name, reading)
+
+
+def _hash_whole(handle: IO[bytes], shown: str, reading: _Reading) -> None:
+    """Hash a container file (bounded by the file limit), then rewind it for reading."""
+    counted = _Counted(handle, shown, reading)
+    while counted.read(1 << 20):
+        pass
+    reading.total = 0  # the container's own bytes are not bundle content
+    handle.seek(0)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# -- CSV -----------------------------------------------------------------------------
+def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[str]:
+    """The stream's lines as text, each read no further than the line limit; stops at the first byte that is not UTF-8."""
+    buffered = io.BufferedReader(stream, 1 << 16)
+    limit = limits.LINE_BYTES.value
+    number = 0
+    while raw := buffered.readline(limit + 1):
+        number += 1
+        if len(raw) > limit:
+            raise _Stop(Problem(shown, number, "", limits.LINE_BYTES.refusal("the line")))
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
         try:
-            text = body.decode("utf-8-sig")
+            yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            line = body[: exc.start].count(b"\n") + 1
-            problems.append(Problem(name, line, "", f"not UTF-8 text (byte 0x{body[exc.start]:02x}): save the file as UTF-8"))
-            continue
-        if not text.strip():
-            problems.append(Problem(name, 0, "", "the file is empty: give at least the header row"))
-            continue
-        reader = csv.reader(io.StringIO(text, newline=""))
-        header = [h.strip() for h in next(reader)]
-        table_rows: list[RawRow] = []
+            problems.append(Problem(shown, number, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
+            return
+
+
+def _read_csv(stream: IO[bytes], shown: str, reading: _Reading) -> None:
+    spec = SPEC_BY_TABLE[PurePosixPath(shown).stem.lower()]
+    before = len(reading.problems)
+    csv.field_size_limit(limits.FIELD_CHARS.value)
+    reader = csv.reader(_lines(stream, shown, reading.problems), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        header = next(reader, None)
+        start = reader.line_num + 1
         for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != len(header):
-                problems.append(Problem(name, reader.line_num, "", f"has {len(record)} fields, the header has {len(header)}"))
-                continue
-            table_rows.append((reader.line_num, dict(zip(header, record, strict=True))))
-        rows[table] = _with_header(table, name, header, table_rows, problems)
-    return rows, names, problems, digest
+            records.append((start, record))
+            start = reader.line_num + 1
+            if len(records) > limits.ROWS.value:
+                raise _Stop(Problem(shown, reader.line_num, "", limits.ROWS.refusal("the table")))
+    except csv.Error as exc:
+        if len(reading.problems) == before:  # not the end of a file cut short at a byte that is not UTF-8
+            reading.problems.append(_csv_problem(shown, start, reader.line_num, exc))
+        return
+    if len(reading.problems) > before:
+        return
+    if header is None:
+        reading.problems.append(Problem(shown, 0, "", "the file is empty: give at least the header row"))
+        return
+    header = [h.strip() for h in header]
+    rows = []
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            hint = ": a stray double quote may have joined lines" if any("\n" in cell or "\r" in cell for cell in record) else ""
+            reading.problems.append(Problem(shown, line, "", f"has {len(record)} fields, the header has {len(header)}{hint}"))
+            continue
+        rows.append((line, record))
+    _table(spec, shown, header, rows, reading, header_row=1)
 
 
-def _read_json(name: str, data: bytes) -> tuple[dict[str, list[RawRow]], dict[str, str], list[Problem]]:
-    problems: list[Problem] = []
+def _csv_problem(shown: str, start: int, line: int, exc: csv.Error) -> Problem:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return Problem(shown, start, "", limits.FIELD_CHARS.refusal("a cell"))
+    if "unexpected end of data" in text:
+        return Problem(shown, start, "", "a double quote opened on this row is never closed: a stray \" swallowed the rest of the file")
+    if "NUL" in text or "null byte" in text:
+        return Problem(shown, line, "", "holds a NUL byte: not a text file")
+    return Problem(shown, line, "", f"is not well-formed CSV ({text}): quote a cell that holds a comma, a quote or a line break, "
+                                    "and double the quotes inside it")
+
+
+def _table(spec: TableSpec, shown: str, header: list[str], records: list[tuple[int, list[Any]]], reading: _Reading,
+           header_row: int) -> None:
+    """Check a table's header and cells, then keep its rows (known columns only) under the table's name."""
+    if len(header) > limits.COLUMNS.value:
+        reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's {len(header):,} columns are")))
+        return
+    seen: set[str] = set()
+    for column in header:
+        if column and column in seen:
+            reading.problems.append(Problem(shown, header_row, column, "column given twice: one would silently win"))
+        seen.add(column)
+    known = {c.name for c in spec.columns}
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            reading.problems.append(Problem(shown, header_row, column.name, "required column is missing"))
+    reading.warnings += [Problem(shown, header_row, h, "unknown column, ignored") for h in header if h and h not in known]
+    rows: list[RawRow] = []
+    for line, record in records:
+        row = {h: _cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
+        for column, text in row.items():
+            if ("\n" in text or "\r" in text) and column not in spec.free_text:
+                reading.problems.append(Problem(shown, line, column, "holds a line break: a stray double quote probably opened a "
+                                                                     "quoted cell that swallowed the following lines"))
+        rows.append((line, row))
+    reading.rows[spec.table] = rows
+
+
+# -- JSON ----------------------------------------------------------------------------
+class _BadJson(ValueError):
+    """A JSON value the bundle refuses: a repeated key, an oversized or non-finite number."""
+
+
+def _read_json(path: Path, reading: _Reading) -> None:
+    with _open_regular(path) as handle:
+        data = _Counted(handle, path.name, reading).readall()
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return {}, {}, [Problem(name, 0, "", f"not a JSON bundle: {exc}")]
+        document = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys,
+                              parse_int=_bounded_number(int), parse_float=_bounded_number(float), parse_constant=_no_constant)
+    except RecursionError:
+        raise _Stop(Problem(path.name, 0, "", limits.JSON_DEPTH.refusal("the nesting"))) from None
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError and _BadJson are ValueErrors
+        raise _Stop(Problem(path.name, 0, "", f"not a JSON bundle: {exc}")) from None
+    if _depth(document) > limits.JSON_DEPTH.value:
+        raise _Stop(Problem(path.name, 0, "", limits.JSON_DEPTH.refusal("the nesting")))
     if not isinstance(document, dict):
-        return {}, {}, [Problem(name, 0, "", "a JSON bundle is one object of arrays named after the tables")]
-    rows: dict[str, list[RawRow]] = {}
-    names: dict[str, str] = {}
+        raise _Stop(Problem(path.name, 0, "", "a JSON bundle is one object of arrays named after the tables"))
     for key, records in document.items():
-        table = _table_for(f"{key}.csv", problems, shown=f"{name}: {key}")
-        if not table:
+        shown = f"{path.name}:{key}"
+        spec = reading.table_for(f"{key}.csv", shown)
+        if not spec:
             continue
-        names[table] = f"{name}:{key}"
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            problems.append(Problem(names[table], 0, "", "must be an array of objects"))
+            reading.problems.append(Problem(shown, 0, "", "must be an array of objects"))
             continue
+        if len(records) > limits.ROWS.value:
+            raise _Stop(Problem(shown, 0, "", limits.ROWS.refusal("the table")))
         header = list(dict.fromkeys(k for r in records for k in r))
-        raw = [(i, {k: _cell_text(v) for k, v in r.items()}) for i, r in enumerate(records, start=1)]
-        rows[table] = _with_header(table, names[table], header, raw, problems)
-    return rows, names, problems
+        for number, record in enumerate(records, start=1):
+            for column, value in record.items():
+                if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
+                    reading.problems.append(Problem(shown, number, column, "must be text, a number, true/false or a list of those"))
+        _table(spec, shown, header, [(i, [r.get(h) for h in header]) for i, r in enumerate(records, start=1)], reading, header_row=1)
 
 
-def _read_xlsx(name: str, data: bytes) -> tuple[dict[str, list[RawRow]], dict[str, str], list[Problem]]:
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) != len(keys):
+        again = next(k for i, k in enumerate(keys) if k in keys[:i])
+        raise _BadJson(f"key '{again[:60]}' is given twice in one object: one would silently win")
+    return dict(pairs)
+
+
+def _bounded_number(kind: Callable[[str], Any]) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        digits = sum(ch.isdigit() for ch in text)
+        if digits > limits.NUMBER_DIGITS.value:
+            raise _BadJson(limits.NUMBER_DIGITS.refusal(f"a number of {digits:,} digits"))
+        value = kind(text)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise _BadJson(f"the number {text[:40]} is out of range")
+        return value
+
+    return parse
+
+
+def _no_constant(text: str) -> Any:
+    raise _BadJson(f"{text} is not a number a bundle can hold")
+
+
+def _depth(value: Any) -> int:
+    """How deeply containers nest (an object of arrays of objects of lists: 4), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack += [(child, level + 1) for child in (item.values() if isinstance(item, dict) else item)]
+    return deepest
+
+
+# -- XLSX ----------------------------------------------------------------------------
+def _read_xlsx(path: Path, reading: _Reading) -> None:
+    """One sheet per table; the container is checked like a bundle zip, each sheet by its declared size, then streamed."""
     from openpyxl import load_workbook
+    from openpyxl.worksheet._reader import WorkSheetParser
 
-    problems: list[Problem] = []
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        return {}, {}, [Problem(name, 0, "", f"not a readable XLSX workbook: {exc}")]
-    rows: dict[str, list[RawRow]] = {}
-    names: dict[str, str] = {}
-    for sheet in book.worksheets:
-        table = _table_for(f"{sheet.title}.csv", problems, shown=f"{name}: sheet {sheet.title}")
-        if not table:
+    with _open_regular(path) as handle:
+        _hash_whole(handle, path.name, reading)
+        with _open_zip(path, handle) as archive:
+            _zip_members(archive, path.name, reading)
+            sizes = {info.filename: info.compress_size for info in archive.infolist()}
+        handle.seek(0)
+        try:
+            book = load_workbook(handle, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many types for a damaged workbook
+            raise _Stop(Problem(path.name, 0, "", f"not a readable XLSX workbook: {_reason(exc)}")) from None
+        try:
+            for sheet in book.worksheets:
+                shown = f"{path.name}:{sheet.title}"
+                spec = reading.table_for(f"{sheet.title}.csv", shown)
+                if not spec:
+                    continue
+                if (sheet.max_row or 0) > limits.ROWS.value + 1:
+                    raise _Stop(Problem(shown, 0, "", limits.ROWS.refusal(f"the sheet's declared {sheet.max_row:,} rows are")))
+                if (sheet.max_column or 0) > limits.COLUMNS.value:
+                    raise _Stop(Problem(shown, 0, "", limits.COLUMNS.refusal(f"the sheet's declared {sheet.max_column:,} columns are")))
+                # openpyxl's own row iterator fills every gap (a lone cell at XFD1048576 becomes a billion empty cells):
+                # its sheet parser yields the cells that are there
+                part = sheet._worksheet_path
+                with book._archive.open(part) as source:
+                    parser = WorkSheetParser(_Counted(source, shown, reading, sizes.get(part), hashed=False), sheet._shared_strings,
+                                             data_only=False, epoch=book.epoch, date_formats=book._date_formats,
+                                             timedelta_formats=book._timedelta_formats)
+                    _sheet_rows(parser.parse(), spec, shown, reading)
+        finally:
+            book.close()
+
+
+def _sheet_rows(parsed: Iterator[tuple[int, list[dict[str, Any]]]], spec: TableSpec, shown: str, reading: _Reading) -> None:
+    header: list[str] | None = None
+    header_row = 0
+    records: list[tuple[int, list[Any]]] = []
+    for number, cells in parsed:
+        widest = max((c["column"] for c in cells), default=0)
+        if widest > limits.COLUMNS.value:
+            raise _Stop(Problem(shown, number, "", limits.COLUMNS.refusal(f"a cell in column {widest:,}")))
+        if number > limits.ROWS.value + 1:
+            raise _Stop(Problem(shown, number, "", limits.ROWS.refusal("the sheet")))
+        values: list[Any] = [None] * widest
+        for cell in cells:
+            values[cell["column"] - 1] = cell["value"]
+        if header is None:
+            if any(v not in (None, "") for v in values):
+                header, header_row = [_cell_text(v).strip() for v in values], number
             continue
-        names[table] = f"{name}:{sheet.title}"
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            problems.append(Problem(names[table], 0, "", "the sheet is empty: give at least the header row"))
-            continue
-        header = [_cell_text(h).strip() for h in values[0]]
-        raw = [(i, {h: _cell_text(v) for h, v in zip(header, record, strict=False) if h})
-               for i, record in enumerate(values[1:], start=2) if any(v not in (None, "") for v in record)]
-        rows[table] = _with_header(table, names[table], [h for h in header if h], raw, problems)
-    return rows, names, problems
+        if any(v not in (None, "") for v in values):
+            records.append((number, values))
+    if header is None:
+        reading.problems.append(Problem(shown, 0, "", "the sheet is empty: give at least the header row"))
+        return
+    _table(spec, shown, header, records, reading, header_row)
 
 
 def _cell_text(value: Any) -> str:
@@ -134,38 +510,5 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(_cell_text(v) for v in value)
+        return join_list(_cell_text(v) for v in value)
     return str(value)
-
-
-def _table_for(file_name: str, problems: list[Problem], shown: str = "") -> str:
-    table = Path(file_name).stem.lower()
-    if table in SPEC_BY_TABLE:
-        return table
-    problems.append(Problem(shown or file_name, 0, "", f"not a table of the bundle format; expected one of {', '.join(SPEC_BY_TABLE)}"))
-    return ""
-
-
-def _with_header(table: str, name: str, header: list[str], rows: list[RawRow], problems: list[Problem]) -> list[RawRow]:
-    spec = SPEC_BY_TABLE[table]
-    known = {c.name for c in spec.columns}
-    for column in spec.columns:
-        if column.required and column.name not in header:
-            problems.append(Problem(name, 1, column.name, "required column is missing"))
-    return [(n, {k: v for k, v in r.items() if k in known}) for n, r in rows]
-
-
-def unknown_columns(path: Path) -> list[Problem]:
-    """Columns the bundle has that the format does not know: reported, then ignored."""
-    warnings: list[Problem] = []
-    if not path.is_dir():
-        return warnings
-    for file in sorted(path.glob("*.csv")):
-        spec = SPEC_BY_TABLE.get(file.stem.lower())
-        if not spec:
-            continue
-        with file.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            header = next(csv.reader(handle), [])
-        known = {c.name for c in spec.columns}
-        warnings += [Problem(file.name, 1, h, "unknown column, ignored") for h in header if h.strip() and h.strip() not in known]
-    return warnings

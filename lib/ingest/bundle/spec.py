@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from lib.vocab import ACTOR_KINDS, ATTRIBUTIONS, EVIDENCE_RELATIONS, EVIDENCE_TYPES, SOURCE_KINDS
 
-LIST_SEPARATOR = ";"
 RawRow = tuple[int, dict[str, str]]  # (row number in the file, column -> text)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -33,6 +33,15 @@ class TableSpec:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     precision_column: str = ""  # where a partial date's precision goes
+
+    @property
+    def free_text(self) -> frozenset[str]:
+        """Columns of prose (titles, quotes, notes): the only ones where a line break can be meant.
+
+        Anywhere else (ids, references, vocabularies, dates, numbers, lists) a line break means a stray
+        double quote opened a quoted cell that swallowed the following lines.
+        """
+        return frozenset(c.name for c in self.columns if c.kind == "text" and not c.ref and not c.vocab and c.name not in self.key)
 
 
 C = Column

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -9,15 +10,17 @@ from typing import Any
 import duckdb
 
 from lib.dates import parse_partial_date
-from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, LIST_SEPARATOR, SPECS, Column, RawRow, TableSpec
+from lib.ingest import limits
+from lib.ingest.bundle.cells import looks_like_formula, split_list, unescape
+from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
 from lib.ingest.report import Problem
 from lib.phrases import declares_continuity
 from lib.vocab import EVENT_ROLES
 
-_FORMULA = re.compile(r"[=+\-@\t\r]")
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
 _GRADE = re.compile(r"[A-F][1-6]?")
 _TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
+
 
 @dataclass
 class Staged:
@@ -85,26 +88,36 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
         problems.append(Problem(file, line, column, reason))
 
     for column in columns:
-        text = (record.get(column.name) or "").strip()
+        text, escaped = unescape(record.get(column.name) or "")
         if not text:
             if column.required:
                 bad(column.name, "required value is empty")
             row[column.target] = [] if column.kind in ("list", "roles") else None
             continue
-        if _FORMULA.match(text) and not _NUMBER.fullmatch(text):
-            bad(column.name, f"starts with {text[0]!r}, like a spreadsheet formula: remove the leading character")
+        if not escaped and looks_like_formula(text):
+            bad(column.name, f"starts with {text[0]!r}, like a spreadsheet formula: remove the leading character, "
+                             "or put an apostrophe before it to keep it as text")
+            continue
+        if (column.name in spec.key or (column.ref and column.kind == "text")) and len(text) > limits.KEY_CHARS.value:
+            bad(column.name, limits.KEY_CHARS.refusal(f"an id of {len(text):,} characters"))
             continue
         value: Any = text
         if column.kind == "int":
-            if not re.fullmatch(r"[+-]?\d+", text):
+            if not re.fullmatch(r"[+-]?\d{1,12}", text):
                 bad(column.name, f"'{text[:40]}' is not a whole number")
                 continue
             value = int(text)
+            if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+                bad(column.name, f"{value} is out of range: a whole number from {_INT_RANGE[0]} to {_INT_RANGE[1]}")
+                continue
         elif column.kind == "date":
             try:
                 parsed = parse_partial_date(text)
             except ValueError as exc:
-                bad(column.name, str(exc))
+                bad(column.name, str(exc)[:200])
+                continue
+            if parsed.first_day.year > dt.date.today().year + 1:
+                bad(column.name, f"'{text[:40]}' is after next year: give a date from the year 1000 to {dt.date.today().year + 1}")
                 continue
             value = parsed.first_day.isoformat()
             if spec.precision_column:
@@ -119,7 +132,10 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
                 bad(column.name, f"'{text[:40]}' is not a grade: a letter A–F, optionally with a digit 1–6 (e.g. B2)")
                 continue
         elif column.kind in ("list", "roles"):
-            value = [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
+            value = split_list(text)
+            if column.ref and any(len(item) > limits.KEY_CHARS.value for item in value):
+                bad(column.name, limits.KEY_CHARS.refusal("an id in the list"))
+                continue
         if column.vocab and value not in column.vocab:
             bad(column.name, f"'{text[:40]}' is not one of {', '.join(column.vocab)}")
             continue
@@ -136,8 +152,8 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
         elif column.kind == "roles":
             links = []
             for item in value:
-                actor, _, role = item.partition(":")
-                role = role or "participant"
+                actor, sep, role = item.rpartition(":")  # ids may hold a colon (gdelt:TUR): the role is the last part
+                actor, role = (actor, role) if sep else (role, "participant")
                 if role not in EVENT_ROLES:
                     bad(column.name, f"role '{role[:20]}' is not one of {', '.join(EVENT_ROLES)}")
                 refs.append((file, line, column.name, "actors", actor))
