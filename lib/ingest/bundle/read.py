@@ -32,6 +32,7 @@ import io
 import json
 import math
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -119,7 +120,7 @@ class _Counted(io.RawIOBase):
         if self.count > limits.FILE_BYTES.value:
             raise _Stop(Problem(self.shown, 0, "", limits.FILE_BYTES.refusal("the file, uncompressed,")))
         if self.compressed is not None and self.count > max(_SMALL, limits.ZIP_RATIO.value * self.compressed):
-            raise _Stop(Problem(self.shown, 0, "", limits.ZIP_RATIO.refusal("the member expands to more than its compressed size times the ratio; it")))
+            raise _Stop(Problem(self.shown, 0, "", limits.ZIP_RATIO.refusal(f"its expansion (past {self.count:,} bytes)")))
         self.reading.take(n)
         if self.hashed:
             self.reading.hasher.update(memoryview(buffer)[:n])
@@ -141,7 +142,7 @@ def read_bundle(path: Path) -> BundleRead:
         elif path.suffix.lower() == ".xlsx":
             _read_xlsx(path, reading)
         elif path.suffix.lower() == ".csv" and reading.table_for(path.name, path.name):
-            with _open_regular(path) as handle:
+            with _open_regular(path, follow=True) as handle:
                 _read_csv(_Counted(handle, path.name, reading), path.name, reading)
         elif path.suffix.lower() != ".csv":
             reading.problems.append(Problem(path.name, 0, "", "not a bundle: give a folder or .zip of CSVs, a .json or an .xlsx file"))
@@ -170,10 +171,15 @@ def _file_kind(path: Path, follow: bool = True) -> str:
 
 
 @contextmanager
-def _open_regular(path: Path) -> Iterator[IO[bytes]]:
-    """Open a file only if it is a regular file (no symlink followed; a FIFO opened non-blocking and refused at once)."""
+def _open_regular(path: Path, follow: bool = False) -> Iterator[IO[bytes]]:
+    """Open a file only if it is a regular file (a FIFO is opened non-blocking and refused at once).
+
+    A bundle folder's files are opened without following symlinks; the bundle path itself, which the user
+    named, may be one.
+    """
+    nofollow = 0 if follow else getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise _Stop(Problem(path.name, 0, "", f"cannot be opened: {_reason(exc)}")) from exc
     if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -206,7 +212,7 @@ def _zip_members(archive: zipfile.ZipFile, shown: str, reading: _Reading) -> lis
     """The zip's file entries, after checking its directory: count, encryption, method, sizes and ratios."""
     infos = archive.infolist()
     if len(infos) > limits.ZIP_MEMBERS.value:
-        raise _Stop(Problem(shown, 0, "", limits.ZIP_MEMBERS.refusal(f"the zip's {len(infos):,} entries are")))
+        raise _Stop(Problem(shown, 0, "", limits.ZIP_MEMBERS.refusal(f"the zip's count of {len(infos):,} entries")))
     declared = 0
     for info in infos:
         where = f"{shown}:{info.filename}"
@@ -218,7 +224,7 @@ def _zip_members(archive: zipfile.ZipFile, shown: str, reading: _Reading) -> lis
             raise _Stop(Problem(where, 0, "", limits.FILE_BYTES.refusal(f"its declared size of {info.file_size:,} bytes")))
         if info.file_size > max(_SMALL, limits.ZIP_RATIO.value * info.compress_size):
             raise _Stop(Problem(where, 0, "", limits.ZIP_RATIO.refusal(
-                f"it expands {info.file_size / max(info.compress_size, 1):,.0f} times ({info.file_size:,} bytes); the ratio")))
+                f"its expansion to {info.file_size:,} bytes ({info.file_size / max(info.compress_size, 1):,.0f} times)")))
         declared += info.file_size
     if declared > limits.TOTAL_BYTES.value:
         raise _Stop(Problem(shown, 0, "", limits.TOTAL_BYTES.refusal(f"its declared {declared:,} bytes uncompressed")))
@@ -234,7 +240,7 @@ def _open_zip(path: Path, handle: IO[bytes]) -> zipfile.ZipFile:
 
 def _read_zip(path: Path, reading: _Reading) -> None:
     """A zip of table CSVs, in any folders; names that climb out (`../x.csv`) or repeat a table are refused."""
-    with _open_regular(path) as handle:
+    with _open_regular(path, follow=True) as handle:
         _hash_whole(handle, path.name, reading)
         with _open_zip(path, handle) as archive:
             for info in _zip_members(archive, path.name, reading):
@@ -338,7 +344,7 @@ def _table(spec: TableSpec, shown: str, header: list[str], records: list[tuple[i
            header_row: int) -> None:
     """Check a table's header and cells, then keep its rows (known columns only) under the table's name."""
     if len(header) > limits.COLUMNS.value:
-        reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's {len(header):,} columns are")))
+        reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's count of {len(header):,} columns")))
         return
     seen: set[str] = set()
     for column in header:
@@ -367,7 +373,7 @@ class _BadJson(ValueError):
 
 
 def _read_json(path: Path, reading: _Reading) -> None:
-    with _open_regular(path) as handle:
+    with _open_regular(path, follow=True) as handle:
         data = _Counted(handle, path.name, reading).readall()
     try:
         document = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys,
@@ -440,11 +446,12 @@ def _read_xlsx(path: Path, reading: _Reading) -> None:
     from openpyxl import load_workbook
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    with _open_regular(path) as handle:
+    with _open_regular(path, follow=True) as handle:
         _hash_whole(handle, path.name, reading)
         with _open_zip(path, handle) as archive:
-            _zip_members(archive, path.name, reading)
-            sizes = {info.filename: info.compress_size for info in archive.infolist()}
+            sizes = {info.filename: info.compress_size for info in _zip_members(archive, path.name, reading)}
+            for part in (name for name in sizes if name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                _declared_size(archive, part, f"{path.name}:{part}")
         handle.seek(0)
         try:
             book = load_workbook(handle, read_only=True, data_only=False)
@@ -456,10 +463,6 @@ def _read_xlsx(path: Path, reading: _Reading) -> None:
                 spec = reading.table_for(f"{sheet.title}.csv", shown)
                 if not spec:
                     continue
-                if (sheet.max_row or 0) > limits.ROWS.value + 1:
-                    raise _Stop(Problem(shown, 0, "", limits.ROWS.refusal(f"the sheet's declared {sheet.max_row:,} rows are")))
-                if (sheet.max_column or 0) > limits.COLUMNS.value:
-                    raise _Stop(Problem(shown, 0, "", limits.COLUMNS.refusal(f"the sheet's declared {sheet.max_column:,} columns are")))
                 # openpyxl's own row iterator fills every gap (a lone cell at XFD1048576 becomes a billion empty cells):
                 # its sheet parser yields the cells that are there
                 part = sheet._worksheet_path
@@ -467,12 +470,40 @@ def _read_xlsx(path: Path, reading: _Reading) -> None:
                     parser = WorkSheetParser(_Counted(source, shown, reading, sizes.get(part), hashed=False), sheet._shared_strings,
                                              data_only=False, epoch=book.epoch, date_formats=book._date_formats,
                                              timedelta_formats=book._timedelta_formats)
-                    _sheet_rows(parser.parse(), spec, shown, reading)
+                    bounds = (sheet.max_row or limits.ROWS.value + 1, sheet.max_column or limits.COLUMNS.value)
+                    _sheet_rows(parser.parse(), spec, shown, reading, bounds)
         finally:
             book.close()
 
 
-def _sheet_rows(parsed: Iterator[tuple[int, list[dict[str, Any]]]], spec: TableSpec, shown: str, reading: _Reading) -> None:
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
+
+
+def _declared_size(archive: zipfile.ZipFile, part: str, shown: str) -> None:
+    """Refuse a sheet whose declared size (its <dimension>, in the first 64 KB) is over the limits, or a large one declaring none.
+
+    openpyxl reads a sheet without a <dimension> whole when it opens the workbook, to find its size: only a
+    small sheet may leave it out (every spreadsheet program writes it).
+    """
+    from openpyxl.utils import column_index_from_string
+
+    with archive.open(part) as source:
+        head = source.read(1 << 16)
+    found = _DIMENSION.search(head)
+    if not found:
+        if archive.getinfo(part).file_size > _SMALL:
+            raise _Stop(Problem(shown, 0, "", "the sheet does not declare its size (<dimension>): save it again from a spreadsheet program"))
+        return
+    last_column, last_row = (found.group(3) or found.group(1)).decode(), int(found.group(4) or found.group(2))
+    if last_row > limits.ROWS.value + 1:
+        raise _Stop(Problem(shown, 0, "", limits.ROWS.refusal(f"the sheet's declared size of {last_row:,} rows")))
+    if column_index_from_string(last_column) > limits.COLUMNS.value:
+        raise _Stop(Problem(shown, 0, "", limits.COLUMNS.refusal(f"the sheet's declared width of {last_column} columns")))
+
+
+def _sheet_rows(parsed: Iterator[tuple[int, list[dict[str, Any]]]], spec: TableSpec, shown: str, reading: _Reading,
+                bounds: tuple[int, int]) -> None:
+    """The sheet's rows, the first non-empty one as the header; a cell past the declared size or the limits stops the read."""
     header: list[str] | None = None
     header_row = 0
     records: list[tuple[int, list[Any]]] = []
@@ -482,6 +513,9 @@ def _sheet_rows(parsed: Iterator[tuple[int, list[dict[str, Any]]]], spec: TableS
             raise _Stop(Problem(shown, number, "", limits.COLUMNS.refusal(f"a cell in column {widest:,}")))
         if number > limits.ROWS.value + 1:
             raise _Stop(Problem(shown, number, "", limits.ROWS.refusal("the sheet")))
+        if number > bounds[0] or widest > bounds[1]:
+            raise _Stop(Problem(shown, number, "", "a cell lies past the sheet's declared size (<dimension>): save it again "
+                                                   "from a spreadsheet program"))
         values: list[Any] = [None] * widest
         for cell in cells:
             values[cell["column"] - 1] = cell["value"]
