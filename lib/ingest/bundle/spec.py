@@ -36,12 +36,13 @@ class TableSpec:
 
     @property
     def free_text(self) -> frozenset[str]:
-        """Columns of prose (titles, quotes, notes): the only ones where a line break can be meant.
+        """Columns of prose (names, titles, quotes, notes, aliases): the only ones where a line break can be meant.
 
         Anywhere else (ids, references, vocabularies, dates, numbers, lists) a line break means a stray
         double quote opened a quoted cell that swallowed the following lines.
         """
-        return frozenset(c.name for c in self.columns if c.kind == "text" and not c.ref and not c.vocab and c.name not in self.key)
+        return frozenset(c.name for c in self.columns
+                         if c.kind in ("text", "list") and not c.ref and not c.vocab and c.name not in self.key)
 
 
 C = Column
