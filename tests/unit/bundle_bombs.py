@@ -185,3 +185,31 @@ def probe(path: Path, timeout: float = 120, env: dict[str, str] | None = None) -
     if done.returncode != 0:
         raise AssertionError(f"the probe failed: {done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+_OPEN_DIRECTORY = {"STANCEWATCH_IMPORT_MAX_ZIP_RATIO": "100000000", "STANCEWATCH_IMPORT_MAX_FILE_BYTES": "4000000000",
+                   "STANCEWATCH_IMPORT_MAX_TOTAL_BYTES": "4000000000"}
+"""Limits a zip's directory cannot break: with these, only the checks made while streaming stand in the way."""
+
+CASES: dict[str, tuple] = {
+    # name: (build(folder) -> bundle path, environment, a phrase the refusal must hold)
+    "zip: 1.1 GB of rows": (lambda d: zip_of_rows(d / "rows.zip"), {}, "STANCEWATCH_IMPORT_MAX_FILE_BYTES"),
+    "zip: 1.1 GB of rows, directory says 900 KB": (lambda d: zip_of_rows(d / "lie.zip", declared=900_000), {}, "Bad CRC"),
+    "zip: 1.1 GB of rows, streamed (directory limits lifted, 50k-row limit)": (
+        lambda d: zip_of_rows(d / "rows.zip"), {**_OPEN_DIRECTORY, "STANCEWATCH_IMPORT_MAX_ROWS": "50000"}, "STANCEWATCH_IMPORT_MAX_ROWS"),
+    "zip: one 1.1 GB line": (lambda d: zip_of_one_line(d / "line.zip"), {}, "STANCEWATCH_IMPORT_MAX_FILE_BYTES"),
+    "zip: one 1.1 GB line, streamed (directory limits lifted)": (
+        lambda d: zip_of_one_line(d / "line.zip"), _OPEN_DIRECTORY, "STANCEWATCH_IMPORT_MAX_LINE_BYTES"),
+    "xlsx: a cell at XFD1048576": (lambda d: xlsx_with_far_cell(d / "far.xlsx"), {}, "STANCEWATCH_IMPORT_MAX_ROWS"),
+    "xlsx: a cell at XFD1048576, no <dimension>": (
+        lambda d: xlsx_with_far_cell(d / "far.xlsx", keep_dimension=False), {}, "STANCEWATCH_IMPORT_MAX_COLUMNS"),
+    "xlsx: 3M-row sheet bomb": (lambda d: xlsx_sheet_bomb(d / "sheet.xlsx"), {}, "STANCEWATCH_IMPORT_MAX_FILE_BYTES"),
+    "xlsx: 3M-row sheet bomb, directory limits lifted": (
+        lambda d: xlsx_sheet_bomb(d / "sheet.xlsx"), _OPEN_DIRECTORY, "does not declare its size"),
+    "xlsx: 3M-row sheet declaring 2 rows, directory limits lifted": (
+        lambda d: xlsx_sheet_bomb(d / "liar.xlsx", dimension=b'<dimension ref="A1:B2"/>'), _OPEN_DIRECTORY, "past the sheet's declared size"),
+    "json: nested 100k deep": (lambda d: json_nested(d / "deep.json"), {}, "STANCEWATCH_IMPORT_MAX_JSON_DEPTH"),
+    "json: a 5,000-digit integer": (lambda d: json_long_number(d / "long.json"), {}, "STANCEWATCH_IMPORT_MAX_NUMBER_DIGITS"),
+    "csv: a 10 MB cell": (lambda d: csv_with_big_cell(d / "cell", 10, newline=True), {}, "STANCEWATCH_IMPORT_MAX_LINE_BYTES"),
+    "csv: a 1 MB id": (lambda d: csv_with_big_cell(d / "id", 1, column="event_id"), {}, "STANCEWATCH_IMPORT_MAX_LINE_BYTES"),
+}
