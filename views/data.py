@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import queries, ui
+from lib import queries, store, ui
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
 
@@ -50,11 +50,13 @@ if uploaded is not None:
             st.error(f"{len(problems)} problem(s). The file is refused as it is.")
             _problem_table(problems)
             skip = fmt is not None and st.checkbox("Import the good rows and skip these", key="data_skip")
+        if busy := store.writer_busy(con):
+            st.info(f"The store is busy with {busy}: an import started now is queued behind it.")
         if (not problems or skip) and st.button("Import", type="primary", key="data_import"):
             bar = st.progress(0.0, text="starting")
             try:
                 if fmt is None:
-                    result = bundle.import_bundle(con, path, who="dashboard")
+                    result = bundle.import_bundle(con, path, who="dashboard", progress=lambda f, phrase: bar.progress(f, text=phrase))
                 else:
                     result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip,
                                                      progress=lambda f, phrase: bar.progress(f, text=phrase), **extra)
@@ -64,6 +66,8 @@ if uploaded is not None:
             except ImportRefused as exc:
                 st.error(exc.first_line())
                 _problem_table(exc.problems)
+            except store.StoreError as exc:
+                st.error(str(exc))
 
 st.subheader("Import history")
 st.dataframe(ui.cached(queries.import_history)(con), hide_index=True, width="stretch")
