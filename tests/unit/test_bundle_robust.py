@@ -355,3 +355,10 @@ def test_a_hand_written_apostrophe_word_is_kept(con, tmp_path: Path) -> None:
     white space is an escape."""
     import_bundle(con, _folder(tmp_path, {"topics.csv": "topic_id,name\nt1,'Twas\nt2,'=1+1\nt3,''x\n"}), who="test")
     assert con.execute("select name from topics order by topic_id").fetchall() == [("'Twas",), ("=1+1",), ("'x",)]
+
+
+def test_every_limit_is_documented_with_its_default() -> None:
+    """docs/IMPORT.md's table lists each limit of lib/ingest/limits.py with its variable and default."""
+    doc = (Path(limits.__file__).resolve().parents[2] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
+    for limit in limits.LIMITS:
+        assert f"| `{limit.env}` | {limit.default:,} | {limit.meaning} |" in doc, limit.env
