@@ -8,8 +8,10 @@ already in the store unchanged are neither rewritten nor audited, so
 re-importing a bundle is a no-op. The format is documented in docs/IMPORT.md.
 
 Modules, each named after what it owns: ``spec`` (the tables and columns),
-``cells`` (the formula escape and lists), ``read`` (files, zips, JSON, XLSX
-into raw rows, strictly and within ``lib/ingest/limits.py``), ``validate``
+``cells`` (the formula escape and lists), ``read`` (a folder or zip of CSVs,
+a JSON or an XLSX into raw rows, strictly and within ``lib/ingest/limits.py``:
+``streams`` bounds the bytes, ``csvfile``, ``jsonfile`` and ``xlsxfile`` parse,
+``rows`` checks headers and keeps cells as text), ``validate``
 (rows into typed, checked rows), ``apply`` (the audited upsert with its
 ``imports`` row, in one transaction) and ``export``.
 """

@@ -1,0 +1,82 @@
+"""A bundle CSV, read line by line within the line and cell limits, strictly (docs/IMPORT.md, "How strictly files are read")."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import IO
+
+from lib.ingest import limits
+from lib.ingest.bundle.rows import table_rows
+from lib.ingest.bundle.spec import SPEC_BY_TABLE
+from lib.ingest.bundle.streams import Reading, Stop
+from lib.ingest.report import Problem
+
+
+def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[str]:
+    """The stream's lines as text, each read no further than the line limit; stops at the first byte that is not UTF-8."""
+    buffered = io.BufferedReader(stream, 1 << 16)
+    limit = limits.LINE_BYTES.value
+    number = 0
+    while raw := buffered.readline(limit + 1):
+        number += 1
+        if len(raw) > limit:
+            raise Stop(Problem(shown, number, "", limits.LINE_BYTES.refusal("the line")))
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(shown, number, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
+            return
+
+
+def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
+    spec = SPEC_BY_TABLE[PurePosixPath(shown).stem.lower()]
+    before = len(reading.problems)
+    csv.field_size_limit(limits.FIELD_CHARS.value)
+    reader = csv.reader(_lines(stream, shown, reading.problems), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        header = next(reader, None)
+        start = reader.line_num + 1
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+            if len(records) > limits.ROWS.value:
+                raise Stop(Problem(shown, reader.line_num, "", limits.ROWS.refusal("the table")))
+    except csv.Error as exc:
+        if len(reading.problems) == before:  # not the end of a file cut short at a byte that is not UTF-8
+            reading.problems.append(_csv_problem(shown, start, reader.line_num, exc))
+        return
+    if len(reading.problems) > before:
+        return
+    if header is None:
+        reading.problems.append(Problem(shown, 0, "", "the file is empty: give at least the header row"))
+        return
+    header = [h.strip() for h in header]
+    rows = []
+    for line, record in records:
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            hint = ": a stray double quote may have joined lines" if any("\n" in cell or "\r" in cell for cell in record) else ""
+            reading.problems.append(Problem(shown, line, "", f"has {len(record)} fields, the header has {len(header)}{hint}"))
+            continue
+        rows.append((line, record))
+    table_rows(spec, shown, header, rows, reading, header_row=1)
+
+
+def _csv_problem(shown: str, start: int, line: int, exc: csv.Error) -> Problem:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return Problem(shown, start, "", limits.FIELD_CHARS.refusal("a cell"))
+    if "unexpected end of data" in text:
+        return Problem(shown, start, "", "a double quote opened on this row is never closed: a stray \" swallowed the rest of the file")
+    if "NUL" in text or "null byte" in text:
+        return Problem(shown, line, "", "holds a NUL byte: not a text file")
+    return Problem(shown, line, "", f"is not well-formed CSV ({text}): quote a cell that holds a comma, a quote or a line break, "
+                                    "and double the quotes inside it")
