@@ -81,29 +81,14 @@ def test_a_bundle_bomb_is_a_problem_list_on_the_page(app, tmp_path: Path) -> Non
 
 def test_an_import_while_another_write_runs_says_it_will_queue(app, seeded_path: Path) -> None:
     """While another session writes, the page says an import would queue behind it; once free, the import applies."""
-    import threading
-
     from lib import store
-    from tests.conftest import SEED
+    from tests.conftest import SEED, holding_write
     from tests.unit.test_datasets import _packed
 
     at = app("data")
     holder = store.connect(seeded_path).cursor()  # the same database instance as the page's connection
-    started, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with store.transaction(holder, "another-session", "import bundle"):
-            started.set()
-            release.wait(20)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    started.wait(10)
-    try:
+    with holding_write(holder, "another-session", "import bundle"):
         at = _upload(at, "data_upload", _packed(seeded_path.parent, "zip", *sorted(SEED.glob("*.csv"))))
         assert any("busy with import bundle by another-session" in i.value for i in at.info)
-    finally:
-        release.set()
-        thread.join(10)
     at.button(key="data_import").click().run()
     assert not at.exception and at.success[0].value.endswith("unchanged.")

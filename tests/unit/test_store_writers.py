@@ -18,7 +18,7 @@ from lib import reliability, stance, store
 from lib.ingest.bundle import apply as bundle_apply
 from lib.ingest.bundle import import_bundle
 from lib.ingest.report import ImportRefused
-from tests.conftest import ROOT, SEED
+from tests.conftest import ROOT, SEED, holding_write
 
 
 def _bundle(tmp_path: Path, name: str, events: int, prefix: str) -> Path:
@@ -106,20 +106,9 @@ def test_a_write_that_waits_too_long_is_refused_in_words(seeded: duckdb.DuckDBPy
     """Past STANCEWATCH_WRITE_WAIT a grade is refused with a sentence naming what held the store, and nothing changes."""
     monkeypatch.setattr(store, "WRITE_WAIT", 0.2)
     holder, analyst = seeded.cursor(), seeded.cursor()
-    release = threading.Event()
-
-    def hold() -> None:
-        with store.transaction(holder, "dashboard", "import bundle"):
-            release.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    while not store.writer_busy(analyst):
-        time.sleep(0.01)
-    with pytest.raises(store.StoreBusy, match=r"set analyst grade was not saved: the store was busy with import bundle by dashboard.*STANCEWATCH_WRITE_WAIT"):
+    with holding_write(holder, "dashboard", "import bundle"), pytest.raises(
+            store.StoreBusy, match=r"set analyst grade was not saved: the store was busy with import bundle by dashboard.*STANCEWATCH_WRITE_WAIT"):
         reliability.set_analyst_grade(analyst, "nefes", "E", None, who="analyst")
-    release.set()
-    thread.join(10)
     assert analyst.execute("select analyst_grade from sources where source_id = 'nefes'").fetchall() == [(None,)]
 
 
@@ -128,19 +117,8 @@ def test_an_import_that_waits_too_long_is_refused_and_logged(seeded: duckdb.Duck
     """An import refused for waiting is an ImportRefused naming the file, and its attempt is in `imports` once the store frees."""
     monkeypatch.setattr(store, "WRITE_WAIT", 0.3)
     holder, importer = seeded.cursor(), seeded.cursor()
-    started = threading.Event()
-
-    def hold() -> None:
-        with store.transaction(holder, "someone", "save brief"):
-            started.set()
-            time.sleep(0.5)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    started.wait(5)
-    with pytest.raises(ImportRefused) as refused:
-        import_bundle(importer, _bundle(tmp_path, "b", 2, "late-"), "dashboard")
-    thread.join(10)
+    with holding_write(holder, "someone", "save brief", seconds=0.5), pytest.raises(ImportRefused) as refused:
+        import_bundle(importer, _bundle(tmp_path, "b", 2, "late-"), "dashboard")  # refused after 0.3 s, logged once free at 0.5 s
     assert refused.value.problems[0].file == "b" and "busy with save brief by someone" in refused.value.problems[0].reason
     assert importer.execute("select status from imports order by import_id desc limit 1").fetchall() == [("refused",)]
     assert importer.execute("select count(*) from events where event_id like 'late-%'").fetchall() == [(0,)]
