@@ -157,7 +157,7 @@ BAD_BUNDLES = {
     "bad date": ("claims.csv", "claim_id,claimed_on,document_id,text\nc1,2025-13-01,nefes-2025-09-03,x\n", ("claims.csv", 2, "claimed_on", "not a real date")),
     "wrong encoding": ("actors.csv", "actor_id,name,kind\nA1,Bakanl\xfdk,state\n".encode("latin-1"), ("actors.csv", 2, "", "not UTF-8")),
     "empty file": ("sources.csv", "", ("sources.csv", 0, "", "empty")),
-    "formula cell": ("sources.csv", "source_id,name,kind\ns9,=HYPERLINK(\"x\"),wire\n", ("sources.csv", 2, "name", "spreadsheet formula")),
+    "formula cell": ("sources.csv", "source_id,name,kind\ns9,\"=HYPERLINK(\"\"x\"\")\",wire\n", ("sources.csv", 2, "name", "spreadsheet formula")),
     "missing column": ("sources.csv", "source_id,name\ns9,Nine\n", ("sources.csv", 1, "kind", "required column is missing")),
     "bad vocabulary": ("sources.csv", "source_id,name,kind\ns9,Nine,blog\n", ("sources.csv", 2, "kind", "not one of official")),
     "bad position": ("statements.csv", "statement_id,stated_on,actor_id,topic_id,position_code\nst1,2025,TUR,s400,leave\n", ("statements.csv", 2, "position_code", "not defined for topic 's400'")),

@@ -362,3 +362,11 @@ def test_every_limit_is_documented_with_its_default() -> None:
     doc = (Path(limits.__file__).resolve().parents[2] / "docs" / "IMPORT.md").read_text(encoding="utf-8")
     for limit in limits.LIMITS:
         assert f"| `{limit.env}` | {limit.default:,} | {limit.meaning} |" in doc, limit.env
+
+
+def test_a_bare_quote_inside_an_unquoted_cell_is_refused(seeded, tmp_path: Path) -> None:
+    """`5" gun` unquoted is refused with its column (RFC 4180); the same text quoted with the quote doubled imports."""
+    problems = _refuse(seeded, _folder(tmp_path, {"topics.csv": 'topic_id,name\nt1,5" gun\n'}))
+    assert _has(problems, "topics.csv", 2, "name", "double quote in a cell that is not quoted"), problems
+    import_bundle(seeded, _folder(tmp_path, {"topics.csv": 'topic_id,name\nt1,"5"" gun"\n'}, name="good"), who="test")
+    assert seeded.execute("select name from topics where topic_id = 't1'").fetchall() == [('5" gun',)]

@@ -37,13 +37,18 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
     spec = SPEC_BY_TABLE[PurePosixPath(shown).stem.lower()]
     before = len(reading.problems)
     csv.field_size_limit(limits.FIELD_CHARS.value)
-    reader = csv.reader(_lines(stream, shown, reading.problems), strict=True)
+    raw: list[str] = []  # the lines of the record being read, to tell a quoted cell from one with a bare quote
+    reader = csv.reader(_kept(_lines(stream, shown, reading.problems), raw), strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
     try:
         header = next(reader, None)
         start = reader.line_num + 1
+        raw.clear()
         for record in reader:
+            if any('"' in cell for cell in record):
+                _bare_quotes(shown, start, header or [], record, "".join(raw), reading.problems)
+            raw.clear()
             records.append((start, record))
             start = reader.line_num + 1
             if len(records) > limits.ROWS.value:
@@ -68,6 +73,23 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
             continue
         rows.append((line, record))
     table_rows(spec, shown, header, rows, reading, header_row=1)
+
+
+def _kept(lines: Iterator[str], kept: list[str]) -> Iterator[str]:
+    """The lines, each also appended to ``kept`` (the csv reader reads no further than the end of a record)."""
+    for line in lines:
+        kept.append(line)
+        yield line
+
+
+def _bare_quotes(shown: str, line: int, header: list[str], record: list[str], raw: str, problems: list[Problem]) -> None:
+    """A cell holding a double quote must be quoted with its quotes doubled (RFC 4180); Python's reader would take the
+    quote of `5" gun` literally, but the same mistake at a cell's start swallows lines, so both are refused alike."""
+    for index, cell in enumerate(record):
+        if '"' in cell and '"' + cell.replace('"', '""') + '"' not in raw:
+            column = header[index].strip() if index < len(header) else f"field {index + 1}"
+            problems.append(Problem(shown, line, column, 'holds a double quote in a cell that is not quoted: '
+                                                                  'write the cell as "5"" gun" (quoted, the quote doubled)'))
 
 
 def _csv_problem(shown: str, start: int, line: int, exc: csv.Error) -> Problem:
