@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], list[Problem]]:
     """Validate without writing: rows per table and every problem, for the Data page's preview."""
-    read, staged_problems = _read_and_check(con, Path(path))
-    return {table: len(rows) for table, rows in read.rows.items()}, staged_problems[1]
+    read, _, problems = _read_and_check(con, Path(path))
+    return {table: len(rows) for table, rows in read.rows.items()}, problems
 
 
 def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progress: ProgressFn | None = None) -> ImportResult:
@@ -37,7 +37,7 @@ def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progr
         raise FileNotFoundError(f"no such bundle: {path}")
     say = progress or (lambda fraction, phrase: None)
     say(0.05, "reading and checking")
-    read, (staged, problems) = _read_and_check(con, path)
+    read, staged, problems = _read_and_check(con, path)
     if not problems and not read.rows:
         problems.append(Problem(path.name, 0, "", "no table files found in the bundle"))
     if problems:
@@ -53,17 +53,17 @@ def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progr
     return result
 
 
-def _read_and_check(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[BundleRead, tuple[list[Staged], list[Problem]]]:
+def _read_and_check(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[BundleRead, list[Staged], list[Problem]]:
     """The bundle as read, its staged tables and every problem; an unexpected error is a problem too, never a traceback."""
     try:
         read = read_bundle(path)
         if read.problems:
-            return read, ([], list(read.problems))
+            return read, [], list(read.problems)
         staged, problems = validate(con, read.rows, read.names)
-        return read, (staged, problems)
+        return read, staged, problems
     except Exception as exc:  # a defect must still reach the user as one refusal naming the file
         log.exception("bundle %s could not be checked", path)
-        return BundleRead({}, {}, [], "", []), ([], [Problem(path.name, 0, "", f"could not be checked: {_first_line(exc)}")])
+        return BundleRead({}, {}, [], "", []), [], [Problem(path.name, 0, "", f"could not be checked: {_first_line(exc)}")]
 
 
 def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRead, staged: list[Staged], say: ProgressFn) -> ImportResult:
