@@ -370,3 +370,23 @@ def test_a_bare_quote_inside_an_unquoted_cell_is_refused(seeded, tmp_path: Path)
     assert _has(problems, "topics.csv", 2, "name", "double quote in a cell that is not quoted"), problems
     import_bundle(seeded, _folder(tmp_path, {"topics.csv": 'topic_id,name\nt1,"5"" gun"\n'}, name="good"), who="test")
     assert seeded.execute("select name from topics where topic_id = 't1'").fetchall() == [('5" gun',)]
+
+
+@pytest.mark.parametrize(("insert", "reason"), [(b"\x00", "NUL byte"), (b"\xef\xbb\xbf", "byte-order mark inside the file")])
+def test_nul_bytes_and_inner_byte_order_marks_are_refused(seeded, tmp_path: Path, insert: bytes, reason: str) -> None:
+    """Python's csv reader takes a NUL byte or a BOM mid-file as text: a source name would silently hold one. Refused by line."""
+    body = b"source_id,name,kind\ns1,One,wire\ns2,T" + insert + b"wo,wire\n"
+    assert _has(_refuse(seeded, _folder(tmp_path, {"sources.csv": body})), "sources.csv", 3, "", reason)
+
+
+def test_a_byte_order_mark_at_the_start_is_fine(con, tmp_path: Path) -> None:
+    """Excel's UTF-8 CSVs start with a BOM: that one is taken off."""
+    import_bundle(con, _folder(tmp_path, {"topics.csv": b"\xef\xbb\xbftopic_id,name\nt1,One\n"}), who="test")
+    assert con.execute("select topic_id, name from topics").fetchall() == [("t1", "One")]
+
+
+def test_json_nul_character_is_refused(seeded, tmp_path: Path) -> None:
+    """A JSON string with \\u0000 is refused by cell, like a CSV's NUL byte."""
+    path = tmp_path / "b.json"
+    path.write_text('{"topics": [{"topic_id": "t1", "name": "O\\u0000ne"}]}', encoding="utf-8")
+    assert _has(_refuse(seeded, path), "b.json:topics", 1, "name", "NUL character")

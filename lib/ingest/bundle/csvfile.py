@@ -16,7 +16,11 @@ from lib.ingest.report import Problem
 
 
 def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[str]:
-    """The stream's lines as text, each read no further than the line limit; stops at the first byte that is not UTF-8."""
+    """The stream's lines as text, each read no further than the line limit.
+
+    Stops at the first byte that is not UTF-8, a NUL byte (Python's csv reader takes it as text) or a byte-order
+    mark after the file's start.
+    """
     buffered = io.BufferedReader(stream, 1 << 16)
     limit = limits.LINE_BYTES.value
     number = 0
@@ -26,6 +30,10 @@ def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[s
             raise Stop(Problem(shown, number, "", limits.LINE_BYTES.refusal("the line")))
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
+        if b"\x00" in raw or b"\xef\xbb\xbf" in raw:
+            what = "a NUL byte: not a text file" if b"\x00" in raw else "a byte-order mark inside the file: were two files joined?"
+            problems.append(Problem(shown, number, "", f"holds {what}"))
+            return
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -98,7 +106,5 @@ def _csv_problem(shown: str, start: int, line: int, exc: csv.Error) -> Problem:
         return Problem(shown, start, "", limits.FIELD_CHARS.refusal("a cell"))
     if "unexpected end of data" in text:
         return Problem(shown, start, "", "a double quote opened on this row is never closed: a stray \" swallowed the rest of the file")
-    if "NUL" in text or "null byte" in text:
-        return Problem(shown, line, "", "holds a NUL byte: not a text file")
     return Problem(shown, line, "", f"is not well-formed CSV ({text}): quote a cell that holds a comma, a quote or a line break, "
                                     "and double the quotes inside it")

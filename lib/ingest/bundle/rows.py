@@ -32,7 +32,9 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
     for line, record in records:
         row = {h: cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
         for column, text in row.items():
-            if ("\n" in text or "\r" in text) and column not in spec.free_text:
+            if "\x00" in text:
+                reading.problems.append(Problem(shown, line, column, "holds a NUL character: not text"))
+            elif ("\n" in text or "\r" in text) and column not in spec.free_text:
                 reading.problems.append(Problem(shown, line, column, "holds a line break: a stray double quote probably opened a "
                                                                      "quoted cell that swallowed the following lines"))
         rows.append((line, row))
