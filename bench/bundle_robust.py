@@ -6,8 +6,8 @@ and bombs (each refusal's time and peak resident memory, in a fresh process).
 Fuzz cases run in this process against one store holding the seed case; each
 case's Python allocation peak is taken with tracemalloc (DuckDB's own memory is
 not in it; the process's resident peak is printed at the end). Bombs run
-through tests/unit/bundle_bombs.probe: a fresh process per bomb, its
-ru_maxrss (Python, DuckDB and pandas loaded: about 200 MB at rest).
+through tests/unit/bundle_bombs.probe: a fresh process per bomb, its own
+resident peak (VmHWM; Python with DuckDB and pandas loaded included).
 """
 
 from __future__ import annotations

@@ -170,15 +170,18 @@ try:
     outcome, problems = "applied", []
 except ImportRefused as refused:
     outcome, problems = "refused", [str(p) for p in refused.problems]
-print(json.dumps({"outcome": outcome, "problems": problems, "seconds": time.perf_counter() - start,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+seconds = time.perf_counter() - start
+# VmHWM is this program's own peak: ru_maxrss would carry the parent's peak over fork and exec
+status = open("/proc/self/status").read()
+peak = int(status.split("VmHWM:")[1].split()[0]) if "VmHWM:" in status else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "problems": problems, "seconds": seconds, "peak_mb": peak / 1024}))
 """
 
 
 def probe(path: Path, timeout: float = 120, env: dict[str, str] | None = None) -> dict:
     """Import ``path`` into an empty store in a fresh process; its outcome, problems, seconds and peak resident MB.
 
-    The peak is the process's whole resident high-water mark (Python, DuckDB and pandas loaded: about 150 MB at rest).
+    The peak is the process's own resident high-water mark (VmHWM), Python with DuckDB and pandas loaded included.
     """
     done = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}, check=False)
