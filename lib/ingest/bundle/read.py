@@ -45,6 +45,7 @@ class BundleRead(NamedTuple):
     sha256: str
     warnings: list[Problem]
 
+
 def read_bundle(path: Path) -> BundleRead:
     """Read a bundle into raw rows per table, every problem found, and the SHA-256 of its bytes (for `imports`)."""
     path = Path(path)
@@ -70,6 +71,7 @@ def read_bundle(path: Path) -> BundleRead:
         reading.problems.append(Problem(path.name, 0, "", f"cannot be read: {reason(exc)}"))
     return BundleRead(reading.rows, reading.names, reading.problems, reading.hasher.hexdigest(), reading.warnings)
 
+
 def _read_folder(path: Path, reading: Reading) -> None:
     """Every plain file of the folder, in name order, hashed as name + NUL + bytes; sub-folders are not part of a bundle."""
     for entry in sorted(path.iterdir(), key=lambda p: p.name):
@@ -87,6 +89,7 @@ def _read_folder(path: Path, reading: Reading) -> None:
         reading.hasher.update(entry.name.encode() + b"\0")
         with open_regular(entry) as handle:
             read_csv(Counted(handle, entry.name, reading), entry.name, reading)
+
 
 def _read_zip(path: Path, reading: Reading) -> None:
     """A zip of table CSVs, in any folders; names that climb out (`../x.csv`) or repeat a table are refused."""

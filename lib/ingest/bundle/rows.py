@@ -40,6 +40,7 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
         rows.append((line, row))
     reading.rows[spec.table] = rows
 
+
 def cell_text(value: Any) -> str:
     """JSON and XLSX cells arrive typed; the validator reads text like a CSV's."""
     if value is None:

@@ -23,6 +23,7 @@ UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OS
 """What reading a damaged zip member raises: a bad CRC, a truncated stream, an unsupported method, a password."""
 SMALL = 1_000_000  # a zip member below this size is not held to the compression-ratio limit
 
+
 class Stop(Exception):
     """A problem that ends the read at once (a limit, an unreadable container)."""
 
@@ -57,6 +58,7 @@ class Reading:
         return spec
 
     def take(self, count: int) -> None:
+        """Count bytes read from the bundle's files against its total."""
         self.total += count
         if self.total > limits.TOTAL_BYTES.value:
             raise Stop(Problem(self.shown, 0, "", limits.TOTAL_BYTES.refusal("the bundle, uncompressed,")))
@@ -86,6 +88,7 @@ class Counted(io.RawIOBase):
         if self.hashed:
             self.reading.hasher.update(memoryview(buffer)[:n])
         return n
+
 
 def file_kind(path: Path, follow: bool = True) -> str:
     """'file', 'directory', or why the path is neither (raises Stop for the bundle path itself)."""
@@ -121,6 +124,7 @@ def open_regular(path: Path, follow: bool = False) -> Iterator[IO[bytes]]:
     with os.fdopen(fd, "rb", buffering=0) as handle:
         yield handle
 
+
 def zip_members(archive: zipfile.ZipFile, shown: str, reading: Reading) -> list[zipfile.ZipInfo]:
     """The zip's file entries, after checking its directory: count, encryption, method, sizes and ratios."""
     infos = archive.infolist()
@@ -149,6 +153,7 @@ def open_zip(path: Path, handle: IO[bytes]) -> zipfile.ZipFile:
         return zipfile.ZipFile(handle)
     except UNREADABLE as exc:
         raise Stop(Problem(path.name, 0, "", f"not a readable zip: {reason(exc)}")) from exc
+
 
 def hash_whole(handle: IO[bytes], shown: str, reading: Reading) -> None:
     """Hash a container file (bounded by the file limit), then rewind it for reading."""
