@@ -390,3 +390,21 @@ def test_json_nul_character_is_refused(seeded, tmp_path: Path) -> None:
     path = tmp_path / "b.json"
     path.write_text('{"topics": [{"topic_id": "t1", "name": "O\\u0000ne"}]}', encoding="utf-8")
     assert _has(_refuse(seeded, path), "b.json:topics", 1, "name", "NUL character")
+
+
+def test_xlsx_cell_of_5000_digits_is_refused_by_sheet(seeded, tmp_path: Path) -> None:
+    """A sheet cell holding a 5,000-digit number (past Python's int conversion limit) is refused naming the sheet."""
+    from tests.unit.bundle_bombs import xlsx_with_far_cell
+
+    book = xlsx_with_far_cell(tmp_path / "small.xlsx")
+    path = tmp_path / "b.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b'<dimension ref="A1:XFD1048576"/>', b'<dimension ref="A1:B2"/>')
+                body = body[: body.index(b'<row r="1048576"')] + b"</sheetData></worksheet>"
+                body = body.replace(b'<c r="A2" t="inlineStr"><is><t>t1</t></is></c>', b'<c r="A2"><v>' + b"9" * 5000 + b"</v></c>")
+            out.writestr(info.filename, body)
+    problems = _refuse(seeded, path)
+    assert any(p.file == "b.xlsx:topics" and "cannot be read" in p.reason for p in problems), problems

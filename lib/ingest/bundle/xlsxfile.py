@@ -45,7 +45,10 @@ def read_xlsx(path: Path, reading: Reading) -> None:
                                              data_only=False, epoch=book.epoch, date_formats=book._date_formats,
                                              timedelta_formats=book._timedelta_formats)
                     bounds = (sheet.max_row or limits.ROWS.value + 1, sheet.max_column or limits.COLUMNS.value)
-                    _sheet_rows(parser.parse(), spec, shown, reading, bounds)
+                    try:
+                        _sheet_rows(parser.parse(), spec, shown, reading, bounds)
+                    except (ValueError, TypeError, KeyError, SyntaxError) as exc:  # a cell openpyxl cannot read; bad XML
+                        raise Stop(Problem(shown, 0, "", f"a cell cannot be read: {reason(exc)}")) from None
         finally:
             book.close()
 
