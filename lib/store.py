@@ -8,7 +8,7 @@ Writes of one process are serialised by a writer lock per store file: DuckDB's
 optimistic concurrency would otherwise roll back one of two overlapping write
 transactions ("Conflict on update!", every write bumps the same data version
 row), so a grade saved during a 17 s import would cost the import. A write
-waits its turn, at most :data:`WRITE_WAIT` seconds, and is then refused in
+waits its turn, at most :func:`write_wait` seconds, and is then refused in
 words (:class:`StoreBusy`).
 """
 
@@ -59,13 +59,24 @@ class StoreLocked(StoreError):
 
 
 class StoreBusy(StoreError):
-    """A write waited longer than WRITE_WAIT for another write of this process, or collided with a write from outside it."""
+    """A write waited longer than write_wait() for another write of this process, or collided with a write from outside it."""
 
 
 WRITE_WAIT_ENV = "STANCEWATCH_WRITE_WAIT"
-WRITE_WAIT = float(os.environ.get(WRITE_WAIT_ENV, "300"))
-"""Seconds a write waits for the write ahead of it ($STANCEWATCH_WRITE_WAIT, default 300: longer than the
-slowest measured bundle import) before it is refused."""
+WRITE_WAIT_DEFAULT = 300.0
+
+
+def write_wait() -> float:
+    """Seconds a write waits for the write ahead of it before it is refused: $STANCEWATCH_WRITE_WAIT, default 300
+    (longer than the slowest measured bundle import); read at each write so that a changed setting applies at once."""
+    raw = os.environ.get(WRITE_WAIT_ENV, "").strip()
+    try:
+        seconds = float(raw) if raw else WRITE_WAIT_DEFAULT
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise StoreError(f"{WRITE_WAIT_ENV}={raw!r}: give the seconds a write may wait, e.g. 300")
+    return seconds
 CONFLICT_RETRIES = 3
 """Times a transaction that DuckDB rolled back for a conflict is retried by :func:`retry_on_conflict`."""
 
@@ -239,9 +250,10 @@ def _write_turn(con: duckdb.DuckDBPyConnection, who: str, action: str, on_wait: 
         ahead = writer.holder or "another write"
         if on_wait:
             on_wait(ahead)
-        if not writer.lock.acquire(timeout=WRITE_WAIT):
+        wait = write_wait()
+        if not writer.lock.acquire(timeout=wait):
             raise StoreBusy(
-                f"{action} was not saved: the store was busy with {ahead} for more than {WRITE_WAIT:g} s; "
+                f"{action} was not saved: the store was busy with {ahead} for more than {wait:g} s; "
                 f"retry when it has finished (${WRITE_WAIT_ENV} sets the wait)"
             )
     writer.owner, writer.depth, writer.holder = me, 1, f"{action} by {who}"

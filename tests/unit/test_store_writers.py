@@ -104,7 +104,7 @@ def test_two_imports_at_once_both_apply_and_the_second_says_it_queued(seeded_pat
 
 def test_a_write_that_waits_too_long_is_refused_in_words(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past STANCEWATCH_WRITE_WAIT a grade is refused with a sentence naming what held the store, and nothing changes."""
-    monkeypatch.setattr(store, "WRITE_WAIT", 0.2)
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, "0.2")
     holder, analyst = seeded.cursor(), seeded.cursor()
     with holding_write(holder, "dashboard", "import bundle"), pytest.raises(
             store.StoreBusy, match=r"set analyst grade was not saved: the store was busy with import bundle by dashboard.*STANCEWATCH_WRITE_WAIT"):
@@ -115,7 +115,7 @@ def test_a_write_that_waits_too_long_is_refused_in_words(seeded: duckdb.DuckDBPy
 def test_an_import_that_waits_too_long_is_refused_and_logged(seeded: duckdb.DuckDBPyConnection, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """An import refused for waiting is an ImportRefused naming the file, and its attempt is in `imports` once the store frees."""
-    monkeypatch.setattr(store, "WRITE_WAIT", 0.3)
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, "0.3")
     holder, importer = seeded.cursor(), seeded.cursor()
     with holding_write(holder, "someone", "save brief", seconds=0.5), pytest.raises(ImportRefused) as refused:
         import_bundle(importer, _bundle(tmp_path, "b", 2, "late-"), "dashboard")  # refused after 0.3 s, logged once free at 0.5 s
@@ -188,3 +188,11 @@ def test_kill_9_mid_import_leaves_neither_data_nor_history(tmp_path: Path) -> No
     assert con.execute("select count(*) from imports").fetchall() == [(0,)]
     assert import_bundle(con, bundle, who="again").status == "applied"
     con.close()
+
+
+@pytest.mark.parametrize("setting", ["soon", "0", "-5", "inf"])
+def test_a_bad_wait_setting_is_a_sentence(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    """STANCEWATCH_WRITE_WAIT that is not a positive number of seconds is refused in words when a write has to wait."""
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, setting)
+    with holding_write(seeded.cursor(), "dashboard", "import bundle"), pytest.raises(store.StoreError, match="STANCEWATCH_WRITE_WAIT="):
+        reliability.set_analyst_grade(seeded.cursor(), "nefes", "E", None, who="analyst")
