@@ -19,6 +19,8 @@ from collections.abc import Iterable
 ESCAPE = "'"
 LIST_SEPARATOR = ";"
 _NEEDS_ESCAPE = re.compile(r"[=+\-@'\s]|.*\s\Z", re.DOTALL)
+FORMULA_STARTS = "=+-@\t\r"
+"""The characters a spreadsheet runs a cell from (a cheap test before the full check)."""
 _FORMULA = re.compile(r"[=+\-@\t\r]")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _LIST_PART = re.compile(r"\\[\\;]|;|[^\\;]+|\\")

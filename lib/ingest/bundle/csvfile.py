@@ -15,8 +15,9 @@ from lib.ingest.bundle.streams import Reading, Stop
 from lib.ingest.report import Problem
 
 
-def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[str]:
-    """The stream's lines as text, each read no further than the line limit.
+def _lines(stream: IO[bytes], shown: str, problems: list[Problem], kept: list[str]) -> Iterator[str]:
+    """The stream's lines as text, each read no further than the line limit, each also appended to ``kept`` (the csv
+    reader reads no further than the end of a record, so ``kept`` holds the record's lines as written).
 
     Stops at the first byte that is not UTF-8, a NUL byte (Python's csv reader takes it as text) or a byte-order
     mark after the file's start.
@@ -35,10 +36,12 @@ def _lines(stream: IO[bytes], shown: str, problems: list[Problem]) -> Iterator[s
             problems.append(Problem(shown, number, "", f"holds {what}"))
             return
         try:
-            yield raw.decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             problems.append(Problem(shown, number, "", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
             return
+        kept.append(text)
+        yield text
 
 
 def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
@@ -46,20 +49,22 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
     before = len(reading.problems)
     csv.field_size_limit(limits.FIELD_CHARS.value)
     raw: list[str] = []  # the lines of the record being read, to tell a quoted cell from one with a bare quote
-    reader = csv.reader(_kept(_lines(stream, shown, reading.problems), raw), strict=True)
+    reader = csv.reader(_lines(stream, shown, reading.problems, raw), strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
     try:
         header = next(reader, None)
         start = reader.line_num + 1
         raw.clear()
+        most = limits.ROWS.value
         for record in reader:
-            if any('"' in cell for cell in record):
-                _bare_quotes(shown, start, header or [], record, "".join(raw), reading.problems)
+            text = raw[0] if len(raw) == 1 else "".join(raw)
+            if '"' in text:
+                _bare_quotes(shown, start, header or [], record, text, reading.problems)
             raw.clear()
             records.append((start, record))
             start = reader.line_num + 1
-            if len(records) > limits.ROWS.value:
+            if len(records) > most:
                 raise Stop(Problem(shown, reader.line_num, "", limits.ROWS.refusal("the table")))
     except csv.Error as exc:
         if len(reading.problems) == before:  # not the end of a file cut short at a byte that is not UTF-8
@@ -73,7 +78,7 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
     header = [h.strip() for h in header]
     rows = []
     for line, record in records:
-        if not any(cell.strip() for cell in record):
+        if not "".join(record).strip():
             continue
         if len(record) != len(header):
             hint = ": a stray double quote may have joined lines" if any("\n" in cell or "\r" in cell for cell in record) else ""
@@ -81,13 +86,6 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
             continue
         rows.append((line, record))
     table_rows(spec, shown, header, rows, reading, header_row=1)
-
-
-def _kept(lines: Iterator[str], kept: list[str]) -> Iterator[str]:
-    """The lines, each also appended to ``kept`` (the csv reader reads no further than the end of a record)."""
-    for line in lines:
-        kept.append(line)
-        yield line
 
 
 def _bare_quotes(shown: str, line: int, header: list[str], record: list[str], raw: str, problems: list[Problem]) -> None:

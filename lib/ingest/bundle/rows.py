@@ -30,7 +30,11 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
     reading.warnings += [Problem(shown, header_row, h, "unknown column, ignored") for h in header if h and h not in known]
     rows: list[RawRow] = []
     for line, record in records:
-        row = {h: cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
+        row = {h: v if isinstance(v, str) else cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
+        joined = "".join(row.values())
+        if "\x00" not in joined and "\n" not in joined and "\r" not in joined:
+            rows.append((line, row))
+            continue
         for column, text in row.items():
             if "\x00" in text:
                 reading.problems.append(Problem(shown, line, column, "holds a NUL character: not text"))

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
 from lib.dates import parse_partial_date
 from lib.ingest import limits
-from lib.ingest.bundle.cells import looks_like_formula, split_list, unescape
+from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
 from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
 from lib.ingest.report import Problem
 from lib.phrases import declares_continuity
@@ -20,6 +20,13 @@ from lib.vocab import EVENT_ROLES
 _INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
 _GRADE = re.compile(r"[A-F][1-6]?")
 _TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
+
+
+class _Bounds(NamedTuple):
+    """Limits read once per bundle, not once per cell."""
+
+    key_chars: int
+    last_year: int
 
 
 @dataclass
@@ -40,6 +47,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
     pending_positions: list[tuple[str, int, str, str, str]] = []  # (file, row, column, topic, code)
     bundle_keys: dict[str, set[str]] = {t: set() for t in KEY_COLUMN}
     bundle_positions: set[tuple[str, str]] = set()
+    bounds = _Bounds(limits.KEY_CHARS.value, dt.date.today().year + 1)
 
     for spec in SPECS:
         if spec.table not in raw:
@@ -50,7 +58,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
         seen: dict[tuple[str, ...], int] = {}
         out: list[dict[str, Any]] = []
         for line, record in raw[spec.table]:
-            row, row_problems = _validate_row(spec, columns, file, line, record, pending_refs, pending_positions)
+            row, row_problems = _validate_row(spec, columns, file, line, record, pending_refs, pending_positions, bounds)
             problems += row_problems
             if row_problems:
                 continue
@@ -80,7 +88,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
 
 
 def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, record: dict[str, str],
-                  refs: list, positions: list) -> tuple[dict[str, Any], list[Problem]]:
+                  refs: list, positions: list, bounds: _Bounds) -> tuple[dict[str, Any], list[Problem]]:
     row: dict[str, Any] = {}
     problems: list[Problem] = []
 
@@ -88,17 +96,18 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
         problems.append(Problem(file, line, column, reason))
 
     for column in columns:
-        text, escaped = unescape(record.get(column.name) or "")
+        cell = record.get(column.name) or ""
+        text, escaped = unescape(cell) if cell[:1] == ESCAPE else (cell.strip(), False)
         if not text:
             if column.required:
                 bad(column.name, "required value is empty")
             row[column.target] = [] if column.kind in ("list", "roles") else None
             continue
-        if not escaped and looks_like_formula(text):
+        if not escaped and text[0] in FORMULA_STARTS and looks_like_formula(text):
             bad(column.name, f"starts with {text[0]!r}, like a spreadsheet formula: remove the leading character, "
                              "or put an apostrophe before it to keep it as text")
             continue
-        if (column.name in spec.key or (column.ref and column.kind == "text")) and len(text) > limits.KEY_CHARS.value:
+        if (column.name in spec.key or (column.ref and column.kind == "text")) and len(text) > bounds.key_chars:
             bad(column.name, limits.KEY_CHARS.refusal(f"an id of {len(text):,} characters"))
             continue
         value: Any = text
@@ -116,8 +125,8 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
             except ValueError as exc:
                 bad(column.name, str(exc)[:200])
                 continue
-            if parsed.first_day.year > dt.date.today().year + 1:
-                bad(column.name, f"'{text[:40]}' is after next year: give a date from the year 1000 to {dt.date.today().year + 1}")
+            if parsed.first_day.year > bounds.last_year:
+                bad(column.name, f"'{text[:40]}' is after next year: give a date from the year 1000 to {bounds.last_year}")
                 continue
             value = parsed.first_day.isoformat()
             if spec.precision_column:
@@ -133,7 +142,7 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
                 continue
         elif column.kind in ("list", "roles"):
             value = split_list(text)
-            if column.ref and any(len(item) > limits.KEY_CHARS.value for item in value):
+            if column.ref and any(len(item) > bounds.key_chars for item in value):
                 bad(column.name, limits.KEY_CHARS.refusal("an id in the list"))
                 continue
         if column.vocab and value not in column.vocab:
