@@ -17,6 +17,7 @@ PAGES = [
     st.Page(HERE / "views" / "sources.py", title="Sources", icon=":material/newspaper:", url_path="sources"),
     st.Page(HERE / "views" / "brief.py", title="Brief", icon=":material/description:", url_path="brief"),
     st.Page(HERE / "views" / "data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page(HERE / "views" / "capture.py", title="Capture", icon=":material/edit_note:", url_path="capture"),
 ]
 
 page = st.navigation(PAGES)

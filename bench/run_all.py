@@ -12,6 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUNS: list[list[str]] = [
     ["bundle_import.py", "--rows", "100000"],
+    ["phrases.py", "--quotes", "100000"],
     ["ingest.py", "--rows", "200000", "--days", "10"],
     ["stances.py", "--statements", "1000000"],
     ["sources.py", "--sources", "10000", "--claims", "1000000"],

@@ -12,6 +12,7 @@ Prints one line per measurement (best of 3 runs); record them in bench/RESULTS.m
 from __future__ import annotations
 
 import argparse
+import datetime
 import platform
 import sys
 import tempfile
@@ -20,7 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import queries, store
+from lib import queries, stance, store
+
+TODAY = datetime.date(2026, 12, 1)
 
 
 def build(con, statements: int) -> None:
@@ -80,11 +83,14 @@ def main() -> None:
                 queries._SERIES_CTE + "select continuity, count(*) from continuity group by all",
                 {"actors": None, "topics": None, "inherit": False},
             ).fetchall(),
-            "continuity + card figures, every actor and topic, own statements": lambda: queries.stance_summary(con, None, None, False),
-            "continuity + card figures, every actor and topic, sub-actors folded in": lambda: queries.stance_summary(
-                con, None, None, True),
+            "continuity + card figures (group rule), every actor and topic, own statements": lambda: stance.positions_held(
+                con, None, None, False, TODAY),
+            "continuity + card figures (group rule), every actor and topic, sub-actors folded in": lambda: stance.positions_held(
+                con, None, None, True, TODAY),
             "continuity rows for one page (3 actors, 1 topic, folded in)": lambda: queries.statement_continuity(
                 con, ["a1", "a2", "a3"], ["t0"], True),
+            "... and the group rule's labels for them": lambda: stance.judged(queries.statement_continuity(
+                con, ["a1", "a2", "a3"], ["t0"], True))[0],
             "unacknowledged shift alerts (count + newest 5)": lambda: queries.unacknowledged_shifts(con, 5),
         }
         for label, func in checks.items():

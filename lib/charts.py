@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.subplots import make_subplots
 
 from lib.dates import format_partial_date
 
@@ -29,8 +30,12 @@ CONTINUITY_STYLE: dict[str, dict[str, str]] = {
     "first": {"color": "#1b4f72", "symbol": "circle"},
     "reaffirmed": {"color": "#117a65", "symbol": "diamond"},
     "shifted": {"color": "#922b21", "symbol": "x"},
+    "divergent": {"color": "#b9770e", "symbol": "star-triangle-down"},
+    "pending": {"color": "#6c3483", "symbol": "hourglass"},
     "unclear": {"color": "#909497", "symbol": "circle-open"},
 }
+LINE_LABELS = ("first", "reaffirmed", "shifted")
+"""Statements on a series' line; divergent and pending voices are marked off it (lib/group_line.py)."""
 CLAIM_STATUS_STYLE: dict[str, dict[str, str]] = {
     "corroborated": {"color": "#117a65", "symbol": "triangle-up"},
     "contradicted": {"color": "#922b21", "symbol": "triangle-down"},
@@ -255,50 +260,110 @@ def _day_text(day: object, precision: str) -> str:
     return format_partial_date(value, precision)  # type: ignore[arg-type]
 
 
+def _midpoints(starts: pd.Series, ends: pd.Series) -> pd.Series:
+    """Where an item of a period is drawn: the middle of its month or year, so it never reads as coming first in it."""
+    return starts + (ends - starts) / 2
+
+
+def _period_bars(fig: go.Figure, x0: pd.Series, x1: pd.Series, y: pd.Series, precision: pd.Series, colour: str,
+                 group: str, at: dict[str, int]) -> None:
+    """A pale bar over each month- or year-precision item's whole period."""
+    xs: list[object] = []
+    ys: list[object] = []
+    for start, end, level, p in zip(x0, x1, y, precision, strict=True):
+        if p != "day":
+            xs += [start, end, None]
+            ys += [level, level, None]
+    if xs:
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
+                                 legendgroup=group, showlegend=False, hoverinfo="skip"), **at)
+
+
+def _open_where_inexact(symbol: str, precision: pd.Series) -> list[str]:
+    """Month- and year-precision items get the open form of their marker (as on the Timeline)."""
+    open_symbol = symbol if symbol.endswith("-open") else f"{symbol}-open"
+    return [symbol if p == "day" else open_symbol for p in precision]
+
+
+def _tick_text(label: str, width: int = 18) -> str:
+    """A position label wrapped onto short lines, so a long label does not squeeze the plot."""
+    return _wrap(label, width=width)
+
+
 def stance_figure(
-    rows: pd.DataFrame, claims: pd.DataFrame, positions: pd.DataFrame, actors: list[str], names: dict[str, str],
+    rows: pd.DataFrame, claims: pd.DataFrame, positions: dict[str, pd.DataFrame], actors: list[str], names: dict[str, str],
     title: str, subtitle: str, footer: str,
 ) -> go.Figure:
-    """Step chart of position ordinal over time, one line per series, each statement marked by its continuity.
+    """Step chart of position ordinal over time, one panel per topic on a shared time axis, one line per series.
 
-    ``rows``: lib.queries.statement_continuity; ``claims``: lib.queries.reported_shifts;
-    ``positions``: the topic's vocabulary. Month- and year-precision statements
-    carry a pale bar over their whole period, so they never read as exact days.
-    Several series are nudged apart vertically so identical positions stay visible.
+    ``rows``: lib.stance.judged rows; ``claims``: lib.queries.reported_shifts;
+    ``positions``: each drawn topic's vocabulary, in panel order. The line of a
+    series runs through its line statements (first, reaffirmed, shifted); a
+    divergent or pending voice is marked at its own position, off the line, with
+    the speaker named on hover. Month- and year-precision statements and claims
+    sit mid-period with an open marker and a pale bar over the whole period, so
+    they never read as exact days or as coming first in their month. Several
+    series are nudged apart vertically so identical positions stay visible.
     Claims about the series sit in a lane above the positions, shaped by status.
     """
-    fig = go.Figure()
+    topics = list(positions)
+    fig = make_subplots(rows=len(topics), cols=1, shared_xaxes=True, vertical_spacing=0.12 if len(topics) > 1 else 0.0,
+                        subplot_titles=[escape_label(names.get(t, t)) for t in topics] if len(topics) > 1 else None)
+    widest, in_legend = 0, set()
+    for panel, topic in enumerate(topics, start=1):
+        ticks = _stance_panel(fig, panel, rows[rows.topic_id == topic], claims[claims.topic_id == topic], positions[topic],
+                              actors, names, in_legend)
+        widest = max([widest, *(len(part) for t in ticks.values() for part in t.split("<br>"))])
+        fig.update_yaxes(tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
+                         range=[min(ticks) - 0.5, max(ticks) + 0.5], row=panel, col=1, title_text="Position")
+    apply_style(fig, title, subtitle, footer, "", "Position", height=540 if len(topics) == 1 else 360 * len(topics) + 120)
+    fig.update_xaxes(title_text="Date stated (open marks and bars: month or year precision)", row=len(topics), col=1)
+    # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
+    fig.update_layout(
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        margin=dict(r=190, l=max(70, 50 + 8 * widest)),  # room for the wrapped position labels
+        hovermode="closest",
+    )
+    return fig
+
+
+def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.DataFrame, positions: pd.DataFrame,
+                  actors: list[str], names: dict[str, str], in_legend: set[str]) -> dict[int, str]:
+    """One topic's lines, markers and claims lane in row ``panel``; returns the panel's y ticks (ordinal -> label).
+
+    ``in_legend`` holds the legend entries already drawn by an earlier panel, so each appears once.
+    """
+    def legend(name: str) -> bool:
+        new = name not in in_legend
+        in_legend.add(name)
+        return new
+
+    at = dict(row=panel, col=1)
     top = int(positions.ordinal.max()) if not positions.empty else 1
     bottom = int(positions.ordinal.min()) if not positions.empty else -1
-    ticks = {int(o): escape_label(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
+    ticks = {int(o): _tick_text(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
     unclear_y, claim_y = bottom - 1, top + 1
     present = [a for a in actors if a in set(rows.series_actor_id)]
     step = 0.15 if len(present) > 1 else 0.0
-    ys = {}
-    for k, actor in enumerate(present):
+    ys, xs = {}, {}
+    for k, actor in enumerate(actors):
+        if actor not in present:
+            continue
         mine = rows[rows.series_actor_id == actor]
-        offset = (k - (len(present) - 1) / 2) * step
+        offset = (present.index(actor) - (len(present) - 1) / 2) * step
         # concurrent statements at one date and position are stacked a little, so none hides another
         stacked = mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
         y = mine.ordinal.astype("float").fillna(unclear_y).add(offset + stacked)
-        ys[actor] = y
-        colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]
-        coded = mine.ordinal.notna()
+        x = _midpoints(mine.stated_on, mine.period_end)
+        ys[actor], xs[actor] = y, x
+        colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]  # an actor keeps its colour in every panel
+        on_line = mine.ordinal.notna() & mine.continuity.isin(LINE_LABELS)
+        name = escape_label(names.get(actor, actor))
         fig.add_trace(go.Scatter(
-            x=mine.stated_on[coded], y=y[coded], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
-            name=escape_label(names.get(actor, actor)), legendgroup=actor, hoverinfo="skip",
-        ))
-        spans_x: list[object] = []
-        spans_y: list[object] = []
-        for start, end, level, precision in zip(mine.stated_on, mine.period_end, y, mine.date_precision, strict=True):
-            if precision != "day":
-                spans_x += [start, end, None]
-                spans_y += [level, level, None]
-        if spans_x:
-            fig.add_trace(go.Scatter(
-                x=spans_x, y=spans_y, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
-                legendgroup=actor, showlegend=False, hoverinfo="skip",
-            ))
+            x=x[on_line], y=y[on_line], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
+            name=name, legendgroup=actor, showlegend=legend(name), hoverinfo="skip",
+        ), **at)
+        _period_bars(fig, mine.stated_on, mine.period_end, y, mine.date_precision, colour, actor, at)
     for label, style in CONTINUITY_STYLE.items():
         marked = rows[(rows.continuity == label) & rows.series_actor_id.isin(present)]
         if marked.empty:
@@ -309,6 +374,7 @@ def stance_figure(
                 f" · {escape_label(names.get(r.series_actor_id, r.series_actor_id))}",
                 f"{_day_text(r.stated_on, r.date_precision)} ({r.date_precision} precision)",
                 f"{escape_label(r.position_label) if isinstance(r.position_label, str) else 'no position coded'}: {label}"
+                + (f" (own record: {r.own_continuity})" if isinstance(r.own_continuity, str) and r.own_continuity != label else "")
                 + (' · says "no change"' if r.self_declared else ""),
                 _wrap(f"“{r.quote}”") if isinstance(r.quote, str) and r.quote else "(no quote)",
                 escape_label(names.get(r.source_id, r.source_id) if isinstance(r.source_id, str) else "no source")
@@ -317,11 +383,13 @@ def stance_figure(
             for r in marked.itertuples(index=False)
         ]
         fig.add_trace(go.Scatter(
-            x=marked.stated_on, y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
-            mode="markers", name=label, legendgroup=f"continuity-{label}",
-            marker=dict(symbol=style["symbol"], color=style["color"], size=13, line=dict(color="white", width=1)),
+            x=[xs[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
+            y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
+            mode="markers", name=label, legendgroup=f"continuity-{label}", showlegend=legend(label),
+            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
+                        line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        ), **at)
     shown_claims = claims[claims.series_actor_id.isin(present)].drop_duplicates("claim_id")
     for status, style in CLAIM_STATUS_STYLE.items():
         marked = shown_claims[shown_claims.status == status]
@@ -337,27 +405,24 @@ def stance_figure(
             ])
             for c in marked.itertuples(index=False)
         ]
+        level = pd.Series([claim_y] * len(marked), index=marked.index, dtype="float")
+        name = f"claim {status}"
+        _period_bars(fig, marked.claimed_on, marked.claim_end, level, marked.date_precision, style["color"], name, at)
         fig.add_trace(go.Scatter(
-            x=marked.claimed_on, y=[claim_y] * len(marked), mode="markers", name=f"claim {status}",
-            marker=dict(symbol=style["symbol"], color=style["color"], size=13),
+            x=_midpoints(marked.claimed_on, marked.claim_end), y=level, mode="markers", name=name, legendgroup=name,
+            showlegend=legend(name),
+            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
+                        line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
-        ))
+        ), **at)
     if not shown_claims.empty:
         ticks[claim_y] = _CLAIM_LANE
     if (rows.continuity == "unclear").any():
         ticks[unclear_y] = _UNCLEAR_LANE
-    apply_style(fig, title, subtitle, footer, "Date stated (bars: month or year precision)", "Position", height=540)
-    # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
-    fig.update_layout(
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
-        margin=dict(r=210, l=max(70, 50 + 8 * max(len(t) for t in ticks.values()))),  # room for the position labels
-    )
-    fig.update_yaxes(
-        tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
-        range=[min(ticks) - 0.5, max(ticks) + 0.5],
-    )
-    fig.update_layout(hovermode="closest")
-    return fig
+    if rows.empty:
+        fig.add_annotation(text="No statements on this topic for these actors and filters", showarrow=False,
+                           xref="x domain", yref="y domain", x=0.5, y=0.5, **at)
+    return ticks
 
 
 # === Source reliability charts (issue 5) =======================================

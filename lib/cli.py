@@ -89,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", required=True)
     sources.set_defaults(handler=_report_sources)
 
+    extract = commands.add_parser("extract", help="propose statements, claims, evidence and events from an article")
+    extract.add_argument("target", metavar="PATH|URL", help=".txt, .html, .pdf or .docx file, or an http(s) URL")
+    extract.add_argument("--published", help="publication date YYYY-MM-DD, when the article does not carry one")
+    extract.add_argument("--source", help="source id of the outlet, when its name or web domain does not say")
+    extract.add_argument("--topic", help="topic id, instead of the best-matching topic")
+    extract.add_argument("--text", action="store_true", help="include the article text the spans index")
+    extract.add_argument("--json", action="store_true", required=True)
+    extract.set_defaults(handler=_extract)
+
     gen = commands.add_parser("generate", help="write a clearly labelled synthetic dataset for scale tests")
     gen.add_argument("--events", type=int, required=True)
     gen.add_argument("--statements", type=int, default=0)
@@ -203,6 +212,22 @@ def _report_sources(args: argparse.Namespace) -> int:
     from lib import reliability
 
     print(json.dumps(reliability.source_report(_open(args)), indent=2, default=str))
+    return 0
+
+
+def _extract(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from lib.capture import extract, text
+
+    published = dt.date.fromisoformat(args.published) if args.published else None
+    try:
+        article = text.from_path_or_url(args.target)
+    except text.InputError as exc:
+        raise CliError(str(exc)) from None
+    con = store.connect(store.db_path(args.db), read_only=True)
+    proposals = extract.propose(con, article, source_id=args.source, topic_id=args.topic, published=published)
+    print(json.dumps(proposals.as_json(with_text=args.text), indent=2, ensure_ascii=False))
     return 0
 
 

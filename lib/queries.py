@@ -594,7 +594,8 @@ codes as (
 ),
 said as (
     select t.series_actor_id, s.statement_id, s.actor_id, s.topic_id, s.stated_on, s.date_precision,
-           s.position_code, c.bit, s.self_declared_continuity as self_declared, s.quote, s.attribution, s.document_id,
+           s.position_code, c.bit, s.self_declared_continuity as self_declared, s.own_continuity, s.quote, s.attribution,
+           s.document_id,
            {_PERIOD_END['s']} as period_end
     from statements s join tree t on t.actor_id = s.actor_id
     left join codes c on c.topic_id = s.topic_id and c.position_code = s.position_code
@@ -642,14 +643,18 @@ def statement_continuity(
 ) -> pd.DataFrame:
     """Every statement of the chosen series with its continuity label, in date order.
 
-    Continuity is computed over the whole history; ``filters`` (dates, sources,
-    text) only choose which rows are returned, so a date range never turns a
+    ``continuity`` compares each statement with the series' previous period,
+    whoever spoke: right for one actor's own series, and the input of the group
+    rule (lib/group_line.py) when sub-actors are folded in. ``own_continuity`` is
+    the label against the speaker's own record. Continuity is computed over the
+    whole history and every row is returned; ``shown`` says which rows
+    ``filters`` (dates, sources, text) choose, so a date range never turns a
     reaffirmation into a 'first'.
 
     Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision,
     period_end, position_code, position_label, ordinal, self_declared, previous_statement_id,
-    previous_positions (list), continuity, quote, attribution, document_id, source_id, grade
-    (the analyst's grade of the source, or null).
+    previous_positions (list), continuity, own_continuity, quote, attribution, document_id,
+    source_id, grade (the analyst's grade of the source, or null), shown.
     """
     f = filters or Filters()
     params = _series_params(actors, topics, inherit) | {
@@ -665,15 +670,15 @@ def statement_continuity(
                 where q.series_actor_id = c.series_actor_id and q.topic_id = c.topic_id and q.period_end = c.previous_end
                   and q.bit is not null) as previous_statement_id,
                """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions,
-               c.continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade
+               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade,
+               coalesce(($date_from::date is null or c.period_end >= $date_from::date)
+                 and ($date_to::date is null or c.stated_on <= $date_to::date)
+                 and ($sources::varchar[] is null or d.source_id in (select unnest($sources::varchar[])))
+                 and ($text::varchar is null or c.quote ilike $text::varchar), false) as shown
         from continuity c
         left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
         left join documents d on d.document_id = c.document_id
         left join sources src on src.source_id = d.source_id
-        where ($date_from::date is null or c.period_end >= $date_from::date)
-          and ($date_to::date is null or c.stated_on <= $date_to::date)
-          and ($sources::varchar[] is null or d.source_id in (select unnest($sources::varchar[])))
-          and ($text::varchar is null or c.quote ilike $text::varchar)
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
         params,
@@ -712,74 +717,16 @@ def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -
                            [statement_ids]).fetchall())
 
 
-def stance_summary(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
-    """One row per series (actor, topic) that has statements: the figures on its card.
-
-    Columns: series_actor_id, topic_id, statements, shifts, reaffirmations (of the current
-    position since it was taken up), reaffirmations_total, last_shift_on, last_shift_precision,
-    last_shift_end, last_statement_on, last_statement_precision, current_positions (list: one
-    element, or several when the latest period holds disagreeing statements), current_position
-    (null when split), held_since, held_since_precision, position_runs (positions as taken up, in
-    date order).
-    """
-    return con.execute(
-        _SERIES_CTE
-        + """,
-        latest as (
-            select series_actor_id, topic_id, arg_max(mask, period_end) as mask from periods group by all
-        ),
-        held as (
-            -- when the single current position was taken up: its latest first/shifted statement, else its earliest
-            select c.series_actor_id, c.topic_id,
-                   coalesce(max({'on': c.stated_on, 'precision': c.date_precision})
-                                filter (where c.continuity in ('first', 'shifted')),
-                            min({'on': c.stated_on, 'precision': c.date_precision})) as since
-            from continuity c join latest l on l.series_actor_id = c.series_actor_id and l.topic_id = c.topic_id and c.bit = l.mask
-            group by all
-        ),
-        totals as (
-            select series_actor_id, topic_id, count(*) as statements,
-                   count_if(continuity = 'shifted') as shifts,
-                   count_if(continuity = 'reaffirmed') as reaffirmations_total,
-                   max({'on': stated_on, 'precision': date_precision, 'end': period_end})
-                       filter (where continuity = 'shifted') as last_shift,
-                   max({'on': stated_on, 'precision': date_precision}) as last_statement,
-                   list(position_code order by period_end, stated_on, statement_id)
-                       filter (where bit is not null and (continuity <> 'reaffirmed' or previous_mask is null)) as position_runs
-            from continuity group by all
-        ),
-        streaks as (
-            select c.series_actor_id, c.topic_id, count(*) as reaffirmations
-            from continuity c join held h using (series_actor_id, topic_id)
-            join latest l on l.series_actor_id = c.series_actor_id and l.topic_id = c.topic_id and c.bit = l.mask
-            where c.continuity = 'reaffirmed' and c.stated_on >= h.since.on
-            group by all
-        )
-        select t.series_actor_id, t.topic_id, t.statements, t.shifts, coalesce(s.reaffirmations, 0) as reaffirmations,
-               t.reaffirmations_total, t.last_shift.on as last_shift_on, t.last_shift.precision as last_shift_precision,
-               t.last_shift.end as last_shift_end, t.last_statement.on as last_statement_on,
-               t.last_statement.precision as last_statement_precision,
-               """ + _positions_of("l.mask", "t.topic_id") + """ as current_positions,
-               case when bit_count(l.mask) = 1 then (select k.position_code from codes k where k.topic_id = t.topic_id and k.bit = l.mask)
-               end as current_position,
-               h.since.on as held_since, h.since.precision as held_since_precision, t.position_runs
-        from totals t
-        left join latest l using (series_actor_id, topic_id)
-        left join held h using (series_actor_id, topic_id)
-        left join streaks s using (series_actor_id, topic_id)
-        order by t.series_actor_id, t.topic_id
-        """,
-        _series_params(actors, topics, inherit),
-    ).df()
-
-
 def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
     """Claims about a series' stance, set against its own statements before, during and after them.
 
-    A claim belongs to a series when its subject is the series actor (or, with
-    ``inherit``, a descendant) on the topic, or when evidence links it to one of
-    the series' statements. Status from the evidence table: corroborated,
-    contradicted, contested (both) or open (none).
+    A claim belongs to a series when its topic is the series' topic and its
+    subject is the series actor, or, with ``inherit`` (a group line), one of its
+    voices (descendants) or an ancestor (a claim about Turkey is about its
+    ministry's line too). An actor whose statement is evidence for or against a
+    claim is a witness, not its subject: evidence never brings a claim onto a
+    card. Status from the evidence table: corroborated, contradicted, contested
+    (both) or open (none).
 
     Columns: series_actor_id, topic_id, claim_id, claimed_on, date_precision, claim_end, text,
     subject_actor_id, asserted_position_code, document_id, source_id, grade, status,
@@ -790,13 +737,18 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
     return con.execute(
         _SERIES_CTE
         + """,
+        above(series_actor_id, actor_id) as (
+            select actor_id, parent_actor_id from actors
+            where $inherit and parent_actor_id is not null
+              and ($actors::varchar[] is null or actor_id in (select unnest($actors::varchar[])))
+            union
+            select u.series_actor_id, a.parent_actor_id from above u join actors a on a.actor_id = u.actor_id
+            where a.parent_actor_id is not null
+        ),
         linked as (
             select t.series_actor_id, c.topic_id, c.claim_id
-            from claims c join tree t on t.actor_id = c.subject_actor_id
+            from claims c join (select * from tree union select * from above) t on t.actor_id = c.subject_actor_id
             where $topics::varchar[] is null or c.topic_id in (select unnest($topics::varchar[]))
-            union
-            select s.series_actor_id, s.topic_id, e.claim_id
-            from evidence e join said s on e.evidence_type = 'statement' and e.evidence_id = s.statement_id
         ),
         status as (
             select claim_id,
@@ -891,22 +843,32 @@ def busiest_topic(con: duckdb.DuckDBPyConnection) -> str | None:
     return rows[0][0] if rows else None
 
 
-def most_active_actors(con: duckdb.DuckDBPyConnection, topic_id: str, inherit: bool, limit: int) -> list[str]:
-    """The actors with most statements on a topic; with ``inherit``, top-level actors counting their descendants."""
+def busiest_series(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                   limit: int) -> tuple[int, list[tuple[str, str]]]:
+    """The (actor, topic) series with most statements, busiest first, and how many series there are in all.
+
+    With ``inherit`` a series is a top-level actor of those given (one whose
+    parent is not among them; every actor when none are given) counting its
+    descendants, as the Stances page draws it; without, every actor alone.
+    """
     rows = con.execute(
         """
         with recursive tree(series_actor_id, actor_id) as (
-            select actor_id, actor_id from actors where not $inherit or parent_actor_id is null
+            select actor_id, actor_id from actors
+            where ($actors::varchar[] is null or actor_id in (select unnest($actors::varchar[])))
+              and (not $inherit or parent_actor_id is null
+                   or ($actors::varchar[] is not null and parent_actor_id not in (select unnest($actors::varchar[]))))
             union
             select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id where $inherit
         )
-        select t.series_actor_id from statements s join tree t using (actor_id)
-        where s.topic_id = $topic
-        group by t.series_actor_id order by count(*) desc, t.series_actor_id limit $limit
+        select t.series_actor_id, s.topic_id, count(*) over () as total
+        from statements s join tree t using (actor_id)
+        where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+        group by all order by count(*) desc, t.series_actor_id, s.topic_id limit $limit
         """,
-        {"topic": topic_id, "inherit": inherit, "limit": limit},
+        {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
     ).fetchall()
-    return [r[0] for r in rows]
+    return (rows[0][2] if rows else 0), [(r[0], r[1]) for r in rows]
 
 
 def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[int, pd.DataFrame]:

@@ -1,7 +1,21 @@
 """Stance continuity: has an actor reaffirmed its position, or shifted it?
 
-The rules (computed in SQL, lib/queries.py "Stances"; this module shapes the
-results for the page, the CLI and exports):
+Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
+
+* **Own record** — each statement against its own speaker's earlier
+  statements, in SQL (lib/queries.py "Stances"; stored as
+  ``statements.own_continuity`` for the Timeline and the shift alerts). The
+  rules below.
+* **The series' line** — what a card and the chart show. For one actor alone
+  it is the own record. For a group (a state with its ministries, officials
+  and unnamed sources folded in) a position one voice takes that the other
+  voices do not take up is a *divergent* voice, not two shifts of the state;
+  one they take up is a shift of the group dated at its first statement; one
+  nobody has answered yet is *pending*. lib/group_line.py states the rule and
+  computes it (:func:`judged`).
+
+This module shapes the results for the page, the Overview, the CLI and exports.
+The single-actor rules:
 
 * **Series.** One line of the chart and one card: an actor's statements on a
   topic. With inheritance on (the sidebar's "include sub-actors", the CLI
@@ -35,7 +49,7 @@ results for the page, the CLI and exports):
   ``retain`` in both views: on its own it self-declares "no change"; under
   Turkey it is concurrent with the unnamed source's September ``retain``
   (same month, not ranked), has nothing earlier, and self-declares.
-* **Current position** is the position of the latest period; when that period
+* **Current position** is the position of the latest period of the line; when that period
   holds disagreeing statements the position is *split* (``current_position``
   null, ``current_positions`` lists them). **Held since**: the latest
   ``first``/``shifted`` statement of the current position, else (a
@@ -56,10 +70,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, queries, reliability, store
+from lib import charts, group_line, phrases, queries, reliability, store
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
@@ -76,24 +91,38 @@ CLAIM_LIMIT = 1000
 
 @dataclass(frozen=True)
 class StanceView:
-    """What the Stances page, its chart and table show: one topic, some series, inheritance on or off."""
+    """What the Stances page, its chart and table show: some topics (one chart panel each), some series, inheritance."""
 
-    topic_id: str | None
+    topics: tuple[str, ...]
     actors: tuple[str, ...]
     inherit: bool
 
+    @property
+    def empty(self) -> bool:
+        """No topic or no actor: nothing to draw."""
+        return not self.topics or not self.actors
+
 
 def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView:
-    """Topic = first of filters.topics or the topic with most statements; actors = filters.actors or the most active few."""
-    topic = filters.topics[0] if filters.topics else queries.busiest_topic(con)
+    """Topics = filters.topics or the topic with most statements; actors = filters.actors or the most active few on them."""
+    busiest = queries.busiest_topic(con)
+    topics = filters.topics or ((busiest,) if busiest else ())
     inherit = filters.include_children
     if filters.actors:
         actors = filters.actors
-    elif topic:
-        actors = tuple(queries.most_active_actors(con, topic, inherit, DEFAULT_ACTORS))
+    elif topics:
+        series = queries.busiest_series(con, None, list(topics), inherit, DEFAULT_ACTORS * len(topics))[1]
+        actors = tuple(dict.fromkeys(actor for actor, _ in series))[:DEFAULT_ACTORS]
     else:
         actors = ()
-    return StanceView(topic, actors, inherit)
+    return StanceView(tuple(topics), actors, inherit)
+
+
+def topic_actors(con: duckdb.DuckDBPyConnection, actors: tuple[str, ...], topics: tuple[str, ...], inherit: bool) -> tuple[str, ...]:
+    """The chosen actors that have a statement on any of these topics (in their order): what a topic switch keeps."""
+    _, series = queries.busiest_series(con, list(actors) or None, list(topics) or None, inherit, 1_000_000)
+    speaking = {actor for actor, _ in series}
+    return tuple(a for a in actors if a in speaking)
 
 
 def _positions_label(codes: Any, labels: dict[str, str]) -> str:
@@ -123,47 +152,140 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _summaries(
+def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], group_line.Line]]:
+    """Each series of ``rows`` (queries.statement_continuity) judged by the group rule of lib/group_line.py.
+
+    Returns the rows with ``continuity`` set to the series' label (for one voice
+    the same as the SQL's; for a group, divergent and pending voices no longer
+    read as shifts), ``previous_positions`` to what the series' line held before
+    each statement, and the judged line of every series for its card. Works on
+    plain lists, not a pandas group per series: the Overview judges tens of
+    thousands of series.
+    """
+    rows = rows.copy()
+    keys = list(zip(rows.series_actor_id.tolist(), rows.topic_id.tolist(), strict=True))
+    said = [
+        group_line.Said(sid, voice, start, end, precision, code if isinstance(code, str) else None, bool(declared))
+        for sid, voice, start, end, precision, code, declared in zip(
+            rows.statement_id.tolist(), rows.actor_id.tolist(), rows.stated_on.dt.date.tolist(), rows.period_end.dt.date.tolist(),
+            rows.date_precision.tolist(), rows.position_code.tolist(), rows.self_declared.fillna(False).tolist(), strict=True)
+    ]
+    series: dict[tuple[str, str], list[group_line.Said]] = {}
+    voices: dict[tuple[str, str], set[str]] = {}
+    sql: dict[str, tuple[str, frozenset[str]]] = {}
+    for key, one, label, before in zip(keys, said, rows.continuity.tolist(), rows.previous_positions.tolist(), strict=True):
+        series.setdefault(key, []).append(one)
+        if one.position:
+            voices.setdefault(key, set()).add(one.voice)
+        sql[one.statement_id] = (label, frozenset(before if isinstance(before, list | tuple | np.ndarray) else ()))
+    # one voice: the SQL's labels are the rule's (a property test holds them equal), so only the figures are worked out
+    lines = {key: group_line.judge(record, sql if len(voices.get(key, ())) <= 1 else None) for key, record in series.items()}
+    rows["continuity"] = [lines[key].labels[one.statement_id] for key, one in zip(keys, said, strict=True)]
+    rows["previous_positions"] = pd.Series([sorted(lines[key].before[one.statement_id]) for key, one in zip(keys, said, strict=True)],
+                                           index=rows.index, dtype=object)
+    return rows, lines
+
+
+def positions_held(
+    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
+) -> list[dict[str, Any]]:
+    """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
+    _, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+    out = []
+    for (actor, topic), line in sorted(lines.items()):
+        shift, held, last = line.last_shift, line.held_since, line.last_said
+        out.append({
+            "actor_id": actor,
+            "topic_id": topic,
+            "statements": len(line.labels),
+            "voices": line.voices,
+            "positions": line.position_runs,
+            "reaffirmations": line.reaffirmations,
+            "reaffirmations_total": line.reaffirmations_total,
+            "shifts": line.shifts,
+            "last_shift_on": shift.start if shift else None,
+            "last_shift_precision": shift.precision if shift else None,
+            "days_since_last_shift": (today - shift.end).days if shift else None,
+            "current_position": line.current_position,
+            "current_positions": line.current_positions,
+            "held_since": held.start if held else None,
+            "held_since_precision": held.precision if held else None,
+            "last_statement_on": last.start if last else None,
+            "last_statement_precision": last.precision if last else None,
+            "divergent": [_voice(s) for s in line.divergent],
+            "pending": [_voice(s) for s in line.pending],
+        })
+    return out
+
+
+def summaries(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
     cache: Cache = direct,
 ) -> list[dict[str, Any]]:
-    """Card figures per series plus its last reported shift; the CLI report and the page cards share this."""
-    summary = queries.stance_summary(con, actors, topics, inherit)
+    """Card figures per series plus its last reported shift; the page cards and the CLI report share this."""
     claims = cache(claims_about)(con, actors, topics, inherit)
     shifts = claims[claims.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
     latest = {key: group.tail(1) for key, group in shifts.groupby(["series_actor_id", "topic_id"], sort=False)}
-    out = []
-    for row in summary.itertuples(index=False):
-        last = latest.get((row.series_actor_id, row.topic_id), shifts.head(0))
-        shift_end = _date(row.last_shift_end)
-        out.append({
-            "actor_id": row.series_actor_id,
-            "topic_id": row.topic_id,
-            "statements": int(row.statements),
-            "positions": list(row.position_runs) if row.position_runs is not None else [],
-            "reaffirmations": int(row.reaffirmations),
-            "reaffirmations_total": int(row.reaffirmations_total),
-            "shifts": int(row.shifts),
-            "last_shift_on": _date(row.last_shift_on),
-            "last_shift_precision": _text(row.last_shift_precision),
-            "days_since_last_shift": (today - shift_end).days if shift_end else None,
-            "current_position": _text(row.current_position),
-            "current_positions": list(row.current_positions) if row.current_positions is not None else [],
-            "held_since": _date(row.held_since),
-            "held_since_precision": _text(row.held_since_precision),
-            "last_statement_on": _date(row.last_statement_on),
-            "last_statement_precision": row.last_statement_precision,
-            "last_reported_shift": None if last.empty else {
+    out = positions_held(con, actors, topics, inherit, today)
+    for entry in out:
+        last = latest.get((entry["actor_id"], entry["topic_id"]), shifts.head(0))
+        entry["last_reported_shift"] = None if last.empty else {
                 "claim_id": last.claim_id.iloc[0],
                 "claimed_on": _date(last.claimed_on.iloc[0]),
                 "date_precision": last.date_precision.iloc[0],
                 "text": last.text.iloc[0],
                 "source_id": _text(last.source_id.iloc[0]),
+                "subject_actor_id": _text(last.subject_actor_id.iloc[0]),
                 "asserted_position_code": _text(last.asserted_position_code.iloc[0]),
                 "status": last.status.iloc[0],
-            },
-        })
+        }
     return out
+
+
+STANDINGS_LIMIT = 50
+"""The Overview lists the busiest this many series; at 10M events there are tens of thousands, read on the Stances page."""
+
+
+def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+              today: dt.date | None = None) -> pd.DataFrame:
+    """The Overview's "where each actor stands": the busiest series, in words (a split line says so).
+
+    ``attrs['total']`` counts every series under the filters, so the page can say how many it lists.
+    """
+    total, busiest = queries.busiest_series(con, actors, topics, inherit, STANDINGS_LIMIT)
+    chosen = set(busiest)
+    entries = [e for e in positions_held(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit,
+                                         today or dt.date.today())
+               if (e["actor_id"], e["topic_id"]) in chosen]
+    entries.sort(key=lambda e: busiest.index((e["actor_id"], e["topic_id"])))
+    names = queries.names(con)
+    labels = {t: position_labels(con, t) for t in {e["topic_id"] for e in entries}}
+    rows = []
+    for e in entries:
+        words = labels[e["topic_id"]]
+        current = words.get(e["current_position"], e["current_position"]) if e["current_position"] \
+            else _positions_label(e["current_positions"], words)
+        rows.append({
+            "actor": names.get(e["actor_id"], e["actor_id"]),
+            "topic": names.get(e["topic_id"], e["topic_id"]),
+            "current position": current,
+            "held since": format_partial_date(e["held_since"], e["held_since_precision"]) if e["held_since"] else "",
+            "shifts": e["shifts"],
+            "divergent statements": len(e["divergent"]),
+            "reaffirmations since": e["reaffirmations"],
+            "statements": e["statements"],
+            "last statement": format_partial_date(e["last_statement_on"], e["last_statement_precision"]),
+        })
+    table = pd.DataFrame(rows, columns=["actor", "topic", "current position", "held since", "shifts", "divergent statements",
+                                        "reaffirmations since", "statements", "last statement"])
+    table.attrs["total"] = total
+    return table
+
+
+def _voice(said: group_line.Said) -> dict[str, Any]:
+    """A divergent or pending statement as the card and the report name it."""
+    return {"statement_id": said.statement_id, "actor_id": said.voice, "stated_on": said.start,
+            "date_precision": said.precision, "position_code": said.position}
 
 
 def stance_report(
@@ -178,8 +300,8 @@ def stance_report(
     """
     actors = [actor] if actor else None
     topics = [topic] if topic else None
-    entries = _summaries(con, actors, topics, inherit, today or dt.date.today())
-    rows = queries.statement_continuity(con, actors, topics, inherit)
+    entries = summaries(con, actors, topics, inherit, today or dt.date.today())
+    rows, _ = judged(queries.statement_continuity(con, actors, topics, inherit))
     by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
     for entry in entries:
         group = by_series[(entry["actor_id"], entry["topic_id"])]
@@ -191,6 +313,7 @@ def stance_report(
                 "date_precision": r.date_precision,
                 "position_code": _text(r.position_code),
                 "continuity": r.continuity,
+                "own_continuity": r.own_continuity,
                 "self_declared": bool(r.self_declared),
             }
             for r in group.itertuples(index=False)
@@ -200,21 +323,20 @@ def stance_report(
 
 def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date | None = None,
                 cache: Cache = direct) -> list[dict[str, Any]]:
-    """The page's cards: one summary per chosen series on the chosen topic, in the order the actors were chosen."""
+    """The page's cards: one summary per chosen series and topic, topic by topic, in the order the actors were chosen."""
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
+    if view.empty:
         return []
-    found = {e["actor_id"]: e for e in _summaries(con, list(view.actors), [view.topic_id], view.inherit, today or dt.date.today(),
-                                                   cache)}
-    return [found[a] for a in view.actors if a in found]
+    found = {(e["actor_id"], e["topic_id"]): e
+             for e in summaries(con, list(view.actors), list(view.topics), view.inherit, today or dt.date.today(), cache)}
+    return [found[a, t] for t in view.topics for a in view.actors if (a, t) in found]
 
 
 def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
-        return view, queries.statement_continuity(con, [], [], False)
-    rows = queries.statement_continuity(con, list(view.actors), [view.topic_id], view.inherit, filters)
-    return view, newest(rows, "stated_on", STATEMENT_LIMIT)
+    actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
+    rows, _ = judged(queries.statement_continuity(con, actors, topics, view.inherit, filters))
+    return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
 
 
 def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
@@ -234,7 +356,7 @@ def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topic
 
 
 def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:
-    claims = cache(claims_about)(con, list(view.actors), [view.topic_id], view.inherit)
+    claims = cache(claims_about)(con, list(view.actors), list(view.topics), view.inherit)
     shown = claims[claims.newest].copy()
     shown.attrs["total"] = claims.attrs["total"]
     return shown
@@ -257,23 +379,27 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
-    Columns: Series, Date, Said by, Position, Continuity, "No change" wording, Suggestion, Quote,
+    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
+    Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
     grades = cache(reliability.grades_in_force)(con)
-    labels = position_labels(con, view.topic_id)
+    labels = {t: position_labels(con, t) for t in view.topics}
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in rows.series_actor_id],
+        "Topic": [names.get(t, t) for t in rows.topic_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(rows.stated_on, rows.date_precision, strict=True)],
         "Said by": [names.get(a, a) for a in rows.actor_id],
-        "Position": [labels.get(c, "") if isinstance(c, str) else "" for c in rows.position_code],
+        "Position": [labels[t].get(c, "") if isinstance(c, str) else "" for t, c in zip(rows.topic_id, rows.position_code, strict=True)],
         "Continuity": rows.continuity,
-        '"No change" wording': rows.self_declared.astype(bool),
+        "Own record": rows.own_continuity.fillna(""),
+        '"No change" wording': [_wording(quote, declared) for quote, declared in zip(rows.quote, rows.self_declared, strict=True)],
         "Suggestion": [
-            _suggestion(code, declared, previous, labels)
-            for code, declared, previous in zip(rows.position_code, rows.self_declared, rows.previous_positions, strict=True)
+            _suggestion(code, declared, previous, labels[topic])
+            for topic, code, declared, previous in zip(rows.topic_id, rows.position_code, rows.self_declared, rows.previous_positions,
+                                                       strict=True)
         ],
         "Quote": rows.quote.fillna(""),
         "Attribution": rows.attribution.fillna("").str.replace("_", " "),
@@ -285,6 +411,14 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     return table
 
 
+def _wording(quote: Any, declared: Any) -> str:
+    """The words that declare continuity, as matched (lib/phrases.py), so the analyst sees why; '' when none."""
+    if not declared:
+        return ""
+    found = phrases.explain(quote if isinstance(quote, str) else None)
+    return f"“{found.words}” ({found.rule.replace('_', ' ')})" if found else "set by the analyst"
+
+
 def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str]) -> str:
     """For an unlabelled statement that says "no change": propose reaffirming what the record held before."""
     if isinstance(code, str) or not declared:
@@ -294,52 +428,91 @@ def _suggestion(code: Any, declared: Any, previous: Any, labels: dict[str, str])
 
 
 def card_text(entry: dict[str, Any], labels: dict[str, str], names: dict[str, str]) -> dict[str, str]:
-    """A card's figures in words, each no more precise than its date: what the page shows for one series."""
+    """A card's figures in words, each no more precise than its date: what the page shows for one series.
+
+    ``summary`` is the card in one paragraph an analyst can copy into a brief;
+    ``voices`` names the divergent and pending voices (who, when, what).
+    """
     def when(day: dt.date | None, precision: str | None) -> str:
         return format_partial_date(day, precision or "day") if day else "—"
 
+    def position(code: str | None) -> str:
+        return labels.get(code, code) if code else "no position coded"
+
     days = entry["days_since_last_shift"]
     shift = entry["last_reported_shift"]
+    current = (position(entry["current_position"]) if entry["current_position"]
+               else _positions_label(entry["current_positions"], labels) or "no position coded")
     return {
-        "current": labels.get(entry["current_position"], entry["current_position"]) if entry["current_position"]
-        else _positions_label(entry["current_positions"], labels) or "no position coded",
+        "current": current,
         "held_since": when(entry["held_since"], entry["held_since_precision"]),
-        "reaffirmations": f"{entry['reaffirmations']}",
-        "reaffirmations_help": f"reaffirmations of the current position since it was taken up; {entry['reaffirmations_total']} in all",
+        "reaffirmations": f"{entry['reaffirmations']} since taken up",
+        "reaffirmations_help": f"statements reaffirming the current position since it was taken up; "
+                               f"{entry['reaffirmations_total']} reaffirmations in all",
         "last_statement": when(entry["last_statement_on"], entry["last_statement_precision"]),
         "since_shift": "none" if days is None else (f"{days}" if entry["last_shift_precision"] == "day" else f"≥ {days}"),
         "since_shift_help": "no shift recorded" if days is None
         else f"last shift {when(entry['last_shift_on'], entry['last_shift_precision'])}, counted from the end of that period",
+        "summary": _summary_words(entry, current, when),
+        "voices": _voices_words(entry, names, position, when),
         "reported_shift": "none reported" if shift is None else f"{shift['status']}: {shift['text']}",
         "reported_shift_when": "" if shift is None
         else f"{when(shift['claimed_on'], shift['date_precision'])} · {names.get(shift['source_id'], shift['source_id'] or 'no source')}",
     }
 
 
+def _summary_words(entry: dict[str, Any], current: str, when: Any) -> str:
+    """'Retain the systems since Dec 2017; no shift; 1 divergent voice.' — the card in one sentence."""
+    if entry["held_since"] is None:
+        held = f"{current} (the latest statements disagree)" if entry["current_positions"] else current
+    else:
+        held = f"{current} since {when(entry['held_since'], entry['held_since_precision'])}"
+    shifts = entry["shifts"]
+    parts = [held, "no shift" if shifts == 0 else f"{shifts} shift{'s' if shifts != 1 else ''}"
+             + f", the last {when(entry['last_shift_on'], entry['last_shift_precision'])}"]
+    if entry["divergent"]:
+        n = len(entry["divergent"])
+        parts.append(f"{n} divergent statement{'s' if n != 1 else ''} not taken up")
+    if entry["pending"]:
+        parts.append("the latest statements propose a change no other voice has answered yet")
+    return "; ".join(parts) + "."
+
+
+def _voices_words(entry: dict[str, Any], names: dict[str, str], position: Any, when: Any) -> list[str]:
+    """One line per divergent or pending statement: who, when, what."""
+    return [
+        f"{kind}: {names.get(v['actor_id'], v['actor_id'])}, {when(v['stated_on'], v['date_precision'])}: {position(v['position_code'])}"
+        for kind, voices in (("divergent", entry["divergent"]), ("pending", entry["pending"]))
+        for v in voices
+    ]
+
+
 def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """Reported shifts and other claims about the chosen series, against the series' own statements around them.
 
-    Columns: Series, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
+    Columns: Series, Topic, Date, Claim, Source, Grade, Asserts, Record before, Record during, Record after, Status,
     Credibility (1–6), Claim id. Grade is the source's grade in force.
     """
     view = resolve_view(con, filters)
-    if not view.topic_id or not view.actors:
+    if view.empty:
         return pd.DataFrame()
     claims = _view_claims(con, view, cache)
     names = queries.names(con)
-    labels = position_labels(con, view.topic_id)
+    labels = {t: position_labels(con, t) for t in view.topics}
     grades = cache(reliability.grades_in_force)(con)
     credibility = queries.claim_credibility(con, list(claims.claim_id))
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
+        "Topic": [names.get(t, t) for t in claims.topic_id],
         "Date": [format_partial_date(_date(d), p) for d, p in zip(claims.claimed_on, claims.date_precision, strict=True)],
         "Claim": claims.text,
         "Source": [names.get(s, s) for s in claims.source_id],
         "Grade": [grades.get(s, "") for s in claims.source_id],
-        "Asserts": [labels.get(c, c) if isinstance(c, str) else "a move (not coded)" for c in claims.asserted_position_code],
-        "Record before": [_positions_label(p, labels) or "—" for p in claims.before_positions],
-        "Record during": [_positions_label(p, labels) or "—" for p in claims.during_positions],
-        "Record after": [_positions_label(p, labels) or "—" for p in claims.after_positions],
+        "Asserts": [labels[t].get(c, c) if isinstance(c, str) else "a move (not coded)"
+                    for t, c in zip(claims.topic_id, claims.asserted_position_code, strict=True)],
+        **{f"Record {when}": [_positions_label(p, labels[t]) or "—" for t, p in zip(claims.topic_id, claims[f"{when}_positions"],
+                                                                                   strict=True)]
+           for when in ("before", "during", "after")},
         "Status": claims.status,
         "Credibility": [int(credibility.get(c, 6)) for c in claims.claim_id],
         "Claim id": claims.claim_id,
@@ -352,8 +525,8 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
     view, rows = _view_rows(con, filters)
     names = queries.names(con)
-    topic_name = names.get(view.topic_id or "", view.topic_id or "no topic")
-    title = f"Stances on {topic_name}"
+    topic_names = [names.get(t, t) for t in view.topics] or ["no topic"]
+    title = "Stances on " + (topic_names[0] if len(topic_names) == 1 else ", ".join(topic_names[:-1]) + " and " + topic_names[-1])
     n_sources = rows.source_id.nunique()
     footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con))
     subtitle = filters.describe(names)
@@ -368,7 +541,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
         claims = claims[claims.claim_end >= pd.Timestamp(filters.date_from)]
     if filters.date_to:
         claims = claims[claims.claimed_on <= pd.Timestamp(filters.date_to)]
-    positions = queries.topic_positions(con, view.topic_id)
+    positions = {t: queries.topic_positions(con, t) for t in view.topics}
     return charts.stance_figure(rows, claims, positions, list(view.actors), names, title, subtitle, footer)
 
 

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -35,19 +36,55 @@ DB_ENV = "STANCEWATCH_DB"
 # An upgrade may add tables and columns; it never drops data.
 # New tables need no entry: schema.sql (every statement `if not exists`) runs again after the
 # migrations. A table whose definition changes is renamed aside by its migration, created anew by
-# schema.sql and refilled by REFILLS. Derived columns and tables are filled by _refresh_derived at the end.
+# schema.sql and refilled by REFILLS. RECOMPUTES rewrites stored values in Python (a detector changed).
+# Derived columns and tables are filled by _refresh_derived at the end, after every step.
 MIGRATIONS: dict[int, Sequence[str]] = {
     1: ["alter table statements add column own_continuity varchar"],
     2: [],  # event_actor_months
     3: ["alter table events rename to events_v3"],  # events lose their primary-key index (schema.sql says why)
     4: ["alter table documents rename to documents_v4"],  # so do documents
     5: [],  # event_actor_days
+    6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
     4: ["insert into documents select * from documents_v4", "drop table documents_v4"],
 }
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
+
+
+def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute statements.self_declared_continuity with the current phrase detector (schema 7).
+
+    Schema 6's detector found one in ten of the real declarations. A flag it set
+    is replaced by the new detector's verdict; a flag that differs from what it
+    would have said was an analyst's explicit value and is kept
+    (lib/phrases_v6.py). The caller's _refresh_derived then relabels
+    statements.own_continuity (a self-declared first statement is
+    'reaffirmed') in the same transaction.
+    """
+    from lib.phrases import flags
+    from lib.phrases_v6 import declared_v6
+
+    ids, quotes, stored = con.sql("select statement_id, quote, self_declared_continuity from statements").to_arrow_table().to_pydict().values()
+    new = flags(quotes)
+    changed = [(key, flag) for key, quote, was, flag in zip(ids, quotes, stored, new, strict=True)
+               if flag != was and was == declared_v6(quote)]
+    if not changed:
+        return
+    reflagged = pa.table({"statement_id": [k for k, _ in changed], "flag": [f for _, f in changed]})
+    con.register("reflagged", reflagged)
+    try:
+        con.execute("""update statements set self_declared_continuity = r.flag
+                       from reflagged r where statements.statement_id = r.statement_id""")
+    finally:
+        con.unregister("reflagged")
+    con.execute("insert into audit_log (who, action, table_name, after) values ('upgrade', ?, 'statements', ?)",
+                ["schema 7: continuity wording re-flagged by the new detector",
+                 json.dumps({"set": sum(f for _, f in changed), "cleared": sum(not f for _, f in changed)})])
+
+
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity}
 
 
 class StoreError(Exception):
@@ -147,6 +184,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
             for statement in (s for version in steps for s in REFILLS.get(version, ())):
                 con.execute(statement)
+            for version in steps:
+                if version in RECOMPUTES:
+                    RECOMPUTES[version](con)
             _refresh_derived(con, touched={"statements", "events"})
         con.execute(
             "insert into meta values ('schema_version', ?) on conflict do update set value = excluded.value",

@@ -17,6 +17,8 @@ from lib import store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
+HEDGE = ROOT / "tests" / "data" / "hedge_bundle"
+"""A state's line kept by its president 2017-2025, with one-off hedges by two ministers (no shift of the state)."""
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
@@ -36,6 +38,18 @@ def seed_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
     connection = store.connect(path)
     import_bundle(connection, SEED, who="tests")
+    connection.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def hedge_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding the hedge bundle, built once per session; copy it before writing."""
+    from lib.ingest.bundle import import_bundle
+
+    path = tmp_path_factory.mktemp("hedge") / "hedge.duckdb"
+    connection = store.connect(path)
+    import_bundle(connection, HEDGE, who="tests")
     connection.close()
     return path
 

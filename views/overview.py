@@ -51,28 +51,13 @@ with right:
 
 st.subheader("Where each actor stands")
 scope = queries.actor_scope(con, filters) or None
-held = ui.cached(queries.stance_summary)(con, scope, list(filters.topics) or None, filters.include_children)
+held = ui.cached(stance.standings)(con, scope, list(filters.topics) or None, filters.include_children)
 if held.empty:
     st.write("No coded statements under these filters.")
 else:
-    names = queries.names(con)
-    labels = {t: stance.position_labels(con, t) for t in set(held.topic_id)}
-    st.dataframe(
-        pd.DataFrame({
-            "actor": [names.get(a, a) for a in held.series_actor_id],
-            "topic": [names.get(t, t) for t in held.topic_id],
-            "current position": [
-                labels[t].get(p, p) if isinstance(p, str) else " / ".join(labels[t].get(x, x) for x in ps) + " (split)"
-                for t, p, ps in zip(held.topic_id, held.current_position, held.current_positions, strict=True)
-            ],
-            "held since": [format_partial_date(d.date(), p) if pd.notna(d) else "" for d, p in zip(held.held_since, held.held_since_precision, strict=True)],
-            "reaffirmations": held.reaffirmations,
-            "shifts": held.shifts.fillna(0).astype(int),
-            "statements": held.statements,
-            "last statement": [format_partial_date(d.date(), p) for d, p in zip(held.last_statement_on, held.last_statement_precision, strict=True)],
-        }),
-        hide_index=True, width="stretch",
-    )
+    if held.attrs["total"] > len(held):
+        st.caption(f"The {len(held)} busiest of {held.attrs['total']:,} actor-topic lines; the Stances page shows any of them.")
+    st.dataframe(held, hide_index=True, width="stretch")
 
 st.subheader("Claims and what became of them")
 outcomes = ui.cached(queries.claim_outcomes)(con, filters, newest=NEWEST_CLAIMS)

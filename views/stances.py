@@ -6,6 +6,8 @@ import streamlit as st
 
 from lib import export, queries, stance, ui
 
+CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so six actors stay legible
+
 con = ui.connection()
 filters = ui.page_filters()
 view = stance.resolve_view(con, filters)
@@ -16,26 +18,33 @@ ui.shift_alerts(con)
 options = queries.filter_options(con)
 topic_names = dict(zip(options["topics"].topic_id, options["topics"].name, strict=True))
 actor_names = dict(zip(options["actors"].actor_id, options["actors"].name, strict=True))
-if not view.topic_id:
+if not view.topics:
     st.info("No statements in the store yet: import a bundle on the Data page.")
     st.stop()
 
 
 def _pick() -> None:
-    """Page pickers write into the shared filters, so exports and other pages see the same choice."""
+    """Page pickers write into the shared filters, so exports and other pages see the same choice.
+
+    A topic switch keeps only the chosen actors that speak on the new topics.
+    """
     state = st.session_state
+    topics = tuple(state[topic_key]) or view.topics
     actors = tuple(state[actors_key])
     if actors == view.actors and not filters.actors:
         actors = ()  # still the defaults: keep following the most active actors of whichever topic
-    ui.set_filters(replace(filters, topics=(state[topic_key],), actors=actors, include_children=state[inherit_key], notices=()))
+    elif topics != view.topics:
+        actors = stance.topic_actors(con, actors, topics, state[inherit_key])
+    ui.set_filters(replace(filters, topics=topics, actors=actors, include_children=state[inherit_key], notices=()))
 
 
-topic_key = f"stance_topic::{view.topic_id}"
-actors_key = f"stance_actors::{','.join(view.actors)}::{view.topic_id}"
+topic_key = f"stance_topics::{','.join(view.topics)}"
+actors_key = f"stance_actors::{','.join(view.actors)}::{','.join(view.topics)}"
 inherit_key = f"stance_inherit::{view.inherit}"
-left, middle, right = st.columns([2, 4, 2], vertical_alignment="bottom")
-topic_ids = list(dict.fromkeys([view.topic_id, *topic_names]))
-left.selectbox("Topic", topic_ids, key=topic_key, format_func=lambda t: topic_names.get(t, t), on_change=_pick)
+left, middle, right = st.columns([3, 4, 2], vertical_alignment="bottom")
+topic_ids = list(dict.fromkeys([*view.topics, *topic_names]))
+left.multiselect("Topics (one chart panel each)", topic_ids, default=list(view.topics), key=topic_key,
+                 format_func=lambda t: topic_names.get(t, t), on_change=_pick, max_selections=4)
 middle.multiselect(
     "Actors", list(dict.fromkeys([*view.actors, *actor_names])), default=list(view.actors), key=actors_key,
     format_func=lambda a: actor_names.get(a, a), on_change=_pick, placeholder="the most active",
@@ -44,25 +53,40 @@ right.toggle("Fold in sub-actors", value=view.inherit, key=inherit_key, on_chang
              help="A parent's line also holds its ministries' and unnamed sources' statements; the table keeps who said what.")
 
 cards = ui.cached(stance.actor_cards)(con, filters)
-labels = stance.position_labels(con, view.topic_id)
+labels = {t: stance.position_labels(con, t) for t in view.topics}
 names = queries.names(con)
-if cards:
-    for column, entry in zip(st.columns(len(cards)), cards, strict=True):
-        text = stance.card_text(entry, labels, names)
-        with column.container(border=True, key=f"stance_card_{entry['actor_id']}"):
-            st.text(names.get(entry["actor_id"], entry["actor_id"]))
-            st.metric("Current position", text["current"])
-            first, second = st.columns(2)
-            first.metric("Held since", text["held_since"])
-            second.metric("Reaffirmations", text["reaffirmations"], help=text["reaffirmations_help"])
-            first.metric("Last statement", text["last_statement"])
-            second.metric("Days since last shift", text["since_shift"], help=text["since_shift_help"])
-            st.caption("Last reported shift")
-            st.text(text["reported_shift"])
-            if text["reported_shift_when"]:
-                st.caption(text["reported_shift_when"])
-else:
-    st.info("None of the chosen actors has a statement on this topic.")
+for topic in view.topics:
+    topic_cards = [entry for entry in cards if entry["topic_id"] == topic]
+    if len(view.topics) > 1:
+        st.text(topic_names.get(topic, topic))
+    for first_card in range(0, len(topic_cards), CARDS_PER_ROW):
+        row = topic_cards[first_card:first_card + CARDS_PER_ROW]
+        for column, entry in zip(st.columns(CARDS_PER_ROW), row, strict=False):
+            text = stance.card_text(entry, labels[topic], names)
+            key = f"stance_card_{entry['actor_id']}" + (f"_{topic}" if len(view.topics) > 1 else "")
+            with column.container(border=True, key=key):
+                st.text(names.get(entry["actor_id"], entry["actor_id"]))
+                st.text(text["summary"])
+                st.caption("Current position")
+                st.text(text["current"])
+                first, second = st.columns(2)
+                first.caption("Held since")
+                first.text(text["held_since"])
+                second.caption("Reaffirmations", help=text["reaffirmations_help"])
+                second.text(text["reaffirmations"])
+                first.caption("Last statement")
+                first.text(text["last_statement"])
+                second.caption("Days since last shift", help=text["since_shift_help"])
+                second.text(text["since_shift"])
+                if text["voices"]:
+                    st.caption("Voices off the line")
+                    st.text("\n".join(text["voices"]))
+                st.caption("Last reported shift")
+                st.text(text["reported_shift"])
+                if text["reported_shift_when"]:
+                    st.caption(text["reported_shift_when"])
+if not cards:
+    st.info("None of the chosen actors has a statement on these topics.")
 
 ui.show_chart(ui.cached(stance.build_chart)(con, filters), name=export.file_stem("stances", filters), key="stance_chart",
               brief_chart="stances")

@@ -8,25 +8,42 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import store
+from lib.ingest.bundle import import_bundle
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 
 
+def _run(page: str, params: dict[str, str | list[str]]) -> AppTest:
+    """Start the app at a page (file name under views/) with URL parameters, run it, and return the AppTest."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(str(ROOT / "views" / f"{page}.py"))
+        at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 @pytest.fixture
 def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """Start the app at a page (file name under views/) with URL parameters, run it, and return the AppTest."""
+    """The app over a private copy of the seed store: ``app(page, **url_params)``."""
     monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
+    return lambda page="overview", **params: _run(page, params)
 
-    def start(page: str = "overview", **params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=30)
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        if page != "overview":
-            at.switch_page(str(ROOT / "views" / f"{page}.py"))
-            at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+
+@pytest.fixture
+def app_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
+    """The app over a fresh store holding one bundle: ``app_on(bundle, page, **url_params)``."""
+    def start(bundle: Path, page: str = "overview", **params: str | list[str]) -> AppTest:
+        path = tmp_path / "bundle.duckdb"
+        con = store.connect(path)
+        import_bundle(con, bundle, who="tests")
+        con.close()
+        monkeypatch.setenv("STANCEWATCH_DB", str(path))
+        return _run(page, params)
 
     return start

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A `streamlit run app.py` on a free port over a private copy of the seed store; yields its base URL."""
-    db = tmp_path_factory.mktemp("browser") / "store.duckdb"
-    shutil.copy(seed_store_file, db)
+@contextmanager
+def serve(store_file: Path, tmp_dir: Path) -> Iterator[str]:
+    """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL."""
+    db = tmp_dir / "store.duckdb"
+    shutil.copy(store_file, db)
     port = _free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
@@ -95,6 +96,13 @@ def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(seed_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a private copy of the seed store; yields its base URL."""
+    with serve(seed_store_file, tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 def wait_for_app(page) -> None:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import choose_option, screenshot, wait_for_app
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import choose_option, screenshot, serve, wait_for_app
+
+
+@pytest.fixture(scope="module")
+def hedge_server(hedge_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a state's record with two ministers' one-off hedges."""
+    with serve(hedge_store_file, tmp_path_factory.mktemp("hedge_browser")) as url:
+        yield url
 
 
 def test_pick_actor_shows_card_and_chart(page, server):
@@ -20,8 +32,8 @@ def test_pick_actor_shows_card_and_chart(page, server):
     assert main.locator('[class*="st-key-stance_card_"]').count() == 2
     card = main.locator(".st-key-stance_card_TUR-MSB")
     assert card.get_by_text("Ministry of National Defence").is_visible()
-    assert card.get_by_text("Retain the systems").is_visible()
-    assert card.get_by_text("contradicted: Russia approached Ankara", exact=False).is_visible()
+    assert card.get_by_text("Retain the systems", exact=True).is_visible()
+    assert card.get_by_text("none reported").is_visible()  # Nefes' claim is about Russia: the ministry is its witness
     assert "actor=TUR&actor=TUR-MSB" in page.url
     chart = main.locator(".js-plotly-plot").first
     chart.scroll_into_view_if_needed()
@@ -29,3 +41,20 @@ def test_pick_actor_shows_card_and_chart(page, server):
     assert chart.locator(".scatterlayer .point").count() >= 4
     assert chart.locator(".legendtext", has_text="reaffirmed").count() == 1
     screenshot(page, "stances_two_actors")
+
+
+def test_one_off_hedges_are_divergent_voices_not_shifts(page, hedge_server):
+    """Turkey's card on a record with two ministers' one-off hedges: no shift, held since 2017, both voices named."""
+    page.goto(f"{hedge_server}/stances?topic=s400&actor=TUR")
+    wait_for_app(page)
+    card = page.locator('[data-testid="stMain"] .st-key-stance_card_TUR')
+    card.wait_for(timeout=30_000)
+    text = card.inner_text()
+    assert "Retain the systems since 10 Mar 2017; no shift; 2 divergent statements not taken up." in text
+    assert "divergent: Foreign Minister of Turkey, 5 Oct 2017: Undecided or open to a compromise" in text
+    assert "divergent: Defence Minister of Turkey, 11 Feb 2021: Undecided or open to a compromise" in text
+    chart = page.locator('[data-testid="stMain"] .js-plotly-plot').first
+    chart.scroll_into_view_if_needed()
+    chart.locator(".legendtext", has_text="divergent").wait_for(timeout=30_000)
+    assert chart.locator(".legendtext", has_text="shifted").count() == 0
+    screenshot(page, "stances_hedges")

@@ -40,7 +40,7 @@ def _say(con: duckdb.DuckDBPyConnection, sid: str, on: str, precision: str, acto
 
 
 def _labels(con: duckdb.DuckDBPyConnection, actor: str, inherit: bool = False) -> dict[str, str]:
-    rows = queries.statement_continuity(con, [actor], ["s400"], inherit)
+    rows, _ = stance.judged(queries.statement_continuity(con, [actor], ["s400"], inherit))
     return dict(zip(rows.statement_id, rows.continuity, strict=True))
 
 
@@ -64,6 +64,7 @@ def _seed_like(con: duckdb.DuckDBPyConnection) -> None:
             ('claim-nefes-buyback', 'contradicts', 'statement', 'stmt-msb-no-change'),
             ('claim-ria-no-return', 'corroborates', 'statement', 'stmt-msb-no-change');
     """)
+    queries.refresh_own_continuity(con)  # what store.transaction does after a write of statements
 
 
 def test_first_then_reaffirmed_then_shifted(con):
@@ -199,15 +200,21 @@ def test_seed_ministry_statement_reaffirms_retain(con, inherit):
 
 
 def test_reported_shift_status_against_the_record(con):
-    """The Nefes claim is contradicted and is Turkey's last reported shift; the RIA claim is corroborated, not a shift."""
+    """The RIA claim about Turkey is corroborated, not a shift; the Nefes claim is about Russia and sits on Russia's line.
+
+    Turkey's ministry and source contradict Nefes' claim: they are its witnesses, not its subject, so the
+    claim does not reach Turkey's card.
+    """
     _seed_like(con)
     claims = queries.reported_shifts(con, ["TUR"], ["s400"], True).set_index("claim_id")
-    assert claims.loc["claim-nefes-buyback", "status"] == "contradicted"
+    assert list(claims.index) == ["claim-ria-no-return"]
     assert claims.loc["claim-ria-no-return", "status"] == "corroborated"
     assert not claims.loc["claim-ria-no-return", "reports_shift"]
     assert list(claims.loc["claim-ria-no-return", "during_positions"]) == ["retain"]
-    last = _entry(con, "TUR", inherit=True)["last_reported_shift"]
-    assert (last["claim_id"], last["status"]) == ("claim-nefes-buyback", "contradicted")
+    assert _entry(con, "TUR", inherit=True)["last_reported_shift"] is None
+    about_russia = queries.reported_shifts(con, ["RUS"], ["s400"], True).set_index("claim_id")
+    assert list(about_russia.index) == ["claim-nefes-buyback"]
+    assert about_russia.loc["claim-nefes-buyback", "status"] == "contradicted"
 
 
 def test_claim_before_and_after(con):
@@ -234,7 +241,7 @@ def test_default_view_picks_busiest_topic_and_top_level_actors(con):
     """Without chosen topic or actors the view takes the busiest topic and, with inheritance, the parent actor."""
     _seed_like(con)
     view = stance.resolve_view(con, Filters())
-    assert (view.topic_id, view.actors) == ("s400", ("TUR",))
+    assert (view.topics, view.actors) == (("s400",), ("TUR",))
     assert set(stance.resolve_view(con, Filters(include_children=False)).actors) == {"TUR-ANON", "TUR-MSB"}
 
 
@@ -278,7 +285,7 @@ def test_chart_marks_each_statement_by_continuity(con):
     _seed_like(con)
     fig = stance.build_chart(con, Filters(topics=("s400",), actors=("TUR",)))
     markers = {t.name: t for t in fig.data if t.mode == "markers"}
-    assert set(markers) == {"first", "reaffirmed", "claim contradicted", "claim corroborated"}
+    assert set(markers) == {"first", "reaffirmed", "claim corroborated"}
     assert "there is no<br>change in our position" in markers["reaffirmed"].hovertext[0]
     assert "Retain" in fig.layout.yaxis.ticktext
 
@@ -305,7 +312,7 @@ def test_cli_report_is_json_with_the_documented_keys(con, capsys):
             "held_since", "last_reported_shift", "statement_labels"} <= set(entry)
     assert entry["statement_labels"][0] | {"stated_on": None} == {
         "statement_id": "stmt-msb-no-change", "actor_id": "TUR-MSB", "stated_on": None, "date_precision": "month",
-        "position_code": "retain", "continuity": "reaffirmed", "self_declared": True,
+        "position_code": "retain", "continuity": "reaffirmed", "own_continuity": "reaffirmed", "self_declared": True,
     }
 
 
@@ -328,7 +335,10 @@ def test_a_busy_view_keeps_each_series_latest_reported_shift_for_its_card(seeded
 
     with store.transaction(seeded, "test", "claim") as audit:
         seeded.execute("""insert into claims (claim_id, claimed_on, document_id, topic_id, subject_actor_id, text, asserted_position_code)
-                          values ('claim-later', date '2025-10-01', 'nefes-2025-09-03', 's400', 'TUR', 'Ankara keeps the S-400s', 'retain')""")
+                          values ('claim-shift', date '2025-09-03', 'nefes-2025-09-03', 's400', 'TUR', 'Ankara may hand them back',
+                                  'return_or_sell'),
+                                 ('claim-later', date '2025-10-01', 'nefes-2025-09-03', 's400', 'TUR', 'Ankara keeps the S-400s', 'retain')""")
+        audit.row("claims", "claim-shift", None, {"claim_id": "claim-shift"})
         audit.row("claims", "claim-later", None, {"claim_id": "claim-later"})
     monkeypatch.setattr(stance, "CLAIM_LIMIT", 1)
     view = Filters(topics=("s400",), actors=("TUR",))
@@ -336,4 +346,14 @@ def test_a_busy_view_keeps_each_series_latest_reported_shift_for_its_card(seeded
     assert list(table["Claim id"]) == ["claim-later"]
     assert stance.shown_note(table, "claims") == "The newest 1 of 3 claims; narrow the dates to see older ones."
     card = stance.actor_cards(seeded, view)[0]
-    assert card["last_reported_shift"]["claim_id"] == "claim-nefes-buyback"
+    assert card["last_reported_shift"]["claim_id"] == "claim-shift"
+
+
+def test_standings_list_the_busiest_lines_and_count_them_all(seeded, monkeypatch) -> None:
+    """The Overview's table: Turkey's line (its parts folded in) in words; with a limit, the busiest lines and the total."""
+    table = stance.standings(seeded, None, None, True)
+    assert table[["actor", "current position", "held since", "shifts"]].values.tolist() == [
+        ["Turkey", "Retain the systems", "Sep 2025", 0]]
+    monkeypatch.setattr(stance, "STANDINGS_LIMIT", 1)
+    table = stance.standings(seeded, None, None, False)
+    assert (len(table), table.attrs["total"]) == (1, 2)

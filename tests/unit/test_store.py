@@ -72,17 +72,23 @@ def _own_labels(con) -> dict[str, str]:
     return labels[labels.series_actor_id == labels.actor_id].set_index("statement_id").continuity.to_dict()
 
 
+def _upgraded_from(con: duckdb.DuckDBPyConnection, path: Path, version: int) -> duckdb.DuckDBPyConnection:
+    """Mark the store as schema ``version``, close it and open it again, so that the upgrade runs."""
+    con.execute("update meta set value = ? where key = 'schema_version'", [str(version)])
+    con.close()
+    upgraded = store.connect(path)
+    assert store.schema_version(upgraded) == store.SCHEMA_VERSION
+    return upgraded
+
+
 def test_version_1_store_upgrades_and_fills_derived_data(seeded_path: Path) -> None:
     """A store from before the derived column and tables gains them, filled, in the upgrade."""
     con = store.connect(seeded_path)
     con.execute("alter table statements drop column own_continuity")
     con.execute("drop table event_actor_months")
     con.execute("drop table event_actor_days")
-    con.execute("update meta set value = '1' where key = 'schema_version'")
-    con.close()
-    con = store.connect(seeded_path)
+    con = _upgraded_from(con, seeded_path, 1)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION
         stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
         assert stored == _own_labels(con) and stored["stmt-msb-no-change"] == "reaffirmed"
         for derived in ("event_actor_months", "event_actor_days"):
@@ -100,11 +106,8 @@ def test_older_store_loses_a_key_index_and_keeps_every_row(seeded_path: Path, ve
     con.execute(f"create table {table} as select * from {table}_new limit 0")
     con.execute(f"alter table {table} add primary key ({key})")
     con.execute(f"insert into {table} select * from {table}_new; drop table {table}_new")
-    con.execute("update meta set value = ? where key = 'schema_version'", [str(version)])
-    con.close()
-    con = store.connect(seeded_path)
+    con = _upgraded_from(con, seeded_path, version)
     try:
-        assert store.schema_version(con) == store.SCHEMA_VERSION
         assert con.execute(f"select * from {table} order by {key}").fetchall() == rows
         assert con.execute("select count(*) from duckdb_constraints() where table_name = ? and constraint_type = 'PRIMARY KEY'",
                            [table]).fetchall() == [(0,)]
@@ -226,3 +229,30 @@ def test_locked_store_gives_advice(tmp_path: Path) -> None:
         holder.wait()
     time.sleep(0.1)
     assert store.connect(path) is not None
+
+
+def test_upgrade_to_7_reflags_the_continuity_wording_with_the_new_detector(seeded_path: Path) -> None:
+    """Schema 7 re-flags quotes the old detector missed or wrongly took, keeps an analyst's own value, relabels."""
+    con = store.connect(seeded_path)
+    con.execute("insert into actors (actor_id, name, kind) values ('TUR-MFA', 'Foreign Ministry', 'ministry')")
+    said = [
+        ("stmt-missed", "Turkey's stance on the S-400 has not changed, a senior official said.", False),
+        ("stmt-old-false", "Moscow hopes there will be no change in Ankara's position on the Montreux Convention.", True),
+        ("stmt-analyst", "The spokesman briefed reporters in Ankara.", True),
+    ]
+    for number, (sid, quote, declared) in enumerate(said):
+        con.execute("insert into statements (statement_id, stated_on, actor_id, topic_id, position_code, quote, "
+                    "self_declared_continuity) values (?, ?, 'TUR-MFA', 's400', 'retain', ?, ?)",
+                    [sid, f"2026-0{number + 1}-01", quote, declared])
+    con.execute("update statements set own_continuity = null")
+    con = _upgraded_from(con, seeded_path, 6)
+    try:
+        flags = dict(con.execute("select statement_id, self_declared_continuity from statements").fetchall())
+        assert flags == {"stmt-anon-ria": False, "stmt-msb-no-change": True,
+                         "stmt-missed": True, "stmt-old-false": False, "stmt-analyst": True}
+        stored = dict(con.execute("select statement_id, own_continuity from statements").fetchall())
+        assert stored == _own_labels(con) and stored["stmt-missed"] == "reaffirmed"
+        logged = con.execute("select who, after ->> 'set', after ->> 'cleared' from audit_log where who = 'upgrade'").fetchall()
+        assert logged == [("upgrade", "1", "1")]
+    finally:
+        con.close()

@@ -14,7 +14,7 @@ from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
 from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
 from lib.ingest.report import Problem
-from lib.phrases import declares_continuity
+from lib.phrases import flags
 from lib.vocab import EVENT_ROLES
 
 _INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
@@ -77,9 +77,9 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
             targets.append(spec.precision_column)
         if spec.table == "statements" and ("quote" in present or "self_declared" in present):
             targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
-            for row in out:
-                if row.get("self_declared_continuity") is None:
-                    row["self_declared_continuity"] = declares_continuity(row.get("quote"))
+            unset = [row for row in out if row.get("self_declared_continuity") is None]
+            for row, flag in zip(unset, flags([row.get("quote") for row in unset]), strict=True):
+                row["self_declared_continuity"] = flag
         staged.append(Staged(spec, file, out, targets))
 
     problems += _check_references(con, pending_refs, bundle_keys)
