@@ -3,6 +3,13 @@
 Every write in the project goes through :func:`transaction`, which bumps the
 store's data version (the key every cache uses) and gives the writer an
 :class:`Audit` to record what changed. A failed write rolls back whole.
+
+Writes of one process are serialised by a writer lock per store file: DuckDB's
+optimistic concurrency would otherwise roll back one of two overlapping write
+transactions ("Conflict on update!", every write bumps the same data version
+row), so a grade saved during a 17 s import would cost the import. A write
+waits its turn, at most :func:`write_wait` seconds, and is then refused in
+words (:class:`StoreBusy`).
 """
 
 from __future__ import annotations
@@ -10,8 +17,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +93,29 @@ class StoreError(Exception):
 
 class StoreLocked(StoreError):
     """Another process (usually the running dashboard) holds the store file."""
+
+
+class StoreBusy(StoreError):
+    """A write waited longer than write_wait() for another write of this process, or collided with a write from outside it."""
+
+
+WRITE_WAIT_ENV = "STANCEWATCH_WRITE_WAIT"
+WRITE_WAIT_DEFAULT = 300.0
+
+
+def write_wait() -> float:
+    """Seconds a write waits for the write ahead of it before it is refused: $STANCEWATCH_WRITE_WAIT, default 300
+    (longer than the slowest measured bundle import); read at each write so that a changed setting applies at once."""
+    raw = os.environ.get(WRITE_WAIT_ENV, "").strip()
+    try:
+        seconds = float(raw) if raw else WRITE_WAIT_DEFAULT
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise StoreError(f"{WRITE_WAIT_ENV}={raw!r}: give the seconds a write may wait, e.g. 300")
+    return seconds
+CONFLICT_RETRIES = 3
+"""Times a transaction that DuckDB rolled back for a conflict is retried by :func:`retry_on_conflict`."""
 
 
 def db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
@@ -216,19 +248,107 @@ def _json(value: Mapping[str, Any] | None) -> str | None:
     return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
+class _Writer:
+    """The writer lock of one store file in this process: who holds it (for 'queued behind …'), re-entrant per thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.owner: int | None = None
+        self.depth = 0
+        self.holder = ""
+
+
+_WRITERS: dict[str, _Writer] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer(con: duckdb.DuckDBPyConnection) -> _Writer:
+    """The writer of the store file behind ``con`` (cursors of one connection share it; in-memory stores share one)."""
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
+    key = os.path.realpath(path) if path else ":memory:"
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(key, _Writer())
+
+
+def writer_busy(con: duckdb.DuckDBPyConnection) -> str:
+    """What holds the store's writer lock in this process ('import bundle by dashboard'), or '' when a write would start now."""
+    return _writer(con).holder
+
+
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str) -> Iterator[Audit]:
-    """Run a write as one transaction that bumps the data version; roll back whole on any error."""
-    con.execute("begin transaction")
+def _write_turn(con: duckdb.DuckDBPyConnection, who: str, action: str, on_wait: Callable[[str], None] | None) -> Iterator[None]:
+    writer = _writer(con)
+    me = threading.get_ident()
+    if writer.owner == me:  # a write nested in this thread's own write (DuckDB refuses a second begin anyway)
+        writer.depth += 1
+        try:
+            yield
+        finally:
+            writer.depth -= 1
+        return
+    if not writer.lock.acquire(blocking=False):
+        ahead = writer.holder or "another write"
+        if on_wait:
+            on_wait(ahead)
+        wait = write_wait()
+        if not writer.lock.acquire(timeout=wait):
+            raise StoreBusy(
+                f"{action} was not saved: the store was busy with {ahead} for more than {wait:g} s; "
+                f"retry when it has finished (${WRITE_WAIT_ENV} sets the wait)"
+            )
+    writer.owner, writer.depth, writer.holder = me, 1, f"{action} by {who}"
     try:
-        audit = Audit(con, who, action)
-        yield audit
-        _refresh_derived(con, audit.touched, audit.kept_current)
-        con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
-        con.execute("commit")
-    except BaseException:
+        yield
+    finally:
+        writer.owner, writer.depth, writer.holder = None, 0, ""
+        writer.lock.release()
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[Audit]:
+    """Run a write as one transaction that bumps the data version; roll back whole on any error.
+
+    The write first takes its turn on the store's writer lock; ``on_wait(holder)`` is called once when it
+    has to queue (the Data page says "queued behind import bundle by dashboard"). A conflict with a write
+    from outside the lock (another connection to the file) becomes :class:`StoreBusy`;
+    :func:`retry_on_conflict` runs a whole write again.
+    """
+    with _write_turn(con, who, action, on_wait):
+        con.execute("begin transaction")
+        try:
+            audit = Audit(con, who, action)
+            yield audit
+            _refresh_derived(con, audit.touched, audit.kept_current)
+            con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
+            con.execute("commit")
+        except BaseException as exc:
+            _rollback(con)
+            if _is_conflict(exc):
+                raise StoreBusy(f"{action} was not saved: it collided with another write to the store; retry") from exc
+            raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back; a transaction DuckDB already aborted (a failed commit) has nothing left to roll back."""
+    with suppress(duckdb.TransactionException):
         con.execute("rollback")
-        raise
+
+
+def retry_on_conflict(write: Callable[[], Any], retries: int = CONFLICT_RETRIES) -> Any:
+    """Run ``write`` (a function that opens its own transaction) again when it collided with another write."""
+    for attempt in range(retries):
+        try:
+            return write()
+        except StoreBusy as exc:
+            if not _is_conflict(exc.__cause__):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return write()
 
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset()) -> None:

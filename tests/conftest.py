@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +85,26 @@ def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[
 
     monkeypatch.setattr(owner, name, counted)
     return calls
+
+
+@contextmanager
+def holding_write(con: duckdb.DuckDBPyConnection, who: str, action: str, seconds: float = 30) -> Iterator[None]:
+    """Another thread holds a write transaction on ``con`` (a cursor) for the with block, or ``seconds`` if shorter.
+
+    For tests of writers that must wait their turn, or give up waiting.
+    """
+    started, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.transaction(con, who, action):
+            started.set()
+            release.wait(seconds)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert started.wait(10), "the holding write did not start"
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(10)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import queries, ui
+from lib import queries, store, ui
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
 from lib.safety import plain
@@ -51,21 +51,25 @@ if uploaded is not None:
             st.error(f"{len(problems)} problem(s). The file is refused as it is.")
             _problem_table(problems)
             skip = fmt is not None and st.checkbox("Import the good rows and skip these", key="data_skip")
+        if busy := store.writer_busy(con):
+            st.info(f"The store is busy with {busy}: an import started now is queued behind it.")
         if (not problems or skip) and st.button("Import", type="primary", key="data_import"):
             bar = st.progress(0.0, text="starting")
             with ui.reported_errors(f"importing {uploaded.name}"):
                 try:
+                    progress = lambda f, phrase: bar.progress(f, text=phrase)  # noqa: E731 - one callback for both importers
                     if fmt is None:
-                        result = bundle.import_bundle(con, path, who="dashboard")
+                        result = bundle.import_bundle(con, path, who="dashboard", progress=progress)
                     else:
-                        result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip,
-                                                         progress=lambda f, phrase: bar.progress(f, text=phrase), **extra)
+                        result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip, progress=progress, **extra)
                     bar.progress(1.0, text="done")
                     st.success(f"Import {result.import_id}: {result.status}.")
                     st.text(result.summary())
                 except ImportRefused as exc:
                     st.error(plain(exc.first_line()))  # quotes the file's text
                     _problem_table(exc.problems)
+                except store.StoreError as exc:  # the store busy past the wait, or held by another process
+                    st.error(plain(str(exc)))
                 except ValueError as exc:  # a limit set to nonsense ($STANCEWATCH_MAX_...): the setting is named
                     st.error(plain(f"error: {exc}"))
 

@@ -81,23 +81,23 @@ def check(stream: IO[bytes], delimiter: str, packed: int = 0, copy: IO[bytes] | 
     ``packed`` is the compressed size (0: not compressed): unpacking more than
     PACK_RATIO times it, or more than UNPACKED_BYTES at all, is a zip bomb's mark.
     """
-    max_line, max_field, max_fields = limits.LINE_BYTES.value(), limits.FIELD_BYTES.value(), limits.FIELDS.value()
-    max_total = limits.UNPACKED_BYTES.value()
+    max_line, max_field, max_fields = limits.DATASET_LINE_BYTES.value, limits.DATASET_FIELD_BYTES.value, limits.DATASET_FIELDS.value
+    max_total = limits.DATASET_UNPACKED_BYTES.value
     if packed:  # past the first MB (small files pack poorly or oddly well), the text may be at most PACK_RATIO times the archive
-        max_total = min(max_total, max(packed * limits.PACK_RATIO.value(), BLOCK))
+        max_total = min(max_total, max(packed * limits.DATASET_PACK_RATIO.value, BLOCK))
     separator = delimiter.encode()
     carry, done_lines, total = b"", 0, 0
     while block := stream.read(BLOCK):
         total += len(block)
         if total > max_total:
-            limit = limits.UNPACKED_BYTES if total > limits.UNPACKED_BYTES.value() else limits.PACK_RATIO
-            raise limits.LimitExceeded(limit, total if limit is limits.UNPACKED_BYTES else total // max(packed, 1))
+            limit = limits.DATASET_UNPACKED_BYTES if total > limits.DATASET_UNPACKED_BYTES.value else limits.DATASET_PACK_RATIO
+            raise limits.LimitExceeded(limit, total if limit is limits.DATASET_UNPACKED_BYTES else total // max(packed, 1))
         if copy is not None:
             copy.write(block)
         lines = (carry + block).split(b"\n")
         carry = lines.pop()
         if len(carry) > max_line:  # a line still open after a whole block: refuse before holding more of it
-            raise limits.LimitExceeded(limits.LINE_BYTES, len(carry), done_lines + len(lines) + 1)
+            raise limits.LimitExceeded(limits.DATASET_LINE_BYTES, len(carry), done_lines + len(lines) + 1)
         _check_lines(lines, done_lines, separator, max_line, max_field, max_fields)
         done_lines += len(lines)
     _check_lines([carry], done_lines, separator, max_line, max_field, max_fields)
@@ -110,15 +110,15 @@ def _check_lines(lines: list[bytes], before: int, separator: bytes, max_line: in
     fields = max(map(bytes.count, lines, repeat(separator))) + 1
     if fields > max_fields:
         at = next(i for i, line in enumerate(lines) if line.count(separator) + 1 > max_fields)
-        raise limits.LimitExceeded(limits.FIELDS, lines[at].count(separator) + 1, before + at + 1)
+        raise limits.LimitExceeded(limits.DATASET_FIELDS, lines[at].count(separator) + 1, before + at + 1)
     if max(map(len, lines)) <= min(max_field, max_line):
         return
     for at, line in enumerate(lines):
         if len(line) > max_line:
-            raise limits.LimitExceeded(limits.LINE_BYTES, len(line), before + at + 1)
+            raise limits.LimitExceeded(limits.DATASET_LINE_BYTES, len(line), before + at + 1)
         longest = max(map(len, line.split(separator)))
         if longest > max_field:
-            raise limits.LimitExceeded(limits.FIELD_BYTES, longest, before + at + 1)
+            raise limits.LimitExceeded(limits.DATASET_FIELD_BYTES, longest, before + at + 1)
 
 
 def first_line(path: Path) -> str:

@@ -112,7 +112,7 @@ def quoted(name: str) -> str:
 
 def _max_line() -> int:
     """DuckDB's own line limit, just above ours: a quoted field running over many lines still stops at LINE_BYTES."""
-    return limits.LINE_BYTES.value() + 2
+    return limits.DATASET_LINE_BYTES.value + 2
 
 
 _REJECTS = "store_rejects = true, rejects_table = 'ds_rejects_errors', rejects_scan = 'ds_rejects_scan'"
@@ -227,7 +227,7 @@ def unreadable(kind: str, path: Path, exc: Exception) -> Problem:
         return Problem(path.name, exc.line, "", str(exc))
     text = str(exc)
     if size := re.search(r"Maximum line size .*Actual Size: ?(\d+)", text):  # a quoted field over many lines: DuckDB's limit is ours
-        return Problem(path.name, 0, "", limits.LINE_BYTES.exceeded(int(size.group(1))))
+        return Problem(path.name, 0, "", limits.DATASET_LINE_BYTES.exceeded(int(size.group(1))))
     why = (text.splitlines() or [type(exc).__name__])[0]
     if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError, gzip.BadGzipFile)):
         why = f"the archive is corrupt or cut short: {why}"

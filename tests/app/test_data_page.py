@@ -95,3 +95,28 @@ def test_an_unexpected_error_while_importing_is_a_plain_message_naming_the_log(a
     assert [shown(e.value) for e in at.error] == [f"internal error: RuntimeError: disk on fire (details in {tmp_path / 'dash.log'})"]
     assert "Traceback" in (tmp_path / "dash.log").read_text(encoding="utf-8")
     assert any(s.value == "Import history" for s in at.subheader)  # the rest of the page still drew
+
+
+def test_a_bundle_bomb_is_a_problem_list_on_the_page(app, tmp_path: Path) -> None:
+    """The 1 MB zip holding one 1.1 GB line is refused in the preview with the limit named: no traceback, no Import button."""
+    from tests.unit.bundle_bombs import zip_of_one_line
+
+    at = _upload(app("data"), "data_upload", zip_of_one_line(tmp_path / "line.zip"))
+    assert [e.value for e in at.error] == ["1 problem(s). The file is refused as it is."]
+    assert "STANCEWATCH_IMPORT_MAX_FILE_BYTES" in at.dataframe[0].value.iloc[0]["reason"]
+    assert not [b for b in at.button if b.key == "data_import"]
+
+
+def test_an_import_while_another_write_runs_says_it_will_queue(app, seeded_path: Path) -> None:
+    """While another session writes, the page says an import would queue behind it; once free, the import applies."""
+    from lib import store
+    from tests.conftest import SEED, holding_write
+    from tests.unit.test_datasets import _packed
+
+    at = app("data")
+    holder = store.connect(seeded_path).cursor()  # the same database instance as the page's connection
+    with holding_write(holder, "another-session", "import bundle"):
+        at = _upload(at, "data_upload", _packed(seeded_path.parent, "zip", *sorted(SEED.glob("*.csv"))))
+        assert any("busy with import bundle by another-session" in i.value for i in at.info)
+    at.button(key="data_import").click().run()
+    assert not at.exception and at.success[0].value.endswith("unchanged.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -157,7 +158,7 @@ BAD_BUNDLES = {
     "bad date": ("claims.csv", "claim_id,claimed_on,document_id,text\nc1,2025-13-01,nefes-2025-09-03,x\n", ("claims.csv", 2, "claimed_on", "not a real date")),
     "wrong encoding": ("actors.csv", "actor_id,name,kind\nA1,Bakanl\xfdk,state\n".encode("latin-1"), ("actors.csv", 2, "", "not UTF-8")),
     "empty file": ("sources.csv", "", ("sources.csv", 0, "", "empty")),
-    "formula cell": ("sources.csv", "source_id,name,kind\ns9,=HYPERLINK(\"x\"),wire\n", ("sources.csv", 2, "name", "spreadsheet formula")),
+    "formula cell": ("sources.csv", "source_id,name,kind\ns9,\"=HYPERLINK(\"\"x\"\")\",wire\n", ("sources.csv", 2, "name", "spreadsheet formula")),
     "missing column": ("sources.csv", "source_id,name\ns9,Nine\n", ("sources.csv", 1, "kind", "required column is missing")),
     "bad vocabulary": ("sources.csv", "source_id,name,kind\ns9,Nine,blog\n", ("sources.csv", 2, "kind", "not one of official")),
     "bad position": ("statements.csv", "statement_id,stated_on,actor_id,topic_id,position_code\nst1,2025,TUR,s400,leave\n", ("statements.csv", 2, "position_code", "not defined for topic 's400'")),
@@ -208,7 +209,7 @@ _slug = st.from_regex(r"[a-z][a-z0-9-]{0,11}", fullmatch=True)
 _text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40).map(str.strip).filter(
     lambda s: not s or s[0] not in "=+-@"
 )
-_partial = st.dates(min_value=__import__("datetime").date(1990, 1, 1), max_value=day_range()[1]).flatmap(
+_partial = st.dates(min_value=dt.date(1990, 1, 1), max_value=day_range()[1]).flatmap(
     lambda d: st.sampled_from([d.isoformat(), d.isoformat()[:7], d.isoformat()[:4]])
 )
 

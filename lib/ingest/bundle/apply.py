@@ -1,0 +1,218 @@
+"""Applying a validated bundle: upsert by key in one audited transaction, keep derived data current, log the attempt."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, NoReturn
+
+import duckdb
+import pandas as pd
+
+from lib import queries, store
+from lib.ingest.bundle.read import BundleRead, read_bundle
+from lib.ingest.bundle.spec import TableSpec
+from lib.ingest.bundle.validate import Staged, validate
+from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
+
+log = logging.getLogger(__name__)
+
+
+def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], list[Problem]]:
+    """Validate without writing: rows per table and every problem, for the Data page's preview."""
+    read, _, problems = _read_and_check(con, Path(path))
+    return {table: len(rows) for table, rows in read.rows.items()}, problems
+
+
+def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progress: ProgressFn | None = None) -> ImportResult:
+    """Read and check a bundle whole, then apply it and its `imports` row in one audited transaction.
+
+    Everything is read and checked before the write transaction opens (it waits for the store's writer
+    lock: ``progress`` hears "queued behind …"). Any failure at any stage leaves the store as it was and
+    raises one :class:`ImportRefused`; the refused attempt is logged in `imports` in its own small transaction.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(f"no such bundle: {path}")
+    say = progress or (lambda fraction, phrase: None)
+    say(0.05, "reading and checking")
+    read, staged, problems = _read_and_check(con, path)
+    if not problems and not read.rows:
+        problems.append(Problem(path.name, 0, "", "no table files found in the bundle"))
+    if problems:
+        _refuse(con, who, path, read.sha256, problems)
+    say(0.5, "writing")
+    try:
+        result = store.retry_on_conflict(lambda: _write(con, who, path, read, staged, say))
+    except store.StoreBusy as busy:
+        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", str(busy))])
+    except (duckdb.Error, ValueError) as exc:  # the store refused a value the checks let through: still one refusal
+        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", f"the store refused it: {_first_line(exc)}")])
+    say(1.0, "done")
+    return result
+
+
+def _read_and_check(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[BundleRead, list[Staged], list[Problem]]:
+    """The bundle as read, its staged tables and every problem; an unexpected error is a problem too, never a traceback."""
+    try:
+        read = read_bundle(path)
+        if read.problems:
+            return read, [], list(read.problems)
+        staged, problems = validate(con, read.rows, read.names)
+        return read, staged, problems
+    except Exception as exc:  # a defect must still reach the user as one refusal naming the file
+        log.exception("bundle %s could not be checked", path)
+        return BundleRead({}, {}, [], "", []), [], [Problem(path.name, 0, "", f"could not be checked: {_first_line(exc)}")]
+
+
+def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRead, staged: list[Staged], say: ProgressFn) -> ImportResult:
+    """The data and its `imports` row in one transaction: a crash leaves both or neither."""
+    counts: dict[str, dict[str, int]] = {}
+    with store.transaction(con, who, "import bundle", on_wait=lambda ahead: say(0.5, f"queued behind {ahead}")) as audit:
+        say(0.6, "writing")
+        for table in staged:
+            counts.update(_apply(con, audit, table))
+        result = ImportResult(0, "applied" if _changed(counts) else "unchanged", counts, warnings=read.warnings)
+        result.import_id = _record(con, who, path, read.sha256, result.status, counts, result.summary())
+    return result
+
+
+def _refuse(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, problems: list[Problem]) -> NoReturn:
+    """Log the refused attempt (its own small transaction) and raise the refusal."""
+    refusal = ImportRefused(problems)
+    try:
+        with store.transaction(con, who, "log import"):
+            _record(con, who, path, digest, "refused", {}, refusal.first_line())
+    except store.StoreBusy:
+        log.warning("refused import of %s not logged: the store stayed busy", path)
+    raise refusal
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300]}" if text else type(exc).__name__
+
+
+def _changed(counts: dict[str, dict[str, int]]) -> bool:
+    return any(c.get("inserted") or c.get("updated") or c.get("deleted") for c in counts.values())
+
+
+def _apply(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -> dict[str, dict[str, int]]:
+    spec = staged.spec
+    link_columns = {"actor_ids", "document_ids"}
+    columns = [c for c in staged.columns if c not in link_columns]
+    if spec.table == "statements":
+        # the bundle's statements are the only ones this transaction writes: their series alone are relabelled
+        ids = [r["statement_id"] for r in staged.rows]
+        series = queries.statement_series(con, ids)
+        counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
+        if counts[spec.table]["inserted"] or counts[spec.table]["updated"]:
+            series |= queries.statement_series(con, ids)
+            queries.refresh_own_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}))
+        audit.keeps_current(store.OWN_CONTINUITY)
+        return counts
+    if spec.table != "events":
+        return {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
+    events = [r["event_id"] for r in staged.rows]
+    # the bundle's events and their links are the only ones this transaction writes: the link counts follow them
+    with queries.link_counts_follow(con, events):
+        counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged.rows, spec)}
+        if "actor_ids" in staged.columns:
+            links = [{"event_id": r["event_id"], "actor_id": a, "role": role} for r in staged.rows for a, role in r["actor_ids"]]
+            counts["event_actors"] = _replace_links(con, audit, "event_actors", ["event_id", "actor_id", "role"], events, links)
+    audit.keeps_current(store.LINK_COUNTS)
+    if "document_ids" in staged.columns:
+        links = [{"event_id": r["event_id"], "document_id": d} for r in staged.rows for d in r["document_ids"]]
+        counts["event_documents"] = _replace_links(con, audit, "event_documents", ["event_id", "document_id"], events, links)
+    return counts
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key: list[str], columns: list[str],
+            rows: list[dict[str, Any]], spec: TableSpec) -> dict[str, int]:
+    """Insert new rows and update changed ones (only the columns the file gave); audit each; count all three."""
+    if not rows:
+        return {"inserted": 0, "updated": 0, "unchanged": 0}
+    types = dict(con.execute("select column_name, data_type from information_schema.columns where table_name = ?", [table]).fetchall())
+    frame = _frame(rows, columns)
+    frame["stage_level"] = _parent_levels(rows) if table == "actors" else 0
+    con.register("bundle_stage", frame)
+    try:
+        casts = ", ".join(f"cast(s.{c} as {types[c]}) as {c}" for c in columns)
+        con.execute(
+            f"create or replace temp table stage_rows as select {casts}, s.stage_level, row_number() over () as stage_order from bundle_stage s"
+        )
+    finally:
+        con.unregister("bundle_stage")
+    join = " and ".join(f"t.{k} = s.{k}" for k in key)
+    differs = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns if c not in key) or "false"
+    row_key = " || '/' || ".join(f"s.{k}" for k in key)
+    con.execute(
+        f"""
+        create or replace temp table stage_changes as
+        select s.*, t.{key[0]} is null as is_new, {row_key} as row_key,
+               case when t.{key[0]} is null then null else to_json(t) end as before_json
+        from stage_rows s left join {table} t on {join}
+        where t.{key[0]} is null or {differs}
+        """
+    )
+    cols = ", ".join(columns)
+    after = "to_json({" + ", ".join(f"'{c}': c.{c}" for c in columns) + "})"
+    con.execute(
+        f"""insert into audit_log (who, action, table_name, row_key, before, after)
+            select ?, ?, ?, c.row_key, c.before_json, {after} from stage_changes c order by c.stage_order""",
+        [audit.who, audit.action, table],
+    )
+    audit.wrote(table)
+    # merge by key rather than insert-on-conflict: events carry no key index to conflict on (schema.sql)
+    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
+    matched = f"when matched then update set {updates}" if updates else ""
+    levels = [r[0] for r in con.execute("select distinct stage_level from stage_changes order by 1").fetchall()]
+    for level in levels:  # parents before children: a self-reference is checked row by row on insert
+        con.execute(
+            f"""merge into {table} t using (select {cols} from stage_changes where stage_level = ? order by stage_order) s
+                on ({join}) {matched} when not matched then insert ({cols}) values ({", ".join(f"s.{c}" for c in columns)})""",
+            [level],
+        )
+    inserted, updated = con.execute("select count(*) filter (where is_new), count(*) filter (where not is_new) from stage_changes").fetchall()[0]
+    con.execute("drop table stage_rows; drop table stage_changes")
+    return {"inserted": int(inserted), "updated": int(updated), "unchanged": len(rows) - int(inserted) - int(updated)}
+
+
+def _replace_links(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, columns: list[str],
+                   events: list[str], links: list[dict[str, Any]]) -> dict[str, int]:
+    """Make the links of the bundle's events exactly those in the bundle: delete the rest, insert the new."""
+    existing = {tuple(r) for r in con.execute(
+        f"select {', '.join(columns)} from {table} where event_id in (select unnest(?::varchar[]))", [events]).fetchall()}
+    wanted = {tuple(link[c] for c in columns) for link in links}
+    for gone in sorted(existing - wanted):
+        con.execute(f"delete from {table} where {' and '.join(f'{c} = ?' for c in columns)}", list(gone))
+        audit.row(table, "/".join(gone), dict(zip(columns, gone, strict=True)), None)
+    for new in sorted(wanted - existing):
+        con.execute(f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})", list(new))
+        audit.row(table, "/".join(new), None, dict(zip(columns, new, strict=True)))
+    return {"inserted": len(wanted - existing), "deleted": len(existing - wanted), "unchanged": len(wanted & existing)}
+
+
+def _parent_levels(rows: list[dict[str, Any]]) -> list[int]:
+    """Each actor's depth below its furthest ancestor in the bundle: level 0 is written first, then 1, ..."""
+    by_id = {r["actor_id"]: r for r in rows}
+
+    def depth(actor: str, seen: frozenset[str]) -> int:
+        parent = by_id.get(actor, {}).get("parent_actor_id")
+        return 0 if not parent or parent not in by_id or parent in seen else 1 + depth(parent, seen | {actor})
+
+    return [depth(r["actor_id"], frozenset()) for r in rows]
+
+
+def _record(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, status: str,
+            counts: dict[str, dict[str, int]], message: str) -> int:
+    """Insert the attempt's `imports` row, inside the caller's transaction."""
+    return int(con.execute(
+        "insert into imports (who, format, file_name, sha256, rows, status, message) values (?, 'bundle', ?, ?, ?, ?, ?) returning import_id",
+        [who, path.name, digest, json.dumps(counts), status, message[:2000]],
+    ).fetchall()[0][0])
