@@ -67,9 +67,7 @@ def test_hostile_names_render_as_text_on_every_page(app, seeded_path: Path, page
 def test_timeline_documents_and_sources_evidence_blank_script_links(app, seeded_path: Path) -> None:
     """The opened item's documents (Timeline) and a source's evidence (Sources) show no javascript: URL as a link."""
     make_hostile(seeded_path)
-    at = app("timeline")
-    at.session_state["tl_open"] = ("claim", "claim-nefes-buyback")
-    at.run()
+    at = app("timeline", open="claim:claim-nefes-buyback")  # the opened item lives in the link
     assert not at.exception
     documents = [f.value for f in at.dataframe if {"url", "document_id"} <= set(f.value.columns)]
     assert documents and all(not isinstance(u, str) for frame in documents for u in frame.url)
