@@ -4,6 +4,8 @@ on 127.0.0.1: a viewer finds no write controls, an analyst saves a grade under t
 from __future__ import annotations
 
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,9 +110,30 @@ def _viewer_and_analyst(page, url: str) -> None:
 
     _log_in(page, url, "ana")
     assert "Signed in as ana@example.org (analyst)" in _sidebar(page)
+    assert page.locator('[data-testid="stSidebarNav"] a[href$="/capture"]').count() == 1  # the viewer's check can fail
     page.goto(f"{url}/sources")
     wait_for_app(page)
     page.get_by_role("button", name="Save grade").click()
     page.get_by_text("Cleared: the derived grade is in force.").wait_for()
     screenshot(page, "login-analyst-graded")
     _log_out(page, url)
+
+
+def test_an_exposed_port_without_logins_stops_the_server(page, seed_store_file: Path, tmp_path: Path) -> None:
+    """`streamlit run app.py --server.address 0.0.0.0` without [auth] or --no-auth: the page says why, the server stops."""
+    with serve(seed_store_file, tmp_path, options=["--server.address", "0.0.0.0"]) as url:
+        page.goto(url)
+        page.get_by_text("Stancewatch refuses to serve on address 0.0.0.0 without logins").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 30
+        while _healthy(url) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert not _healthy(url)
+    assert "refuses to serve on address 0.0.0.0" in (tmp_path / "store.log").read_text()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
