@@ -98,8 +98,12 @@ class RoleMap:
     groups_claim: str = "groups"
 
     def role_for(self, claims: Mapping[str, object]) -> str:
-        """The role of an identity from its claims (``email`` or ``sub``, and the groups claim)."""
-        for key in (claims.get("email"), claims.get("sub")):
+        """The role of an identity from its claims (``email`` or ``sub``, and the groups claim).
+
+        An email the provider says is not verified (``email_verified: false``) names nobody: anyone could type it.
+        """
+        email = claims.get("email") if claims.get("email_verified") is not False else None
+        for key in (email, claims.get("sub")):
             if isinstance(key, str) and key.lower() in self.users:
                 return self.users[key.lower()]
         groups = claims.get(self.groups_claim) or []

@@ -107,6 +107,8 @@ def reported_errors(doing: str) -> Iterator[None]:
     """
     try:
         yield
+    except access.AccessDenied as exc:  # a refusal, not a fault: the user's role, in words, and nothing logged
+        st.error(plain(str(exc)), icon=":material/lock:")
     except Exception as exc:
         logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
         st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")

@@ -102,3 +102,17 @@ def test_an_analyst_grades_under_their_name(signed_in, seeded_path: Path) -> Non
     assert "Saved grade B2." in [m.value for m in at.success]
     con = store.connect(seeded_path)  # the same process shares the app's open database
     assert con.execute("select who from audit_log where action = 'set analyst grade'").fetchall() == [("ana@example.org",)]
+
+
+def test_a_refusal_is_said_in_words_and_not_logged_as_a_fault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STANCEWATCH_LOG", str(tmp_path / "dash.log"))
+
+    def page() -> None:
+        from lib import access, ui
+        with ui.reported_errors("saving a grade"):
+            access.require(access.User("vera@example.org", "viewer"), access.WRITE, "grade sources")
+
+    at = AppTest.from_function(page).run()
+    [error] = at.error
+    assert "vera@example.org (viewer) may not grade sources: that needs the analyst role" in shown(error.value).replace("\u2060", "")
+    assert not (tmp_path / "dash.log").exists()

@@ -43,6 +43,7 @@ default = "viewer"
     assert roles.role_for({"email": "x@example.org", "groups": ["desk", "stancewatch-admins"]}) == "admin"  # the highest group
     assert roles.role_for({"email": "boss@example.org", "groups": ["stancewatch-admins"]}) == "none"  # a user entry wins
     assert roles.role_for({"sub": "someone"}) == "viewer"
+    assert roles.role_for({"email": "ana@example.org", "email_verified": False, "sub": "x"}) == "viewer"  # typed, not proven
     user = roles.user({"sub": "123", "email": "ana@example.org", "name": "Ana"})
     assert user == User("ana@example.org", "analyst", "Ana")
 
