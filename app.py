@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import ui
+from lib import access, ui
 
 HERE = Path(__file__).parent
 
@@ -20,7 +20,8 @@ PAGES = [
     st.Page(HERE / "views" / "capture.py", title="Capture", icon=":material/edit_note:", url_path="capture"),
 ]
 
-page = st.navigation(PAGES)
+user = ui.gate()  # stops here for a visitor who may not see the data, or on an exposed port without logins
+page = st.navigation([p for p in PAGES if p.title != "Capture" or user.can(access.WRITE)])
 with ui.reported_errors(f"page {page.title}"):
     ui.sidebar_filters(ui.connection())
     page.run()

@@ -26,7 +26,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import export, figures, queries, reliability, store
+from lib import access, export, figures, queries, reliability, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
 from lib.safety import http_url
@@ -83,10 +83,14 @@ class Brief:
 
 
 # -- store ---------------------------------------------------------------------------------
-def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: str) -> str:
-    """Save (or overwrite) the brief in the store, audited; returns its id."""
+def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: access.Actor) -> str:
+    """Save (or overwrite) the brief in the store, audited; returns its id.
+
+    Anyone who may read may save briefs of their own; overwriting someone else's brief is an analyst's edit.
+    """
     brief.brief_id = brief.brief_id or f"brief-{uuid.uuid4().hex[:10]}"
-    before = con.execute("select content from briefs where brief_id = ?", [brief.brief_id]).fetchall()
+    before = con.execute("select content, who from briefs where brief_id = ?", [brief.brief_id]).fetchall()
+    who = access.require_own(who, before[0][1] if before else None, access.WRITE, "overwrite the brief")
     with store.transaction(con, who, "save brief") as audit:
         con.execute(
             """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)

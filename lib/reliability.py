@@ -20,7 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from scipy.stats import beta
 
-from lib import charts, queries, store
+from lib import access, charts, queries, store
 from lib.caching import Cache, direct
 from lib.filters import Filters
 
@@ -153,8 +153,10 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     return charts.reliability_figure(df, subtitle, footer)
 
 
-def set_analyst_grade(con: duckdb.DuckDBPyConnection, source_id: str, grade: str | None, note: str | None, who: str) -> None:
+def set_analyst_grade(con: duckdb.DuckDBPyConnection, source_id: str, grade: str | None, note: str | None,
+                      who: access.Actor) -> None:
     """Set (or clear, with None) the analyst's grade of a source with a note; audited with before and after."""
+    who = access.require(who, access.WRITE, "grade sources")
     grade = (grade or "").strip().upper() or None
     if grade is not None and not (len(grade) in (1, 2) and grade[0] in "ABCDEF" and (len(grade) == 1 or grade[1] in "123456")):
         raise ValueError(f"'{grade}' is not a grade: a letter A–F, optionally followed by a digit 1–6")

@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, group_line, phrases, queries, reliability, store
+from lib import access, charts, group_line, phrases, queries, reliability, store
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
@@ -564,8 +564,9 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     return charts.stance_figure(rows, claims, positions, list(view.actors), names, title, subtitle, footer)
 
 
-def acknowledge_shifts(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: str = ALERT_WHO) -> int:
+def acknowledge_shifts(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: access.Actor = ALERT_WHO) -> int:
     """Mark shift alerts as seen in one audited write; returns how many were not acknowledged before."""
+    who = access.require(who, access.WRITE, "acknowledge shifts")
     with store.transaction(con, who, "acknowledge shift") as audit:
         new = queries.insert_acknowledgements(con, statement_ids, who)
         for statement_id in new:

@@ -20,8 +20,9 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit import runtime
 
-from lib import charts, errorlog, export, queries, stance, store
+from lib import access, charts, errorlog, export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
@@ -32,12 +33,17 @@ _FILTERS = "_filters"
 _WIDGET = "flt_"
 
 
-def store_path() -> str:
-    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default."""
+def _app_args() -> argparse.Namespace:
+    """The app's own arguments, after `--` on the `streamlit run app.py` line: `--db PATH`, `--no-auth`."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--db")
-    known, _ = parser.parse_known_args(sys.argv[1:])
-    return str(store.db_path(known.db))
+    parser.add_argument("--no-auth", action="store_true")
+    return parser.parse_known_args(sys.argv[1:])[0]
+
+
+def store_path() -> str:
+    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default."""
+    return str(store.db_path(_app_args().db))
 
 
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
@@ -101,9 +107,71 @@ def reported_errors(doing: str) -> Iterator[None]:
     """
     try:
         yield
+    except access.AccessDenied as exc:  # a refusal, not a fault: the user's role, in words, and nothing logged
+        st.error(plain(str(exc)), icon=":material/lock:")
     except Exception as exc:
         logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
         st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")
+
+
+# -- who is using the app ---------------------------------------------------------
+ROLES_ENV = "STANCEWATCH_ROLES"
+
+
+def logins_configured() -> bool:
+    """Whether `.streamlit/secrets.toml` has an [auth] section, i.e. users sign in with OpenID Connect (docs/DEPLOY.md)."""
+    return st.secrets.load_if_toml_exists() and "auth" in st.secrets
+
+
+@st.cache_resource(show_spinner=False)
+def _role_map(path: str, modified: float) -> access.RoleMap:
+    """The roles file, read again whenever it changes (``modified`` is part of the key), so edits apply without a restart."""
+    return access.load_roles(path)
+
+
+def current_user() -> access.User:
+    """Who is using this session: the local user without logins, else the signed-in identity with the role the roles file gives."""
+    if not logins_configured():
+        return access.LOCAL_USER
+    if not st.user.is_logged_in:
+        return access.User("", "none")
+    path = os.environ.get(ROLES_ENV, "")
+    try:
+        roles = _role_map(path, os.path.getmtime(path)) if path else access.NO_ROLES
+    except (OSError, access.RolesFileError) as exc:
+        st.error(plain(f"{ROLES_ENV}: {exc}"))
+        st.stop()
+    return roles.user(st.user.to_dict())
+
+
+def gate() -> access.User:
+    """Run before any page: refuse to serve beyond this machine without logins, sign the user in, say who they are.
+
+    Without [auth] in secrets.toml the app is for local use: one user (admin), served on loopback only unless
+    `-- --no-auth` accepts the risk. With [auth] a visitor signs in; one without a role sees nothing.
+    """
+    logins = logins_configured()
+    problem = access.exposure_problem(st.get_option("server.address"), logins, _app_args().no_auth)
+    if problem:
+        st.error(problem, icon=":material/lock:")
+        print(problem, file=sys.stderr)
+        runtime.Runtime.instance().stop()  # refuse to go on serving: `streamlit run` exits
+        st.stop()
+    if not logins:
+        st.sidebar.caption(access.LOCAL_NOTICE)
+        return access.LOCAL_USER
+    if not st.user.is_logged_in:
+        st.title("Stancewatch")
+        st.write("Sign in to see the data.")
+        st.button("Log in", key="auth_login", type="primary", on_click=st.login)
+        st.stop()
+    user = current_user()
+    st.sidebar.caption(plain(f"Signed in as {user.id} ({user.role})"))
+    st.sidebar.button("Log out", key="auth_logout", on_click=st.logout)
+    if not user.can(access.READ):
+        st.warning(plain(f"{user.id} has no access to Stancewatch. Ask the admin to add you to the roles file."))
+        st.stop()
+    return user
 
 
 # -- filters --------------------------------------------------------------------
@@ -396,7 +464,8 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
                 f" on {names.get(row.topic_id, row.topic_id)}: {before} → {labels.get(row.position_code, row.position_code)}"
                 + (f" · “{row.quote[:160]}”" if isinstance(row.quote, str) and row.quote else "")
             )
-        if st.button("Acknowledge these", key="shift_alerts_ack", icon=":material/done_all:"):
+        user = current_user()
+        if user.can(access.WRITE) and st.button("Acknowledge these", key="shift_alerts_ack", icon=":material/done_all:"):
             with reported_errors("acknowledging shifts"):
-                stance.acknowledge_shifts(con, list(newest.statement_id))
+                stance.acknowledge_shifts(con, list(newest.statement_id), who=user)
                 st.rerun()

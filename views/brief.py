@@ -107,7 +107,7 @@ for column, (label, ext, mime, render, static) in zip(st.columns(len(formats)), 
 st.subheader("Saved briefs")
 save_col, open_col = st.columns(2)
 if save_col.button("Save this brief", key="brief_save", disabled=not brief.items):
-    brief.brief_id = briefs.save(con, brief, who="dashboard")
+    brief.brief_id = briefs.save(con, brief, who=ui.current_user())
     ui.keep_brief(brief)
     st.success(f"Saved as {brief.brief_id}.")
 saved = briefs.saved_briefs(con)

@@ -119,7 +119,7 @@ if state and state.get("proposals") is not None:
 
     if tables and st.button("Commit", type="primary", key="capture_commit"):
         try:
-            result = commit.commit(con, tables, who="dashboard")
+            result = commit.commit(con, tables, who=ui.current_user())
             state["result"] = ("ok", result.summary())
         except ImportRefused as exc:
             state["result"] = ("refused", exc.problems)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import queries, store, ui
+from lib import access, queries, store, ui
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
 from lib.safety import plain
@@ -16,11 +16,13 @@ con = ui.connection()
 st.title("Data")
 st.caption("Every import is checked whole first: a file with a problem changes nothing. Formats: docs/IMPORT.md.")
 
-st.subheader("Import a file")
-uploaded = st.file_uploader(
-    "A bundle (zip of CSVs named after the tables, one JSON, one XLSX, or one table's CSV), or a GDELT, ICEWS or ACLED events file",
-    type=["zip", "json", "xlsx", "csv", "tsv", "tab", "txt", "gz"], key="data_upload",
-)
+uploaded = None
+if ui.current_user().can(access.WRITE):  # a viewer reads the history and the audit log only
+    st.subheader("Import a file")
+    uploaded = st.file_uploader(
+        "A bundle (zip of CSVs named after the tables, one JSON, one XLSX, or one table's CSV), or a GDELT, ICEWS or ACLED events file",
+        type=["zip", "json", "xlsx", "csv", "tsv", "tab", "txt", "gz"], key="data_upload",
+    )
 
 
 def _problem_table(problems: list) -> None:
@@ -59,9 +61,9 @@ if uploaded is not None:
                 try:
                     progress = lambda f, phrase: bar.progress(f, text=phrase)  # noqa: E731 - one callback for both importers
                     if fmt is None:
-                        result = bundle.import_bundle(con, path, who="dashboard", progress=progress)
+                        result = bundle.import_bundle(con, path, who=ui.current_user(), progress=progress)
                     else:
-                        result = datasets.IMPORTERS[fmt](con, path, who="dashboard", skip_bad_rows=skip, progress=progress, **extra)
+                        result = datasets.IMPORTERS[fmt](con, path, who=ui.current_user(), skip_bad_rows=skip, progress=progress, **extra)
                     bar.progress(1.0, text="done")
                     st.success(f"Import {result.import_id}: {result.status}.")
                     st.text(result.summary())

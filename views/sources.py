@@ -4,7 +4,7 @@ import dataclasses
 
 import streamlit as st
 
-from lib import export, queries, reliability, ui
+from lib import access, export, queries, reliability, ui
 from lib.charts import grade_words
 from lib.dates import format_partial_date
 from lib.filters import Filters
@@ -55,18 +55,19 @@ else:
     st.caption("Evidence for these claims")
     st.dataframe(http_links(evidence, "url"), hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
 
-with st.form("analyst_grade"):
-    st.write("Analyst grade (overrides the derived one; recorded in the audit log)")
-    left, right = st.columns([1, 3])
-    options = ["", *[f"{letter}{digit}" for letter in "ABCDEF" for digit in ("", *"123456")]]
-    current = record.analyst_grade if isinstance(record.analyst_grade, str) else ""
-    grade = left.selectbox("Grade", options, index=options.index(current) if current in options else 0,
-                           format_func=lambda g: g or "none (use derived)")
-    note = right.text_input("Note", record.grade_note if isinstance(record.grade_note, str) else "", max_chars=500)
-    if st.form_submit_button("Save grade"):
-        with ui.reported_errors("saving an analyst grade"):
-            reliability.set_analyst_grade(con, source_id, grade or None, note, who="dashboard")
-            st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
-            st.rerun()
+if ui.current_user().can(access.WRITE):  # a viewer sees the grades, not the form
+    with st.form("analyst_grade"):
+        st.write("Analyst grade (overrides the derived one; recorded in the audit log)")
+        left, right = st.columns([1, 3])
+        options = ["", *[f"{letter}{digit}" for letter in "ABCDEF" for digit in ("", *"123456")]]
+        current = record.analyst_grade if isinstance(record.analyst_grade, str) else ""
+        grade = left.selectbox("Grade", options, index=options.index(current) if current in options else 0,
+                               format_func=lambda g: g or "none (use derived)")
+        note = right.text_input("Note", record.grade_note if isinstance(record.grade_note, str) else "", max_chars=500)
+        if st.form_submit_button("Save grade"):
+            with ui.reported_errors("saving an analyst grade"):
+                reliability.set_analyst_grade(con, source_id, grade or None, note, who=ui.current_user())
+                st.session_state["grade_saved"] = f"Saved grade {grade}." if grade else "Cleared: the derived grade is in force."
+                st.rerun()
 if "grade_saved" in st.session_state:
     st.success(st.session_state.pop("grade_saved"))

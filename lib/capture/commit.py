@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib import access
 from lib.capture.review import BUNDLE_COLUMNS
 from lib.ingest.bundle import import_bundle
 from lib.ingest.report import ImportResult
@@ -28,9 +29,10 @@ def write_bundle(tables: dict[str, list[dict[str, str]]], folder: Path) -> list[
     return written
 
 
-def commit(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict[str, str]]], who: str,
+def commit(con: duckdb.DuckDBPyConnection, tables: dict[str, list[dict[str, str]]], who: access.Actor,
            name: str = "capture") -> ImportResult:
     """Import exactly these rows through `import_bundle`; raises ImportRefused (file, row, column, reason)."""
+    access.require(who, access.WRITE, "commit captured rows")
     if not tables:
         raise ValueError("nothing accepted: accept at least one row before committing")
     with tempfile.TemporaryDirectory(prefix="stancewatch-capture-") as tmp:

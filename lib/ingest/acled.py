@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib import access
 from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
 from lib.ingest.tabular import Check, DatasetFormat, date_in_range, quoted, read_csv_with_header, run_import, whole_count
@@ -94,7 +95,7 @@ FORMAT = DatasetFormat(
 )
 
 
-def import_acled(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+def import_acled(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor, skip_bad_rows: bool = False,
                  progress: ProgressFn | None = None) -> ImportResult:
     """Import an ACLED CSV export (either column layout)."""
     return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib import access
 from lib.ingest.bounded import first_line
 from lib.ingest.limits import LimitExceeded
 from lib.ingest.report import ImportResult, Problem, ProgressFn
@@ -166,7 +167,7 @@ def _mentions(path: Path) -> Callable[[duckdb.DuckDBPyConnection], list[Problem]
     return stage
 
 
-def import_gdelt(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+def import_gdelt(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor, skip_bad_rows: bool = False,
                  progress: ProgressFn | None = None, mentions: Path | None = None) -> ImportResult:
     """Import a GDELT 1.0 or 2.0 events file (plain, .zip or .gz), optionally with a 2.0 mentions file."""
     if mentions is None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from lib import access
 from lib.ingest.bounded import first_line
 from lib.ingest.report import ImportResult, ProgressFn
 from lib.ingest.tabular import Check, DatasetFormat, cameo_labels, date_in_range, finite_number, read_tsv, run_import
@@ -74,7 +75,7 @@ FORMAT = DatasetFormat(
 )
 
 
-def import_icews(con: duckdb.DuckDBPyConnection, path: Path, who: str, skip_bad_rows: bool = False,
+def import_icews(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor, skip_bad_rows: bool = False,
                  progress: ProgressFn | None = None) -> ImportResult:
     """Import an ICEWS events file (tab-separated, with header)."""
     return run_import(con, FORMAT, Path(path), who, skip_bad_rows, progress)

@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import store
+from lib import access, store
 from lib.dates import RANGE_RULE, year_out_of_range_sql
 from lib.ingest import limits
 from lib.ingest.bounded import readable
@@ -148,9 +148,10 @@ def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: li
         )
 
 
-def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, skip_bad_rows: bool = False,
+def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: access.Actor, skip_bad_rows: bool = False,
                progress: ProgressFn | None = None, extra: Callable[[duckdb.DuckDBPyConnection], list[Problem]] | None = None) -> ImportResult:
     """Check a dataset file whole, then add what is new in one transaction; refuse it whole on any bad row."""
+    who = access.require(who, access.WRITE, "import")
     path = Path(path)
     say = progress or (lambda fraction, phrase: None)
     if not path.exists():

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from lib import store
@@ -28,6 +29,15 @@ def _run(page: str, params: dict[str, str | list[str]]) -> AppTest:
     assert not at.exception, [e.message for e in at.exception]
     assert not [e.value for e in at.error if "internal error" in e.value]  # app.py turns a fault into this message
     return at
+
+
+@pytest.fixture(autouse=True)
+def loopback() -> Iterator[None]:
+    """Serve as `make run` does, on 127.0.0.1: an unset address means every interface, which the app refuses without logins."""
+    before = config.get_option("server.address")
+    config.set_option("server.address", "127.0.0.1")
+    yield
+    config.set_option("server.address", before)
 
 
 @pytest.fixture

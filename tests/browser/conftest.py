@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,23 +60,27 @@ def browser_context_args(browser_context_args: dict[str, object]) -> dict[str, o
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
 @contextmanager
-def serve(store_file: Path, tmp_dir: Path) -> Iterator[str]:
-    """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL."""
+def serve(store_file: Path, tmp_dir: Path, port: int | None = None, options: Sequence[str] = (),
+          env: dict[str, str] | None = None) -> Iterator[str]:
+    """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL.
+
+    ``options`` go to streamlit (``--secrets.files PATH``), ``env`` adds to the environment (``STANCEWATCH_ROLES``).
+    """
     db = tmp_dir / "store.duckdb"
     shutil.copy(store_file, db)
-    port = _free_port()
+    port = port or free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--", "--db", str(db)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+         "--server.headless", "true", "--server.address", "127.0.0.1", *options, "--", "--db", str(db)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

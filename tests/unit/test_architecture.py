@@ -53,3 +53,14 @@ def test_every_page_is_in_the_navigation() -> None:
     listed = set(re.findall(r'"views" / "(\w+\.py)"', app))
     present = {p.name for p in (ROOT / "views").glob("*.py")}
     assert listed == present
+
+
+@pytest.mark.parametrize("path", [*sorted(ROOT.glob("views/*.py")), ROOT / "app.py", ROOT / "lib" / "ui.py"], ids=lambda p: p.name)
+def test_the_dashboard_writes_as_the_signed_in_user(path: Path) -> None:
+    """Dashboard writes pass the session's user (lib/access.py checks its role); a name as a string would skip the check."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                assert not (keyword.arg == "who" and isinstance(keyword.value, ast.Constant)), f"{path.name}:{node.lineno}"
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "acknowledge_shifts":
+            assert any(k.arg == "who" for k in node.keywords), f"{path.name}:{node.lineno}: acknowledge as the user"

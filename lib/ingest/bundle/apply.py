@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 import duckdb
 import pandas as pd
 
-from lib import queries, store
+from lib import access, queries, store
 from lib.ingest.bundle.read import BundleRead, read_bundle
 from lib.ingest.bundle.spec import TableSpec
 from lib.ingest.bundle.validate import Staged, validate
@@ -25,13 +25,15 @@ def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, 
     return {table: len(rows) for table, rows in read.rows.items()}, problems
 
 
-def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: str, *, progress: ProgressFn | None = None) -> ImportResult:
+def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor, *,
+                  progress: ProgressFn | None = None) -> ImportResult:
     """Read and check a bundle whole, then apply it and its `imports` row in one audited transaction.
 
     Everything is read and checked before the write transaction opens (it waits for the store's writer
     lock: ``progress`` hears "queued behind …"). Any failure at any stage leaves the store as it was and
     raises one :class:`ImportRefused`; the refused attempt is logged in `imports` in its own small transaction.
     """
+    who = access.require(who, access.WRITE, "import")
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise FileNotFoundError(f"no such bundle: {path}")
