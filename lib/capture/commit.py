@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 
 from lib.capture.review import BUNDLE_COLUMNS
-from lib.ingest.bundle.cells import escape
 from lib.ingest.bundle import import_bundle
+from lib.ingest.bundle.cells import escape
 from lib.ingest.report import ImportResult
 
 

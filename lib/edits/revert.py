@@ -24,6 +24,8 @@ from lib.edits import rows
 from lib.edits.records import EditRefused
 from lib.ingest.bundle.apply import IMPORT_ACTION
 
+UNDO_ACTION = "undo import #{}"
+
 
 @dataclass(frozen=True)
 class Change:
@@ -61,6 +63,9 @@ def import_changes(con: duckdb.DuckDBPyConnection, import_id: int) -> list[Chang
                            "it cannot be undone (restore an exported bundle or a copy of the store instead)"])
     if status != "applied":
         raise EditRefused([f"import {import_id} was {status}: it changed nothing, so there is nothing to undo"])
+    undone = con.execute("select min(logged_at) from audit_log where action = ?", [UNDO_ACTION.format(import_id)]).fetchall()[0][0]
+    if undone is not None:
+        raise EditRefused([f"import {import_id} was already undone at {undone:%Y-%m-%d %H:%M}: revert that undo to apply it again"])
     changes = _changes(con, "action = ?", [IMPORT_ACTION.format(import_id)])
     if not changes:
         raise EditRefused([f"import {import_id} has no row-by-row audit (imported before imports were tagged): it cannot be undone"])
@@ -127,4 +132,4 @@ def revert_write(con: duckdb.DuckDBPyConnection, audit_id: int, who: str, *, con
 
 def undo_import(con: duckdb.DuckDBPyConnection, import_id: int, who: str, *, confirmed: bool = False) -> int:
     """Undo every change of one bundle import; see :func:`revert` and :func:`import_changes`."""
-    return revert(con, import_changes(con, import_id), who, f"undo import #{import_id}", confirmed=confirmed)
+    return revert(con, import_changes(con, import_id), who, UNDO_ACTION.format(import_id), confirmed=confirmed)

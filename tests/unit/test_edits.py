@@ -143,3 +143,22 @@ def test_undo_refuses_unchanged_and_unknown_imports(seeded: duckdb.DuckDBPyConne
         revert.undo_import(seeded, result.import_id, "analyst")
     with pytest.raises(EditRefused, match="there is no import 999"):
         revert.undo_import(seeded, 999, "analyst")
+
+
+def test_an_import_is_undone_once(seeded: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """A second undo of the same import is refused: it says when the first happened."""
+    result = import_bundle(seeded, _changed_template(tmp_path), "analyst")
+    revert.undo_import(seeded, result.import_id, "analyst")
+    with pytest.raises(EditRefused, match="already undone"):
+        revert.undo_import(seeded, result.import_id, "analyst")
+
+
+def test_a_dataset_import_cannot_be_undone_and_says_why(seeded: duckdb.DuckDBPyConnection) -> None:
+    """An ACLED import is audited per table, its rows carry no import id: undo is refused naming that reason."""
+    from lib.ingest import datasets
+
+    result = datasets.IMPORTERS["acled"](seeded, ROOT / "tests" / "data" / "acled_current.csv", who="analyst")
+    before = checksums(seeded)
+    with pytest.raises(EditRefused, match=r"ACLED dataset import.*carry no import id"):
+        revert.undo_import(seeded, result.import_id, "analyst")
+    assert checksums(seeded) == before
