@@ -42,6 +42,8 @@ class BundleDiff:
     changes: list[FieldChange]
     duplicates: list[str]
     problems: list[Problem]
+    counts: dict[str, int]
+    """Rows per table in the bundle (empty when it has problems)."""
 
     @property
     def added(self) -> int:
@@ -66,8 +68,9 @@ def diff_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> BundleDiff:
     """Read and check a bundle without writing, and compare what it would write with the store."""
     staged, problems = stage_bundle(con, path)
     if problems:
-        return BundleDiff([], [], problems)
-    return BundleDiff([c for table in staged for c in diff_staged(con, table)], duplicate_actors(con, staged), [])
+        return BundleDiff([], [], problems, {})
+    return BundleDiff([c for table in staged for c in diff_staged(con, table)], duplicate_actors(con, staged), [],
+                      {s.spec.table: len(s.rows) for s in staged})
 
 
 def _text(value: Any) -> str:
