@@ -518,7 +518,9 @@ def record_editor(con: duckdb.DuckDBPyConnection, table: str, key: str | None, p
         st.text("No audited change yet.")
         return
     st.dataframe(pd.DataFrame(changes), hide_index=True, width="stretch", key=f"{slot}_history")
-    audit_id = st.selectbox("Change to revert", [c["audit_id"] for c in changes], key=f"{slot}_revert_pick",
+    # keyed by the newest change, so that a new change (this page's own edit) becomes the default pick
+    audit_id = st.selectbox("Change to revert", [c["audit_id"] for c in changes], key=f"{slot}_revert_pick_{changes[0]['audit_id']}",
                             format_func=lambda a: next(f"#{a} {c['action']} by {c['who']}" for c in changes if c["audit_id"] == a))
     guarded_action("Revert this change", lambda ok: f"Reverted change #{audit_id}: {revert.revert_write(con, audit_id, 'dashboard', confirmed=ok)}"
-                   " row(s) restored.", f"{slot}_revert_{audit_id}", "Revert anyway, overwriting the later changes listed")
+                   " row(s) restored.", f"{slot}_revert_{audit_id}", "Revert anyway, overwriting the later changes listed",
+                   done=f"{slot}_reverted")  # the revert is the newest change: the pick, and this button, move on to it

@@ -101,9 +101,10 @@ applied = history[history.status == "applied"]
 if not applied.empty:
     imports = {int(i): f"#{i} {name} ({fmt}, {at:%Y-%m-%d %H:%M})"
                for i, name, fmt, at in zip(applied.import_id, applied.file_name, applied.format, applied.imported_at, strict=True)}
-    undo_id = st.selectbox("Import to undo", list(imports), key="undo_pick", format_func=imports.get)
+    undo_id = st.selectbox("Import to undo", list(imports), key=f"undo_pick_{max(imports)}", format_func=imports.get)
     ui.guarded_action("Undo import", lambda ok: f"Import {undo_id} undone: {revert.undo_import(con, undo_id, 'dashboard', confirmed=ok)} "
-                      "row(s) restored.", f"undo_{undo_id}", "Undo anyway, overwriting the later changes listed")
+                      "row(s) restored.", f"undo_{undo_id}", "Undo anyway, overwriting the later changes listed",
+                      done="import_undone")
 
 st.subheader("Audit log")
 table = st.selectbox("Table", [None, *queries.AUDIT_TABLES], format_func=lambda t: "all tables" if t is None else t, key="audit_table")
@@ -113,7 +114,8 @@ revertible = entries[entries.row_key.notna()]
 if not revertible.empty:
     writes = {int(a): f"#{a} {action}: {name} {key}"
               for a, action, name, key in zip(revertible.audit_id, revertible.action, revertible.table_name, revertible.row_key, strict=True)}
-    audit_id = st.selectbox("Write to revert", list(writes), key="audit_revert_pick", format_func=writes.get)
+    audit_id = st.selectbox("Write to revert", list(writes), key=f"audit_revert_pick_{max(writes)}", format_func=writes.get)
     ui.guarded_action("Revert this write", lambda ok: f"Reverted write #{audit_id}: "
                       f"{revert.revert_write(con, audit_id, 'dashboard', confirmed=ok)} row(s) restored.",
-                      f"audit_revert_{audit_id}", "Revert anyway, overwriting the later changes listed")
+                      f"audit_revert_{audit_id}", "Revert anyway, overwriting the later changes listed",
+                      done="audit_reverted")

@@ -55,9 +55,9 @@ def test_edit_a_statements_position_and_revert_it_the_card_follows(app) -> None:
     _ok(at.button(key=f"{SLOT}_save").click().run())
     assert _said(at) == [f"Saved statements {STATEMENT}."]
     assert "Undecided" in _card(at) and "Retain the systems" not in _card(at)
-    [edit] = [o for o in at.selectbox(key=f"{SLOT}_revert_pick").options if "edit statements" in o]
+    [edit] = [o for o in next(b for b in at.selectbox if b.key.startswith(f"{SLOT}_revert_pick")).options if "edit statements" in o]
     audit_id = int(edit.split()[0][1:])
-    at.selectbox(key=f"{SLOT}_revert_pick").set_value(audit_id).run()
+    assert next(b for b in at.selectbox if b.key.startswith(f"{SLOT}_revert_pick")).value == audit_id  # the newest change by default
     _ok(at.button(key=f"{SLOT}_revert_{audit_id}").click().run())
     assert any(f"Reverted change #{audit_id}: 1 row(s) restored." in s for s in _said(at))
     assert "Retain the systems" in _card(at)
@@ -83,7 +83,7 @@ def test_import_diff_declined_leaves_the_store_then_import_and_undo_restores_it(
     _ok(at.button(key="data_import").click().run())
     assert _sums(seeded_path) != before
     import_id = int(_said(at)[0].split()[1].rstrip(".:"))
-    at.selectbox(key="undo_pick").set_value(import_id).run()
+    assert next(b for b in at.selectbox if b.key.startswith("undo_pick")).value == import_id  # the newest import by default
     _ok(at.button(key=f"undo_{import_id}").click().run())
     assert any(f"Import {import_id} undone: 4 row(s) restored." in s for s in _said(at))
     assert _sums(seeded_path) == before
