@@ -11,6 +11,7 @@ rules. Choices of actor, topic, position, source or document are by name:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -140,10 +141,24 @@ def save(con: duckdb.DuckDBPyConnection, table: str, form: dict[str, Any], who: 
 
 
 def history(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], limit: int = 200) -> list[dict[str, Any]]:
-    """The audit rows of one record, newest first: audit_id, logged_at, who, action, before, after (JSON text)."""
+    """The audit rows of one record, newest first: audit_id, logged_at, who, action, change (in words), before, after (JSON text)."""
     result = con.execute(
         """select audit_id, logged_at, who, action, before::varchar as before, after::varchar as after from audit_log
            where table_name = ? and row_key = ? order by audit_id desc limit ?""",
         [table, rows.row_key(table, key), limit])
     names = [d[0] for d in result.description]
-    return [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    found = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
+    for entry in found:
+        entry["change"] = describe(json.loads(entry["before"]) if entry["before"] else None,
+                                   json.loads(entry["after"]) if entry["after"] else None)
+    return [{k: e[k] for k in ("audit_id", "logged_at", "who", "action", "change", "before", "after")} for e in found]
+
+
+def describe(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """A change in words: 'added', 'deleted', or each written field that differs, 'position_code: retain → undecided'."""
+    if before is None:
+        return "added"
+    if after is None:
+        return "deleted"
+    changed = [f"{c}: {before.get(c)} → {after[c]}" for c in after if c in before and before.get(c) != after[c]]
+    return "; ".join(changed) or "no field changed"

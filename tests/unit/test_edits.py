@@ -39,6 +39,7 @@ def test_editing_a_statements_position_is_audited_and_relabels_continuity(seeded
     newest = records.history(seeded, "statements", ("stmt-later",))[0]
     assert newest["action"] == "edit statements" and newest["who"] == "analyst"
     assert '"retain"' in newest["before"] and '"undecided"' in newest["after"]
+    assert newest["change"] == "position_code: retain → undecided"
 
 
 def test_an_edit_is_refused_by_the_bundle_rules_and_changes_nothing(seeded: duckdb.DuckDBPyConnection) -> None:
