@@ -483,11 +483,11 @@ def _field(con: duckdb.DuckDBPyConnection, table: str, column: object, current: 
 def record_editor(con: duckdb.DuckDBPyConnection, table: str, key: str | None, prefix: str) -> None:
     """Add (``key`` None) or edit one record, delete it (two steps when cited), and show its history with a revert per change."""
     from lib.edits import delete, records, revert
-    from lib.edits.rows import KEYS
+    from lib.edits.rows import KEYS, split_key
 
     if message := st.session_state.pop(_DELETED, None):  # the deleted record's editor is gone: say it here
         st.success(plain(message))
-    parts = records.split_key(table, key) if key else None
+    parts = split_key(table, key) if key else None
     current = records.values(con, table, parts) if parts else {}
     if current is None:
         st.info(f"{table} '{key}' is no longer in the store.")

@@ -15,7 +15,8 @@ import duckdb
 
 from lib import store
 from lib.edits import rows
-from lib.edits.records import EditRefused, choices, split_key
+from lib.edits.records import EditRefused, choices
+from lib.edits.rows import split_key
 
 # table -> (citing table, condition on the citing table with one ? for the cited key)
 _CITED_BY: dict[str, tuple[tuple[str, str], ...]] = {

@@ -74,15 +74,6 @@ def columns(table: str) -> tuple[Column, ...]:
     return SPEC_BY_TABLE[table].columns
 
 
-def split_key(table: str, key: str) -> tuple[str, ...]:
-    """A picker's key back into the key columns' values (composite keys were joined by '/'; the last parts hold no '/')."""
-    width = len(rows.KEYS[table])
-    if width == 1:
-        return (key,)
-    head, *tail = key.rsplit("/", width - 1)
-    return (head, *tail)
-
-
 def values(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...]) -> dict[str, Any] | None:
     """A stored record as form values: text unescaped, lists as lists, a boolean as bool; None when it is gone."""
     cells = export_record(con, SPEC_BY_TABLE[table], key)

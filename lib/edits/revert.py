@@ -90,6 +90,8 @@ def revert(con: duckdb.DuckDBPyConnection, changes: list[Change], who: str, acti
     """
     if not changes:
         raise EditRefused(["nothing to revert"])
+    if others := sorted({c.table for c in changes} - set(rows.KEYS)):
+        raise EditRefused([f"writes of {', '.join(others)} are not data rows and cannot be reverted here"])
     later = later_writes(con, changes)
     if later and not confirmed:
         raise EditRefused([f"{c.table} {c.row_key} was changed since by '{c.action}' (audit {c.audit_id}): "
@@ -106,7 +108,7 @@ def revert(con: duckdb.DuckDBPyConnection, changes: list[Change], who: str, acti
 
 def _restore(con: duckdb.DuckDBPyConnection, audit: store.Audit, change: Change) -> None:
     """Make one row what it was before the change, and audit that as a write of its own."""
-    key = rows.key_of(change.table, change.before or change.after or {})
+    key = rows.key_of(change.table, change.before or change.after or {}, change.row_key)
     current = rows.fetch(con, change.table, key)
     if change.before is None:  # an insert: delete it
         if current is not None:

@@ -20,9 +20,20 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def key_of(table: str, values: dict[str, Any]) -> tuple[str, ...]:
-    """The key columns' values of a row (an audit row's before or after holds them)."""
-    return tuple(str(values[k]) for k in KEYS[table])
+def key_of(table: str, values: dict[str, Any], row_key: str) -> tuple[str, ...]:
+    """The key of an audited row: from its values when they hold the key columns (a bundle's rows do), else from row_key."""
+    if all(k in values for k in KEYS[table]):
+        return tuple(str(values[k]) for k in KEYS[table])
+    return split_key(table, row_key)
+
+
+def split_key(table: str, key: str) -> tuple[str, ...]:
+    """A joined key back into the key columns' values (joined by '/'; ids may hold '/', so only the last parts are split off)."""
+    width = len(KEYS[table])
+    if width == 1:
+        return (key,)
+    head, *tail = key.rsplit("/", width - 1)
+    return (head, *tail)
 
 
 def row_key(table: str, key: tuple[str, ...]) -> str:

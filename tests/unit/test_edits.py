@@ -163,3 +163,17 @@ def test_a_dataset_import_cannot_be_undone_and_says_why(seeded: duckdb.DuckDBPyC
     with pytest.raises(EditRefused, match=r"ACLED dataset import.*carry no import id"):
         revert.undo_import(seeded, result.import_id, "analyst")
     assert checksums(seeded) == before
+
+
+def test_an_analyst_grade_is_reverted_and_a_brief_is_not(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A grade's audit row (keyed by row_key, values without the key) reverts; an acknowledgement is refused in words."""
+    from lib import reliability, stance
+
+    reliability.set_analyst_grade(seeded, "nefes", "D", "one bad call", who="analyst")
+    [(grade_write,)] = seeded.execute("select audit_id from audit_log where action = 'set analyst grade'").fetchall()
+    revert.revert_write(seeded, grade_write, "analyst")
+    assert seeded.execute("select analyst_grade, grade_note from sources where source_id = 'nefes'").fetchall() == [(None, None)]
+    stance.acknowledge_shifts(seeded, ["stmt-msb-no-change"], who="analyst")
+    [(ack,)] = seeded.execute("select audit_id from audit_log where table_name = 'acknowledgements'").fetchall()
+    with pytest.raises(EditRefused, match="writes of acknowledgements are not data rows"):
+        revert.revert_write(seeded, ack, "analyst")
