@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="import a file").add_subparsers(dest="format", required=True)
     bundle = imp.add_parser("bundle", help="folder or zip of CSVs, one JSON, or one XLSX")
     bundle.add_argument("path", type=Path)
+    bundle.add_argument("--dry-run", action="store_true", help="print what the import would change (table, key, field, old, new); write nothing")
     bundle.set_defaults(handler=_import_bundle)
     for fmt in ("gdelt", "icews", "acled"):
         sub = imp.add_parser(fmt, help=f"{fmt.upper()} events file")
@@ -82,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
         if fmt == "gdelt":
             sub.add_argument("--mentions", type=Path, help="GDELT 2.0 mentions file to add documents from")
         sub.set_defaults(handler=_import_dataset)
+
+    undo = commands.add_parser("undo", help="undo a bundle import: every row it changed back to its values before")
+    undo.add_argument("import_id", type=int)
+    undo.add_argument("--force", action="store_true", help="also when later writes changed the same rows (they are listed otherwise)")
+    undo.set_defaults(handler=_undo)
 
     export = commands.add_parser("export", help="export data, charts or tables").add_subparsers(dest="what", required=True)
     exp_bundle = export.add_parser("bundle", help="write the store as a bundle of CSVs")
@@ -182,8 +188,41 @@ def _init(args: argparse.Namespace) -> int:
 def _import_bundle(args: argparse.Namespace) -> int:
     from lib.ingest.bundle import import_bundle
 
+    if args.dry_run:
+        return _dry_run(args)
     result = import_bundle(_open(args), args.path, who=args.who)
     print(result.summary())
+    return 0
+
+
+def _dry_run(args: argparse.Namespace) -> int:
+    """The bundle's changes as tab-separated lines (table, key, field, old, new), then the likely duplicates; nothing is written."""
+    from lib.edits.diff import diff_bundle
+
+    if not args.path.exists():
+        raise FileNotFoundError(f"no such bundle: {args.path}")
+    preview = diff_bundle(_open(args), args.path)
+    if preview.problems:
+        raise ImportRefused(preview.problems)
+    print("table\tkey\tfield\told\tnew")
+    for change in preview.changes:
+        print("\t".join(" ".join(str(v).split()) for v in (change.table, change.key, change.field, change.old, change.new)))
+    for duplicate in preview.duplicates:
+        print(f"likely duplicate: {duplicate}")
+    print(f"dry run: {preview.added} row(s) to add, {preview.changed_fields} field(s) of existing rows to change; nothing written",
+          file=sys.stderr)
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from lib.edits import EditRefused, revert
+
+    try:
+        restored = revert.undo_import(_open(args), args.import_id, who=args.who, confirmed=args.force)
+    except EditRefused as exc:
+        raise CliError(f"import {args.import_id} not undone: " + "; ".join(exc.reasons[:20])
+                       + ("" if args.force else " (--force undoes it anyway)")) from None
+    print(f"import {args.import_id} undone: {restored} row(s) restored")
     return 0
 
 

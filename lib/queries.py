@@ -1248,10 +1248,10 @@ AUDIT_TABLES = ("sources", "documents", "actors", "topics", "positions", "event_
 
 
 def audit_entries(con: duckdb.DuckDBPyConnection, table: str | None = None, limit: int = 500) -> pd.DataFrame:
-    """Audit log, newest first, optionally for one table: logged_at, who, action, table_name, row_key, before, after."""
+    """Audit log, newest first, optionally for one table: audit_id, logged_at, who, action, table_name, row_key, before, after."""
     return con.execute(
         """
-        select logged_at, who, action, table_name, row_key, before, after from audit_log
+        select audit_id, logged_at, who, action, table_name, row_key, before, after from audit_log
         where ? is null or table_name = ? order by audit_id desc limit ?
         """,
         [table, table, limit],

@@ -469,3 +469,127 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
             with reported_errors("acknowledging shifts"):
                 stance.acknowledge_shifts(con, list(newest.statement_id), who=user)
                 st.rerun()
+
+
+# -- editing with history (lib/edits) -------------------------------------------------------
+def guarded_action(label: str, run: Callable[[bool], str], key: str, anyway: str = "", done: str = "") -> None:
+    """A button whose write may be refused with reasons (EditRefused): they are listed, and ticking ``anyway`` (when given) runs it confirmed.
+
+    ``run(confirmed)`` returns the success message, shown after the rerun (or kept under ``done`` for whoever shows it,
+    when the write removes this button: a delete). Two steps by design: a delete that others cite, or a revert
+    over later changes, happens only after the analyst has seen what it touches.
+    """
+    from lib.edits import EditRefused
+
+    refused, done = f"{key}_refused", done or f"{key}_done"
+    force = False
+    if reasons := st.session_state.get(refused):
+        st.warning("Refused: " + plain(f"{len(reasons)} item(s) stand in the way"), icon=":material/block:")
+        st.dataframe(pd.DataFrame({"reason": reasons}), hide_index=True, width="stretch", key=f"{key}_reasons")
+        force = bool(anyway) and st.checkbox(anyway, key=f"{key}_force")
+    if st.button(label, key=key, type="primary" if force else "secondary"):
+        with reported_errors(label.lower()):  # a fault of the program stays on screen as one line; a refusal reruns to list it
+            try:
+                st.session_state[done] = run(force)
+                st.session_state.pop(refused, None)
+            except EditRefused as exc:
+                st.session_state[refused] = exc.reasons
+            except store.StoreError as exc:
+                st.session_state[refused] = [str(exc)]
+            st.rerun()
+    if message := st.session_state.pop(done, None):
+        st.success(plain(message))
+
+
+_DELETED = "_edit_deleted"
+
+
+def _field(con: duckdb.DuckDBPyConnection, table: str, column: object, current: object, form: dict, prefix: str, locked: bool) -> object:
+    """One widget for one bundle column: every reference is picked by name, never typed as an id."""
+    from lib.edits import records
+    from lib.ingest.bundle import EVIDENCE_TABLE
+
+    name, key = column.name, f"{prefix}_{column.name}"
+    label = f"{name}{' *' if column.required else ''}"
+    if column.ref == "positions":
+        options = records.position_choices(con, form.get("topic_id"))
+        choices = ["", *options]
+        return st.selectbox(label, choices, index=choices.index(current) if current in choices else 0, key=f"{key}_{form.get('topic_id')}",
+                            format_func=lambda c: options.get(c, "none"), disabled=locked)
+    ref = EVIDENCE_TABLE.get(form.get("evidence_type") or "") if name == "evidence_id" else column.ref
+    if ref and column.kind in ("list", "roles"):
+        options = records.choices(con, ref)
+        if column.kind == "roles":  # keep each actor's role; a newly picked actor takes part as participant
+            roles = dict(item.rpartition(":")[::2] if ":" in item else (item, "participant") for item in current or [])
+            picked = st.multiselect(label, list(options), default=[a for a in roles if a in options], key=key,
+                                    format_func=lambda a: options.get(a, a), disabled=locked)
+            return [f"{a}:{roles.get(a, 'participant')}" for a in picked]
+        return st.multiselect(label, list(options), default=[d for d in current or [] if d in options], key=key,
+                              format_func=lambda d: options.get(d, d), disabled=locked)
+    if ref:
+        options = records.choices(con, ref)
+        choices = ([] if column.required and current else [""]) + list(options)
+        return st.selectbox(label, choices, index=choices.index(current) if current in choices else 0,
+                            key=f"{key}_{ref}", format_func=lambda c: options.get(c, c) or "none", disabled=locked)
+    if column.vocab:
+        choices = ([] if column.required else [""]) + list(column.vocab)
+        return st.selectbox(label, choices, index=choices.index(current) if current in choices else 0, key=key,
+                            format_func=lambda c: c or "none", disabled=locked)
+    if column.kind == "bool":
+        choices = [None, True, False]
+        return st.selectbox(label, choices, index=choices.index(current), key=key, disabled=locked,
+                            format_func=lambda c: {None: "from the quote's wording", True: "yes", False: "no"}[c])
+    if column.kind == "int":
+        return st.number_input(label, value=int(current or 0), step=1, key=key, disabled=locked)
+    if column.kind == "list":
+        return st.text_input(label, "; ".join(current or []), key=key, disabled=locked, help="separated by ;")
+    help_text = "YYYY, YYYY-MM or YYYY-MM-DD" if column.kind == "date" else None
+    if name in ("quote", "text", "description", "note", "grade_note"):
+        return st.text_area(label, current or "", key=key, disabled=locked, height=80)
+    return st.text_input(label, current or "", key=key, disabled=locked, help=help_text)
+
+
+def record_editor(con: duckdb.DuckDBPyConnection, table: str, key: str | None, prefix: str) -> None:
+    """Add (``key`` None) or edit one record, delete it (two steps when cited), and show its history with a revert per change."""
+    from lib.edits import delete, records, revert
+    from lib.edits.rows import KEYS, split_key
+
+    if message := st.session_state.pop(_DELETED, None):  # the deleted record's editor is gone: say it here
+        st.success(plain(message))
+    parts = split_key(table, key) if key else None
+    current = records.values(con, table, parts) if parts else {}
+    if current is None:
+        st.info(f"{table} '{key}' is no longer in the store.")
+        return
+    slot = f"{prefix}_{table}_{key or 'new'}"
+    form: dict[str, object] = {}
+    spec_key = KEYS[table]
+    for column in records.columns(table):
+        form[column.name] = _field(con, table, column, current.get(column.name), form, slot, locked=bool(key) and column.name in spec_key)
+
+    def save(_: bool) -> str:
+        counts = records.save(con, table, form, current_user(), new=key is None)
+        changed = sum(c.get("inserted", 0) + c.get("updated", 0) + c.get("deleted", 0) for c in counts.values())
+        return f"Saved {table} {'/'.join(str(form[k]) for k in spec_key)}." if changed else "No change: the stored values are the same."
+
+    guarded_action("Add" if key is None else "Save", save, f"{slot}_save")
+    if key is None:
+        return
+
+    def remove(cascade: bool) -> str:
+        gone = delete.delete(con, table, parts, current_user(), cascade=cascade)
+        return f"Deleted {table} {key}" + (f" and {len(gone)} item(s) citing it." if gone else ".")
+
+    guarded_action("Delete", remove, f"{slot}_delete", "Also delete every item listed (each can be restored from the audit log)", done=_DELETED)
+    st.caption("History of this record, newest first")
+    changes = records.history(con, table, parts)
+    if not changes:
+        st.text("No audited change yet.")
+        return
+    st.dataframe(pd.DataFrame(changes), hide_index=True, width="stretch", key=f"{slot}_history")
+    # keyed by the newest change, so that a new change (this page's own edit) becomes the default pick
+    audit_id = st.selectbox("Change to revert", [c["audit_id"] for c in changes], key=f"{slot}_revert_pick_{changes[0]['audit_id']}",
+                            format_func=lambda a: next(f"#{a} {c['action']} by {c['who']}" for c in changes if c["audit_id"] == a))
+    guarded_action("Revert this change", lambda ok: f"Reverted change #{audit_id}: {revert.revert_write(con, audit_id, current_user(), confirmed=ok)}"
+                   " row(s) restored.", f"{slot}_revert_{audit_id}", "Revert anyway, overwriting the later changes listed",
+                   done=f"{slot}_reverted")  # the revert is the newest change: the pick, and this button, move on to it

@@ -1,4 +1,5 @@
-"""Data: import a bundle or an event dataset (check and preview first, then apply), and read the import history and audit log."""
+"""Data: import a bundle or an event dataset (check and preview what it changes first, then apply), edit one record,
+and read the import history (undo an import) and the audit log (revert a write)."""
 
 import tempfile
 from pathlib import Path
@@ -7,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import access, queries, store, ui
+from lib.edits import records, revert
+from lib.edits.diff import diff_bundle
 from lib.ingest import bundle, datasets, tabular
 from lib.ingest.report import ImportRefused
 from lib.safety import plain
@@ -34,9 +37,19 @@ if uploaded is not None:
         path = Path(tmp) / Path(uploaded.name).name
         path.write_bytes(uploaded.getvalue())
         fmt = None if path.suffix.lower() in (".json", ".xlsx") else datasets.sniff(path)
+        confirmed = True
         if fmt is None:
-            counts, problems = bundle.check_bundle(con, path)
-            st.text(f"{uploaded.name}: a bundle ({', '.join(f'{t}: {n} row(s)' for t, n in counts.items()) or 'no tables'})")
+            preview = diff_bundle(con, path)
+            problems = preview.problems
+            st.text(f"{uploaded.name}: a bundle ({', '.join(f'{t}: {n} row(s)' for t, n in preview.counts.items()) or 'no tables'})")
+            if not problems:
+                st.text(f"What it changes: {preview.added} row(s) added, {preview.changed_fields} field(s) of existing rows changed.")
+                if preview.changes:
+                    st.dataframe(pd.DataFrame(preview.as_rows()), hide_index=True, width="stretch", key="data_diff")
+                for duplicate in preview.duplicates:
+                    st.warning(plain(duplicate), icon=":material/content_copy:")
+                if preview.changed_fields:
+                    confirmed = st.checkbox(f"apply these {preview.changed_fields} changes to existing rows", key="data_confirm_changes")
         else:
             first, problems = tabular.preview(con, datasets.FORMATS[fmt], path)
             st.text(f"{uploaded.name}: a {fmt.upper()} events file. The first events as they will be stored:")
@@ -55,7 +68,8 @@ if uploaded is not None:
             skip = fmt is not None and st.checkbox("Import the good rows and skip these", key="data_skip")
         if busy := store.writer_busy(con):
             st.info(f"The store is busy with {busy}: an import started now is queued behind it.")
-        if (not problems or skip) and st.button("Import", type="primary", key="data_import"):
+        if (not problems or skip) and st.button("Import", type="primary", key="data_import", disabled=not confirmed,
+                                                help=None if confirmed else "tick the box above to overwrite existing rows"):
             bar = st.progress(0.0, text="starting")
             with ui.reported_errors(f"importing {uploaded.name}"):
                 try:
@@ -75,9 +89,35 @@ if uploaded is not None:
                 except ValueError as exc:  # a limit set to nonsense ($STANCEWATCH_MAX_...): the setting is named
                     st.error(plain(f"error: {exc}"))
 
+st.subheader("Edit a record")
+edit_table = st.selectbox("Table", records.EDITABLE, key="edit_table")
+rows = records.choices(con, edit_table)
+edit_key = st.selectbox("Record", [None, *rows], key=f"edit_key_{edit_table}",
+                        format_func=lambda k: "(add a new one)" if k is None else rows.get(k, k))
+ui.record_editor(con, edit_table, edit_key, "data_edit")
+
 st.subheader("Import history")
-st.dataframe(ui.cached(queries.import_history)(con), hide_index=True, width="stretch")
+history = ui.cached(queries.import_history)(con)
+st.dataframe(history, hide_index=True, width="stretch", key="import_history")
+applied = history[history.status == "applied"]
+if not applied.empty:
+    imports = {int(i): f"#{i} {name} ({fmt}, {at:%Y-%m-%d %H:%M})"
+               for i, name, fmt, at in zip(applied.import_id, applied.file_name, applied.format, applied.imported_at, strict=True)}
+    undo_id = st.selectbox("Import to undo", list(imports), key=f"undo_pick_{max(imports)}", format_func=imports.get)
+    ui.guarded_action("Undo import", lambda ok: f"Import {undo_id} undone: {revert.undo_import(con, undo_id, ui.current_user(), confirmed=ok)} "
+                      "row(s) restored.", f"undo_{undo_id}", "Undo anyway, overwriting the later changes listed",
+                      done="import_undone")
 
 st.subheader("Audit log")
 table = st.selectbox("Table", [None, *queries.AUDIT_TABLES], format_func=lambda t: "all tables" if t is None else t, key="audit_table")
-st.dataframe(ui.cached(queries.audit_entries)(con, table), hide_index=True, width="stretch")
+entries = ui.cached(queries.audit_entries)(con, table)
+st.dataframe(entries, hide_index=True, width="stretch", key="audit_entries")
+revertible = entries[entries.row_key.notna()]
+if not revertible.empty:
+    writes = {int(a): f"#{a} {action}: {name} {key}"
+              for a, action, name, key in zip(revertible.audit_id, revertible.action, revertible.table_name, revertible.row_key, strict=True)}
+    audit_id = st.selectbox("Write to revert", list(writes), key=f"audit_revert_pick_{max(writes)}", format_func=writes.get)
+    ui.guarded_action("Revert this write", lambda ok: f"Reverted write #{audit_id}: "
+                      f"{revert.revert_write(con, audit_id, ui.current_user(), confirmed=ok)} row(s) restored.",
+                      f"audit_revert_{audit_id}", "Revert anyway, overwriting the later changes listed",
+                      done="audit_reverted")

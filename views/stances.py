@@ -5,6 +5,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import export, queries, stance, ui
+from lib.edits import records
 from lib.safety import plain
 
 CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so six actors stay legible
@@ -106,3 +107,8 @@ statements = ui.cached(stance.build_table)(con, filters)
 if note := stance.shown_note(statements, "statements"):
     st.caption(note)
 ui.show_table(statements, name=export.file_stem("stances", filters), key="stance_table")
+if "Statement" in statements and not statements.empty:
+    with st.expander("Edit a statement (its position, quote, date…): audited, with its history and revert"):
+        readable = records.choices(con, "statements")
+        picked = st.selectbox("Statement", list(statements.Statement), key="stance_edit_pick", format_func=lambda k: readable.get(k, k))
+        ui.record_editor(con, "statements", picked, "stance_edit")

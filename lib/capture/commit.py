@@ -1,5 +1,8 @@
 """Commit: the reviewed rows are written as a bundle folder and imported like any bundle, so a captured
 statement passes the same validation, in one audited transaction, and a refusal changes nothing.
+
+Cells are written as the bundle export writes them (``cells.escape``): a quote that starts with '-' or
+'=' is text the importer takes back as written, not a formula it refuses.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import duckdb
 from lib import access
 from lib.capture.review import BUNDLE_COLUMNS
 from lib.ingest.bundle import import_bundle
+from lib.ingest.bundle.cells import escape
 from lib.ingest.report import ImportResult
 
 
@@ -24,7 +28,7 @@ def write_bundle(tables: dict[str, list[dict[str, str]]], folder: Path) -> list[
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(BUNDLE_COLUMNS[table]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({column: escape(str(value)) for column, value in row.items()} for row in rows)
         written.append(path)
     return written
 

@@ -165,6 +165,16 @@ def test_commit_writes_exactly_the_preview(cap: duckdb.DuckDBPyConnection) -> No
     assert audited.fetchall()[0][0] >= 1
 
 
+def test_a_quote_starting_with_a_dash_is_committed_as_written(cap: duckdb.DuckDBPyConnection) -> None:
+    """The temporary bundle escapes cells like the export: '-' or '=' at a quote's start is text, not a refused formula."""
+    proposals = extract.propose(cap, text.from_paste(SEED_ARTICLE), source_id="nat", published=dt.date(2025, 10, 10))
+    tables = _accept_all(cap, proposals)
+    tables["statements"][0]["quote"] = "- no change in our position, = as before"
+    assert commit.commit(cap, tables, who="tests").status == "applied"
+    stored = cap.execute("select quote from statements where statement_id = ?", [tables["statements"][0]["statement_id"]]).fetchall()
+    assert stored == [("- no change in our position, = as before",)]
+
+
 def test_refused_row_names_field_and_leaves_store_unchanged(cap: duckdb.DuckDBPyConnection) -> None:
     """A bad date typed into the review is refused with file, row, column and reason; nothing is written."""
     proposals = extract.propose(cap, text.from_paste(SEED_ARTICLE), source_id="nat", published=dt.date(2025, 10, 10))

@@ -34,7 +34,7 @@ def _bundle(tmp_path: Path, name: str, events: int, prefix: str) -> Path:
 def slow_apply(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """Make each table of a bundle take 0.6 s more to write; the event is set once a write has begun writing."""
     started = threading.Event()
-    original = bundle_apply._apply
+    original = bundle_apply.apply_staged
 
     def slow(con, audit, staged):
         counts = original(con, audit, staged)  # the transaction has written (DuckDB takes its snapshot at the first statement)
@@ -42,7 +42,7 @@ def slow_apply(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
         time.sleep(0.6)
         return counts
 
-    monkeypatch.setattr(bundle_apply, "_apply", slow)
+    monkeypatch.setattr(bundle_apply, "apply_staged", slow)
     return started
 
 
@@ -148,10 +148,10 @@ def test_the_imports_row_commits_with_the_data(seeded: duckdb.DuckDBPyConnection
     """When writing the `imports` row fails, the data rolls back with it and the attempt is logged as refused."""
     record = bundle_apply._record
 
-    def broken(con, who, path, digest, status, counts, message):
+    def broken(con, who, path, digest, status, counts, message, import_id=None):
         if status != "refused":
             raise duckdb.ConstraintException("Constraint Error: imports is full")
-        return record(con, who, path, digest, status, counts, message)
+        return record(con, who, path, digest, status, counts, message, import_id)
 
     monkeypatch.setattr(bundle_apply, "_record", broken)
     with pytest.raises(ImportRefused, match="the store refused it"):

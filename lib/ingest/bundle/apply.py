@@ -19,10 +19,20 @@ from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
 log = logging.getLogger(__name__)
 
 
+IMPORT_ACTION = "import bundle #{}"
+"""The action of a bundle import's audit rows: the import id in it lets one import be found and undone (lib/edits/revert.py)."""
+
+
 def check_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[dict[str, int], list[Problem]]:
     """Validate without writing: rows per table and every problem, for the Data page's preview."""
     read, _, problems = _read_and_check(con, Path(path))
     return {table: len(rows) for table, rows in read.rows.items()}, problems
+
+
+def stage_bundle(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[Staged], list[Problem]]:
+    """The validated rows a bundle would write, and every problem: what lib/edits/diff.py compares with the store."""
+    _, staged, problems = _read_and_check(con, Path(path))
+    return staged, problems
 
 
 def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor, *,
@@ -73,10 +83,12 @@ def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRea
     counts: dict[str, dict[str, int]] = {}
     with store.transaction(con, who, "import bundle", on_wait=lambda ahead: say(0.5, f"queued behind {ahead}")) as audit:
         say(0.6, "writing")
+        import_id = int(con.execute("select nextval('import_seq')").fetchall()[0][0])
+        audit.action = IMPORT_ACTION.format(import_id)  # every audit row of this import names it
         for table in staged:
-            counts.update(_apply(con, audit, table))
+            counts.update(apply_staged(con, audit, table))
         result = ImportResult(0, "applied" if _changed(counts) else "unchanged", counts, warnings=read.warnings)
-        result.import_id = _record(con, who, path, read.sha256, result.status, counts, result.summary())
+        result.import_id = _record(con, who, path, read.sha256, result.status, counts, result.summary(), import_id)
     return result
 
 
@@ -100,7 +112,8 @@ def _changed(counts: dict[str, dict[str, int]]) -> bool:
     return any(c.get("inserted") or c.get("updated") or c.get("deleted") for c in counts.values())
 
 
-def _apply(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -> dict[str, dict[str, int]]:
+def apply_staged(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Staged) -> dict[str, dict[str, int]]:
+    """Upsert one validated table inside the caller's transaction, auditing each changed row: the bundle's write and an edit's."""
     spec = staged.spec
     link_columns = {"actor_ids", "document_ids"}
     columns = [c for c in staged.columns if c not in link_columns]
@@ -212,9 +225,10 @@ def _parent_levels(rows: list[dict[str, Any]]) -> list[int]:
 
 
 def _record(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, status: str,
-            counts: dict[str, dict[str, int]], message: str) -> int:
-    """Insert the attempt's `imports` row, inside the caller's transaction."""
+            counts: dict[str, dict[str, int]], message: str, import_id: int | None = None) -> int:
+    """Insert the attempt's `imports` row, inside the caller's transaction (with the id its audit rows carry, if any)."""
     return int(con.execute(
-        "insert into imports (who, format, file_name, sha256, rows, status, message) values (?, 'bundle', ?, ?, ?, ?, ?) returning import_id",
-        [who, path.name, digest, json.dumps(counts), status, message[:2000]],
+        """insert into imports (import_id, who, format, file_name, sha256, rows, status, message)
+           values (coalesce(?, nextval('import_seq')), ?, 'bundle', ?, ?, ?, ?, ?) returning import_id""",
+        [import_id, who, path.name, digest, json.dumps(counts), status, message[:2000]],
     ).fetchall()[0][0])

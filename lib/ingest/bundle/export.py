@@ -33,8 +33,16 @@ def export_bundle(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, in
     return counts
 
 
-def _export_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> Iterator[list[str]]:
-    result = con.execute(_EXPORT_SQL.get(spec.table, f"select * from {spec.table}") + f" order by {', '.join(spec.key)}")
+def export_record(con: duckdb.DuckDBPyConnection, spec: TableSpec, key: tuple[str, ...]) -> dict[str, str] | None:
+    """One stored row as the bundle cells that would import back to it (an edit form starts from them), or None."""
+    where = " and ".join(f"{k} = ?" for k in spec.key)
+    rows = list(_export_rows(con, spec, f"select * from ({_EXPORT_SQL.get(spec.table, f'select * from {spec.table}')}) where {where}", key))
+    return dict(zip((c.name for c in spec.columns), rows[0], strict=True)) if rows else None
+
+
+def _export_rows(con: duckdb.DuckDBPyConnection, spec: TableSpec, sql: str = "", params: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    sql = sql or _EXPORT_SQL.get(spec.table, f"select * from {spec.table}")
+    result = con.execute(sql + f" order by {', '.join(spec.key)}", list(params))
     names = [d[0] for d in result.description]
     for values in result.fetchall():
         record = dict(zip(names, values, strict=True))
