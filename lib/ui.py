@@ -98,9 +98,14 @@ def reported_errors(doing: str) -> Iterator[None]:
 
     The trace goes to the log (lib/errorlog.py); Streamlit's own stop and
     rerun signals are not errors (they are BaseExceptions) and pass through.
+    A :class:`store.StoreError` is expected, not internal: a grade or an
+    acknowledgement that waited past STANCEWATCH_WRITE_WAIT (``StoreBusy``)
+    is shown as its own sentence, saying what held the store and to retry.
     """
     try:
         yield
+    except store.StoreError as exc:
+        st.error(plain(str(exc)), icon=":material/hourglass_top:")
     except Exception as exc:
         logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
         st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")
