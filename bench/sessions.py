@@ -131,6 +131,7 @@ def _figures(seconds: list[float]) -> dict[str, float | None]:
 
 def measure(db: Path, sessions: int, timeout_ms: int, budget_s: float) -> dict[str, object]:
     """One round: a fresh server over a copy of ``db``, ``sessions`` analysts at once, within ``budget_s`` seconds."""
+    os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"  # an edit to the worktree mid-run must not reload lib/ under the sessions
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp, serve(db, Path(tmp)) as url:
         pid = _server_pid()
         start = time.perf_counter()

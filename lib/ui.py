@@ -346,7 +346,7 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
     """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
     con = connection()
-    described, as_of = page_filters().describe(queries.names(con)), queries.data_as_of(con)
+    described, as_of = page_filters().describe(cached(queries.names)(con)), queries.data_as_of(con)
     left, right, _ = st.columns([1, 1, 6])
     for column, fmt in ((left, "csv"), (right, "xlsx")):
         column.download_button(
@@ -389,12 +389,12 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     total, newest = _open_shifts(con, shown)
     if not total:
         return
-    names = queries.names(con)
+    names = cached(queries.names)(con)
     with st.container(border=True, key="shift_alerts"):
         more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
         st.warning(f"{total:,} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon=":material/shuffle:")
         for row in newest.itertuples(index=False):
-            labels = stance.position_labels(con, row.topic_id)
+            labels = cached(stance.position_labels)(con, row.topic_id)
             before = " / ".join(labels.get(c, c) for c in row.previous_positions)
             st.text(
                 f"{format_partial_date(row.stated_on.date(), row.date_precision)} · {names.get(row.actor_id, row.actor_id)}"
