@@ -48,8 +48,17 @@ LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 # the idle that follows the new page's run, not the quiet moment before the run begins.
 WATCH_RUNS = """
 window.__sawRun = false;
+let lastState = null;
 new MutationObserver(() => {
-  if (document.querySelector('[data-testid="stApp"][data-test-script-state="running"]')) window.__sawRun = true;
+  const app = document.querySelector('[data-testid="stApp"]');
+  const state = app && app.getAttribute('data-test-script-state');
+  if (state === lastState) return;
+  lastState = state;
+  if (state === 'running' && !window.__sawRun) {
+    window.__sawRun = true;
+    window.__runAt = performance.now();
+  }
+  if (state === 'notRunning' && window.__sawRun) window.__doneAt = performance.now();
 }).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-test-script-state']});
 """
 IDLE = """() => window.__sawRun
@@ -60,18 +69,25 @@ ERRORS = """() => [...document.querySelectorAll('[data-testid="stException"], [d
 
 
 async def _load(page, how, name: str, timeout_ms: int) -> dict[str, object]:
-    """One page load: navigate, wait for the run that follows to finish; seconds taken and errors on screen."""
-    if name != PAGES[0]:  # the same document: forget the runs of the page before
-        await page.evaluate("window.__sawRun = false")
+    """One page load: navigate, wait for the run that follows to finish; seconds taken and errors on screen.
+
+    ``to_run_s`` is the part before the server started the page's script (loading the app in the
+    browser and the server's answer to it); ``run_s`` is from the script's start to the server saying it
+    finished (the server's work, while the browser draws what arrives); the rest is drawing the last of it.
+    """
+    # the browser's clock: a new document counts from its navigation (0), a page switch from the click
+    clicked = 0.0 if name == PAGES[0] else await page.evaluate("window.__sawRun = false; window.__doneAt = null; performance.now()")
     start = time.perf_counter()
     try:
         await how()
         await page.wait_for_function(IDLE, timeout=timeout_ms, polling=100)
         seconds = time.perf_counter() - start
+        run_at, done_at = await page.evaluate("[window.__runAt, window.__doneAt]")
+        to_run, run = (run_at - clicked) / 1000, (done_at - run_at) / 1000
         errors = await page.evaluate(ERRORS)
     except Exception as exc:  # a timeout or a crashed page is a result, not the end of the run
-        seconds, errors = None, [f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"]
-    return {"page": name, "seconds": seconds, "errors": errors}
+        seconds, to_run, run, errors = None, None, None, [f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"]
+    return {"page": name, "seconds": seconds, "to_run_s": to_run, "run_s": run, "errors": errors}
 
 
 async def _session(browser, url: str, timeout_ms: int) -> list[dict[str, object]]:
@@ -144,6 +160,8 @@ def measure(db: Path, sessions: int, timeout_ms: int, budget_s: float) -> dict[s
         "all": _figures(timed),
         **{name: _figures([load["seconds"] for load in loads if load["page"] == name and load["seconds"] is not None])
            for name in PAGES},
+        **{f"{part}_median_s": {name: _figures([load[part] for load in loads if load["page"] == name and load[part] is not None])["median_s"]
+                                for name in PAGES} for part in ("to_run_s", "run_s")},
         "errors": [f"{load['page']}: {error}" for load in loads for error in load["errors"]],
         "server_peak_rss_mb": peak,
     }
@@ -153,7 +171,7 @@ def _line(row: dict[str, object]) -> str:
     pages = "; ".join(f"{name} {row[name]['median_s']}/{row[name]['p90_s']}/{row[name]['max_s']}" for name in PAGES)
     return (f"{row['sessions']:>3} sessions: all pages median {row['all']['median_s']} s, p90 {row['all']['p90_s']} s, "
             f"max {row['all']['max_s']} s ({pages}; median/p90/max s); timed out {row['timed_out']}; "
-            f"errors {len(row['errors'])}; server peak RSS {row['server_peak_rss_mb']} MB; round {row['wall_s']} s")
+            f"before the script ran (median s) {row['to_run_s_median_s']}; script run {row['run_s_median_s']}; errors {len(row['errors'])}; server peak RSS {row['server_peak_rss_mb']} MB; round {row['wall_s']} s")
 
 
 def main() -> None:
