@@ -104,11 +104,16 @@ def reported_errors(doing: str) -> Iterator[None]:
 
     The trace goes to the log (lib/errorlog.py); Streamlit's own stop and
     rerun signals are not errors (they are BaseExceptions) and pass through.
+    A :class:`store.StoreError` is expected, not internal: a grade or an
+    acknowledgement that waited past STANCEWATCH_WRITE_WAIT (``StoreBusy``)
+    is shown as its own sentence, saying what held the store and to retry.
     """
     try:
         yield
     except access.AccessDenied as exc:  # a refusal, not a fault: the user's role, in words, and nothing logged
         st.error(plain(str(exc)), icon=":material/lock:")
+    except store.StoreError as exc:  # the store busy past the wait, or held by another process: a sentence, not a fault
+        st.error(plain(str(exc)), icon=":material/hourglass_top:")
     except Exception as exc:
         logged = errorlog.record(exc, f"dashboard: {doing}", errorlog.log_path(store_path()))
         st.error(plain(errorlog.one_line(exc, logged)), icon=":material/error:")
@@ -409,7 +414,7 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
     """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
     con = connection()
-    described, as_of = page_filters().describe(queries.names(con)), queries.data_as_of(con)
+    described, as_of = page_filters().describe(cached(queries.names)(con)), queries.data_as_of(con)
     left, right, _ = st.columns([1, 1, 6])
     for column, fmt in ((left, "csv"), (right, "xlsx")):
         column.download_button(
@@ -452,12 +457,12 @@ def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     total, newest = _open_shifts(con, shown)
     if not total:
         return
-    names = queries.names(con)
+    names = cached(queries.names)(con)
     with st.container(border=True, key="shift_alerts"):
         more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
         st.warning(f"{total:,} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon=":material/shuffle:")
         for row in newest.itertuples(index=False):
-            labels = stance.position_labels(con, row.topic_id)
+            labels = cached(stance.position_labels)(con, row.topic_id)
             before = " / ".join(labels.get(c, c) for c in row.previous_positions)
             st.text(
                 f"{format_partial_date(row.stated_on.date(), row.date_precision)} · {names.get(row.actor_id, row.actor_id)}"

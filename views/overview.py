@@ -30,7 +30,7 @@ st.caption(f"Dated items from {first:%d %b %Y} to {last:%d %b %Y}. Events by ori
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Newest items")
-    st.caption(f"Under the sidebar's topic and actor filters ({plain(filters.describe(queries.names(con)))}).")  # names are data
+    st.caption(f"Under the sidebar's topic and actor filters ({plain(filters.describe(ui.cached(queries.names)(con)))}).")  # names are data
     newest = ui.cached(queries.newest_items)(con, filters)
     newest.insert(2, "date", [format_partial_date(d, p) for d, p in zip(newest.dated, newest.date_precision, strict=True)])
     st.dataframe(newest.drop(columns=["dated", "date_precision"]), hide_index=True, width="stretch")
@@ -51,7 +51,7 @@ with right:
         st.dataframe(edits, hide_index=True, width="stretch")
 
 st.subheader("Where each actor stands")
-scope = queries.actor_scope(con, filters) or None
+scope = ui.cached(queries.actor_scope)(con, filters) or None
 held = ui.cached(stance.standings)(con, scope, list(filters.topics) or None, filters.include_children)
 if held.empty:
     st.write("No coded statements under these filters.")

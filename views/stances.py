@@ -12,12 +12,12 @@ CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so s
 
 con = ui.connection()
 filters = ui.page_filters()
-view = stance.resolve_view(con, filters)
+view = ui.cached(stance.resolve_view)(con, filters)
 
 st.title("Stances")
 ui.shift_alerts(con)
 
-options = queries.filter_options(con)
+options = ui.cached(queries.filter_options)(con)
 topic_names = dict(zip(options["topics"].topic_id, options["topics"].name, strict=True))
 actor_names = dict(zip(options["actors"].actor_id, options["actors"].name, strict=True))
 if not view.topics:
@@ -55,8 +55,8 @@ right.toggle("Fold in sub-actors", value=view.inherit, key=inherit_key, on_chang
              help="A parent's line also holds its ministries' and unnamed sources' statements; the table keeps who said what.")
 
 cards = ui.cached(stance.actor_cards)(con, filters)
-labels = {t: stance.position_labels(con, t) for t in view.topics}
-names = queries.names(con)
+labels = {t: ui.cached(stance.position_labels)(con, t) for t in view.topics}
+names = ui.cached(queries.names)(con)
 for topic in view.topics:
     topic_cards = [entry for entry in cards if entry["topic_id"] == topic]
     if len(view.topics) > 1:

@@ -39,7 +39,7 @@ def _on_table_select() -> None:
     """Table callback: open the chosen row's item."""
     rows = st.session_state[TABLE_KEY]["selection"]["rows"]
     if rows:
-        table = timeline.build_table(con, ui.page_filters(), ui.cached)
+        table = ui.cached(timeline.build_table)(con, ui.page_filters())
         row = table.iloc[rows[0]]
         _open((row["kind"], row["item_id"]))
 
@@ -60,7 +60,7 @@ lanes_col, count_col = st.columns([3, 2])
 lanes_col.segmented_control("Lanes by", list(timeline.LANES), format_func=timeline.LANES.get, key=LANE_KEY, on_change=_on_lanes)
 count_col.select_slider("Lanes named before “(other)”", LANE_COUNTS, key=COUNT_KEY, on_change=_on_lanes,
                         help="The busiest lanes are named; the rest are drawn together as “(other)”.")
-fig = timeline.build_chart(con, filters, view.lanes, ui.cached, view.lane_count)
+fig = ui.cached(timeline.build_chart)(con, filters, view.lanes, lane_count=view.lane_count)
 lanes_words = [f"by-{view.lanes}"] if view.lanes != "actor" else []  # the file name tells lane views apart
 ui.show_chart(fig, export.file_stem("timeline", filters, *lanes_words), CHART_KEY, brief_chart="timeline",
               brief_view=replace(view, opened=None).to_query_params(), on_select=_on_chart_select,
@@ -98,7 +98,7 @@ if opened:
                     st.dataframe(detail["evidence"], hide_index=True, width="stretch")
         st.button("Close", key="tl_close", on_click=_open, args=(None,))
 
-table = timeline.build_table(con, filters, ui.cached)
+table = ui.cached(timeline.build_table)(con, filters)
 st.subheader("Items")
 st.caption(timeline.table_note(con, filters, len(table), ui.cached))
 ui.show_table(table, export.file_stem("timeline-items", filters), TABLE_KEY,

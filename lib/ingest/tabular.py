@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import gzip
 import hashlib
-import json
 import re
 import zipfile
 import zlib
@@ -41,9 +40,9 @@ import pandas as pd
 
 from lib import access, store
 from lib.dates import RANGE_RULE, year_out_of_range_sql
-from lib.ingest import limits
+from lib.ingest import history, limits
 from lib.ingest.bounded import readable
-from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
+from lib.ingest.report import ImportResult, Problem, ProgressFn
 
 CAMEO_CODES = Path(__file__).resolve().parent.parent.parent / "data" / "cameo_codes.csv"
 
@@ -157,7 +156,7 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     if path.stat().st_size == 0:
-        _refuse(con, fmt, path, who, "", [Problem(path.name, 0, "", "the file is empty")])
+        history.refuse(con, who, fmt.origin, path.name, "", [Problem(path.name, 0, "", "the file is empty")])
     _clear_staging(con)
     say(0.05, "reading")
     # the digest for the imports log is computed while DuckDB reads (hashlib and DuckDB both release the GIL)
@@ -166,31 +165,42 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         try:
             fmt.read(con, path)
         except (*UNREADABLE, limits.LimitExceeded) as exc:
-            _refuse(con, fmt, path, who, hashing.result(), [unreadable(fmt.origin.upper(), path, exc)])
+            history.refuse(con, who, fmt.origin, path.name, hashing.result(), [unreadable(fmt.origin.upper(), path, exc)])
         digest = hashing.result()
     say(0.3, "checking rows")
     problems = _problems(con, fmt, path.name)
     if extra:
         problems += extra(con)
     if problems and not skip_bad_rows:
-        _refuse(con, fmt, path, who, digest, problems)
+        history.refuse(con, who, fmt.origin, path.name, digest, problems)
     good = con.execute("select count(*) from ds_raw").fetchall()[0][0]
     if good == 0:
-        _refuse(con, fmt, path, who, digest, [*problems, Problem(path.name, 0, "", "no event rows in the file")])
+        history.refuse(con, who, fmt.origin, path.name, digest, [*problems, Problem(path.name, 0, "", "no event rows in the file")])
     say(0.45, "mapping")
     fmt.labels(con)
     for statement in fmt.mapping:
         con.execute(statement)
     say(0.6, "writing")
-    with store.transaction(con, who, f"import {fmt.origin}") as audit:
+    try:
+        result = store.retry_on_conflict(lambda: _write(con, fmt, path, who, digest, problems, say))
+    except store.StoreBusy as busy:
+        history.refuse(con, who, fmt.origin, path.name, digest, [Problem(path.name, 0, "", str(busy))])
+    say(1.0, "done")
+    return result
+
+
+def _write(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, skipped: list[Problem],
+           say: ProgressFn) -> ImportResult:
+    """The new rows and the attempt's `imports` row in one transaction: a crash leaves both or neither, so a
+    re-import after a kill never finds data without its history and calls it "unchanged"."""
+    with store.transaction(con, who, f"import {fmt.origin}", on_wait=lambda ahead: say(0.6, f"queued behind {ahead}")) as audit:
         counts = _apply(con, fmt, audit)
         for table, figures in counts.items():
             audit.bulk(table, {**figures, "file": path.name, "sha256": digest})
-    say(0.95, "recording")
-    status = "applied" if any(c["inserted"] for c in counts.values()) else "unchanged"
-    result = ImportResult(0, status, counts, skipped=problems)
-    result.import_id = _record(con, fmt, path, who, digest, status, counts, result.summary())
-    say(1.0, "done")
+        say(0.95, "recording")
+        status = "applied" if any(c["inserted"] for c in counts.values()) else "unchanged"
+        result = ImportResult(0, status, counts, skipped=skipped)
+        result.import_id = history.record(con, who, fmt.origin, path.name, digest, status, counts, result.summary())
     return result
 
 
@@ -426,22 +436,6 @@ def _stage_links(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
                            any_value(title) as title, any_value(published_on) as published_on
                     from ({_every_document(con)}) semi join ds_links using (document_id) group by document_id""")
     return "ds_link_documents", "ds_links"
-
-
-def _refuse(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, problems: list[Problem]) -> None:
-    refusal = ImportRefused(problems)
-    _record(con, fmt, path, who, digest, "refused", {}, refusal.first_line())
-    raise refusal
-
-
-def _record(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: str, digest: str, status: str,
-            counts: dict[str, dict[str, int]], message: str) -> int:
-    with store.transaction(con, who, "log import"):
-        return int(con.execute(
-            """insert into imports (who, format, file_name, sha256, rows, status, message)
-               values (?, ?, ?, ?, ?, ?, ?) returning import_id""",
-            [who, fmt.origin, path.name, digest, json.dumps(counts), status, message[:2000]],
-        ).fetchall()[0][0])
 
 
 def cameo_labels(con: duckdb.DuckDBPyConnection) -> None:

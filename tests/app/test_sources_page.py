@@ -41,3 +41,21 @@ def test_setting_a_grade_is_saved_and_audited(app, seeded_path) -> None:
     assert next(m for m in at.metric if m.label == "Grade in force").value == "B2"
     con = store.connect(seeded_path)  # the same process shares the app's open database
     assert con.execute("select after ->> 'analyst_grade' from audit_log where action = 'set analyst grade'").fetchall() == [("B2",)]
+
+
+def test_a_grade_saved_while_the_store_stays_busy_is_a_plain_message(app, seeded_path, monkeypatch) -> None:
+    """A grade that waits past STANCEWATCH_WRITE_WAIT says what held the store, not 'internal error', and saves nothing."""
+    from tests.conftest import holding_write
+
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, "0.2")
+    at = app("sources")
+    at.selectbox(key="source_pick").select("nefes").run()
+    next(s for s in at.selectbox if s.label == "Grade").select("B2")
+    holder = store.connect(seeded_path).cursor()  # the same database instance as the page's connection
+    with holding_write(holder, "another-session", "import bundle"):
+        next(b for b in at.button if b.label == "Save grade").click().run()
+    errors = [e.value for e in at.error]
+    assert not at.exception and not [e for e in errors if "internal error" in e]
+    assert any("set analyst grade was not saved" in e and "busy with import bundle by another\\-session" in e for e in errors), errors
+    assert not at.success
+    assert holder.execute("select analyst_grade from sources where source_id = 'nefes'").fetchall() == [(None,)]

@@ -70,15 +70,20 @@ def test_picking_an_actor_changes_cards_and_url(app):
     assert at.query_params["actor"] == ["TUR-ANON", "TUR-MSB"]
 
 
-def test_shift_alert_until_acknowledged(app, seeded_path):
-    """A statement that shifts the ministry's position is announced until acknowledged, and the acknowledgement is audited."""
-    con = store.connect(seeded_path)
+def _add_shift(con) -> None:
+    """A statement that shifts the ministry's position (retain → return_or_sell)."""
     with store.transaction(con, "tests", "add statement") as audit:
         con.execute(
             "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote) "
             "values ('stmt-msb-shift', '2025-11-02', 'day', 'TUR-MSB', 's400', 'return_or_sell', 'We will hand them back.')"
         )
         audit.row("statements", "stmt-msb-shift", None, {"position_code": "return_or_sell"})
+
+
+def test_shift_alert_until_acknowledged(app, seeded_path):
+    """A statement that shifts the ministry's position is announced until acknowledged, and the acknowledgement is audited."""
+    con = store.connect(seeded_path)
+    _add_shift(con)
     con.close()
     at = app("stances")
     assert "1 statement shift" in at.warning[0].value
@@ -115,3 +120,21 @@ def test_one_off_hedges_read_as_divergent_voices(app_on) -> None:
     assert statements.loc["fm-2017-10", "Own record"] == "first"
     assert statements.loc["pres-2021-03", "Continuity"] == "reaffirmed"
     assert (statements.Continuity == "shifted").sum() == 0
+
+
+def test_an_acknowledgement_while_the_store_stays_busy_is_a_plain_message(app, seeded_path, monkeypatch):
+    """An acknowledgement that waits past STANCEWATCH_WRITE_WAIT says what held the store; the alert stays."""
+    from tests.conftest import holding_write
+
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, "0.2")
+    con = store.connect(seeded_path)
+    _add_shift(con)
+    at = app("stances")
+    with holding_write(con.cursor(), "another-session", "import bundle"):
+        at.button(key="shift_alerts_ack").click().run()
+    errors = [e.value for e in at.error]
+    assert not at.exception and not [e for e in errors if "internal error" in e]
+    assert any("acknowledge shift" in e and "was not saved" in e for e in errors), errors
+    assert "1 statement shift" in at.warning[0].value
+    assert con.execute("select count(*) from acknowledgements").fetchall() == [(0,)]
+    con.close()

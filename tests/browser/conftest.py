@@ -42,16 +42,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             ))
 
 
+CHROMIUM_LAUNCH = {
+    "executable_path": CHROMIUM,
+    "args": [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+}
+"""Debian's Chromium with the flags this closed network needs (the tests and bench/sessions.py)."""
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict[str, object]:
     """Launch Debian's Chromium with the flags this closed network needs."""
-    return {
-        "executable_path": CHROMIUM,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-        ],
-    }
+    return CHROMIUM_LAUNCH
 
 
 @pytest.fixture(scope="session")

@@ -15,10 +15,14 @@ import duckdb
 import pytest
 
 from lib import reliability, stance, store
+from lib.ingest import history
+from lib.ingest.acled import import_acled
 from lib.ingest.bundle import apply as bundle_apply
 from lib.ingest.bundle import import_bundle
 from lib.ingest.report import ImportRefused
 from tests.conftest import ROOT, SEED, holding_write
+
+ACLED = ROOT / "tests" / "data" / "acled_current.csv"
 
 
 def _bundle(tmp_path: Path, name: str, events: int, prefix: str) -> Path:
@@ -146,14 +150,14 @@ def test_a_conflict_from_outside_the_lock_is_refused_in_words_then_retried(seede
 
 def test_the_imports_row_commits_with_the_data(seeded: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When writing the `imports` row fails, the data rolls back with it and the attempt is logged as refused."""
-    record = bundle_apply._record
+    record = history.record
 
-    def broken(con, who, path, digest, status, counts, message, import_id=None):
+    def broken(con, who, fmt, file_name, digest, status, counts, message, import_id=None):
         if status != "refused":
             raise duckdb.ConstraintException("Constraint Error: imports is full")
-        return record(con, who, path, digest, status, counts, message, import_id)
+        return record(con, who, fmt, file_name, digest, status, counts, message, import_id)
 
-    monkeypatch.setattr(bundle_apply, "_record", broken)
+    monkeypatch.setattr(history, "record", broken)
     with pytest.raises(ImportRefused, match="the store refused it"):
         import_bundle(seeded, _bundle(tmp_path, "b", 3, "gone-"), "test")
     assert seeded.execute("select count(*) from events where event_id like 'gone-%'").fetchall() == [(0,)]
@@ -163,13 +167,13 @@ def test_the_imports_row_commits_with_the_data(seeded: duckdb.DuckDBPyConnection
 KILL_AFTER_RECORD = """
 import os, signal, sys
 from lib import store
-from lib.ingest.bundle import apply
+from lib.ingest import history
 from lib.ingest.bundle import import_bundle
-record = apply._record
+record = history.record
 def record_then_die(*args, **kwargs):
     record(*args, **kwargs)
     os.kill(os.getpid(), signal.SIGKILL)  # after the data and its imports row, before the commit
-apply._record = record_then_die
+history.record = record_then_die
 import_bundle(store.connect(sys.argv[1]), sys.argv[2], who="doomed")
 """
 
@@ -196,3 +200,49 @@ def test_a_bad_wait_setting_is_a_sentence(seeded: duckdb.DuckDBPyConnection, mon
     monkeypatch.setenv(store.WRITE_WAIT_ENV, setting)
     with holding_write(seeded.cursor(), "dashboard", "import bundle"), pytest.raises(store.StoreError, match="STANCEWATCH_WRITE_WAIT="):
         reliability.set_analyst_grade(seeded.cursor(), "nefes", "E", None, who="analyst")
+
+
+KILL_DURING_DATASET = """
+import os, signal, sys
+from lib import store
+from lib.ingest import history, tabular
+from lib.ingest.acled import import_acled
+moment = sys.argv[3]
+owner, name = (history, "record") if moment == "before commit" else (tabular, "_write")
+hooked = getattr(owner, name)
+def then_die(*args, **kwargs):
+    result = hooked(*args, **kwargs)  # before the commit: the rows and the imports row are written; after: committed
+    os.kill(os.getpid(), signal.SIGKILL)
+    return result
+setattr(owner, name, then_die)
+import_acled(store.connect(sys.argv[1]), sys.argv[2], who="doomed")
+"""
+
+
+@pytest.mark.parametrize(("moment", "events_kept"), [("before commit", False), ("after commit", True)])
+def test_kill_9_mid_dataset_import_leaves_both_or_neither(tmp_path: Path, moment: str, events_kept: bool) -> None:
+    """A dataset import killed after writing its rows and `imports` row leaves neither before the commit and both after it;
+    a re-import then applies the file, or finds it unchanged with its history already there."""
+    db = tmp_path / "s.duckdb"
+    store.connect(db).close()
+    done = subprocess.run([sys.executable, "-c", KILL_DURING_DATASET, str(db), str(ACLED), moment], cwd=ROOT, timeout=120,
+                          check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    con = store.connect(db)
+    events = store.table_counts(con)["events"]
+    assert (events > 0) == events_kept
+    assert con.execute("select who, status from imports").fetchall() == ([("doomed", "applied")] if events_kept else [])
+    assert import_acled(con, ACLED, who="again").status == ("unchanged" if events_kept else "applied")
+    con.close()
+
+
+def test_a_dataset_import_that_waits_too_long_is_refused_and_logged(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dataset import refused for waiting is an ImportRefused naming the file and what held the store, logged once it frees."""
+    monkeypatch.setenv(store.WRITE_WAIT_ENV, "0.3")
+    holder, importer = seeded.cursor(), seeded.cursor()
+    before = store.table_counts(importer)["events"]
+    with holding_write(holder, "someone", "save brief", seconds=0.6), pytest.raises(ImportRefused) as refused:
+        import_acled(importer, ACLED, who="dashboard")
+    assert refused.value.problems[0].file == ACLED.name and "busy with save brief by someone" in refused.value.problems[0].reason
+    assert importer.execute("select format, status from imports order by import_id desc limit 1").fetchall() == [("acled", "refused")]
+    assert store.table_counts(importer)["events"] == before

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from lib import access, queries, store
+from lib.ingest import history
 from lib.ingest.bundle.read import BundleRead, read_bundle
 from lib.ingest.bundle.spec import TableSpec
 from lib.ingest.bundle.validate import Staged, validate
-from lib.ingest.report import ImportRefused, ImportResult, Problem, ProgressFn
+from lib.ingest.report import ImportResult, Problem, ProgressFn
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,14 @@ def import_bundle(con: duckdb.DuckDBPyConnection, path: Path, who: access.Actor,
     if not problems and not read.rows:
         problems.append(Problem(path.name, 0, "", "no table files found in the bundle"))
     if problems:
-        _refuse(con, who, path, read.sha256, problems)
+        history.refuse(con, who, 'bundle', path.name, read.sha256, problems)
     say(0.5, "writing")
     try:
         result = store.retry_on_conflict(lambda: _write(con, who, path, read, staged, say))
     except store.StoreBusy as busy:
-        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", str(busy))])
+        history.refuse(con, who, 'bundle', path.name, read.sha256, [Problem(path.name, 0, "", str(busy))])
     except (duckdb.Error, ValueError) as exc:  # the store refused a value the checks let through: still one refusal
-        _refuse(con, who, path, read.sha256, [Problem(path.name, 0, "", f"the store refused it: {_first_line(exc)}")])
+        history.refuse(con, who, 'bundle', path.name, read.sha256, [Problem(path.name, 0, "", f"the store refused it: {_first_line(exc)}")])
     say(1.0, "done")
     return result
 
@@ -88,19 +88,9 @@ def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRea
         for table in staged:
             counts.update(apply_staged(con, audit, table))
         result = ImportResult(0, "applied" if _changed(counts) else "unchanged", counts, warnings=read.warnings)
-        result.import_id = _record(con, who, path, read.sha256, result.status, counts, result.summary(), import_id)
+        result.import_id = history.record(con, who, 'bundle', path.name, read.sha256, result.status, counts, result.summary(),
+                                          import_id)
     return result
-
-
-def _refuse(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, problems: list[Problem]) -> NoReturn:
-    """Log the refused attempt (its own small transaction) and raise the refusal."""
-    refusal = ImportRefused(problems)
-    try:
-        with store.transaction(con, who, "log import"):
-            _record(con, who, path, digest, "refused", {}, refusal.first_line())
-    except store.StoreBusy:
-        log.warning("refused import of %s not logged: the store stayed busy", path)
-    raise refusal
 
 
 def _first_line(exc: BaseException) -> str:
@@ -222,13 +212,3 @@ def _parent_levels(rows: list[dict[str, Any]]) -> list[int]:
         return 0 if not parent or parent not in by_id or parent in seen else 1 + depth(parent, seen | {actor})
 
     return [depth(r["actor_id"], frozenset()) for r in rows]
-
-
-def _record(con: duckdb.DuckDBPyConnection, who: str, path: Path, digest: str, status: str,
-            counts: dict[str, dict[str, int]], message: str, import_id: int | None = None) -> int:
-    """Insert the attempt's `imports` row, inside the caller's transaction (with the id its audit rows carry, if any)."""
-    return int(con.execute(
-        """insert into imports (import_id, who, format, file_name, sha256, rows, status, message)
-           values (coalesce(?, nextval('import_seq')), ?, 'bundle', ?, ?, ?, ?, ?) returning import_id""",
-        [import_id, who, path.name, digest, json.dumps(counts), status, message[:2000]],
-    ).fetchall()[0][0])
