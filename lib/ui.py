@@ -13,6 +13,7 @@ import inspect
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -149,6 +150,10 @@ def current_user() -> access.User:
     return roles.user(st.user.to_dict())
 
 
+REFUSAL_SHOWN_SECONDS = 3.0
+"""How long an exposed server without logins stays up to show why it refuses, before it stops."""
+
+
 def gate() -> access.User:
     """Run before any page: refuse to serve beyond this machine without logins, sign the user in, say who they are.
 
@@ -160,7 +165,9 @@ def gate() -> access.User:
     if problem:
         st.error(problem, icon=":material/lock:")
         print(problem, file=sys.stderr)
-        runtime.Runtime.instance().stop()  # refuse to go on serving: `streamlit run` exits
+        # refuse to go on serving (`streamlit run` exits), once this run's refusal has reached the browser: stopping
+        # at once could close the connection before the message was sent
+        threading.Timer(REFUSAL_SHOWN_SECONDS, runtime.Runtime.instance().stop).start()
         st.stop()
     if not logins:
         st.sidebar.caption(access.LOCAL_NOTICE)
