@@ -30,28 +30,27 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
+def store_of(bundle: Path, folder: Path) -> Path:
+    """A store file in ``folder`` holding one bundle."""
+    from lib.ingest.bundle import import_bundle
+
+    path = folder / f"{bundle.name}.duckdb"
+    connection = store.connect(path)
+    import_bundle(connection, bundle, who="tests")
+    connection.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def seed_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file holding the seed case, built once per session; copy it before writing."""
-    from lib.ingest.bundle import import_bundle
-
-    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    connection = store.connect(path)
-    import_bundle(connection, SEED, who="tests")
-    connection.close()
-    return path
+    return store_of(SEED, tmp_path_factory.mktemp("seed"))
 
 
 @pytest.fixture(scope="session")
 def hedge_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store file holding the hedge bundle, built once per session; copy it before writing."""
-    from lib.ingest.bundle import import_bundle
-
-    path = tmp_path_factory.mktemp("hedge") / "hedge.duckdb"
-    connection = store.connect(path)
-    import_bundle(connection, HEDGE, who="tests")
-    connection.close()
-    return path
+    return store_of(HEDGE, tmp_path_factory.mktemp("hedge"))
 
 
 @pytest.fixture

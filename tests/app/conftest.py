@@ -10,9 +10,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from lib import store
-from lib.ingest.bundle import import_bundle
-from tests.conftest import ROOT
+from tests.conftest import ROOT, store_of
 
 APP = str(ROOT / "app.py")
 
@@ -51,11 +49,7 @@ def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
 def app_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """The app over a fresh store holding one bundle: ``app_on(bundle, page, **url_params)``."""
     def start(bundle: Path, page: str = "overview", **params: str | list[str]) -> AppTest:
-        path = tmp_path / "bundle.duckdb"
-        con = store.connect(path)
-        import_bundle(con, bundle, who="tests")
-        con.close()
-        monkeypatch.setenv("STANCEWATCH_DB", str(path))
+        monkeypatch.setenv("STANCEWATCH_DB", str(store_of(bundle, tmp_path)))
         return _run(page, params)
 
     return start
