@@ -350,7 +350,8 @@ def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date
     return [found[a, t] for t in view.topics for a in view.actors if (a, t) in found]
 
 
-def _view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
+def view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
+    """The view and its shown statements, judged over their whole history: what the table and the chart share."""
     view = resolve_view(con, filters)
     actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
     rows, _ = judged(queries.statement_continuity(con, actors, topics, view.inherit, filters))
@@ -401,7 +402,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
-    view, rows = _view_rows(con, filters)
+    view, rows = cache(view_rows)(con, filters)
     names = queries.names(con)
     grades = cache(reliability.grades_in_force)(con)
     labels = {t: position_labels(con, t) for t in view.topics}
@@ -541,7 +542,7 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> go.Figure:
     """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
-    view, rows = _view_rows(con, filters)
+    view, rows = cache(view_rows)(con, filters)
     names = queries.names(con)
     topic_names = [names.get(t, t) for t in view.topics] or ["no topic"]
     title = "Stances on " + (topic_names[0] if len(topic_names) == 1 else ", ".join(topic_names[:-1]) + " and " + topic_names[-1])

@@ -138,3 +138,14 @@ def test_an_acknowledgement_while_the_store_stays_busy_is_a_plain_message(app, s
     assert "1 statement shift" in at.warning[0].value
     assert con.execute("select count(*) from acknowledgements").fetchall() == [(0,)]
     con.close()
+
+
+def test_table_and_chart_share_one_judgement_of_the_rows(app, monkeypatch) -> None:
+    """The statements table and the chart read one judged copy of the view's rows through the page cache: the run
+    queries continuity three times (the Overview it opens on, the Stances cards, table and chart together), not four."""
+    from lib import queries
+    from tests.conftest import count_calls
+
+    calls = count_calls(monkeypatch, queries, "statement_continuity")
+    app("stances")
+    assert len(calls) == 3
