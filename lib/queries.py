@@ -161,7 +161,7 @@ def newest_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
                        (select event_id from event_actors where actor_id in (select unnest(?::varchar[]))))
                 order by e.occurred_on desc limit ?)
              select 'event' kind, n.event_id item_id, n.occurred_on as dated, n.date_precision,
-                    string_agg(a.name, ', ' order by a.name) who, any_value(n.title) text
+                    string_agg(a.name, ', ' order by a.name) who, any_value(n.title) as text
              from newest n left join event_actors ea on ea.event_id = n.event_id left join actors a on a.actor_id = ea.actor_id
              group by n.event_id, n.occurred_on, n.date_precision)
             union all
@@ -1163,7 +1163,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
         """
         select * from (
             select 'statement' kind, s.statement_id item_id, s.stated_on dated, s.date_precision, a.name who,
-                   coalesce(s.quote, s.position_code) text, d.source_id, src.name source, d.url,
+                   coalesce(s.quote, s.position_code) as text, d.source_id, src.name as source, d.url,
                    s.actor_id subject
             from statements s join actors a using (actor_id)
             left join documents d using (document_id) left join sources src using (source_id)

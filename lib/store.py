@@ -7,6 +7,7 @@ store's data version (the key every cache uses) and gives the writer an
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -39,6 +40,8 @@ REFILLS: dict[int, Sequence[str]] = {
     4: ["insert into documents select * from documents_v4", "drop table documents_v4"],
 }
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+"""Connection settings: DuckDB never fetches an extension from the network; ours come from PyPI packages."""
 
 
 class StoreError(Exception):
@@ -67,7 +70,7 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(target), read_only=read_only)
+        con = duckdb.connect(str(target), read_only=read_only, config=OFFLINE)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -81,6 +84,35 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def extension_file(name: str) -> Path | None:
+    """The extension's file as the pinned PyPI package ``duckdb-extension-<name>`` ships it, or None if not installed.
+
+    The wheel holds ``duckdb_extension_<name>/extensions/v<duckdb version>/<name>.duckdb_extension``:
+    a file for exactly the DuckDB in use, so loading it needs no download.
+    """
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.origin:
+        return None
+    found = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    return found if found.is_file() else None
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Load a DuckDB extension from its PyPI package; False (and nothing loaded) when the package is missing.
+
+    Callers fall back to plain SQL when this is False (search: ILIKE), so a store opened
+    by an install without the extension still works.
+    """
+    path = extension_file(name)
+    if path is None:
+        return False
+    try:
+        con.execute("load '" + path.as_posix().replace("'", "''") + "'")  # our package's path; LOAD takes no parameter
+    except duckdb.Error:
+        return False
+    return True
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
