@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
-from lib import store
+from lib import search, store
 from lib.caching import Cache, direct
 from lib.filters import Filters
 
@@ -284,7 +284,12 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
     if filters.origins:
         params["origins"] = list(filters.origins)
         common["e"].append("e.origin in (select unnest($origins::varchar[]))")
-    if filters.text:
+    found = filters.text and search.matches_sql(con, filters.text)
+    if found:  # the full-text search (stems, phrases); the literal ILIKE below when its index cannot be used
+        params |= found[1]
+        for kind, alias in _KIND_ALIAS.items():
+            common[alias].append(f"{alias}.{_ID_COL[alias]} in (select item_id from ({found[0]}) where kind = '{kind}')")
+    elif filters.text:
         # ESCAPE makes ILIKE ~40 % slower (no fast substring path): only text with %, _ or \ needs it
         escape = " escape '\\'" if any(ch in filters.text for ch in "%_\\") else ""
         params["text"] = f"%{_escape_like(filters.text)}%"
@@ -295,6 +300,9 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
     return where, params
 
 
+timeline_where = _timeline_where  # public for lib/search, which filters its ranked hits the same way
+
+
 def _escape_like(text: str) -> str:
     """Search text is literal: % and _ typed by the analyst match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -303,6 +311,9 @@ def _escape_like(text: str) -> str:
 def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
     """Only the named parameters the statement mentions (DuckDB refuses unused ones)."""
     return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+used_params = _used  # public for lib/search
 
 
 def timeline_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:

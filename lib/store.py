@@ -165,6 +165,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 LINK_COUNTS = "event_actor_counts"
 """The derived link counts (event_actor_days and event_actor_months), for ``Audit.keeps_current``."""
+SEARCHABLE = frozenset({"events", "statements", "claims", "documents"})
+"""The tables whose text lib/search indexes: a write of one marks the index stale."""
 OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
 
@@ -234,6 +236,8 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
+    if touched & SEARCHABLE:  # lib/search rebuilds its index before the next search (a rebuild takes seconds)
+        con.execute("insert into meta values ('search_dirty', '1') on conflict do update set value = excluded.value")
     if "statements" in touched and OWN_CONTINUITY not in kept_current:
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:
