@@ -2,7 +2,8 @@
 -- {ix} is 'en' or 'tr' (from lib/search's allow-list); {phrases} is `true` or `contains(...)` tests
 -- on bound parameters. A query word matches an English row's term when their English stems are
 -- equal, a Turkish row's term when they are equal or the term starts with the word's prefix
--- (Turkish adds suffixes: "iade" finds "iadesi"). BM25 as the fts extension's match_bm25 computes
+-- (Turkish adds suffixes: "iade" finds "iadesi") or their English stems are equal (an English
+-- text from a Turkish outlet). BM25 as the fts extension's match_bm25 computes
 -- it (k = 1.2, b = 0.75), summed over the matched terms.
 select sd.kind, sd.item_id, h.score
 from (

@@ -23,7 +23,9 @@ from lib.search import index
 MATCH_SQL = (Path(__file__).parent / "match.sql").read_text(encoding="utf-8")
 _TERM_RULE = {
     "en": "d.term = stem(q.word, 'english')",
-    "tr": "(d.term = q.word or (length(q.prefix) >= 3 and starts_with(d.term, q.prefix)))",
+    # a Turkish outlet's row may be written in English ("taking back"): English stems match there too
+    "tr": "(d.term = q.word or (length(q.prefix) >= 3 and starts_with(d.term, q.prefix))"
+          " or stem(d.term, 'english') = stem(q.word, 'english'))",
 }
 MAX_WORDS, MAX_PHRASES = 12, 4
 _MUTABLE_END = ("k", "p", "t", "c")  # Turkish final consonants that soften before a vowel suffix: kitap → kitabı
