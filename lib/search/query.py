@@ -92,7 +92,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
 
     Columns: kind (event, statement, claim, document), item_id, dated, title (an
     event's or document's title, a statement's actor), text (description, quote,
-    claim text), score (BM25). Documents have no actor or topic: choosing actors,
+    claim text), url (a document's), score (BM25). Documents have no actor or topic: choosing actors,
     topics, kinds, event types or origins leaves them out; dates and sources apply.
     None when the index cannot be used (see :func:`matches_sql`).
     """
@@ -107,18 +107,18 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     parts = []
     for kind, (table, dated, title, body) in _KIND_SQL.items():
         if where[_ALIAS[kind]]:
-            parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, h.score "
+            parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, null::varchar as url, h.score "
                          f"from hits h join {table} on h.kind = '{kind}' and {_ID[kind]} = h.item_id where {where[_ALIAS[kind]]}")
     if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
         params["sw_sources"] = list(filters.sources) or None
         params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
-        parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, h.score "
+        parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, d.url, h.score "
                      "from hits h join documents d on h.kind = 'document' and d.document_id = h.item_id "
                      "where ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
                      "and ($sw_from::date is null or d.published_on >= $sw_from::date) "
                      "and ($sw_to::date is null or d.published_on <= $sw_to::date)")
     if not parts:
-        return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "score"])
+        return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "url", "score"])
     params["sw_limit"] = limit
     sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, dated desc nulls last, kind, item_id limit $sw_limit"
     return con.execute(sql, queries.used_params(sql, params)).df()
@@ -160,11 +160,11 @@ def marked(con: duckdb.DuckDBPyConnection, texts: list[str | None], text: str, w
 
 def results_table(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
     """The Search page's ranked list: kind, dated, title, match (the item's text with the matching words in «»),
-    score, item_id; None when the index cannot be used."""
+    score, url (documents), item_id; None when the index cannot be used."""
     found = search(con, text, filters, limit)
     if found is None:
         return None
     shown = [" · ".join(p for p in (title, body) if isinstance(p, str) and p) if kind in ("event", "document")
              else (body if isinstance(body, str) else "") for kind, title, body in zip(found.kind, found.title, found.text, strict=True)]
-    return found.assign(match=marked(con, shown, text), score=found.score.round(3))[
+    return found.assign(match=marked(con, shown, text), score=found.score.round(3), dated=pd.to_datetime(found.dated).dt.date)[
         ["kind", "dated", "title", "match", "score", "item_id"]]
