@@ -80,6 +80,12 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
                 f"the store {target} is held by {holder} (probably the running dashboard): "
                 "stop it and retry, or import from the dashboard's Data page"
             ) from exc
+        if "newer version of DuckDB" in text:
+            raise StoreError(
+                f"the store {target} was written by a newer DuckDB than this program's {duckdb.__version__}: export it "
+                "with the version that wrote it (python -m lib.cli export bundle DIR) and import that bundle here, "
+                "or rebuild the demo store (make seed)"
+            ) from exc
         raise StoreError(f"cannot open the store {target}: {text}") from exc
     if not read_only:
         ensure_schema(con)
