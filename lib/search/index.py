@@ -28,12 +28,12 @@ INDEXES = ("en", "tr")
 
 
 def is_dirty(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the index is missing or older than the data (``meta.search_dirty`` is not '0')."""
-    built = con.execute(
-        "select count(*) from duckdb_tables() where schema_name in ('fts_main_search_en', 'fts_main_search_tr') and table_name = 'docs'"
-    ).fetchall()[0][0]
+    """Whether the index is missing or older than the data: ``meta.search_dirty`` is '0' only after a rebuild.
+
+    A store that never had an index (new, or from an older schema) has no flag, so it is dirty.
+    """
     flag = con.execute("select value from meta where key = 'search_dirty'").fetchall()
-    return built < len(INDEXES) or not flag or flag[0][0] != "0"
+    return not flag or flag[0][0] != "0"
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
