@@ -108,13 +108,13 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     for kind, (table, dated, title, body) in _KIND_SQL.items():
         if where[_ALIAS[kind]]:
             parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, null::varchar as url, h.score "
-                         f"from hits h join {table} on h.kind = '{kind}' and {_ID[kind]} = h.item_id where {where[_ALIAS[kind]]}")
+                         f"from hits h join {table} on {_ID[kind]} = h.item_id where h.kind = '{kind}' and {where[_ALIAS[kind]]}")
     if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
         params["sw_sources"] = list(filters.sources) or None
         params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
         parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, d.url, h.score "
-                     "from hits h join documents d on h.kind = 'document' and d.document_id = h.item_id "
-                     "where ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
+                     "from hits h join documents d on d.document_id = h.item_id "
+                     "where h.kind = 'document' and ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
                      "and ($sw_from::date is null or d.published_on >= $sw_from::date) "
                      "and ($sw_to::date is null or d.published_on <= $sw_to::date)")
     if not parts:
