@@ -10,7 +10,7 @@ from dataclasses import replace
 import streamlit as st
 
 from lib import export, search, ui
-from lib.filters import MAX_TEXT
+from lib.filters import MAX_TEXT, Filters
 
 QUERY_KEY, TABLE_KEY, GO_KEY = "search_q", "search_results", "search_go"
 TIMELINE_PAGE = "views/timeline.py"
@@ -19,7 +19,7 @@ TIMELINE_OPEN_KEY = "tl_open"  # views/timeline.py opens the (kind, item_id) hel
 con = ui.connection()
 
 
-def _filters():
+def _filters() -> Filters:
     """The sidebar's filters without its text: the words typed here take its place."""
     return replace(ui.page_filters(), text="")
 
