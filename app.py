@@ -13,6 +13,7 @@ st.set_page_config(page_title="Stancewatch", page_icon=":material/explore:", lay
 PAGES = [
     st.Page(HERE / "views" / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page(HERE / "views" / "timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+    st.Page(HERE / "views" / "search.py", title="Search", icon=":material/search:", url_path="search"),
     st.Page(HERE / "views" / "stances.py", title="Stances", icon=":material/explore:", url_path="stances"),
     st.Page(HERE / "views" / "sources.py", title="Sources", icon=":material/newspaper:", url_path="sources"),
     st.Page(HERE / "views" / "brief.py", title="Brief", icon=":material/description:", url_path="brief"),

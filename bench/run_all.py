@@ -18,6 +18,7 @@ RUNS: list[list[str]] = [
     ["sources.py", "--sources", "10000", "--claims", "1000000"],
     ["export.py"],
     ["timeline.py", "--sizes", "100000", "1000000", "10000000"],
+    ["search.py", "--events", "1000000"],
 ]
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
-from lib import store
+from lib import search, store
 from lib.caching import Cache, direct
 from lib.filters import Filters
 
@@ -161,7 +161,7 @@ def newest_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = 
                        (select event_id from event_actors where actor_id in (select unnest(?::varchar[]))))
                 order by e.occurred_on desc limit ?)
              select 'event' kind, n.event_id item_id, n.occurred_on as dated, n.date_precision,
-                    string_agg(a.name, ', ' order by a.name) who, any_value(n.title) text
+                    string_agg(a.name, ', ' order by a.name) who, any_value(n.title) as text
              from newest n left join event_actors ea on ea.event_id = n.event_id left join actors a on a.actor_id = ea.actor_id
              group by n.event_id, n.occurred_on, n.date_precision)
             union all
@@ -284,7 +284,12 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
     if filters.origins:
         params["origins"] = list(filters.origins)
         common["e"].append("e.origin in (select unnest($origins::varchar[]))")
-    if filters.text:
+    found = filters.text and search.matches_sql(con, filters.text)
+    if found:  # the full-text search (stems, phrases); the literal ILIKE below when its index cannot be used
+        params |= found[1]
+        for kind, alias in _KIND_ALIAS.items():
+            common[alias].append(f"{alias}.{_ID_COL[alias]} in (select item_id from ({found[0]}) where kind = '{kind}')")
+    elif filters.text:
         # ESCAPE makes ILIKE ~40 % slower (no fast substring path): only text with %, _ or \ needs it
         escape = " escape '\\'" if any(ch in filters.text for ch in "%_\\") else ""
         params["text"] = f"%{_escape_like(filters.text)}%"
@@ -295,6 +300,9 @@ def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
     return where, params
 
 
+timeline_where = _timeline_where  # public for lib/search, which filters its ranked hits the same way
+
+
 def _escape_like(text: str) -> str:
     """Search text is literal: % and _ typed by the analyst match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -303,6 +311,9 @@ def _escape_like(text: str) -> str:
 def _used(sql: str, params: dict[str, object]) -> dict[str, object]:
     """Only the named parameters the statement mentions (DuckDB refuses unused ones)."""
     return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+used_params = _used  # public for lib/search
 
 
 def timeline_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
@@ -396,10 +407,10 @@ TIMELINE_DESCRIBED_SQL = f"""
            case when i.kind = 'event' then coalesce(eal.actor_ids, []::varchar[])
                 when i.actor_id is null then []::varchar[] else [i.actor_id] end as actor_ids
     from items i
-    left join event_docs ed on i.kind = 'event' and ed.event_id = i.item_id
-    left join event_actor_lists eal on i.kind = 'event' and eal.event_id = i.item_id
+    left join event_docs ed on ed.event_id = case when i.kind = 'event' then i.item_id end
+    left join event_actor_lists eal on eal.event_id = case when i.kind = 'event' then i.item_id end
     left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
-    left join claim_evidence ev on i.kind = 'claim' and ev.claim_id = i.item_id
+    left join claim_evidence ev on ev.claim_id = case when i.kind = 'claim' then i.item_id end
     left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
     left join sources src on src.source_id = d.source_id
     order by i.dated desc, i.kind, i.item_id
@@ -964,11 +975,12 @@ _EVIDENCE_WITNESS = """
                coalesce(st.stated_on, cl.claimed_on, doc.published_on, ev.occurred_on) as item_on,
                coalesce(st.date_precision, cl.date_precision, doc.date_precision, ev.date_precision, 'day') as item_precision
         from evidence e
-        left join statements st on e.evidence_type = 'statement' and st.statement_id = e.evidence_id
-        left join claims cl on e.evidence_type = 'claim' and cl.claim_id = e.evidence_id
-        left join documents doc on e.evidence_type = 'document' and doc.document_id = e.evidence_id
-        left join events ev on e.evidence_type = 'event' and ev.event_id = e.evidence_id
-        left join event_documents ed on e.evidence_type = 'event' and ed.event_id = e.evidence_id
+        -- the key is null for other types: a plain equi-join (DuckDB 1.5.5 plans "type = x and id = y" 100x slower)
+        left join statements st on st.statement_id = case when e.evidence_type = 'statement' then e.evidence_id end
+        left join claims cl on cl.claim_id = case when e.evidence_type = 'claim' then e.evidence_id end
+        left join documents doc on doc.document_id = case when e.evidence_type = 'document' then e.evidence_id end
+        left join events ev on ev.event_id = case when e.evidence_type = 'event' then e.evidence_id end
+        left join event_documents ed on ed.event_id = case when e.evidence_type = 'event' then e.evidence_id end
         {their_evidence}
     ),
     judged as (
@@ -1201,7 +1213,7 @@ def brief_citations(con: duckdb.DuckDBPyConnection, filters: Filters, kinds: tup
             select 'event' kind, e.event_id item_id, e.occurred_on dated, e.date_precision,
                    (select string_agg(a.name, ', ' order by ea.role <> 'initiator', a.name) from event_actors ea
                     join actors a using (actor_id) where ea.event_id = e.event_id) who,
-                   e.title text, d.source_id, src.name source, d.url
+                   e.title as text, d.source_id, src.name as source, d.url
             from events e
             left join documents d on d.document_id = (select min(document_id) from event_documents x where x.event_id = e.event_id)
             left join sources src on src.source_id = d.source_id

@@ -14,6 +14,7 @@ words (:class:`StoreBusy`).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -51,6 +52,8 @@ REFILLS: dict[int, Sequence[str]] = {
     4: ["insert into documents select * from documents_v4", "drop table documents_v4"],
 }
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+"""Connection settings: DuckDB never fetches an extension from the network; ours come from PyPI packages."""
 
 
 def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
@@ -136,7 +139,7 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(target), read_only=read_only)
+        con = duckdb.connect(str(target), read_only=read_only, config=OFFLINE)
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -146,10 +149,45 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
                 f"the store {target} is held by {holder} (probably the running dashboard): "
                 "stop it and retry, or import from the dashboard's Data page"
             ) from exc
+        if "newer version of DuckDB" in text:
+            raise StoreError(
+                f"the store {target} was written by a newer DuckDB than this program's {duckdb.__version__}: export it "
+                "with the version that wrote it (python -m lib.cli export bundle DIR) and import that bundle here, "
+                "or rebuild the demo store (make seed)"
+            ) from exc
         raise StoreError(f"cannot open the store {target}: {text}") from exc
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def extension_file(name: str) -> Path | None:
+    """The extension's file as the pinned PyPI package ``duckdb-extension-<name>`` ships it, or None if not installed.
+
+    The wheel holds ``duckdb_extension_<name>/extensions/v<duckdb version>/<name>.duckdb_extension``:
+    a file for exactly the DuckDB in use, so loading it needs no download.
+    """
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.origin:
+        return None
+    found = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    return found if found.is_file() else None
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Load a DuckDB extension from its PyPI package; False (and nothing loaded) when the package is missing.
+
+    Callers fall back to plain SQL when this is False (search: ILIKE), so a store opened
+    by an install without the extension still works.
+    """
+    path = extension_file(name)
+    if path is None:
+        return False
+    try:
+        con.execute("load '" + path.as_posix().replace("'", "''") + "'")  # our package's path; LOAD takes no parameter
+    except duckdb.Error:
+        return False
+    return True
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -205,6 +243,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 LINK_COUNTS = "event_actor_counts"
 """The derived link counts (event_actor_days and event_actor_months), for ``Audit.keeps_current``."""
+SEARCHABLE = frozenset({"events", "statements", "claims", "documents"})
+"""The tables whose text lib/search indexes: a write of one marks the index stale."""
 OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
 
@@ -362,6 +402,8 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     """
     from lib import queries  # queries imports this module: import at first use, not at load
 
+    if touched & SEARCHABLE:  # lib/search rebuilds its index before the next search (a rebuild takes seconds)
+        con.execute("insert into meta values ('search_dirty', '1') on conflict do update set value = excluded.value")
     if "statements" in touched and OWN_CONTINUITY not in kept_current:
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:

@@ -276,7 +276,9 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
                 on_change=_from_widgets, placeholder="all",
             )
         st.checkbox("Include sub-actors (ministries of a state)", key=_WIDGET + "children", on_change=_from_widgets)
-        st.text_input("Search titles, quotes and claims", key=_WIDGET + "text", on_change=_from_widgets, max_chars=200)
+        st.text_input("Search titles, quotes and claims", key=_WIDGET + "text", on_change=_from_widgets, max_chars=200,
+                      help='Every word, in any form; "words in quotes" side by side. Literal text when the search '
+                           "index cannot be used. The Search page ranks the matches.")
         # a callback: widget values may only be reset before the widgets are drawn again
         st.button("Clear filters", width="stretch", on_click=set_filters, args=(Filters(),))
     return st.session_state[_FILTERS]

@@ -25,6 +25,7 @@ them in ``ds_more_documents(event_id, document_id, source_id, source_name, url, 
 from __future__ import annotations
 
 import bisect
+import codecs
 import gzip
 import hashlib
 import re
@@ -104,6 +105,26 @@ def load_raw(con: duckdb.DuckDBPyConnection, reader: str, params: list[object], 
     con.execute(f"create or replace temp table ds_raw as select {chosen} from {reader}", params)
 
 
+def _kept_columns(source: Path, keep: Sequence[str] | None) -> Sequence[str] | None:
+    """``keep``, or every column when the file is not valid UTF-8.
+
+    DuckDB 1.5.5's reader fails with an internal error (which invalidates the
+    connection) on a non-UTF-8 line when only some columns are kept; reading
+    every column it rejects the line with its number as it should. The check
+    decompresses a gzip whole, so a gzip cut short is refused here as
+    unreadable (EOFError), which 1.5.5 would read as a short last line.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with (gzip.open if source.suffix.lower() == ".gz" else open)(source, "rb") as handle:
+        try:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return None
+    return keep
+
+
 def quoted(name: str) -> str:
     """A column name from a file's header as a SQL identifier (the header is the user's text)."""
     return '"' + name.replace('"', '""') + '"'
@@ -126,7 +147,7 @@ def read_tsv(con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], hea
             f"""read_csv(?, delim = '\t', max_line_size = {_max_line()}, header = {str(header).lower()}, columns = ?, quote = '', escape = '', auto_detect = false,
                          strict_mode = true, null_padding = {str(null_padding).lower()}, nullstr = ?, {_REJECTS}, compression = 'auto')""",
             [str(source), {name: "VARCHAR" for name in columns}, list(nulls)],
-            keep,
+            _kept_columns(source, keep),
         )
 
 
@@ -143,7 +164,7 @@ def read_csv_with_header(con: duckdb.DuckDBPyConnection, path: Path, columns: li
             f"""read_csv(?, delim = ',', max_line_size = {_max_line()}, header = true, {layout}, quote = '"', escape = '"', strict_mode = true, {_REJECTS},
                          compression = 'auto')""",
             [str(source), *([{name: "VARCHAR" for name in columns}] if columns else [])],
-            keep,
+            _kept_columns(source, keep),
         )
 
 

@@ -43,13 +43,20 @@ def test_month_items_overlap_a_range_inside_their_month(seeded: duckdb.DuckDBPyC
         "s400-first-delivery", "s400-test-sinop"}
 
 
-def test_text_search_covers_titles_quotes_and_claims(seeded: duckdb.DuckDBPyConnection) -> None:
-    """Search finds an event title, a statement quote and a claim text, case-insensitively; % is literal."""
+@pytest.mark.parametrize("full_text", [True, False], ids=["fts", "ilike"])
+def test_text_search_covers_titles_quotes_and_claims(seeded: duckdb.DuckDBPyConnection, full_text: bool,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Search finds an event title, a statement quote and a claim text, case-insensitively, with the index or
+    literally without it (no fts package); % is no wildcard either way."""
+    if not full_text:
+        monkeypatch.setattr(store, "load_extension", lambda con, name: False)
     assert _ids(seeded, Filters(text="caatsa")) == {"caatsa-sanctions"}
     assert _ids(seeded, Filters(text="NO CHANGE IN OUR POSITION")) == {"stmt-msb-no-change"}
     assert _ids(seeded, Filters(text="taking back")) == {"claim-nefes-buyback"}
     assert _ids(seeded, Filters(text="%")) == set()
-    assert _ids(seeded, Filters(text="S_400")) == set()  # _ is a character, not a wildcard
+    # full text: words and their stems ("take" finds "taking"; "_" separates words as "-" does); literal: _ is no wildcard
+    assert _ids(seeded, Filters(text="take back")) == ({"claim-nefes-buyback"} if full_text else set())
+    assert (_ids(seeded, Filters(text="S_400")) == set()) != full_text
 
 
 def test_kinds_sources_topics_and_types(seeded: duckdb.DuckDBPyConnection) -> None:

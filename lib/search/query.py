@@ -1,0 +1,170 @@
+"""Queries: the analyst's words, phrases in double quotes, BM25 ranking, the shared filters, marked matches.
+
+An unquoted query finds the items holding every word anywhere, each word
+matched through its stem ("buy back" finds "buying them back"); a quoted phrase
+("no change") keeps only items whose normalised text holds its words
+side by side. The ranking is BM25 over the fts index of the item's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from lib import store
+from lib.filters import Filters
+from lib.search import index
+
+MATCH_SQL = (Path(__file__).parent / "match.sql").read_text(encoding="utf-8")
+_TERM_RULE = {
+    "en": "d.term = stem(q.word, 'english')",
+    # a Turkish outlet's row may be written in English ("taking back"): English stems match there too
+    "tr": "(d.term = q.word or (length(q.prefix) >= 3 and starts_with(d.term, q.prefix))"
+          " or stem(d.term, 'english') = stem(q.word, 'english'))",
+}
+MAX_WORDS, MAX_PHRASES = 12, 4
+_MUTABLE_END = ("k", "p", "t", "c")  # Turkish final consonants that soften before a vowel suffix: kitap → kitabı
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its normalised words (all required) and the phrases among them."""
+
+    words: tuple[str, ...]
+    phrases: tuple[str, ...]
+
+    @property
+    def prefixes(self) -> tuple[str, ...]:
+        """Each word's Turkish prefix: the word, less a final k, p, t or ç that a suffix softens (değişiklik → değişikliği)."""
+        return tuple(w[:-1] if len(w) >= 5 and w.endswith(_MUTABLE_END) else w for w in self.words)
+
+
+def normalise(text: str) -> str:
+    """The Python twin of ``index.NORMAL`` (accents off, lower case, only letters and digits), for queries and marks."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).lower()
+    return " ".join(re.findall(r"[^\W_]+", folded))
+
+
+def parse(text: str) -> Query:
+    """Words and "quoted phrases" of what the analyst typed; an odd quote counts as closed at the end."""
+    phrases = tuple(p for p in (normalise(m) for m in re.findall(r'"([^"]*)"?', text)) if p)[:MAX_PHRASES]
+    words = tuple(dict.fromkeys(normalise(text).split()))[:MAX_WORDS]
+    return Query(words, phrases)
+
+
+def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
+    """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values.
+
+    None when the text has no word or the index cannot be used (no fts package,
+    read-only store): the caller then searches literally (ILIKE). Parameter
+    names start with ``sw_`` so the SQL can join another query's WHERE clause.
+    """
+    query = parse(text)
+    if not query.words or not index.ensure_current(con):
+        return None
+    params: dict[str, object] = {"sw_words": list(query.words), "sw_prefixes": list(query.prefixes)}
+    tests = []
+    for n, phrase in enumerate(query.phrases):
+        params[f"sw_phrase{n}"] = f" {phrase} "
+        tests.append(f"contains(' ' || sd.body || ' ', $sw_phrase{n})")
+    phrases = " and ".join(tests) or "true"
+    parts = [MATCH_SQL.format(ix=ix, term_rule=_TERM_RULE[ix], phrases=phrases) for ix in index.INDEXES]
+    return "(" + ") union all (".join(parts) + ")", params
+
+
+_KIND_SQL = {
+    # kind -> (table with alias, date, title, text); the WHERE comes from the Timeline's filters
+    "event": ("events e", "e.occurred_on", "e.title", "e.description"),
+    "statement": ("statements s join actors a on a.actor_id = s.actor_id", "s.stated_on", "a.name", "s.quote"),
+    "claim": ("claims c", "c.claimed_on", "null::varchar", "c.text"),
+}
+_ALIAS = {"event": "e", "statement": "s", "claim": "c"}
+_ID = {"event": "e.event_id", "statement": "s.statement_id", "claim": "c.claim_id"}
+
+
+def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
+    """The best ``limit`` items for ``text`` under ``filters`` (its own text filter aside), best first.
+
+    Columns: kind (event, statement, claim, document), item_id, dated, title (an
+    event's or document's title, a statement's actor), text (description, quote,
+    claim text), url (a document's), score (BM25). Documents have no actor or topic: choosing actors,
+    topics, kinds, event types or origins leaves them out; dates and sources apply.
+    None when the index cannot be used (see :func:`matches_sql`).
+    """
+    from lib import queries  # queries uses this module for the Timeline's text filter: import at first use
+
+    found = matches_sql(con, text)
+    if found is None:
+        return None
+    hits_sql, params = found
+    where, filter_params = queries.timeline_where(con, replace(filters, text=""))
+    params |= filter_params
+    parts = []
+    for kind, (table, dated, title, body) in _KIND_SQL.items():
+        if where[_ALIAS[kind]]:
+            parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, null::varchar as url, h.score "
+                         f"from hits h join {table} on {_ID[kind]} = h.item_id where h.kind = '{kind}' and {where[_ALIAS[kind]]}")
+    if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
+        params["sw_sources"] = list(filters.sources) or None
+        params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
+        parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, d.url, h.score "
+                     "from hits h join documents d on d.document_id = h.item_id "
+                     "where h.kind = 'document' and ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
+                     "and ($sw_from::date is null or d.published_on >= $sw_from::date) "
+                     "and ($sw_to::date is null or d.published_on <= $sw_to::date)")
+    if not parts:
+        return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "url", "score"])
+    params["sw_limit"] = limit
+    sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, dated desc nulls last, kind, item_id limit $sw_limit"
+    return con.execute(sql, queries.used_params(sql, params)).df()
+
+
+def marked(con: duckdb.DuckDBPyConnection, texts: list[str | None], text: str, width: int = 240) -> list[str]:
+    """Each text with the words that match the query between « and », cut to about ``width`` characters around the first.
+
+    Plain text with marks, never markup: the page shows it in a table cell as typed.
+    A word matches by the same rules as the search (English stem, Turkish prefix;
+    without the fts package, the word itself).
+    """
+    query = parse(text)
+    words = {normalise(w) for t in texts if t for w in re.findall(r"[^\W_]+", t)} | set(query.words)
+    stems = (dict(con.execute("select w, stem(w, 'english') from unnest(?::varchar[]) as t(w)", [sorted(words)]).fetchall())
+             if store.load_extension(con, "fts") else {w: w for w in words})
+    wanted = {stems[w] for w in query.words}
+    prefixes = [p for p in query.prefixes if len(p) >= 3]
+
+    def hit(word: str) -> bool:
+        norm = normalise(word)
+        return stems.get(norm) in wanted or any(norm.startswith(p) for p in prefixes)
+
+    out = []
+    for t in texts:
+        t = t or ""
+        spans = [m.span() for m in re.finditer(r"[^\W_]+", t) if hit(m.group())]
+        start = max(0, spans[0][0] - width // 3) if spans and len(t) > width else 0
+        end = min(len(t), start + width)
+        pieces, pos = ["… " if start else ""], start
+        for a, b in (span for span in spans if span[1] <= end):
+            if a >= start:
+                pieces += [t[pos:a], "«", t[a:b], "»"]
+                pos = b
+        pieces += [t[pos:end], " …" if end < len(t) else ""]
+        out.append("".join(pieces))
+    return out
+
+
+def results_table(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
+    """The Search page's ranked list: kind, dated, title, match (the item's text with the matching words in «»),
+    score, url (documents), item_id; None when the index cannot be used."""
+    found = search(con, text, filters, limit)
+    if found is None:
+        return None
+    shown = [" · ".join(p for p in (title, body) if isinstance(p, str) and p) if kind in ("event", "document")
+             else (body if isinstance(body, str) else "") for kind, title, body in zip(found.kind, found.title, found.text, strict=True)]
+    return found.assign(match=marked(con, shown, text), score=found.score.round(3), dated=pd.to_datetime(found.dated).dt.date)[
+        ["kind", "dated", "title", "match", "score", "item_id"]]
