@@ -44,8 +44,10 @@ class Item:
 
 
 def _keys(con: duckdb.DuckDBPyConnection, table: str, condition: str, params: list[str]) -> list[tuple[str, ...]]:
+    """The keys of ``table``'s rows meeting ``condition``, in key order (DuckDB gives no order without one)."""
     columns = ", ".join(rows.KEYS[table])
-    return [tuple(str(v) for v in r) for r in con.execute(f"select {columns} from {table} where {condition}", params).fetchall()]
+    return [tuple(str(v) for v in r)
+            for r in con.execute(f"select {columns} from {table} where {condition} order by {columns}", params).fetchall()]
 
 
 def _direct(con: duckdb.DuckDBPyConnection, table: str, key: tuple[str, ...], relations: dict) -> list[tuple[str, tuple[str, ...]]]:

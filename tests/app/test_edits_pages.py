@@ -6,8 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
-
 from lib import store
 from tests.app.conftest import shown
 from tests.unit.test_edits import checksums
@@ -99,7 +97,7 @@ def test_delete_refuses_with_the_citing_list_until_confirmed(app, seeded_path: P
     reasons = list(_frame(at, "reason").reason)
     assert reasons == [f"cited by evidence claim-nefes-buyback contradicts statement {STATEMENT}",
                        f"cited by evidence claim-ria-no-return corroborates statement {STATEMENT}"]
-    with duckdb.connect(str(seeded_path), read_only=False) as con:
+    with store.connect(seeded_path) as con:
         assert con.execute("select count(*) from statements where statement_id = ?", [STATEMENT]).fetchall() == [(1,)]
     at.checkbox(key=f"{slot}_delete_force").check().run()
     _ok(at.button(key=f"{slot}_delete").click().run())
