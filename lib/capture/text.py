@@ -15,6 +15,8 @@ import urllib.request
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from lib.capture import netguard
+
 MAX_BYTES = 10_000_000
 """Largest file or download read (10 MB): a 50-page PDF is about 1 MB."""
 FETCH_TIMEOUT = 10.0
@@ -95,13 +97,13 @@ def from_file(name: str, data: bytes) -> Article:
 
 
 def from_url(url: str, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_BYTES) -> Article:
-    """Fetch an http(s) URL on the server: bounded in time and size, read by its content type."""
+    """Fetch an http(s) URL on the server: bounded in time and size, public addresses only, read by its content type."""
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"'{url[:80]}' is not an http or https address")
     request = urllib.request.Request(url.strip(), headers={"User-Agent": "Stancewatch capture"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with netguard.opener().open(request, timeout=timeout) as response:
             kind = response.headers.get_content_type()
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import pytest
 
-from lib.capture import text
+from lib.capture import netguard, text
 
 HTML = b"""<html><head><title>Turkey reiterates S-400 stance | News About Turkey</title>
 <meta property="og:site_name" content="News About Turkey">
@@ -90,6 +90,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     routes: ClassVar[dict[str, tuple[str, bytes]]] = {}
 
     def do_GET(self) -> None:
+        if self.path.startswith("/redirect-to/"):
+            self.send_response(302)
+            self.send_header("Location", "http://" + self.path.removeprefix("/redirect-to/"))
+            self.end_headers()
+            return
         kind, body = self.routes.get(self.path, ("text/plain", b"not found"))
         self.send_response(200 if self.path in self.routes else 404)
         self.send_header("Content-Type", kind)
@@ -102,8 +107,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server() -> Iterator[str]:
-    """A local HTTP server on 127.0.0.1 serving a page, a text, an image and a large body."""
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A local HTTP server on 127.0.0.1 serving a page, a text, an image, a large body and a redirect to itself.
+
+    Fetches reach it because the test allows private addresses, as an intranet deployment would.
+    """
+    monkeypatch.setenv(netguard.ALLOW_PRIVATE, "1")
     _Handler.routes = {
         "/article": ("text/html; charset=utf-8", HTML),
         "/plain": ("text/plain; charset=utf-8", "Düz metin: MSB açıklama yaptı.".encode()),
@@ -139,10 +148,11 @@ def test_url_fetch_checks_type_size_status_and_scheme(server: str) -> None:
         text.from_url("file:///etc/passwd")
 
 
-def test_url_fetch_times_out() -> None:
+def test_url_fetch_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that accepts but never answers is given up after the timeout."""
     import socket
 
+    monkeypatch.setenv(netguard.ALLOW_PRIVATE, "1")
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
@@ -151,3 +161,38 @@ def test_url_fetch_times_out() -> None:
             text.from_url(f"http://127.0.0.1:{listener.getsockname()[1]}/slow", timeout=0.5)
     finally:
         listener.close()
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("93.184.215.14", True), ("2606:4700::6810:84e5", True), ("127.0.0.1", False), ("10.1.2.3", False),
+    ("172.16.0.1", False), ("192.168.1.1", False), ("169.254.169.254", False), ("100.64.0.1", False),
+    ("0.0.0.0", False), ("::1", False), ("fe80::1", False), ("fd00::1", False), ("::ffff:127.0.0.1", False),
+    ("224.0.0.1", False),
+])
+def test_only_global_unicast_addresses_are_public(address: str, public: bool) -> None:
+    """Loopback, private, link-local (cloud metadata), shared, unspecified, multicast and mapped-loopback are not."""
+    assert netguard.is_public(address) is public
+
+
+def test_url_fetch_refuses_the_servers_own_network(monkeypatch: pytest.MonkeyPatch, server: str) -> None:
+    """Without the setting, loopback, the metadata address and a name resolving privately are refused unconnected."""
+    monkeypatch.delenv(netguard.ALLOW_PRIVATE)
+    connected: list[object] = []
+    monkeypatch.setattr(netguard.socket.socket, "connect", lambda *a: connected.append(a))
+    for url in (f"{server}/article", "http://169.254.169.254/latest/meta-data/", "http://[::1]:9/"):
+        with pytest.raises(text.InputError, match="private or reserved address"):
+            text.from_url(url)
+    monkeypatch.setattr(netguard.socket, "getaddrinfo",
+                        lambda *a, **k: [(netguard.socket.AF_INET, netguard.socket.SOCK_STREAM, 6, "", ("10.0.0.7", 80))])
+    with pytest.raises(text.InputError, match=r"intranet\.example is a private or reserved address \(10\.0\.0\.7\)"):
+        text.from_url("http://intranet.example/news")
+    assert connected == []
+
+
+def test_a_redirect_is_checked_like_the_first_address(monkeypatch: pytest.MonkeyPatch, server: str) -> None:
+    """A public page that redirects into the private network is refused at the redirect's connection."""
+    monkeypatch.delenv(netguard.ALLOW_PRIVATE)
+    monkeypatch.setattr(netguard, "is_public", lambda address: address == "127.0.0.1")
+    assert "no change in our position" in text.from_url(f"{server}/article").text
+    with pytest.raises(text.InputError, match=r"10\.255\.255\.1 is a private or reserved address"):
+        text.from_url(f"{server}/redirect-to/10.255.255.1:9/latest")
