@@ -1,5 +1,5 @@
 """Data: import a bundle or an event dataset (check and preview what it changes first, then apply), edit one record,
-and read the import history (undo an import) and the audit log (revert a write)."""
+see the imports the CLI queued, and read the import history (undo an import) and the audit log (revert a write)."""
 
 import tempfile
 from pathlib import Path
@@ -10,7 +10,7 @@ import streamlit as st
 from lib import access, queries, store, ui
 from lib.edits import records, revert
 from lib.edits.diff import diff_bundle
-from lib.ingest import bundle, datasets, tabular
+from lib.ingest import bundle, datasets, inbox, tabular
 from lib.ingest.report import ImportRefused
 from lib.safety import plain
 
@@ -95,6 +95,15 @@ rows = records.choices(con, edit_table)
 edit_key = st.selectbox("Record", [None, *rows], key=f"edit_key_{edit_table}",
                         format_func=lambda k: "(add a new one)" if k is None else rows.get(k, k))
 ui.record_editor(con, edit_table, edit_key, "data_edit")
+
+st.subheader("Import queue")
+st.caption("Imports run by `python -m lib.cli import …` while this dashboard holds the store are queued and applied here "
+           "within seconds, in the order they arrived. An applied one is in the import history below under its import id.")
+queued = inbox.jobs(ui.store_path())
+if queued:
+    st.dataframe(pd.DataFrame([job.row() for job in queued]), hide_index=True, width="stretch", key="import_queue")
+else:
+    st.text("Nothing queued.")
 
 st.subheader("Import history")
 history = ui.cached(queries.import_history)(con)
