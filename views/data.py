@@ -89,21 +89,22 @@ if uploaded is not None:
                 except ValueError as exc:  # a limit set to nonsense ($STANCEWATCH_MAX_...): the setting is named
                     st.error(plain(f"error: {exc}"))
 
+st.subheader("Import queue")
+st.caption("Imports run by `python -m lib.cli import …` while this dashboard holds the store are queued and applied here "
+           "within seconds, in the order they arrived. An applied one is in the import history below under its import id (a bundle can be undone there like any import).")
+queued = inbox.jobs(ui.store_path())
+with st.container(key="import_queue"):
+    if queued:
+        st.dataframe(pd.DataFrame([job.row() for job in queued]), hide_index=True, width="stretch")
+    else:
+        st.text("Nothing queued.")
+
 st.subheader("Edit a record")
 edit_table = st.selectbox("Table", records.EDITABLE, key="edit_table")
 rows = records.choices(con, edit_table)
 edit_key = st.selectbox("Record", [None, *rows], key=f"edit_key_{edit_table}",
                         format_func=lambda k: "(add a new one)" if k is None else rows.get(k, k))
 ui.record_editor(con, edit_table, edit_key, "data_edit")
-
-st.subheader("Import queue")
-st.caption("Imports run by `python -m lib.cli import …` while this dashboard holds the store are queued and applied here "
-           "within seconds, in the order they arrived. An applied one is in the import history below under its import id.")
-queued = inbox.jobs(ui.store_path())
-if queued:
-    st.dataframe(pd.DataFrame([job.row() for job in queued]), hide_index=True, width="stretch", key="import_queue")
-else:
-    st.text("Nothing queued.")
 
 st.subheader("Import history")
 history = ui.cached(queries.import_history)(con)
