@@ -175,7 +175,7 @@ def jobs(store_file: str | os.PathLike[str], finished: int = 50) -> list[Job]:
     for folder in sorted(listed, key=lambda p: p.name, reverse=True):
         try:
             found.append(_job(folder))
-        except (OSError, ValueError):  # moved on between listing and reading: it shows at the next look
+        except OSError:  # moved on between listing and reading: it shows at the next look
             continue
     return found
 
@@ -188,11 +188,22 @@ def _names(folder: Path) -> list[str]:
 
 
 def _job(folder: Path) -> Job:
-    spec = json.loads((folder / "job.json").read_text(encoding="utf-8"))
-    result_file = folder / "result.json"
-    result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.exists() else {}
-    return Job(folder.name, STATES[folder.parent.name], spec["kind"], spec["file"], spec["who"], spec.get("user", ""),
-               spec["original"], result.get("import_id"), result.get("outcome", ""))
+    """The job in ``folder``; raises OSError when it moved on meanwhile. A damaged job.json shows as empty fields."""
+    spec, result = _read_json(folder / "job.json"), _read_json(folder / "result.json", missing_ok=True)
+    return Job(folder.name, STATES[folder.parent.name], *(str(spec.get(k, "")) for k in ("kind", "file", "who", "user", "original")),
+               result.get("import_id"), str(result.get("outcome", "")))
+
+
+def _read_json(path: Path, missing_ok: bool = False) -> dict[str, Any]:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if missing_ok:
+            return {}
+        raise
+    except ValueError:  # not JSON, or not UTF-8: written by something other than this module
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def claim_next(store_file: str | os.PathLike[str]) -> Path | None:
@@ -229,10 +240,12 @@ def apply(con: duckdb.DuckDBPyConnection, claimed: Path, store_file: str | os.Pa
     A refusal (bad input: the store unchanged) is kept word for word; a fault of the program is kept as the one line
     the CLI would print, its trace in the log. Only an interruption of the process itself leaves the job in work/.
     """
-    spec = json.loads((claimed / "job.json").read_text(encoding="utf-8"))
-    mentions = claimed / "mentions" / spec["mentions"] if spec.get("mentions") else None
+    spec = _read_json(claimed / "job.json")
     try:
-        result = import_now(con, spec["kind"], claimed / "input" / spec["file"], f"{spec['who']} {QUEUED_BY}",
+        if spec.get("kind") not in KINDS or not spec.get("file") or not all(_plain_name(spec.get(n)) for n in ("file", "mentions")):
+            raise QueueError(f"job {claimed.name} names no import this program runs (a job.json not written by the CLI)")
+        mentions = claimed / "mentions" / spec["mentions"] if spec.get("mentions") else None
+        result = import_now(con, spec["kind"], claimed / "input" / spec["file"], f"{spec.get('who') or 'cli'} {QUEUED_BY}",
                             skip_bad_rows=spec.get("skip_bad_rows", False), mentions=mentions)
         outcome: dict[str, Any] = {"status": result.status, "import_id": result.import_id, "outcome": result.summary()}
     except ImportRefused as exc:
@@ -249,6 +262,11 @@ def apply(con: duckdb.DuckDBPyConnection, claimed: Path, store_file: str | os.Pa
     finished.parent.mkdir(exist_ok=True)
     os.rename(claimed, finished)
     return _job(finished)
+
+
+def _plain_name(name: object) -> bool:
+    """A file name inside the job's folder (or no file): never a path that leads out of it."""
+    return name is None or (isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name)
 
 
 def drain(con: duckdb.DuckDBPyConnection, store_file: str | os.PathLike[str],

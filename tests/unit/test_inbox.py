@@ -220,3 +220,18 @@ def test_a_dry_run_is_never_queued(tmp_path: Path) -> None:
         done = cli("--db", str(db), "import", "bundle", str(SEED), "--dry-run")
     assert done.returncode == 2 and "held by process" in done.stderr
     assert inbox.jobs(db) == []
+
+
+def test_a_job_not_written_by_the_cli_fails_alone(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """A job.json naming a path out of its folder, or not JSON at all, is failed with a reason; the next job still applies."""
+    db = tmp_path / "test.duckdb"
+    first = inbox.queue(db, "gdelt", gdelt_part(tmp_path, "one.CSV", 0, 5), "cron")
+    second = inbox.queue(db, "gdelt", gdelt_part(tmp_path, "two.CSV", 5, 5), "cron")
+    third = inbox.queue(db, "gdelt", gdelt_part(tmp_path, "three.CSV", 10, 5), "cron")
+    new = inbox.inbox_dir(db) / "new"
+    (new / first.id / "job.json").write_text('{"kind": "gdelt", "file": "../../../etc/passwd", "who": "x"}', encoding="utf-8")
+    (new / second.id / "job.json").write_bytes(b"\xff not json")
+    states = [(j.id, j.state) for j in inbox.drain(con, db)]
+    assert states == [(first.id, "failed"), (second.id, "failed"), (third.id, "applied")]
+    assert inbox.jobs(db)[2].outcome.startswith(f"error: job {first.id} names no import this program runs")
+    assert counts(con)["events"] == 5
