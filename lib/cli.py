@@ -2,7 +2,8 @@
 
 Every command exits 2 with a one-line reason on stderr for bad input, and 3
 with one line naming the log file (lib/errorlog.py) for a fault of the
-program; no traceback reaches the user. The JSON reports are a public
+program; no traceback reaches the user. An import that finds the store held
+by the dashboard is queued for it and exits 4 (lib/ingest/inbox.py). The JSON reports are a public
 interface documented in docs/CLI.md, written object by object as produced.
 """
 

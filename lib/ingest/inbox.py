@@ -238,8 +238,21 @@ def apply(con: duckdb.DuckDBPyConnection, claimed: Path, store_file: str | os.Pa
     """Apply a claimed job as a direct import would, keep its outcome in result.json and move it to done/ or failed/.
 
     A refusal (bad input: the store unchanged) is kept word for word; a fault of the program is kept as the one line
-    the CLI would print, its trace in the log. Only an interruption of the process itself leaves the job in work/.
+    the CLI would print, its trace in the log. Only an interruption of the process itself leaves the job in work/;
+    one that already has its result.json (the process died just after it) is only moved on, not imported again.
     """
+    outcome = _read_json(claimed / "result.json", missing_ok=True) or _run(con, claimed, store_file)
+    (claimed / "result.json").write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
+    finished = claimed.parent.parent / ("failed" if outcome.get("status") in ("refused", "error") else "done") / claimed.name
+    finished.parent.mkdir(exist_ok=True)
+    os.rename(claimed, finished)
+    for copied in ("input", "mentions"):  # the store holds the rows now; a refused file is still at its original path
+        shutil.rmtree(finished / copied, ignore_errors=True)
+    return _job(finished)
+
+
+def _run(con: duckdb.DuckDBPyConnection, claimed: Path, store_file: str | os.PathLike[str]) -> dict[str, Any]:
+    """Import a claimed job's copy; its outcome as result.json keeps it: status, import id, summary or refusal."""
     spec = _read_json(claimed / "job.json")
     try:
         if spec.get("kind") not in KINDS or not spec.get("file") or not all(_plain_name(spec.get(n)) for n in ("file", "mentions")):
@@ -247,21 +260,14 @@ def apply(con: duckdb.DuckDBPyConnection, claimed: Path, store_file: str | os.Pa
         mentions = claimed / "mentions" / spec["mentions"] if spec.get("mentions") else None
         result = import_now(con, spec["kind"], claimed / "input" / spec["file"], f"{spec.get('who') or 'cli'} {QUEUED_BY}",
                             skip_bad_rows=spec.get("skip_bad_rows", False), mentions=mentions)
-        outcome: dict[str, Any] = {"status": result.status, "import_id": result.import_id, "outcome": result.summary()}
+        return {"status": result.status, "import_id": result.import_id, "outcome": result.summary()}
     except ImportRefused as exc:
-        outcome = {"status": "refused", "outcome": "\n".join([exc.first_line(), *str(exc).splitlines()[1:]])}
+        return {"status": "refused", "outcome": "\n".join([exc.first_line(), *str(exc).splitlines()[1:]])}
     except (store.StoreError, QueueError, OSError) as exc:
-        outcome = {"status": "error", "outcome": f"error: {exc}"}
+        return {"status": "error", "outcome": f"error: {exc}"}
     except Exception as exc:  # a fault of the program: one line kept with the job, the trace in the log
         logged = errorlog.record(exc, f"queued import {claimed.name}", errorlog.log_path(store_file))
-        outcome = {"status": "error", "outcome": errorlog.one_line(exc, logged)}
-    (claimed / "result.json").write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
-    for copied in ("input", "mentions"):  # the store holds the rows now; a refused file is still at its original path
-        shutil.rmtree(claimed / copied, ignore_errors=True)
-    finished = claimed.parent.parent / ("failed" if outcome["status"] in ("refused", "error") else "done") / claimed.name
-    finished.parent.mkdir(exist_ok=True)
-    os.rename(claimed, finished)
-    return _job(finished)
+        return {"status": "error", "outcome": errorlog.one_line(exc, logged)}
 
 
 def _plain_name(name: object) -> bool:

@@ -4,6 +4,7 @@ and the CLI handing an import to the process that holds the store."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -235,3 +236,22 @@ def test_a_job_not_written_by_the_cli_fails_alone(con: duckdb.DuckDBPyConnection
     assert states == [(first.id, "failed"), (second.id, "failed"), (third.id, "applied")]
     assert inbox.jobs(db)[2].outcome.startswith(f"error: job {first.id} names no import this program runs")
     assert counts(con)["events"] == 5
+
+
+def test_a_job_applied_again_after_a_crash_past_its_commit_changes_nothing(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """A job committed but not yet moved to done/ when the process died is applied again: 'unchanged', no row twice."""
+    db = tmp_path / "test.duckdb"
+    inbox.queue(db, "gdelt", gdelt_part(tmp_path, "u.CSV", 0, 20), "cron")
+    [job] = inbox.drain(con, db)
+    root = inbox.inbox_dir(db)
+    os.rename(root / "done" / job.id, root / "work" / job.id)  # as if the process died between the commit and the move
+    (root / "work" / job.id / "result.json").unlink()
+    (root / "work" / job.id / "input").mkdir()
+    shutil.copyfile(tmp_path / "u.CSV", root / "work" / job.id / "input" / "u.CSV")
+    [again] = inbox.drain(con, db)
+    assert (again.id, again.state) == (job.id, "applied") and again.outcome.startswith("nothing changed")
+    assert counts(con)["events"] == 20
+    os.rename(root / "done" / job.id, root / "work" / job.id)  # died after its result.json: only moved on, not imported
+    [moved] = inbox.drain(con, db)
+    assert (moved.state, moved.outcome) == ("applied", again.outcome)
+    assert con.execute("select status from imports order by import_id").fetchall() == [("applied",), ("unchanged",)]
