@@ -326,8 +326,17 @@ _WORKERS: dict[str, Worker] = {}
 _WORKERS_GUARD = threading.Lock()
 
 
-def start_worker(con: duckdb.DuckDBPyConnection, store_file: str | os.PathLike[str], poll: float = POLL_SECONDS) -> Worker:
-    """Start this process's worker for the store, or return the one already running: never two for one store."""
+NOT_FILES = (":memory:", "ducklake:")
+"""Stores that are no single file: nothing holds them exclusively, so they have no inbox."""
+
+
+def start_worker(con: duckdb.DuckDBPyConnection, store_file: str | os.PathLike[str], poll: float = POLL_SECONDS) -> Worker | None:
+    """Start this process's worker for the store, or return the one already running: never two for one store.
+
+    None for a store that is not one DuckDB file (in memory; a DuckLake catalog serves several writers itself).
+    """
+    if str(store_file).startswith(NOT_FILES):
+        return None
     key = os.path.realpath(store_file)
     with _WORKERS_GUARD:
         running = _WORKERS.get(key)

@@ -255,3 +255,10 @@ def test_a_job_applied_again_after_a_crash_past_its_commit_changes_nothing(con: 
     [moved] = inbox.drain(con, db)
     assert (moved.state, moved.outcome) == ("applied", again.outcome)
     assert con.execute("select status from imports order by import_id").fetchall() == [("applied",), ("unchanged",)]
+
+
+def test_a_store_that_is_no_file_gets_no_worker(con: duckdb.DuckDBPyConnection) -> None:
+    """An in-memory store or a DuckLake catalog is held by nobody: no worker, no inbox folder made."""
+    assert inbox.start_worker(con, ":memory:") is None
+    assert inbox.start_worker(con, "ducklake:postgres:dbname=x host=/run/postgresql") is None
+    assert not Path("ducklake:postgres:dbname=x host=").exists()
