@@ -86,9 +86,9 @@ class Job:
         return (self.outcome.splitlines() or [""])[0]
 
     def row(self) -> dict[str, Any]:
-        """The job as a table row: plain values, newest concerns first."""
-        return {"job": self.id, "state": self.state, "kind": self.kind, "file": self.file, "who": self.who,
-                "login": self.user, "import_id": self.import_id, "outcome": self.outcome, "original": self.original}
+        """The job as a table row of plain values: what happened first, where it came from after."""
+        return {"state": self.state, "kind": self.kind, "file": self.file, "import_id": self.import_id, "outcome": self.outcome,
+                "who": self.who, "login": self.user, "original": self.original, "job": self.id}
 
 
 def inbox_dir(store_file: str | os.PathLike[str]) -> Path:
