@@ -120,21 +120,22 @@ def queue(store_file: str | os.PathLike[str], kind: str, path: Path, who: str, *
     root = inbox_dir(store_file)
     for folder in ("tmp", "new"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    source = Path(os.path.abspath(path))  # `import bundle .` still gets its folder's name
     draft = root / "tmp" / secrets.token_hex(8)
+    job = {"kind": kind, "file": source.name, "original": str(source), "mentions": Path(mentions).name if mentions else None,
+           "skip_bad_rows": skip_bad_rows, "who": who, "user": _login(),
+           "queued_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     try:
-        _copy_input(Path(path), draft / "input" / Path(path).name)
+        _copy_input(source, draft / "input" / source.name)
         if mentions:
             _copy_input(Path(mentions), draft / "mentions" / Path(mentions).name)
-        job = {"kind": kind, "file": Path(path).name, "original": os.path.abspath(path),
-               "mentions": Path(mentions).name if mentions else None, "skip_bad_rows": skip_bad_rows,
-               "who": who, "user": _login(), "queued_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         (draft / "job.json").write_text(json.dumps(job, ensure_ascii=False, indent=1), encoding="utf-8")
         job_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{os.getpid()}-{secrets.token_hex(3)}"
         os.rename(draft, root / "new" / job_id)
     except BaseException:
         shutil.rmtree(draft, ignore_errors=True)
         raise
-    return _job(root / "new" / job_id)
+    return Job(job_id, "waiting", kind, source.name, who, job["user"], str(source))  # not read back: a worker may have it already
 
 
 def _copy_input(source: Path, target: Path) -> None:
