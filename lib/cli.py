@@ -2,7 +2,8 @@
 
 Every command exits 2 with a one-line reason on stderr for bad input, and 3
 with one line naming the log file (lib/errorlog.py) for a fault of the
-program; no traceback reaches the user. The JSON reports are a public
+program; no traceback reaches the user. An import that finds the store held
+by the dashboard is queued for it and exits 4 (lib/ingest/inbox.py). The JSON reports are a public
 interface documented in docs/CLI.md, written object by object as produced.
 """
 
@@ -26,8 +27,9 @@ class CliError(Exception):
     """A bad input the user can fix; printed as one line."""
 
 
-USER_ERROR, INTERNAL_ERROR, INTERRUPTED = 2, 3, 130
-"""Exit codes: bad input the user can fix; a fault of the program (details in the log file); stopped by Ctrl-C."""
+USER_ERROR, INTERNAL_ERROR, QUEUED, INTERRUPTED = 2, 3, 4, 130
+"""Exit codes: bad input the user can fix; a fault of the program (details in the log file); an import handed to the
+process that holds the store (lib/ingest/inbox.py); stopped by Ctrl-C."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -75,14 +77,18 @@ def _parser() -> argparse.ArgumentParser:
     bundle = imp.add_parser("bundle", help="folder or zip of CSVs, one JSON, or one XLSX")
     bundle.add_argument("path", type=Path)
     bundle.add_argument("--dry-run", action="store_true", help="print what the import would change (table, key, field, old, new); write nothing")
-    bundle.set_defaults(handler=_import_bundle)
     for fmt in ("gdelt", "icews", "acled"):
         sub = imp.add_parser(fmt, help=f"{fmt.upper()} events file")
         sub.add_argument("path", type=Path)
         sub.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and list the bad ones")
         if fmt == "gdelt":
             sub.add_argument("--mentions", type=Path, help="GDELT 2.0 mentions file to add documents from")
-        sub.set_defaults(handler=_import_dataset)
+    for sub in imp.choices.values():
+        sub.add_argument("--no-queue", action="store_true",
+                         help="when another process (the dashboard) holds the store, refuse instead of queuing the import for it")
+        sub.set_defaults(handler=_import)
+
+    commands.add_parser("queue", help="imports queued for the dashboard: waiting, applied, failed").set_defaults(handler=_queue)
 
     undo = commands.add_parser("undo", help="undo a bundle import: every row it changed back to its values before")
     undo.add_argument("import_id", type=int)
@@ -185,13 +191,54 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_bundle(args: argparse.Namespace) -> int:
-    from lib.ingest.bundle import import_bundle
+def _import(args: argparse.Namespace) -> int:
+    """Import directly; when another process holds the store, hand the import to it through the inbox (exit 4)."""
+    from lib.ingest import inbox
 
-    if args.dry_run:
+    if getattr(args, "dry_run", False):
         return _dry_run(args)
-    result = import_bundle(_open(args), args.path, who=args.who)
+    try:
+        con = _open(args)
+    except store.StoreLocked as held:
+        if args.no_queue:
+            raise
+        return _queued(args, held)
+    for job in inbox.drain(con, store.db_path(args.db)):  # the jobs queued before this one apply first
+        print(f"queued import {job.id} ({job.file}) {job.state}: {job.first_line()}", file=sys.stderr)
+    result = inbox.import_now(con, args.format, args.path, args.who, skip_bad_rows=getattr(args, "skip_bad_rows", False),
+                              mentions=getattr(args, "mentions", None), progress=None if args.format == "bundle" else _progress)
     print(result.summary())
+    for problem in result.skipped[:100]:
+        print(f"skipped: {problem}", file=sys.stderr)
+    return 0
+
+
+def _queued(args: argparse.Namespace, held: store.StoreLocked) -> int:
+    """Queue the import in the store's inbox and say in one sentence what applies it and where to watch it."""
+    from lib.ingest import inbox
+
+    path = store.db_path(args.db)
+    job = inbox.queue(path, args.format, args.path, args.who, skip_bad_rows=getattr(args, "skip_bad_rows", False),
+                      mentions=getattr(args, "mentions", None))
+    holder = f"process {held.pid}" if held.pid else "another process"
+    if held.pid is not None and inbox.worker_pid(path) == held.pid:
+        applies = f"the dashboard ({holder}, which holds the store) applies it within seconds"
+    else:
+        applies = (f"{holder} holds the store but applies no queue (it is not the dashboard), so it waits for the "
+                   "dashboard to open the store or for the next import run here")
+    print(f"queued import {job.id} of {job.file}: {applies}; watch it on the Data page (Import queue) or with "
+          "`python -m lib.cli queue` (--no-queue refuses instead)")
+    return QUEUED
+
+
+def _queue(args: argparse.Namespace) -> int:
+    """The store's inbox, newest first, tab-separated: job, state, kind, file, who, import id, outcome's first line."""
+    from lib.ingest import inbox
+
+    print("job\tstate\tkind\tfile\twho\timport_id\toutcome")
+    for job in inbox.jobs(store.db_path(args.db)):
+        print("\t".join(" ".join(str(v).split()) for v in (job.id, job.state, job.kind, job.file, job.who,
+                                                            "" if job.import_id is None else job.import_id, job.first_line())))
     return 0
 
 
@@ -223,19 +270,6 @@ def _undo(args: argparse.Namespace) -> int:
         raise CliError(f"import {args.import_id} not undone: " + "; ".join(exc.reasons[:20])
                        + ("" if args.force else " (--force undoes it anyway)")) from None
     print(f"import {args.import_id} undone: {restored} row(s) restored")
-    return 0
-
-
-def _import_dataset(args: argparse.Namespace) -> int:
-    from lib.ingest import datasets
-
-    extra = {"mentions": args.mentions} if getattr(args, "mentions", None) else {}
-    result = datasets.IMPORTERS[args.format](
-        _open(args), args.path, who=args.who, skip_bad_rows=args.skip_bad_rows, progress=_progress, **extra
-    )
-    print(result.summary())
-    for problem in result.skipped[:100]:
-        print(f"skipped: {problem}", file=sys.stderr)
     return 0
 
 

@@ -95,7 +95,11 @@ class StoreError(Exception):
 
 
 class StoreLocked(StoreError):
-    """Another process (usually the running dashboard) holds the store file."""
+    """Another process (usually the running dashboard) holds the store file; ``pid`` names it when DuckDB said."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
 
 
 class StoreBusy(StoreError):
@@ -147,7 +151,8 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
             holder = f"process {pid.group(1)}" if pid else "another process"
             raise StoreLocked(
                 f"the store {target} is held by {holder} (probably the running dashboard): "
-                "stop it and retry, or import from the dashboard's Data page"
+                "stop it and retry, or import from the dashboard's Data page",
+                int(pid.group(1)) if pid else None,
             ) from exc
         if "newer version of DuckDB" in text:
             raise StoreError(

@@ -27,6 +27,7 @@ from lib import access, charts, errorlog, export, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
+from lib.ingest import inbox
 from lib.safety import plain
 from lib.vocab import ITEM_KINDS, ORIGINS
 
@@ -54,11 +55,15 @@ than take the process past 1 GB resident at 10M events (bench/RESULTS.md, the da
 
 @st.cache_resource(show_spinner=False)
 def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per process, memory-capped; sessions take their own cursor from it."""
+    """One DuckDB connection per process, memory-capped; sessions take their own cursor from it.
+
+    The process now holds the store, so it also applies the imports the CLI queues meanwhile (lib/ingest/inbox.py).
+    """
     con = store.connect(path)
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", DUCKDB_MEMORY):
         raise store.StoreError(f"STANCEWATCH_DUCKDB_MEMORY={DUCKDB_MEMORY!r}: use a size like 500MB or 2GB")
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    inbox.start_worker(con, path)
     return con
 
 

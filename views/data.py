@@ -1,5 +1,5 @@
 """Data: import a bundle or an event dataset (check and preview what it changes first, then apply), edit one record,
-and read the import history (undo an import) and the audit log (revert a write)."""
+see the imports the CLI queued, and read the import history (undo an import) and the audit log (revert a write)."""
 
 import tempfile
 from pathlib import Path
@@ -10,7 +10,7 @@ import streamlit as st
 from lib import access, queries, store, ui
 from lib.edits import records, revert
 from lib.edits.diff import diff_bundle
-from lib.ingest import bundle, datasets, tabular
+from lib.ingest import bundle, datasets, inbox, tabular
 from lib.ingest.report import ImportRefused
 from lib.safety import plain
 
@@ -88,6 +88,16 @@ if uploaded is not None:
                     st.error(plain(str(exc)))
                 except ValueError as exc:  # a limit set to nonsense ($STANCEWATCH_MAX_...): the setting is named
                     st.error(plain(f"error: {exc}"))
+
+st.subheader("Import queue")
+st.caption("Imports run by `python -m lib.cli import …` while this dashboard holds the store are queued and applied here "
+           "within seconds, in the order they arrived. An applied one is in the import history below under its import id (a bundle can be undone there like any import).")
+queued = inbox.jobs(ui.store_path())
+with st.container(key="import_queue"):
+    if queued:
+        st.dataframe(pd.DataFrame([job.row() for job in queued]), hide_index=True, width="stretch")
+    else:
+        st.text("Nothing queued.")
 
 st.subheader("Edit a record")
 edit_table = st.selectbox("Table", records.EDITABLE, key="edit_table")

@@ -16,6 +16,11 @@ def _upload(at, key: str, path: Path, data: bytes | None = None, name: str | Non
     return at
 
 
+def _with_column(at, column: str):
+    """The first dataframe on the page with this column (AppTest does not expose a dataframe's key)."""
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
 def _texts(at) -> str:
     return "\n".join(t.value for t in at.text)
 
@@ -120,3 +125,34 @@ def test_an_import_while_another_write_runs_says_it_will_queue(app, seeded_path:
         assert any("busy with import bundle by another-session" in i.value for i in at.info)
     at.button(key="data_import").click().run()
     assert not at.exception and at.success[0].value.endswith("unchanged.")
+
+
+def test_the_import_queue_shows_waiting_applied_and_failed_jobs_as_plain_text(app, seeded_path: Path, tmp_path: Path,
+                                                                               monkeypatch) -> None:
+    """The Data page lists queued CLI imports newest first: applied with its import id, failed with its refusal, waiting;
+    a file name written as markup is shown as typed."""
+    from lib import store
+    from lib.ingest import inbox
+
+    good = tmp_path / "good.CSV"
+    good.write_text("".join(GDELT2_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)[:20]), encoding="utf-8")
+    bad = tmp_path / "bad.CSV"
+    bad.write_text("not a GDELT line\n", encoding="utf-8")
+    con = store.connect(seeded_path)
+    for path in (good, bad):
+        inbox.queue(seeded_path, "gdelt", path, "cron")
+    inbox.drain(con, seeded_path)
+    con.close()
+    marked = tmp_path / "**bold** <b>x<b> [a](javascript:x).CSV"
+    marked.write_bytes(good.read_bytes())
+    inbox.queue(seeded_path, "gdelt", marked, "cron")
+    monkeypatch.setattr(inbox, "start_worker", lambda con, path: None)  # keep the waiting job waiting while the page is read
+    at = app("data")
+    queue = _with_column(at, "job")
+    assert list(queue.state) == ["waiting", "failed", "applied"]
+    assert list(queue.file) == [marked.name, "bad.CSV", "good.CSV"]
+    applied_id = int(queue.import_id.iloc[2])
+    assert queue.outcome.iloc[1].startswith("import refused, nothing changed: 1 problem(s)") and "bad.CSV: not a GDELT file" in queue.outcome.iloc[1]
+    assert queue.outcome.iloc[2].startswith("events: 20 inserted")
+    history = _with_column(at, "imported_at")
+    assert history.set_index("import_id").loc[applied_id, "who"] == "cron (queued from CLI)"
