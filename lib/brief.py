@@ -93,9 +93,10 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: access.Actor) -> str
     who = access.require_own(who, before[0][1] if before else None, access.WRITE, "overwrite the brief")
     with store.transaction(con, who, "save brief") as audit:
         con.execute(
-            """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)
-               on conflict (brief_id) do update set title = excluded.title, who = excluded.who,
-                   content = excluded.content, saved_at = now()""",
+            """merge into briefs using (select ? as brief_id, ? as title, ? as who, ?::json as content) new
+               on briefs.brief_id = new.brief_id
+               when matched then update set title = new.title, who = new.who, content = new.content, saved_at = now()
+               when not matched then insert (brief_id, title, who, content) values (new.brief_id, new.title, new.who, new.content)""",
             [brief.brief_id, brief.title, who, brief.to_json()],
         )
         audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))
