@@ -59,15 +59,20 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def open_lake(lake: Lake, read_only: bool, config: dict[str, object]) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the team store attached as ``lake`` and in use; StoreError in words when it cannot be."""
+def open_lake(lake: Lake, read_only: bool, config: dict[str, object], snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the team store attached as ``lake`` and in use; StoreError in words when it cannot be.
+
+    ``snapshot``: the store as it was at that DuckLake snapshot, read-only (a saved brief reopened as it was).
+    """
     from lib.store import StoreError, load_extension
 
     con = duckdb.connect(config=config)
     for extension in ("ducklake", "postgres_scanner"):
         if not load_extension(con, extension):
             raise StoreError(f"the team store needs the DuckDB extension {extension}: pip install -r requirements.txt")
-    options = ["read_only"] if read_only else []
+    options = ["read_only"] if read_only or snapshot is not None else []
+    if snapshot is not None:
+        options.append(f"snapshot_version {int(snapshot)}")
     if lake.data_path:
         if "://" not in lake.data_path:
             Path(lake.data_path).mkdir(parents=True, exist_ok=True)
@@ -90,8 +95,10 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def snapshot(con: duckdb.DuckDBPyConnection) -> int:
-    """The team store's snapshot this connection reads now (DuckLake's snapshot id)."""
-    return int(con.execute(f"select id from {LAKE}.current_snapshot()").fetchall()[0][0])
+    """The team store's snapshot this connection reads now (DuckLake's snapshot id; at a snapshot, that one)."""
+    attached = con.execute("select options from duckdb_databases() where database_name = ?", [LAKE]).fetchall()
+    pinned = re.search(r"snapshot_version[^0-9]*(\d+)", str(attached[0][0]).lower()) if attached else None
+    return int(pinned.group(1)) if pinned else int(con.execute(f"select id from {LAKE}.current_snapshot()").fetchall()[0][0])
 
 
 # -- the schema without what DuckLake cannot hold ------------------------------------------------------

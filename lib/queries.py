@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -115,9 +116,23 @@ def actor_scope(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
     return [r[0] for r in rows]
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the store last changed (newest audit entry), for the 'data as of' line of charts and exports."""
-    return con.execute("select max(logged_at) from audit_log").fetchall()[0][0]
+@dataclass(frozen=True)
+class AsOf:
+    """What a 'data as of' line names: when the store last changed and the snapshot read (store.Snapshot)."""
+
+    when: dt.datetime
+    snapshot: store.Snapshot
+
+    def strftime(self, fmt: str) -> str:
+        """'01 Dec 2026 21:04 UTC, snapshot 42': formatted like the time it replaces in every footer and export."""
+        return f"{self.when.strftime(fmt)}, {self.snapshot}"
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> AsOf | None:
+    """When the store last changed (newest audit entry) and the snapshot read, for the 'data as of' line of charts
+    and exports; None for a store never written."""
+    when = con.execute("select max(logged_at) from audit_log").fetchall()[0][0]
+    return AsOf(when, store.snapshot_of(con)) if when else None
 
 
 # === Overview (issue 2) ========================================================

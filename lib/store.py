@@ -148,19 +148,22 @@ Store = str | os.PathLike[str] | backend.Lake
 """A store setting: a file path, ``ducklake:postgres:…`` or a parsed :class:`backend.Lake`."""
 
 
-def connect(path: Store | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: Store | None = None, read_only: bool = False, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store, creating or upgrading its schema; raise StoreLocked with advice when held elsewhere.
 
     DuckDB lets one process hold a file read-write; a second process cannot open
     it at all, so the message says which process and what to do. The team store
-    (lib/backend.py) is opened by any number of processes.
+    (lib/backend.py) is opened by any number of processes; ``snapshot`` opens it read-only as it was at that
+    snapshot (:func:`snapshot_of`), which the file cannot do (:data:`NO_TIME_TRAVEL`).
     """
     target = db_path(path)
     if isinstance(target, backend.Lake):
-        con = backend.open_lake(target, read_only, OFFLINE)
-        if not read_only:
+        con = backend.open_lake(target, read_only, OFFLINE, snapshot)
+        if not read_only and snapshot is None:
             ensure_schema(con)
         return con
+    if snapshot is not None:
+        raise StoreError(NO_TIME_TRAVEL)
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -284,6 +287,28 @@ def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
         return int(con.execute("select nextval(?)", [sequence]).fetchall()[0][0])
     table, column = lake_rules().numbered[sequence]
     return int(con.execute(f"select coalesce(max({column}), 0) + 1 from {table}").fetchall()[0][0])
+
+
+NO_TIME_TRAVEL = ("reopening as it was needs the team store (DuckLake, docs/DEPLOY.md): "
+                  "this store file keeps only its current data, so it opens as it is now")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of the store a reader saw: a DuckLake snapshot id on the team store, the data version on a file."""
+
+    number: int
+    lake: bool
+
+    def __str__(self) -> str:
+        return f"snapshot {self.number}" if self.lake else f"data version {self.number}"
+
+
+def snapshot_of(con: duckdb.DuckDBPyConnection) -> Snapshot:
+    """The snapshot ``con`` reads now: what a page's 'data as of' names and a saved brief records."""
+    if backend.is_lake(con):
+        return Snapshot(backend.snapshot(con), True)
+    return Snapshot(data_version(con), False)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -149,3 +149,44 @@ def test_two_processes_writing_the_team_store_at_once_lose_nothing(any_seeded_se
     assert con.execute("select count(distinct action) from audit_log where action like 'import bundle #%'").fetchall() == [(1 + 2 * runs,)]
     assert store.data_version(con) == before[1] + 4 * runs  # each import and each grade committed once
     con.close()
+
+
+def test_data_as_of_names_the_snapshot_read(any_seeded: duckdb.DuckDBPyConnection, backend: str) -> None:
+    from lib import queries
+
+    as_of = queries.data_as_of(any_seeded)
+    word = "snapshot" if backend == "lake" else "data version"
+    assert as_of.strftime("%Y").endswith(f", {word} {store.snapshot_of(any_seeded).number}")
+    before = store.snapshot_of(any_seeded).number
+    with store.transaction(any_seeded, "tests", "add topic") as audit:
+        any_seeded.execute("insert into topics values ('t-new', 'New', null)")
+        audit.row("topics", "t-new", None, {"topic_id": "t-new"})
+    assert store.snapshot_of(any_seeded).number > before
+
+
+def test_a_saved_brief_reopens_as_it_was_on_the_team_store_only(any_seeded_setting: str, backend: str) -> None:
+    """Saved on the team store, a brief reopens at its snapshot after later imports; on a file the page says why not."""
+    from lib import brief as briefs
+
+    con = store.connect(any_seeded_setting)
+    brief = briefs.Brief(title="S-400", items=[briefs.BriefItem("timeline", {"topic": "s400"})])
+    saved_counts = store.table_counts(con)
+    briefs.save(con, brief, who="tests")
+    with store.transaction(con, "tests", "later events") as audit:
+        con.execute("insert into events (event_id, occurred_on, event_type, title, topic_id) values ('later', '2025-01-01', 'test', 'Later', 's400')")
+        audit.wrote("events")
+    reopened = briefs.load(con, brief.brief_id)
+    assert reopened.snapshot == brief.snapshot is not None
+    if backend == "file":
+        with pytest.raises(store.StoreError, match="needs the team store"):
+            briefs.as_it_was(any_seeded_setting, reopened)
+        return
+    past = briefs.as_it_was(any_seeded_setting, reopened)
+    assert store.table_counts(past) == saved_counts
+    assert store.snapshot_of(past).number == brief.snapshot
+    then, now = briefs.assemble(past, reopened), briefs.assemble(con, reopened)
+    assert f"snapshot {brief.snapshot}" in then.as_of and then.as_of != now.as_of
+    with pytest.raises(duckdb.Error):
+        past.execute("insert into topics values ('x', 'x', null)")
+    past.close()
+    con.close()
