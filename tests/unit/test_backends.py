@@ -190,3 +190,33 @@ def test_a_saved_brief_reopens_as_it_was_on_the_team_store_only(any_seeded_setti
         past.execute("insert into topics values ('x', 'x', null)")
     past.close()
     con.close()
+
+
+@pytest.mark.parametrize("backend", ["lake"])
+def test_backup_wipe_restore_gives_the_same_store(any_setting: str, postgres, tmp_path: Path) -> None:
+    """docs/DEPLOY.md "Backups and restore": pg_dump of the catalog, then a copy of the data path; wiped; restored."""
+    import os
+    import shutil
+
+    con = store.connect(any_setting)
+    import_bundle(con, ROOT / "data" / "seed", who="tests")
+    with store.transaction(con, "tests", "more") as audit:
+        con.execute("insert into topics values ('t-new', 'New', null)")
+        audit.row("topics", "t-new", None, {"topic_id": "t-new"})
+    before = (_counts(con), store.snapshot_of(con))
+    con.close()
+    database = store.db_path(any_setting).catalog.split()[0].removeprefix("dbname=")
+    data = Path(os.environ[backend.DATA_PATH_ENV])
+    postgres.run("pg_dump", "--format=custom", f"--file={tmp_path / 'catalog.dump'}", database)
+    shutil.copytree(data, tmp_path / "data-copy")
+    postgres.run("dropdb", database)
+    shutil.rmtree(data)
+    with pytest.raises(store.StoreError):
+        store.connect(any_setting, read_only=True)
+    postgres.run("createdb", database)
+    postgres.run("pg_restore", "--no-owner", f"--dbname={database}", str(tmp_path / "catalog.dump"))
+    shutil.copytree(tmp_path / "data-copy", data, dirs_exist_ok=True)
+    con = store.connect(any_setting)
+    assert (_counts(con), store.snapshot_of(con)) == before
+    assert con.execute("select count(*) from events").fetchall() == [(before[0][0]["events"],)]
+    con.close()
