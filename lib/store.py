@@ -189,6 +189,15 @@ def connect(path: Store | None = None, read_only: bool = False, snapshot: int | 
     return con
 
 
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor on ``con`` (one per thread or session) that works on the same store: a DuckDB cursor starts in the
+    default database, so on the team store it is pointed at the attached lake, as ``con`` is."""
+    cur = con.cursor()
+    if backend.is_lake(con):
+        cur.execute(f"use {backend.LAKE}")
+    return cur
+
+
 def extension_file(name: str) -> Path | None:
     """The extension's file as the pinned PyPI package ``duckdb-extension-<name>`` ships it, or None if not installed.
 

@@ -49,7 +49,7 @@ def _deferred(render: Callable[[duckdb.DuckDBPyConnection], bytes]) -> Callable[
     """Download data is made on click in a server thread, maybe while this session's script runs: own cursor (DESIGN §7)."""
 
     def run() -> bytes:
-        cursor = con.cursor()
+        cursor = store.cursor(con)
         try:
             return render(cursor)
         finally:

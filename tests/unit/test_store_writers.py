@@ -65,10 +65,10 @@ def _run(target, *args, **kwargs) -> tuple[threading.Thread, dict]:
     return thread, out
 
 
-def test_grade_saved_during_an_import_waits_and_both_apply(any_seeded_setting: Path, tmp_path: Path, slow_apply: threading.Event) -> None:
+def test_grade_saved_during_an_import_waits_and_both_apply(any_seeded_setting: str, tmp_path: Path, slow_apply: threading.Event) -> None:
     """A grade and an acknowledgement saved while another session's import writes wait their turn: all three apply."""
     con = store.connect(any_seeded_setting)
-    importer, analyst = con.cursor(), con.cursor()
+    importer, analyst = store.cursor(con), store.cursor(con)
     queued: list[tuple[float, str]] = []
     thread, out = _run(import_bundle, importer, _bundle(tmp_path, "b", 50, "slow-"), "dashboard",
                        progress=lambda fraction, phrase: queued.append((fraction, phrase)))
