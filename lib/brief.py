@@ -60,6 +60,9 @@ class Brief:
     brief_id: str = ""
     paper: str = "A4"
     marking: str = ""
+    # the store's state when saved (store.Snapshot): a DuckLake snapshot id reopens the brief as it was
+    snapshot: int | None = None
+    on_team_store: bool = False
 
     def marking_line(self) -> str:
         """The handling line on every page and export: the brief's own, else $STANCEWATCH_MARKING, else none."""
@@ -73,7 +76,9 @@ class Brief:
         data = json.loads(text)
         return cls(title=data.get("title", ""), judgements=data.get("judgements", ""), brief_id=data.get("brief_id", ""),
                    items=[BriefItem(**item) for item in data.get("items", [])],
-                   paper=data.get("paper") if data.get("paper") in export.PAPERS else "A4", marking=data.get("marking", ""))
+                   paper=data.get("paper") if data.get("paper") in export.PAPERS else "A4", marking=data.get("marking", ""),
+                   snapshot=data.get("snapshot") if isinstance(data.get("snapshot"), int) else None,
+                   on_team_store=data.get("on_team_store") is True)
 
     def move(self, index: int, step: int) -> None:
         """Move item ``index`` up (step −1) or down (+1); out-of-range moves do nothing."""
@@ -91,15 +96,29 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: access.Actor) -> str
     brief.brief_id = brief.brief_id or f"brief-{uuid.uuid4().hex[:10]}"
     before = con.execute("select content, who from briefs where brief_id = ?", [brief.brief_id]).fetchall()
     who = access.require_own(who, before[0][1] if before else None, access.WRITE, "overwrite the brief")
+    seen = store.snapshot_of(con)  # the data the analyst was looking at, before this save makes a snapshot of its own
+    brief.snapshot, brief.on_team_store = seen.number, seen.lake
     with store.transaction(con, who, "save brief") as audit:
         con.execute(
-            """insert into briefs (brief_id, title, who, content) values (?, ?, ?, ?)
-               on conflict (brief_id) do update set title = excluded.title, who = excluded.who,
-                   content = excluded.content, saved_at = now()""",
+            """merge into briefs using (select ? as brief_id, ? as title, ? as who, ?::json as content) new
+               on briefs.brief_id = new.brief_id
+               when matched then update set title = new.title, who = new.who, content = new.content, saved_at = now()
+               when not matched then insert (brief_id, title, who, content) values (new.brief_id, new.title, new.who, new.content)""",
             [brief.brief_id, brief.title, who, brief.to_json()],
         )
         audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))
     return brief.brief_id
+
+
+def as_it_was(setting: store.Store, brief: Brief) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the store as it was when ``brief`` was saved, to assemble or render it from.
+
+    Only the team store keeps its past (DuckLake snapshots); for a brief saved on a store file this raises
+    StoreError with :data:`store.NO_TIME_TRAVEL`, which the Brief page shows instead of a button.
+    """
+    if brief.snapshot is None or not brief.on_team_store:
+        raise store.StoreError(store.NO_TIME_TRAVEL)
+    return store.connect(setting, snapshot=brief.snapshot)
 
 
 def saved_briefs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

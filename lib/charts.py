@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from lib.dates import format_partial_date
+
+if TYPE_CHECKING:
+    from lib.queries import AsOf
 
 FONT = "Helvetica, Arial, sans-serif"
 # Colours chosen to stay apart in grey-scale (light to dark), paired with shapes.
@@ -98,7 +102,7 @@ def for_dark_page(fig: go.Figure) -> go.Figure:
     return dark
 
 
-def source_line(n_items: int, n_sources: int, as_of: dt.datetime | None, names: Sequence[str] = (), shown: int = 3) -> str:
+def source_line(n_items: int, n_sources: int, as_of: dt.datetime | AsOf | None, names: Sequence[str] = (), shown: int = 3) -> str:
     """The footer every chart carries: which outlets (the busiest ``shown`` by name), from Stancewatch, as of when.
 
     ``names``: the sources behind the items drawn, busiest first, e.g. 'Sources: TASS, Daily Sabah,

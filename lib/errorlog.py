@@ -14,14 +14,21 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from lib import backend
+
 LOG_ENV = "STANCEWATCH_LOG"
 LOG_NAME = "stancewatch.log"
 
 
-def log_path(store_file: str | os.PathLike[str], override: str | os.PathLike[str] | None = None) -> Path:
-    """The log file: ``override``, else $STANCEWATCH_LOG, else stancewatch.log in the store's folder."""
+def log_path(store_file: str | os.PathLike[str] | backend.Lake, override: str | os.PathLike[str] | None = None) -> Path:
+    """The log file: ``override``, else $STANCEWATCH_LOG, else stancewatch.log in the store's folder (the working
+    folder for the team store, which has no folder of its own)."""
     chosen = override or os.environ.get(LOG_ENV)
-    return Path(chosen) if chosen else Path(store_file).resolve().parent / LOG_NAME
+    if chosen:
+        return Path(chosen)
+    if isinstance(store_file, backend.Lake) or str(store_file).startswith(backend.LAKE_PREFIX):
+        return Path.cwd() / LOG_NAME
+    return Path(store_file).resolve().parent / LOG_NAME
 
 
 def record(exc: BaseException, doing: str, path: Path) -> Path:

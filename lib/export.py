@@ -159,7 +159,7 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: dt.datetime | None) -> bytes:
+def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: dt.datetime | queries.AsOf | None) -> bytes:
     """CSV (with '#' header lines) or XLSX (with an 'About' sheet) of exactly these rows, formulas neutralised."""
     stamp = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "unknown"
     about = [("Table", title), ("Filters", described), ("Data as of", stamp), ("Rows", f"{len(df):,}"), ("Source", "Stancewatch")]

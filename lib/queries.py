@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -115,9 +116,23 @@ def actor_scope(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
     return [r[0] for r in rows]
 
 
-def data_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    """When the store last changed (newest audit entry), for the 'data as of' line of charts and exports."""
-    return con.execute("select max(logged_at) from audit_log").fetchall()[0][0]
+@dataclass(frozen=True)
+class AsOf:
+    """What a 'data as of' line names: when the store last changed and the snapshot read (store.Snapshot)."""
+
+    when: dt.datetime
+    snapshot: store.Snapshot
+
+    def strftime(self, fmt: str) -> str:
+        """'01 Dec 2026 21:04 UTC, snapshot 42': formatted like the time it replaces in every footer and export."""
+        return f"{self.when.strftime(fmt)}, {self.snapshot}"
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> AsOf | None:
+    """When the store last changed (newest audit entry) and the snapshot read, for the 'data as of' line of charts
+    and exports; None for a store never written."""
+    when = con.execute("select max(logged_at) from audit_log").fetchall()[0][0]
+    return AsOf(when, store.snapshot_of(con)) if when else None
 
 
 # === Overview (issue 2) ========================================================
@@ -450,6 +465,17 @@ _LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign}
                      where e.event_id in (select unnest(?::varchar[])) group by all"""
 
 
+def add_month_links(con: duckdb.DuckDBPyConnection, days_table: str) -> None:
+    """Add the per-day link counts in ``days_table`` (actor_id, occurred_on, links; a temp table of ours) to
+    event_actor_months. MERGE rather than ``on conflict``: the team store has no key to conflict on."""
+    con.execute(f"""merge into event_actor_months m
+                    using (select actor_id, date_trunc('month', occurred_on)::date as month, sum(links) as links
+                           from {days_table} group by all) d
+                    on m.actor_id = d.actor_id and m.month = d.month
+                    when matched then update set links = m.links + d.links
+                    when not matched then insert values (d.actor_id, d.month, d.links)""")
+
+
 @contextmanager
 def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> Iterator[None]:
     """Keep event_actor_days and event_actor_months exact across a write of these events and their actor links only.
@@ -466,9 +492,7 @@ def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> 
                    select actor_id, occurred_on, date_precision, sum(links)::bigint as links from link_counts_change
                    group by all having sum(links) <> 0""")
     con.execute("insert into event_actor_days select * from link_counts_net")
-    con.execute("""insert into event_actor_months
-                   select actor_id, date_trunc('month', occurred_on)::date, sum(links) from link_counts_net group by all
-                   on conflict (actor_id, month) do update set links = links + excluded.links""")
+    add_month_links(con, "link_counts_net")
     con.execute("delete from event_actor_months where links = 0")
     con.execute("drop table link_counts_change; drop table link_counts_net")
 
@@ -936,17 +960,14 @@ def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[i
 
 
 def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: str) -> list[str]:
-    """Record shift alerts as acknowledged (call inside store.transaction); returns the ids that were new."""
-    rows = con.execute(
-        """
-        insert into acknowledgements (statement_id, who)
-        select distinct unnest(?::varchar[]), ?
-        on conflict do nothing
-        returning statement_id
-        """,
-        [statement_ids, who],
-    ).fetchall()
-    return sorted(r[0] for r in rows)
+    """Record shift alerts as acknowledged (call inside store.transaction); returns the ids that were new.
+
+    The new ids are found first and inserted (the team store has neither ``on conflict`` nor ``returning``).
+    """
+    new = sorted(r[0] for r in con.execute(
+        "select unnest(?::varchar[]) except select statement_id from acknowledgements", [statement_ids]).fetchall())
+    con.execute("insert into acknowledgements (statement_id, who) select unnest(?::varchar[]), ?", [new, who])
+    return new
 
 
 # === Sources (issue 5) =========================================================

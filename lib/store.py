@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import random
 import re
 import threading
 import time
@@ -28,6 +29,8 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+
+from lib import backend
 
 SCHEMA_VERSION = 7
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
@@ -102,6 +105,15 @@ class StoreLocked(StoreError):
         self.pid = pid
 
 
+class ConstraintBroken(StoreError, duckdb.ConstraintException):
+    """A write would repeat a key or break a vocabulary of schema.sql on the team store, which holds no constraints
+    (lib/backend.py checks them before commit); a ConstraintException, as the file's own constraints raise."""
+
+    def __init__(self, table: str, column: str, value: str, reason: str) -> None:
+        self.table, self.column, self.value, self.reason = table, column, value, reason
+        super().__init__(f"{table}, column {column}" + (f", value {value!r}" if value else "") + f": {reason}")
+
+
 class StoreBusy(StoreError):
     """A write waited longer than write_wait() for another write of this process, or collided with a write from outside it."""
 
@@ -121,25 +133,41 @@ def write_wait() -> float:
     if not 0 < seconds < float("inf"):
         raise StoreError(f"{WRITE_WAIT_ENV}={raw!r}: give the seconds a write may wait, e.g. 300")
     return seconds
-CONFLICT_RETRIES = 3
-"""Times a transaction that DuckDB rolled back for a conflict is retried by :func:`retry_on_conflict`."""
+CONFLICT_RETRIES = 10
+"""Times a transaction that DuckDB rolled back for a conflict is retried by :func:`retry_on_conflict`. On the team
+store every overlapping write of another process is a conflict; one of two always commits, so a writer loses at
+most as often as the others commit while it retries."""
 
 
-def db_path(cli_value: str | os.PathLike[str] | None = None) -> Path:
-    """The store file: the CLI flag wins, then $STANCEWATCH_DB, then data/stancewatch.duckdb."""
-    if cli_value:
-        return Path(cli_value)
-    env = os.environ.get(DB_ENV)
-    return Path(env) if env else DEFAULT_DB
+def db_path(cli_value: str | os.PathLike[str] | backend.Lake | None = None) -> Path | backend.Lake:
+    """The store: the CLI flag wins, then $STANCEWATCH_DB, then data/stancewatch.duckdb; a file, or the team store
+    (``ducklake:postgres:…``, lib/backend.py)."""
+    if isinstance(cli_value, backend.Lake):
+        return cli_value
+    setting = cli_value or os.environ.get(DB_ENV)
+    return backend.parse(setting) if setting else DEFAULT_DB
 
 
-def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+Store = str | os.PathLike[str] | backend.Lake
+"""A store setting: a file path, ``ducklake:postgres:…`` or a parsed :class:`backend.Lake`."""
+
+
+def connect(path: Store | None = None, read_only: bool = False, snapshot: int | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store, creating or upgrading its schema; raise StoreLocked with advice when held elsewhere.
 
     DuckDB lets one process hold a file read-write; a second process cannot open
-    it at all, so the message says which process and what to do.
+    it at all, so the message says which process and what to do. The team store
+    (lib/backend.py) is opened by any number of processes; ``snapshot`` opens it read-only as it was at that
+    snapshot (:func:`snapshot_of`), which the file cannot do (:data:`NO_TIME_TRAVEL`).
     """
     target = db_path(path)
+    if isinstance(target, backend.Lake):
+        con = backend.open_lake(target, read_only, OFFLINE, snapshot)
+        if not read_only and snapshot is None:
+            ensure_schema(con)
+        return con
+    if snapshot is not None:
+        raise StoreError(NO_TIME_TRAVEL)
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -164,6 +192,15 @@ def connect(path: str | os.PathLike[str] | None = None, read_only: bool = False)
     if not read_only:
         ensure_schema(con)
     return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor on ``con`` (one per thread or session) that works on the same store: a DuckDB cursor starts in the
+    default database, so on the team store it is pointed at the attached lake, as ``con`` is."""
+    cur = con.cursor()
+    if backend.is_lake(con):
+        cur.execute(f"use {backend.LAKE}")
+    return cur
 
 
 def extension_file(name: str) -> Path | None:
@@ -218,8 +255,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("begin transaction")
     try:
         if found == 0:
-            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
-            con.execute("insert into meta values ('data_version', '0') on conflict do nothing")
+            con.execute(schema_ddl(con))
+            set_meta(con, "data_version", "0")
         else:
             steps = range(found, SCHEMA_VERSION)
             for statement in (s for version in steps for s in MIGRATIONS[version]):
@@ -231,14 +268,61 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 if version in RECOMPUTES:
                     RECOMPUTES[version](con)
             _refresh_derived(con, touched={"statements", "events"})
-        con.execute(
-            "insert into meta values ('schema_version', ?) on conflict do update set value = excluded.value",
-            [str(SCHEMA_VERSION)],
-        )
+        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+        if backend.is_lake(con):
+            backend.enforce(con, lake_rules(), set())
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+
+
+def lake_rules() -> backend.Rules:
+    """schema.sql as the team store holds it, and what its writers enforce instead (lib/backend.py)."""
+    return backend.rules(SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def schema_ddl(con: duckdb.DuckDBPyConnection) -> str:
+    """The statements that create the tables: schema.sql, or its DuckLake form without constraints on the team store."""
+    return lake_rules().ddl if backend.is_lake(con) else SCHEMA_SQL.read_text(encoding="utf-8")
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Set one meta value (MERGE: the team store has no key for ``on conflict``)."""
+    con.execute("""merge into meta using (select ? as key, ? as value) new on meta.key = new.key
+                   when matched then update set value = new.value when not matched then insert values (new.key, new.value)""",
+                [key, value])
+
+
+def next_id(con: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """The next number of a schema.sql sequence (``import_seq``). The team store has no sequences: one above the
+    largest in use, inside the writer's transaction (two writers that draw the same number conflict at commit)."""
+    if not backend.is_lake(con):
+        return int(con.execute("select nextval(?)", [sequence]).fetchall()[0][0])
+    table, column = lake_rules().numbered[sequence]
+    return int(con.execute(f"select coalesce(max({column}), 0) + 1 from {table}").fetchall()[0][0])
+
+
+NO_TIME_TRAVEL = ("reopening as it was needs the team store (DuckLake, docs/DEPLOY.md): "
+                  "this store file keeps only its current data, so it opens as it is now")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state of the store a reader saw: a DuckLake snapshot id on the team store, the data version on a file."""
+
+    number: int
+    lake: bool
+
+    def __str__(self) -> str:
+        return f"snapshot {self.number}" if self.lake else f"data version {self.number}"
+
+
+def snapshot_of(con: duckdb.DuckDBPyConnection) -> Snapshot:
+    """The snapshot ``con`` reads now: what a page's 'data as of' names and a saved brief records."""
+    if backend.is_lake(con):
+        return Snapshot(backend.snapshot(con), True)
+    return Snapshot(data_version(con), False)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -309,8 +393,8 @@ _WRITERS_GUARD = threading.Lock()
 
 def _writer(con: duckdb.DuckDBPyConnection) -> _Writer:
     """The writer of the store file behind ``con`` (cursors of one connection share it; in-memory stores share one)."""
-    path = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()[0][0]
-    key = os.path.realpath(path) if path else ":memory:"
+    path, kind = con.execute("select path, type from duckdb_databases() where database_name = current_database()").fetchall()[0]
+    key = path if kind == "ducklake" else os.path.realpath(path) if path else ":memory:"
     with _WRITERS_GUARD:
         return _WRITERS.setdefault(key, _Writer())
 
@@ -370,6 +454,8 @@ def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str,
             yield audit
             _refresh_derived(con, audit.touched, audit.kept_current)
             con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
+            if backend.is_lake(con):
+                backend.enforce(con, lake_rules(), audit.touched)
             con.execute("commit")
         except BaseException as exc:
             _rollback(con)
@@ -392,7 +478,7 @@ def retry_on_conflict(write: Callable[[], Any], retries: int = CONFLICT_RETRIES)
         except StoreBusy as exc:
             if not _is_conflict(exc.__cause__):
                 raise
-            time.sleep(0.05 * (attempt + 1))
+            time.sleep(random.uniform(0.05, 0.1 * 2 ** min(attempt, 5)))  # apart, so that the same two do not collide again
     return write()
 
 
@@ -408,7 +494,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     from lib import queries  # queries imports this module: import at first use, not at load
 
     if touched & SEARCHABLE:  # lib/search rebuilds its index before the next search (a rebuild takes seconds)
-        con.execute("insert into meta values ('search_dirty', '1') on conflict do update set value = excluded.value")
+        set_meta(con, "search_dirty", "1")
     if "statements" in touched and OWN_CONTINUITY not in kept_current:
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:

@@ -102,7 +102,7 @@ def generate(con: duckdb.DuckDBPyConnection, events: int, statements: int, claim
         ("event_types", """
             insert into event_types (vocabulary, code, label)
             select 'synthetic', $prefix || 'type' || i, 'Synthetic event type ' || i from range($n) t(i)
-            on conflict do nothing""", {"n": N_EVENT_TYPES}),
+            where $prefix || 'type' || i not in (select code from event_types where vocabulary = 'synthetic')""", {"n": N_EVENT_TYPES}),
         ("documents", f"""
             insert into documents (document_id, source_id, title, url, published_on, date_precision, language)
             select $prefix || 'd' || i, $prefix || 'src' || {_pick('src', '$sources', 3)}, 'Synthetic document ' || i,

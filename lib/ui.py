@@ -73,7 +73,7 @@ def connection() -> duckdb.DuckDBPyConnection:
     key = f"_cursor::{path}"
     if key not in st.session_state:
         try:
-            st.session_state[key] = _shared_connection(path).cursor()
+            st.session_state[key] = store.cursor(_shared_connection(path))
         except store.StoreError as exc:
             st.error(str(exc))
             st.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ from typing import Any
 import duckdb
 import pytest
 
+from lib import backend as backends
 from lib import store
+from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed"
@@ -26,6 +29,81 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """An empty store in a temporary file, closed after the test."""
     connection = store.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.Server]:
+    """A throwaway PostgreSQL for the session (tests/pg.py); skipped loudly without one, an error when CI requires it."""
+    try:
+        server = pg.start()
+    except (OSError, RuntimeError) as exc:
+        if os.environ.get(pg.REQUIRE_ENV) == "1":
+            raise
+        pytest.skip(f"NO POSTGRESQL: team-store tests skipped ({exc}); ${pg.REQUIRE_ENV}=1 makes this an error")
+    yield server
+    server.stop()
+
+
+BACKENDS = ("file", "lake")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each store backend in turn: the DuckDB file, and DuckLake on the throwaway PostgreSQL."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def lake_seed(postgres: pg.Server, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A team store holding the seed case, built once per session: (its database, its data path). Tests write copies
+    (:func:`any_seeded_setting`): PostgreSQL copies the catalog, the immutable Parquet files are shared."""
+    from lib.ingest.bundle import import_bundle
+
+    data = str(tmp_path_factory.mktemp("lake-seed"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(backends.DATA_PATH_ENV, data)
+        postgres.run("createdb", "seed")
+        connection = store.connect(f"ducklake:postgres:{postgres.conninfo('seed')}")
+        import_bundle(connection, SEED, who="tests")
+        connection.close()
+    return "seed", data
+
+
+@pytest.fixture
+def any_setting(backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new empty store's setting on each backend."""
+    if backend == "file":
+        return str(tmp_path / "test.duckdb")
+    server: pg.Server = request.getfixturevalue("postgres")
+    monkeypatch.setenv(backends.DATA_PATH_ENV, str(tmp_path / "lake-data"))
+    return f"ducklake:postgres:{server.new_database()}"
+
+
+@pytest.fixture
+def any_seeded_setting(backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The setting of a private copy of the seed store on each backend."""
+    if backend == "file":
+        return str(request.getfixturevalue("seeded_path"))
+    server: pg.Server = request.getfixturevalue("postgres")
+    template, data = request.getfixturevalue("lake_seed")
+    monkeypatch.setenv(backends.DATA_PATH_ENV, data)
+    return f"ducklake:postgres:{server.new_database(template)}"
+
+
+@pytest.fixture
+def any_con(any_setting: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An empty store on each backend, closed after the test."""
+    connection = store.connect(any_setting)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def any_seeded(any_seeded_setting: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private copy of the seed store on each backend, closed after the test."""
+    connection = store.connect(any_seeded_setting)
     yield connection
     connection.close()
 

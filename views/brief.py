@@ -11,7 +11,7 @@ import duckdb
 import streamlit as st
 
 from lib import brief as briefs
-from lib import export, figures, queries, ui
+from lib import export, figures, queries, store, ui
 
 con = ui.connection()
 brief = ui.current_brief()
@@ -49,7 +49,7 @@ def _deferred(render: Callable[[duckdb.DuckDBPyConnection], bytes]) -> Callable[
     """Download data is made on click in a server thread, maybe while this session's script runs: own cursor (DESIGN §7)."""
 
     def run() -> bytes:
-        cursor = con.cursor()
+        cursor = store.cursor(con)
         try:
             return render(cursor)
         finally:
@@ -117,3 +117,20 @@ else:
     titles = dict(zip(saved.brief_id, saved.title, strict=True))
     choice = open_col.selectbox("Saved briefs", list(titles), format_func=lambda b: f"{titles[b]} ({b})", key="brief_saved")
     open_col.button("Open", key="brief_open", on_click=_open, args=(choice,))
+
+if brief.snapshot is not None:
+    st.subheader("As it was")
+    st.caption(f"Saved from {'snapshot' if brief.on_team_store else 'data version'} {brief.snapshot} of the store.")
+    if brief.on_team_store:
+        def _as_it_was(_: duckdb.DuckDBPyConnection) -> bytes:
+            """The brief rendered from the store as it was when saved (its own read-only connection at that snapshot)."""
+            past = briefs.as_it_was(ui.store_path(), brief)
+            try:
+                return briefs.render_html(past, brief, static=static_ok).encode("utf-8")
+            finally:
+                past.close()
+
+        st.download_button("Brief as it was (HTML)", data=_deferred(_as_it_was), file_name=f"{stem}-as-saved.html",
+                           mime="text/html", key="brief_as_it_was", on_click="ignore")
+    else:
+        st.info(store.NO_TIME_TRAVEL.capitalize() + ".", icon=":material/history:")

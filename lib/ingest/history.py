@@ -23,11 +23,13 @@ def record(con: duckdb.DuckDBPyConnection, who: str, fmt: str, file_name: str, d
            counts: dict[str, dict[str, int]], message: str, import_id: int | None = None) -> int:
     """Insert the attempt's `imports` row inside the caller's transaction; its id (``import_id`` when the caller
     drew it already, so that its audit rows could name the import)."""
-    return int(con.execute(
+    import_id = import_id or store.next_id(con, "import_seq")
+    con.execute(
         """insert into imports (import_id, who, format, file_name, sha256, rows, status, message)
-           values (coalesce(?, nextval('import_seq')), ?, ?, ?, ?, ?, ?, ?) returning import_id""",
+           values (?, ?, ?, ?, ?, ?, ?, ?)""",
         [import_id, who, fmt, file_name, digest, json.dumps(counts), status, message[:2000]],
-    ).fetchall()[0][0])
+    )
+    return import_id
 
 
 def refuse(con: duckdb.DuckDBPyConnection, who: str, fmt: str, file_name: str, digest: str, problems: list[Problem]) -> NoReturn:

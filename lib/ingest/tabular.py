@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import access, store
+from lib import access, queries, store
 from lib.dates import RANGE_RULE, year_out_of_range_sql
 from lib.ingest import history, limits
 from lib.ingest.bounded import readable
@@ -206,6 +206,8 @@ def run_import(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, w
         result = store.retry_on_conflict(lambda: _write(con, fmt, path, who, digest, problems, say))
     except store.StoreBusy as busy:
         history.refuse(con, who, fmt.origin, path.name, digest, [Problem(path.name, 0, "", str(busy))])
+    except store.ConstraintBroken as broken:  # the team store's commit check (lib/backend.py) found what the mapping let through
+        history.refuse(con, who, fmt.origin, path.name, digest, [Problem(path.name, 0, broken.column, f"the store refused it: {broken}")])
     say(1.0, "done")
     return result
 
@@ -350,7 +352,7 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
     """
     counts: dict[str, dict[str, int]] = {}
 
-    def insert(table: str, sql: str, total: int | str | None = None, params: list | None = None) -> int:
+    def insert(table: str, sql: str, total: int | str | None = None, params: list | dict | None = None) -> int:
         """Run an insert and count it; ``total`` is the file's rows for the table (a number, a query, or None: all new)."""
         inserted = int(con.execute(sql, params or []).fetchall()[0][0])  # an insert answers with its row count
         rows = inserted if total is None else total if isinstance(total, int) else int(con.execute(total).fetchall()[0][0])
@@ -367,8 +369,9 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
                                origin_ref, goldstein, fatalities
                         from ds_events {new_only}""", in_file)
     if _exists(con, "ds_labels"):
-        insert("event_types", "insert into event_types select distinct ?, code, label from ds_labels on conflict do nothing",
-               "select count(distinct code) from ds_labels", [fmt.vocabulary])
+        insert("event_types", """insert into event_types select distinct $vocabulary, code, label from ds_labels
+                                   where code not in (select code from event_types where vocabulary = $vocabulary)""",
+               "select count(distinct code) from ds_labels", {"vocabulary": fmt.vocabulary})
     _apply_actors(con, insert, new_only)
     audit.keeps_current(store.LINK_COUNTS)
     _apply_documents(con, insert, direct)
@@ -397,9 +400,7 @@ def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], ne
                     select actor_id, occurred_on, date_precision, count(*) as links
                     from ds_event_actors {new_only} where actor_id is not null group by all""")
     con.execute("insert into event_actor_days select * from ds_actor_days")
-    con.execute("""insert into event_actor_months
-                   select actor_id, date_trunc('month', occurred_on)::date, sum(links) from ds_actor_days group by all
-                   on conflict (actor_id, month) do update set links = links + excluded.links""")
+    queries.add_month_links(con, "ds_actor_days")
 
 
 _DOCUMENT_COLUMNS = "document_id, source_id, source_name, url, title, published_on"

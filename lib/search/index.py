@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from lib import store
+from lib import backend, store
 
 NORMAL = r"trim(regexp_replace(lower(strip_accents(coalesce({x}, ''))), '[^\p{{L}}\p{{N}}]+', ' ', 'g'))"
 """Text as the index holds it: accents stripped (Turkish ş, ğ, ç, ö, ü, İ to s, g, c, o, u, i), lower case,
@@ -42,6 +42,7 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     try:
         for statement in INDEX_SQL:
             con.execute(statement)
+        store.set_meta(con, "search_dirty", "0")
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -54,7 +55,7 @@ def ensure_current(con: duckdb.DuckDBPyConnection) -> bool:
     Two sessions may find the index stale at once: the one whose rebuild loses the
     write conflict answers this search by the fallback and finds it current next time.
     """
-    if not store.load_extension(con, "fts"):
+    if backend.is_lake(con) or not store.load_extension(con, "fts"):  # fts keeps its index in macros: not on DuckLake
         return False
     try:
         if is_dirty(con):

@@ -30,4 +30,3 @@ pragma create_fts_index('search_tr', 'key', 'body', stemmer = 'none', stopwords 
 -- (one term's postings at 1M events: 375 -> 80 ms; the sort costs 18 s of the rebuild)
 create or replace table fts_main_search_en.terms as select * from fts_main_search_en.terms order by termid;
 create or replace table fts_main_search_tr.terms as select * from fts_main_search_tr.terms order by termid;
-insert into meta values ('search_dirty', '0') on conflict do update set value = excluded.value;

@@ -59,3 +59,15 @@ def test_a_fault_in_a_page_is_a_plain_message_naming_the_log(seeded_path, tmp_pa
     assert not at.exception
     assert [shown(e.value) for e in at.error] == [f"internal error: RuntimeError: boom <img src=x> (details in {tmp_path / 'dash.log'})"]
     assert "Traceback" in (tmp_path / "dash.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("backend", ["lake"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_on_the_team_store(any_seeded_setting: str, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    """The same pages, unchanged, on the seed case in DuckLake on the throwaway PostgreSQL."""
+    from tests.app.conftest import _run
+
+    monkeypatch.setenv("STANCEWATCH_DB", any_seeded_setting)
+    at = _run(page, {})
+    assert not at.exception
+    assert not [e.value for e in at.error]

@@ -145,3 +145,20 @@ def test_chart_exports_without_chromium_keep_html(monkeypatch: pytest.MonkeyPatc
     assert not buttons["HTML"].disabled
     for fmt in ("PNG", "SVG", "PDF"):
         assert buttons[fmt].disabled and export.INSTALL_HINT in buttons[fmt].help
+
+
+def test_a_saved_brief_reopens_as_it_was_on_the_team_store_only(any_seeded_setting: str, backend: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After saving, the team store offers the brief as it was (its snapshot); a store file says that needs the team store."""
+    from tests.app.conftest import _run
+
+    monkeypatch.setenv("STANCEWATCH_DB", any_seeded_setting)
+    at = _with_two_charts(_run("brief", {}))
+    at.button(key="brief_save").click().run()
+    assert not at.exception and _brief(at).snapshot is not None
+    labels = [d.proto.label for d in at.get("download_button")]
+    notes = " ".join(i.value for i in at.info)
+    if backend == "lake":
+        assert "Brief as it was (HTML)" in labels and "needs the team store" not in notes
+    else:
+        assert "Brief as it was (HTML)" not in labels and "needs the team store" in notes

@@ -26,17 +26,17 @@ def position(con: duckdb.DuckDBPyConnection, statement: str) -> tuple:
     return con.execute("select position_code, own_continuity from statements where statement_id = ?", [statement]).fetchall()[0]
 
 
-def test_editing_a_statements_position_is_audited_and_relabels_continuity(seeded: duckdb.DuckDBPyConnection) -> None:
+def test_editing_a_statements_position_is_audited_and_relabels_continuity(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """An added and then edited statement: the field changes, the others stay, before and after are audited, own_continuity follows."""
-    records.save(seeded, "statements", {"statement_id": "stmt-later", "stated_on": "2025-10", "actor_id": "TUR-MSB",
+    records.save(any_seeded, "statements", {"statement_id": "stmt-later", "stated_on": "2025-10", "actor_id": "TUR-MSB",
                                         "topic_id": "s400", "position_code": "retain", "quote": "We keep them."}, "analyst", new=True)
-    assert position(seeded, "stmt-later") == ("retain", "reaffirmed")
-    form = records.values(seeded, "statements", ("stmt-later",))
+    assert position(any_seeded, "stmt-later") == ("retain", "reaffirmed")
+    form = records.values(any_seeded, "statements", ("stmt-later",))
     assert form["stated_on"] == "2025-10"
-    records.save(seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
-    assert position(seeded, "stmt-later") == ("undecided", "shifted")
-    assert records.values(seeded, "statements", ("stmt-later",))["quote"] == "We keep them."
-    newest = records.history(seeded, "statements", ("stmt-later",))[0]
+    records.save(any_seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
+    assert position(any_seeded, "stmt-later") == ("undecided", "shifted")
+    assert records.values(any_seeded, "statements", ("stmt-later",))["quote"] == "We keep them."
+    newest = records.history(any_seeded, "statements", ("stmt-later",))[0]
     assert newest["action"] == "edit statements" and newest["who"] == "analyst"
     assert '"retain"' in newest["before"] and '"undecided"' in newest["after"]
     assert newest["change"] == "position_code: retain → undecided"
@@ -71,42 +71,42 @@ def test_adding_an_actor_with_aliases_and_parent(seeded: duckdb.DuckDBPyConnecti
     assert records.history(seeded, "actors", ("TUR-MFA",))[0]["before"] is None
 
 
-def test_revert_restores_an_edit_exactly_and_is_audited(seeded: duckdb.DuckDBPyConnection) -> None:
+def test_revert_restores_an_edit_exactly_and_is_audited(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """Reverting the edit puts the old position back (continuity too); the revert is its own audit row."""
-    before = checksums(seeded)
-    form = records.values(seeded, "statements", ("stmt-msb-no-change",))
-    records.save(seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
-    edit = records.history(seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
-    revert.revert_write(seeded, edit, "analyst")
-    assert checksums(seeded) == before
-    assert records.history(seeded, "statements", ("stmt-msb-no-change",))[0]["action"] == f"revert #{edit}"
+    before = checksums(any_seeded)
+    form = records.values(any_seeded, "statements", ("stmt-msb-no-change",))
+    records.save(any_seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
+    edit = records.history(any_seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
+    revert.revert_write(any_seeded, edit, "analyst")
+    assert checksums(any_seeded) == before
+    assert records.history(any_seeded, "statements", ("stmt-msb-no-change",))[0]["action"] == f"revert #{edit}"
 
 
-def test_revert_refuses_when_a_later_write_changed_the_row_unless_confirmed(seeded: duckdb.DuckDBPyConnection) -> None:
+def test_revert_refuses_when_a_later_write_changed_the_row_unless_confirmed(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """A later edit of the same row is named in the refusal; confirming reverts anyway."""
-    form = records.values(seeded, "statements", ("stmt-msb-no-change",))
-    records.save(seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
-    first = records.history(seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
-    records.save(seeded, "statements", {**form, "quote": "Changed later"}, "colleague", new=False)
+    form = records.values(any_seeded, "statements", ("stmt-msb-no-change",))
+    records.save(any_seeded, "statements", {**form, "position_code": "undecided"}, "analyst", new=False)
+    first = records.history(any_seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
+    records.save(any_seeded, "statements", {**form, "quote": "Changed later"}, "colleague", new=False)
     with pytest.raises(EditRefused, match=r"statements stmt-msb-no-change was changed since by 'edit statements'"):
-        revert.revert_write(seeded, first, "analyst")
-    revert.revert_write(seeded, first, "analyst", confirmed=True)
-    assert position(seeded, "stmt-msb-no-change")[0] == "retain"
+        revert.revert_write(any_seeded, first, "analyst")
+    revert.revert_write(any_seeded, first, "analyst", confirmed=True)
+    assert position(any_seeded, "stmt-msb-no-change")[0] == "retain"
 
 
-def test_delete_refuses_with_the_citing_list_then_cascades_and_reverts(seeded: duckdb.DuckDBPyConnection) -> None:
+def test_delete_refuses_with_the_citing_list_then_cascades_and_reverts(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """A cited statement lists its evidence; a confirmed cascade deletes both; one revert of the whole write restores all."""
-    before = checksums(seeded)
+    before = checksums(any_seeded)
     with pytest.raises(EditRefused) as refused:
-        delete.delete(seeded, "statements", ("stmt-msb-no-change",), "analyst")
+        delete.delete(any_seeded, "statements", ("stmt-msb-no-change",), "analyst")
     assert any("cited by evidence claim-nefes-buyback contradicts statement stmt-msb-no-change" in r for r in refused.value.reasons)
-    assert checksums(seeded) == before
-    gone = delete.delete(seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
+    assert checksums(any_seeded) == before
+    gone = delete.delete(any_seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
     assert {i.table for i in gone} == {"evidence"} and len(gone) == 2
-    assert seeded.execute("select count(*) from evidence where evidence_id = 'stmt-msb-no-change'").fetchall() == [(0,)]
-    ids = [r[0] for r in seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
-    revert.revert(seeded, revert.write_changes(seeded, ids), "analyst", "revert delete")
-    assert checksums(seeded) == before
+    assert any_seeded.execute("select count(*) from evidence where evidence_id = 'stmt-msb-no-change'").fetchall() == [(0,)]
+    ids = [r[0] for r in any_seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
+    revert.revert(any_seeded, revert.write_changes(any_seeded, ids), "analyst", "revert delete")
+    assert checksums(any_seeded) == before
 
 
 def test_a_source_with_documents_lists_them_recursively(seeded: duckdb.DuckDBPyConnection) -> None:
@@ -126,14 +126,14 @@ def _changed_template(tmp_path: Path) -> Path:
     return folder
 
 
-def test_undo_import_restores_the_store_exactly(seeded: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+def test_undo_import_restores_the_store_exactly(any_seeded: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     """An import that renames a topic and adds an actor is undone to the same table checksums, as an audited write."""
-    before = checksums(seeded)
-    result = import_bundle(seeded, _changed_template(tmp_path), "analyst")
-    assert checksums(seeded) != before
-    assert revert.undo_import(seeded, result.import_id, "analyst") == 2
-    assert checksums(seeded) == before
-    assert seeded.execute("select count(*) from audit_log where action = ?", [f"undo import #{result.import_id}"]).fetchall() == [(2,)]
+    before = checksums(any_seeded)
+    result = import_bundle(any_seeded, _changed_template(tmp_path), "analyst")
+    assert checksums(any_seeded) != before
+    assert revert.undo_import(any_seeded, result.import_id, "analyst") == 2
+    assert checksums(any_seeded) == before
+    assert any_seeded.execute("select count(*) from audit_log where action = ?", [f"undo import #{result.import_id}"]).fetchall() == [(2,)]
 
 
 def test_undo_refuses_unchanged_and_unknown_imports(seeded: duckdb.DuckDBPyConnection) -> None:
@@ -165,18 +165,18 @@ def test_a_dataset_import_cannot_be_undone_and_says_why(seeded: duckdb.DuckDBPyC
     assert checksums(seeded) == before
 
 
-def test_an_analyst_grade_is_reverted_and_a_brief_is_not(seeded: duckdb.DuckDBPyConnection) -> None:
+def test_an_analyst_grade_is_reverted_and_a_brief_is_not(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """A grade's audit row (keyed by row_key, values without the key) reverts; an acknowledgement is refused in words."""
     from lib import reliability, stance
 
-    reliability.set_analyst_grade(seeded, "nefes", "D", "one bad call", who="analyst")
-    [(grade_write,)] = seeded.execute("select audit_id from audit_log where action = 'set analyst grade'").fetchall()
-    revert.revert_write(seeded, grade_write, "analyst")
-    assert seeded.execute("select analyst_grade, grade_note from sources where source_id = 'nefes'").fetchall() == [(None, None)]
-    stance.acknowledge_shifts(seeded, ["stmt-msb-no-change"], who="analyst")
-    [(ack,)] = seeded.execute("select audit_id from audit_log where table_name = 'acknowledgements'").fetchall()
+    reliability.set_analyst_grade(any_seeded, "nefes", "D", "one bad call", who="analyst")
+    [(grade_write,)] = any_seeded.execute("select audit_id from audit_log where action = 'set analyst grade'").fetchall()
+    revert.revert_write(any_seeded, grade_write, "analyst")
+    assert any_seeded.execute("select analyst_grade, grade_note from sources where source_id = 'nefes'").fetchall() == [(None, None)]
+    stance.acknowledge_shifts(any_seeded, ["stmt-msb-no-change"], who="analyst")
+    [(ack,)] = any_seeded.execute("select audit_id from audit_log where table_name = 'acknowledgements'").fetchall()
     with pytest.raises(EditRefused, match="writes of acknowledgements are not data rows"):
-        revert.revert_write(seeded, ack, "analyst")
+        revert.revert_write(any_seeded, ack, "analyst")
 
 
 def test_roles_are_enforced_by_the_edit_functions(seeded: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

@@ -16,11 +16,11 @@ import pytest
 from lib import store, vocab
 
 
-def test_new_store_has_every_table_and_the_schema_version(con) -> None:
+def test_new_store_has_every_table_and_the_schema_version(any_con) -> None:
     """A new file gets every data table and records schema version and data version 0."""
-    assert set(store.table_counts(con)) == set(store.TABLES)
-    assert store.schema_version(con) == store.SCHEMA_VERSION
-    assert store.data_version(con) == 0
+    assert set(store.table_counts(any_con)) == set(store.TABLES)
+    assert store.schema_version(any_con) == store.SCHEMA_VERSION
+    assert store.data_version(any_con) == 0
 
 
 def test_reopening_keeps_data(tmp_path: Path) -> None:
@@ -36,25 +36,25 @@ def test_reopening_keeps_data(tmp_path: Path) -> None:
     assert store.data_version(again) == 1
 
 
-def test_transaction_commits_audits_and_bumps_version(con) -> None:
+def test_transaction_commits_audits_and_bumps_version(any_con) -> None:
     """A write inside transaction() lands, leaves an audit row, and raises the data version by one."""
-    with store.transaction(con, "alice", "add topic") as audit:
-        con.execute("insert into topics values ('t1', 'One', null)")
+    with store.transaction(any_con, "alice", "add topic") as audit:
+        any_con.execute("insert into topics values ('t1', 'One', null)")
         audit.row("topics", "t1", None, {"topic_id": "t1", "name": "One"})
-    assert store.data_version(con) == 1
-    row = con.execute("select who, action, table_name, row_key, after ->> 'name' from audit_log").fetchall()
+    assert store.data_version(any_con) == 1
+    row = any_con.execute("select who, action, table_name, row_key, after ->> 'name' from audit_log").fetchall()
     assert row == [("alice", "add topic", "topics", "t1", "One")]
 
 
-def test_failed_transaction_leaves_store_unchanged(con) -> None:
+def test_failed_transaction_leaves_store_unchanged(any_con) -> None:
     """An error inside a write rolls back its rows, its audit lines and the version bump."""
-    with pytest.raises(RuntimeError), store.transaction(con, "bob", "broken") as audit:
-        con.execute("insert into topics values ('t1', 'One', null)")
+    with pytest.raises(RuntimeError), store.transaction(any_con, "bob", "broken") as audit:
+        any_con.execute("insert into topics values ('t1', 'One', null)")
         audit.row("topics", "t1", None, {"topic_id": "t1"})
         raise RuntimeError("boom")
-    assert store.table_counts(con)["topics"] == 0
-    assert con.execute("select count(*) from audit_log").fetchall() == [(0,)]
-    assert store.data_version(con) == 0
+    assert store.table_counts(any_con)["topics"] == 0
+    assert any_con.execute("select count(*) from audit_log").fetchall() == [(0,)]
+    assert store.data_version(any_con) == 0
 
 
 def test_newer_schema_is_refused(con) -> None:
@@ -119,7 +119,7 @@ def test_older_store_loses_a_key_index_and_keeps_every_row(seeded_path: Path, ve
         con.close()
 
 
-def test_event_and_document_ids_stay_unique_through_every_writer(seeded, tmp_path: Path) -> None:
+def test_event_and_document_ids_stay_unique_through_every_writer(any_seeded, tmp_path: Path) -> None:
     """With no key index on events or documents, the writers keep ids unique: bundle merge, dataset re-imports, overlapping updates."""
     from lib.ingest.bundle import import_bundle
     from lib.ingest.gdelt import import_gdelt
@@ -131,8 +131,8 @@ def test_event_and_document_ids_stay_unique_through_every_writer(seeded, tmp_pat
     for name, old, new in (("events.csv", "S-400 test near Sinop", "S-400 radar test"), ("documents.csv", "Turkey reiterates", "Turkey restates")):
         path = corrected / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
-    import_bundle(seeded, corrected, who="test")
-    import_bundle(seeded, corrected, who="test")
+    import_bundle(any_seeded, corrected, who="test")
+    import_bundle(any_seeded, corrected, who="test")
     for sample, reader in ((REALDATA / "gdelt" / "gdelt2_events_sample_2017.export.CSV", import_gdelt),
                            (REALDATA / "icews" / "events.2018.sample.tab", import_icews)):
         header, lines = ("", sample.read_text(encoding="utf-8").splitlines(keepends=True))
@@ -141,23 +141,23 @@ def test_event_and_document_ids_stay_unique_through_every_writer(seeded, tmp_pat
         (tmp_path / "a.txt").write_text(header + "".join(lines[: len(lines) * 2 // 3]), encoding="utf-8")
         (tmp_path / "b.txt").write_text(header + "".join(lines[len(lines) // 3 :]), encoding="utf-8")
         for name in ("a.txt", "b.txt", "b.txt", "a.txt"):
-            reader(seeded, tmp_path / name, who="test")
+            reader(any_seeded, tmp_path / name, who="test")
     for table, key in (("events", "event_id"), ("documents", "document_id")):
-        total, distinct = seeded.execute(f"select count(*), count(distinct {key}) from {table}").fetchall()[0]
+        total, distinct = any_seeded.execute(f"select count(*), count(distinct {key}) from {table}").fetchall()[0]
         assert total == distinct, table
-    assert seeded.execute("select count(*) from events").fetchall() == [(5 + 6090 + 3705,)]
-    assert seeded.execute("select title from events where event_id = 's400-test-sinop'").fetchall() == [("S-400 radar test",)]
-    assert seeded.execute("select title from documents where document_id = 'nat-s400-2025-09'").fetchall()[0][0].startswith("Turkey restates")
+    assert any_seeded.execute("select count(*) from events").fetchall() == [(5 + 6090 + 3705,)]
+    assert any_seeded.execute("select title from events where event_id = 's400-test-sinop'").fetchall() == [("S-400 radar test",)]
+    assert any_seeded.execute("select title from documents where document_id = 'nat-s400-2025-09'").fetchall()[0][0].startswith("Turkey restates")
 
 
-def test_own_continuity_follows_every_write_of_statements(seeded) -> None:
+def test_own_continuity_follows_every_write_of_statements(any_seeded) -> None:
     """A 'no change' statement with no earlier record of its own is reaffirmed; without the phrase it becomes 'first'."""
-    assert dict(seeded.execute("select statement_id, own_continuity from statements").fetchall()) == _own_labels(seeded)
-    with store.transaction(seeded, "test", "recode") as audit:
-        seeded.execute("update statements set self_declared_continuity = false where statement_id = 'stmt-msb-no-change'")
+    assert dict(any_seeded.execute("select statement_id, own_continuity from statements").fetchall()) == _own_labels(any_seeded)
+    with store.transaction(any_seeded, "test", "recode") as audit:
+        any_seeded.execute("update statements set self_declared_continuity = false where statement_id = 'stmt-msb-no-change'")
         audit.row("statements", "stmt-msb-no-change", {"self_declared_continuity": True}, {"self_declared_continuity": False})
-    stored = dict(seeded.execute("select statement_id, own_continuity from statements").fetchall())
-    assert stored == _own_labels(seeded) and stored["stmt-msb-no-change"] == "first"
+    stored = dict(any_seeded.execute("select statement_id, own_continuity from statements").fetchall())
+    assert stored == _own_labels(any_seeded) and stored["stmt-msb-no-change"] == "first"
 
 
 def test_a_bundle_relabels_only_the_series_it_writes(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

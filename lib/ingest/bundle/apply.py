@@ -83,7 +83,7 @@ def _write(con: duckdb.DuckDBPyConnection, who: str, path: Path, read: BundleRea
     counts: dict[str, dict[str, int]] = {}
     with store.transaction(con, who, "import bundle", on_wait=lambda ahead: say(0.5, f"queued behind {ahead}")) as audit:
         say(0.6, "writing")
-        import_id = int(con.execute("select nextval('import_seq')").fetchall()[0][0])
+        import_id = store.next_id(con, "import_seq")
         audit.action = IMPORT_ACTION.format(import_id)  # every audit row of this import names it
         for table in staged:
             counts.update(apply_staged(con, audit, table))

@@ -1,0 +1,116 @@
+"""Benchmark: the pages' queries on the team store (DuckLake on PostgreSQL) against the embedded DuckDB file.
+
+It copies a synthetic store file (bench/timeline.py's, e.g. /work/stores/events_1m.duckdb, opened
+read-only) into a new team store on a throwaway PostgreSQL (tests/pg.py: initdb in a temporary
+folder, a Unix socket) with its Parquet files in a temporary data path, then times the queries the
+Overview, Timeline, Stances and Sources pages run, on both stores in the same process, alternating
+file and lake run by run so that both see the same machine load. It reports the median of
+``--repeat`` runs (after one warm-up run each) and the ratio lake / file.
+
+    python bench/backends.py [--store /work/stores/events_1m.duckdb] [--repeat 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.timeline import scenario_filters  # noqa: E402 - after the path is set
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def page_queries() -> dict[str, object]:
+    """label -> function(con): what each page asks the store for on a first load (no page cache)."""
+    from lib import queries, reliability, stance, timeline
+    from lib.filters import Filters
+
+    found: dict[str, object] = {
+        "Overview: store summary": lambda con: queries.store_summary(con),
+        "Overview: standings (50 busiest series)": lambda con: stance.standings(con, None, None, True, TODAY),
+    }
+    for name in ("all_dates", "one_year", "month_top_actor"):
+        filters = scenario_filters(name)
+        found[f"Timeline: {name}"] = lambda con, f=filters: timeline.chart_data(con, f, "actor")
+    found["Stances: positions held, every series"] = lambda con: stance.positions_held(con, None, None, True, TODAY)
+    found["Sources: track records"] = lambda con: reliability.track_records(con, Filters())
+    return found
+
+
+def copy_into_lake(source: Path, setting: str) -> float:
+    """Copy every table of the store file into a new team store; seconds taken."""
+    from lib import store
+
+    started = time.perf_counter()
+    con = store.connect(setting)
+    con.execute(f"attach '{source.as_posix()}' as src (read_only)")
+    tables = [*store.TABLES, "event_actor_days", "event_actor_months", "audit_log", "imports", "meta"]
+    con.execute("begin transaction")
+    for table in tables:
+        con.execute(f"delete from {table}")
+        con.execute(f"insert into {table} by name select * from src.{table}")
+    con.execute("commit")
+    con.execute("detach src")
+    con.close()
+    return time.perf_counter() - started
+
+
+def measure(file_db: Path, setting: str, repeat: int) -> list[dict[str, object]]:
+    from lib import store
+
+    stores = {"file": store.connect(file_db, read_only=True), "lake": store.connect(setting, read_only=True)}
+    assert store.table_counts(stores["file"]) == store.table_counts(stores["lake"]), "the copy differs"
+    rows = []
+    for label, func in page_queries().items():
+        times: dict[str, list[float]] = {"file": [], "lake": []}
+        for con in stores.values():
+            func(con)  # warm-up: DuckDB's buffers, the lake's file list
+        for _ in range(repeat):
+            for which, con in stores.items():
+                start = time.perf_counter()
+                func(con)
+                times[which].append((time.perf_counter() - start) * 1000)
+        file_ms, lake_ms = (round(statistics.median(times[w]), 1) for w in ("file", "lake"))
+        rows.append({"query": label, "file_ms": file_ms, "lake_ms": lake_ms, "ratio": round(lake_ms / file_ms, 2)})
+        print(f"{label:45s} file {file_ms:9.1f} ms   lake {lake_ms:9.1f} ms   x{lake_ms / file_ms:.2f}", flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    from lib import backend
+    from tests import pg
+
+    server = pg.start()
+    try:
+        with tempfile.TemporaryDirectory() as data:
+            os.environ[backend.DATA_PATH_ENV] = data
+            setting = f"ducklake:postgres:{server.new_database()}"
+            print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, python {platform.python_version()}; "
+                  f"load average before: {os.getloadavg()}", flush=True)
+            print(f"copied {args.store.name} into the team store in {copy_into_lake(args.store, setting):.1f} s", flush=True)
+            rows = measure(args.store, setting, args.repeat)
+            print(f"load average after: {os.getloadavg()}")
+            if args.json:
+                print(json.dumps({"store": str(args.store), "rows": rows, "load": os.getloadavg()}, indent=1))
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
