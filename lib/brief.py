@@ -98,15 +98,20 @@ def save(con: duckdb.DuckDBPyConnection, brief: Brief, who: access.Actor) -> str
     who = access.require_own(who, before[0][1] if before else None, access.WRITE, "overwrite the brief")
     seen = store.snapshot_of(con)  # the data the analyst was looking at, before this save makes a snapshot of its own
     brief.snapshot, brief.on_team_store = seen.number, seen.lake
-    with store.transaction(con, who, "save brief") as audit:
-        con.execute(
-            """merge into briefs using (select ? as brief_id, ? as title, ? as who, ?::json as content) new
-               on briefs.brief_id = new.brief_id
-               when matched then update set title = new.title, who = new.who, content = new.content, saved_at = now()
-               when not matched then insert (brief_id, title, who, content) values (new.brief_id, new.title, new.who, new.content)""",
-            [brief.brief_id, brief.title, who, brief.to_json()],
-        )
-        audit.row("briefs", brief.brief_id, json.loads(before[0][0]) if before else None, json.loads(brief.to_json()))
+
+    def write() -> None:  # a retry after a collision audits what the other write left
+        with store.transaction(con, who, "save brief") as audit:
+            kept = con.execute("select content from briefs where brief_id = ?", [brief.brief_id]).fetchall()
+            con.execute(
+                """merge into briefs using (select ? as brief_id, ? as title, ? as who, ?::json as content) new
+                   on briefs.brief_id = new.brief_id
+                   when matched then update set title = new.title, who = new.who, content = new.content, saved_at = now()
+                   when not matched then insert (brief_id, title, who, content) values (new.brief_id, new.title, new.who, new.content)""",
+                [brief.brief_id, brief.title, who, brief.to_json()],
+            )
+            audit.row("briefs", brief.brief_id, json.loads(kept[0][0]) if kept else None, json.loads(brief.to_json()))
+
+    store.retry_on_conflict(write)
     return brief.brief_id
 
 

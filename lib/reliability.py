@@ -160,11 +160,15 @@ def set_analyst_grade(con: duckdb.DuckDBPyConnection, source_id: str, grade: str
     grade = (grade or "").strip().upper() or None
     if grade is not None and not (len(grade) in (1, 2) and grade[0] in "ABCDEF" and (len(grade) == 1 or grade[1] in "123456")):
         raise ValueError(f"'{grade}' is not a grade: a letter A–F, optionally followed by a digit 1–6")
-    rows = con.execute("select analyst_grade, grade_note from sources where source_id = ?", [source_id]).fetchall()
-    if not rows:
-        raise KeyError(f"no source {source_id!r}")
-    before = {"analyst_grade": rows[0][0], "grade_note": rows[0][1]}
-    after = {"analyst_grade": grade, "grade_note": (note or "").strip() or None}
-    with store.transaction(con, who, "set analyst grade" if grade else "clear analyst grade") as audit:
-        con.execute("update sources set analyst_grade = ?, grade_note = ? where source_id = ?", [grade, after["grade_note"], source_id])
-        audit.row("sources", source_id, before, after)
+    note = (note or "").strip() or None
+
+    def write() -> None:  # reads inside its turn: a retry after a collision sees the other write's result
+        with store.transaction(con, who, "set analyst grade" if grade else "clear analyst grade") as audit:
+            rows = con.execute("select analyst_grade, grade_note from sources where source_id = ?", [source_id]).fetchall()
+            if not rows:
+                raise KeyError(f"no source {source_id!r}")
+            con.execute("update sources set analyst_grade = ?, grade_note = ? where source_id = ?", [grade, note, source_id])
+            audit.row("sources", source_id, {"analyst_grade": rows[0][0], "grade_note": rows[0][1]},
+                      {"analyst_grade": grade, "grade_note": note})
+
+    store.retry_on_conflict(write)

@@ -568,8 +568,12 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
 def acknowledge_shifts(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: access.Actor = ALERT_WHO) -> int:
     """Mark shift alerts as seen in one audited write; returns how many were not acknowledged before."""
     who = access.require(who, access.WRITE, "acknowledge shifts")
-    with store.transaction(con, who, "acknowledge shift") as audit:
-        new = queries.insert_acknowledgements(con, statement_ids, who)
-        for statement_id in new:
-            audit.row("acknowledgements", statement_id, None, {"statement_id": statement_id, "who": who})
-    return len(new)
+
+    def write() -> int:
+        with store.transaction(con, who, "acknowledge shift") as audit:
+            new = queries.insert_acknowledgements(con, statement_ids, who)
+            for statement_id in new:
+                audit.row("acknowledgements", statement_id, None, {"statement_id": statement_id, "who": who})
+        return len(new)
+
+    return store.retry_on_conflict(write)

@@ -79,11 +79,19 @@ def serve(store_file: Path, tmp_dir: Path, port: int | None = None, options: Seq
     """
     db = tmp_dir / "store.duckdb"
     shutil.copy(store_file, db)
+    with serve_store(str(db), db.with_suffix(".log"), port, options, env) as url:
+        yield url
+
+
+@contextmanager
+def serve_store(setting: str, log_path: Path, port: int | None = None, options: Sequence[str] = (),
+                env: dict[str, str] | None = None) -> Iterator[str]:
+    """A `streamlit run app.py` over the store ``setting`` itself (a file, or the team store several servers share)."""
     port = port or free_port()
-    log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", *options, "--", "--db", str(db)],
+         "--server.headless", "true", "--server.address", "127.0.0.1", *options, "--", "--db", setting],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
@@ -97,7 +105,7 @@ def serve(store_file: Path, tmp_dir: Path, port: int | None = None, options: Seq
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start: {db.with_suffix('.log').read_text()}")
+                raise RuntimeError(f"streamlit did not start: {log_path.read_text()}")
             time.sleep(0.3)
         yield url
     finally:

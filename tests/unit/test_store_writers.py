@@ -246,3 +246,32 @@ def test_a_dataset_import_that_waits_too_long_is_refused_and_logged(seeded: duck
     assert refused.value.problems[0].file == ACLED.name and "busy with save brief by someone" in refused.value.problems[0].reason
     assert importer.execute("select format, status from imports order by import_id desc limit 1").fetchall() == [("acled", "refused")]
     assert store.table_counts(importer)["events"] == before
+
+
+@pytest.mark.parametrize("writer", ["grade", "acknowledge", "brief"])
+def test_a_small_write_that_collides_retries_by_itself(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch,
+                                                       writer: str) -> None:
+    """A grade, an acknowledgement or a brief that meets another process's write (as on the team store) is done again, not refused.
+
+    The outsider's transaction (a write the lock cannot see) holds until the first retry's pause, then commits.
+    """
+    from lib import brief
+
+    outsider, cursor = seeded.cursor(), seeded.cursor()
+    outsider.execute("begin transaction")
+    outsider.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 1:
+            outsider.execute("commit")
+
+    monkeypatch.setattr(store.time, "sleep", pause)
+    write = {"grade": lambda: reliability.set_analyst_grade(cursor, "nefes", "D", None, who="analyst"),
+             "acknowledge": lambda: stance.acknowledge_shifts(cursor, ["stmt-msb-no-change"], who="analyst"),
+             "brief": lambda: brief.save(cursor, brief.Brief(title="Retried"), who="analyst")}[writer]
+    write()
+    assert len(pauses) == 1
+    audited = cursor.execute("select count(*) from audit_log where action in ('set analyst grade', 'acknowledge shift', 'save brief')")
+    assert audited.fetchall() == [(1,)]
