@@ -94,6 +94,12 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("select type from duckdb_databases() where database_name = current_database()").fetchall()[0][0] == "ducklake"
 
 
+def lake_attached(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the team store is attached to ``con``'s database instance (true of all its cursors, whichever is in use)."""
+    return con.execute("select count(*) from duckdb_databases() where database_name = ? and type = 'ducklake'",
+                       [LAKE]).fetchall()[0][0] > 0
+
+
 def snapshot(con: duckdb.DuckDBPyConnection) -> int:
     """The team store's snapshot this connection reads now (DuckLake's snapshot id; at a snapshot, that one)."""
     attached = con.execute("select options from duckdb_databases() where database_name = ?", [LAKE]).fetchall()

@@ -198,7 +198,7 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor on ``con`` (one per thread or session) that works on the same store: a DuckDB cursor starts in the
     default database, so on the team store it is pointed at the attached lake, as ``con`` is."""
     cur = con.cursor()
-    if backend.is_lake(con):
+    if backend.lake_attached(cur):  # asked on the new cursor: the shared connection is not safe to query from threads
         cur.execute(f"use {backend.LAKE}")
     return cur
 
