@@ -72,6 +72,14 @@ def parse_partial_date(text: str) -> PartialDate:
     return PartialDate(first, precision)
 
 
+def storable(text: str) -> PartialDate | None:
+    """The partial date if the store can hold it, else None: for lookups that only ask "is this already stored?"."""
+    try:
+        return parse_partial_date(text)
+    except ValueError:
+        return None
+
+
 def format_partial_date(day: dt.date, precision: str) -> str:
     """Show a date no more precisely than it is known: '2025', 'Sep 2025' or '3 Sep 2025'."""
     if precision == "year":

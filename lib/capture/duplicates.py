@@ -8,7 +8,7 @@ import duckdb
 
 from lib.capture import known as store_view
 from lib.capture.proposals import Proposals
-from lib.dates import parse_partial_date, period_end
+from lib.dates import period_end, storable
 
 
 def flag(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
@@ -19,7 +19,8 @@ def flag(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
 
 
 def _statements(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
-    dated = [(s, parse_partial_date(s.stated_on)) for s in proposals.statements if s.stated_on]
+    # a date the store cannot hold (a future publication date) has no stored duplicate; the import refuses it in words
+    dated = [(s, p) for s in proposals.statements if s.stated_on and (p := storable(s.stated_on))]
     if not dated:
         return
     first = min(p.first_day for _, p in dated)
@@ -39,9 +40,9 @@ def _statements(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
 def _claims(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
     stored = store_view.stored_claims(con, [d.document_id for d in proposals.cited_documents if d.stored])
     for claim in proposals.claims:
-        if not claim.claimed_on:
+        parsed = storable(claim.claimed_on) if claim.claimed_on else None
+        if parsed is None:
             continue
-        parsed = parse_partial_date(claim.claimed_on)
         claim.duplicate_of = next((c for c, doc, day, precision in stored if doc == claim.document_id
                                    and (day, precision) == (parsed.first_day, parsed.precision)), "")
 
@@ -49,8 +50,8 @@ def _claims(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
 def _events(con: duckdb.DuckDBPyConnection, proposals: Proposals) -> None:
     wanted = {}
     for event in proposals.events:
-        parsed = parse_partial_date(event.occurred_on)
-        wanted[event.event_id] = (event.event_type, parsed.first_day, parsed.precision)
+        if parsed := storable(event.occurred_on):
+            wanted[event.event_id] = (event.event_type, parsed.first_day, parsed.precision)
     stored = store_view.stored_events(con, list(wanted.values()))
     for event in proposals.events:
-        event.duplicate_of = stored.get(wanted[event.event_id], "")
+        event.duplicate_of = stored.get(wanted.get(event.event_id), "")

@@ -51,7 +51,7 @@ from lib.capture.speech import (
 )
 from lib.capture.text import Article
 from lib.capture.when import DateMention, find_dates
-from lib.dates import parse_partial_date
+from lib.dates import storable
 from lib.phrases import declares_continuity
 
 _QUOTING = re.compile(r"\b(?:quoted|quoting|citing|cited)\b|\bas saying\b", re.IGNORECASE)
@@ -351,8 +351,7 @@ class _Run:
             host = self.known.sources.get(self.document.source_id)
             by = host.name if host else self.document.source_id
             stored = None
-            if when:
-                parsed = parse_partial_date(when)
+            if when and (parsed := storable(when)):
                 stored = store_view.stored_document(self.con, source_id, parsed.first_day, parsed.precision)
             ident = stored or self.keys.unique(key_)
             self.cited[key_] = DocumentProposal(ident, source_id, f"Report by {source.name} (as cited by {by})",
