@@ -195,6 +195,7 @@ def summarise(run: dict[str, object], before: dict, after: dict, facts: dict[str
         "errors_shown": errors,
         "import": {k: run["import"][k] for k in ("exit", "seconds", "stdout", "stderr")},
         "events_before": events_before, "events_after": facts["events"], "imported_events": facts["imported_events"],
+        "import_applied": run["import"]["exit"] == 0 and facts["imported_events"] > 0,
         "new_events_are_the_import": facts["events"] - events_before == facts["imported_events"],
         "rows_lost": lost_rows(before, after, {"sources": len(written)}),
         "grades_written": written, "grades_in_store": {source: facts["grades"].get(source) for source in written},

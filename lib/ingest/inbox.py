@@ -276,9 +276,23 @@ def _plain_name(name: object) -> bool:
     return name is None or (isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name)
 
 
+NOT_FILES = (":memory:", "ducklake:")
+"""Stores that are no single file: nothing holds them exclusively, so they have no inbox."""
+
+
+def has_inbox(store_file: object) -> bool:
+    """Whether the store is one DuckDB file, the only kind one process holds (so the only kind with an inbox)."""
+    return not str(store_file).startswith(NOT_FILES)
+
+
 def drain(con: duckdb.DuckDBPyConnection, store_file: str | os.PathLike[str],
           on_job: Callable[[Job], None] | None = None) -> list[Job]:
-    """Apply every waiting job, oldest first (jobs queued meanwhile included); call only while holding the store."""
+    """Apply every waiting job, oldest first (jobs queued meanwhile included); call only while holding the store.
+
+    A store that is not one file has no inbox: nothing to apply.
+    """
+    if not has_inbox(store_file):
+        return []
     recover(store_file)
     applied = []
     while (claimed := claim_next(store_file)) is not None:
@@ -327,16 +341,12 @@ _WORKERS: dict[str, Worker] = {}
 _WORKERS_GUARD = threading.Lock()
 
 
-NOT_FILES = (":memory:", "ducklake:")
-"""Stores that are no single file: nothing holds them exclusively, so they have no inbox."""
-
-
 def start_worker(con: duckdb.DuckDBPyConnection, store_file: str | os.PathLike[str], poll: float = POLL_SECONDS) -> Worker | None:
     """Start this process's worker for the store, or return the one already running: never two for one store.
 
     None for a store that is not one DuckDB file (in memory; a DuckLake catalog serves several writers itself).
     """
-    if str(store_file).startswith(NOT_FILES):
+    if not has_inbox(store_file):
         return None
     key = os.path.realpath(store_file)
     with _WORKERS_GUARD:

@@ -248,3 +248,17 @@ def test_sessions_opening_cursors_at_once_all_reach_the_store(any_seeded: duckdb
         thread.join()
     assert errors == []
     assert set(counts) == {5}
+
+
+def test_the_cli_imports_into_either_store(any_seeded_setting: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`import` on the team store writes at once (no inbox: DuckLake takes concurrent writers); on a file likewise when free.
+
+    The CLI once looked for queued jobs of the team store as if it were a file and failed (bench/team_concurrency.py).
+    """
+    from lib import cli
+
+    assert cli.main(["--db", any_seeded_setting, "import", "acled", str(ROOT / "tests" / "data" / "acled_current.csv")]) == 0
+    assert "inserted" in capsys.readouterr().out
+    con = store.connect(any_seeded_setting, read_only=True)
+    assert con.execute("select count(*) from events where origin = 'acled'").fetchall()[0][0] > 0
+    con.close()
