@@ -21,12 +21,15 @@ from lib.filters import Filters
 from lib.search import index
 
 MATCH_SQL = (Path(__file__).parent / "match.sql").read_text(encoding="utf-8")
-_TERM_RULE = {
-    "en": "d.term = stem(q.word, 'english')",
-    # a Turkish outlet's row may be written in English ("taking back"): English stems match there too
-    "tr": "(d.term = q.word or (length(q.prefix) >= 3 and starts_with(d.term, q.prefix))"
-          " or stem(d.term, 'english') = stem(q.word, 'english'))",
-}
+TERMS_SQL = """
+    select q.i, 'en' as lang, stem(q.word, 'english') as term from q
+    union
+    -- a Turkish item's terms are its words: the word itself, one that starts with its prefix (Turkish adds
+    -- suffixes: "iade" finds "iadesi"), or one with its English stem (an English text from a Turkish outlet)
+    select q.i, 'tr', t.term from (select distinct term from search_postings where lang = 'tr') t
+    join q on t.term = q.word or (length(q.prefix) >= 3 and starts_with(t.term, q.prefix))
+              or stem(t.term, 'english') = stem(q.word, 'english')
+"""
 MAX_WORDS, MAX_PHRASES = 12, 4
 _MUTABLE_END = ("k", "p", "t", "c")  # Turkish final consonants that soften before a vowel suffix: kitap → kitabı
 
@@ -54,27 +57,37 @@ def parse(text: str) -> Query:
     """Words and "quoted phrases" of what the analyst typed; an odd quote counts as closed at the end."""
     phrases = tuple(p for p in (normalise(m) for m in re.findall(r'"([^"]*)"?', text)) if p)[:MAX_PHRASES]
     words = tuple(dict.fromkeys(normalise(text).split()))[:MAX_WORDS]
-    return Query(words, phrases)
+    return Query(words, tuple(p for p in phrases if set(p.split()) <= set(words)))  # a phrase past MAX_WORDS is dropped
 
 
 def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
     """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values.
 
     None when the text has no word or the index cannot be used (no fts package,
-    read-only store): the caller then searches literally (ILIKE). Parameter
-    names start with ``sw_`` so the SQL can join another query's WHERE clause.
+    an index left stale by a write without it): the caller then searches
+    literally (ILIKE). Parameter names start with ``sw_`` so the SQL can join
+    another query's WHERE clause. The words are resolved to index terms first,
+    so that the postings scan filters on constants and skips row groups.
     """
     query = parse(text)
-    if not query.words or not index.ensure_current(con):
+    if not query.words or not index.usable(con):
         return None
-    params: dict[str, object] = {"sw_words": list(query.words), "sw_prefixes": list(query.prefixes)}
-    tests = []
-    for n, phrase in enumerate(query.phrases):
-        params[f"sw_phrase{n}"] = f" {phrase} "
-        tests.append(f"contains(' ' || sd.body || ' ', $sw_phrase{n})")
-    phrases = " and ".join(tests) or "true"
-    parts = [MATCH_SQL.format(ix=ix, term_rule=_TERM_RULE[ix], phrases=phrases) for ix in index.INDEXES]
-    return "(" + ") union all (".join(parts) + ")", params
+    terms = con.execute(f"""with q as (select unnest(?::varchar[]) as word, unnest(?::varchar[]) as prefix,
+                                              generate_subscripts(?::varchar[], 1) - 1 as i)
+                            {TERMS_SQL} order by all""", [list(query.words), list(query.prefixes), list(query.words)]).fetchall()
+    distinct = sorted({term for _, _, term in terms})
+    params: dict[str, object] = {"sw_i": [i for i, _, _ in terms], "sw_lang": [lang for _, lang, _ in terms],
+                                 "sw_term": [term for _, _, term in terms], "sw_words": len(query.words)}
+    params |= {f"sw_t{n}": term for n, term in enumerate(distinct)}
+    # a phrase: some position of its first word has the second word one after, the third two after, ...
+    phrases = [[query.words.index(w) for w in phrase.split()] for phrase in query.phrases]
+    tests = [f"len(list_filter(h.pos{at[0]}, x -> {' and '.join(f'list_contains(h.pos{i}, x + {n})' for n, i in enumerate(at))})) > 0"
+             for at in phrases if len(at) > 1]
+    needed = sorted({i for at in phrases if len(at) > 1 for i in at})
+    sql = MATCH_SQL.format(terms=f"p.term in ({', '.join(f'$sw_t{n}' for n in range(len(distinct)))})" if distinct else "false",
+                           pos=", p.pos" if tests else "", phrases=" and ".join(tests) or "true",
+                           positions="".join(f", flatten(list(p.pos) filter (where p.i = {i})) as pos{i}" for i in needed))
+    return sql, params
 
 
 _KIND_SQL = {
@@ -104,6 +117,12 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     hits_sql, params = found
     where, filter_params = queries.timeline_where(con, replace(filters, text=""))
     params |= filter_params
+    if not (filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
+            or filters.event_types or filters.origins):
+        # only kinds chosen: the best `limit` hits first, then their texts (a join on a few keys, not on every hit)
+        params["sw_kinds"] = list(filters.kinds or _KIND_SQL.keys() | {"document"})
+        hits_sql = (f"select * from ({hits_sql}) where kind in (select unnest($sw_kinds::varchar[])) "
+                    "order by score desc, kind, item_id limit $sw_limit")
     parts = []
     for kind, (table, dated, title, body) in _KIND_SQL.items():
         if where[_ALIAS[kind]]:
@@ -120,7 +139,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     if not parts:
         return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "url", "score"])
     params["sw_limit"] = limit
-    sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, dated desc nulls last, kind, item_id limit $sw_limit"
+    sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, kind, item_id limit $sw_limit"
     return con.execute(sql, queries.used_params(sql, params)).df()
 
 
