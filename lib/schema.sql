@@ -204,8 +204,8 @@ create table if not exists briefs (
 );
 
 -- The full-text index (lib/search/index.py), kept current by every write for exactly the rows it wrote.
--- search_docs: one row per indexed item (its language, token count and a digest of its indexed text);
--- docid is new whenever the item's text or language changes, so a changed item is a delete plus an insert.
+-- search_docs: one row per indexed item (its language, token count, what a result shows, a digest of all
+-- that); docid is new whenever any of it changes, so a changed item is a delete plus an insert.
 create sequence if not exists search_docid_seq;
 create table if not exists search_docs (
     docid   bigint not null,
@@ -213,7 +213,12 @@ create table if not exists search_docs (
     item_id varchar not null,
     lang    varchar not null,
     len     integer not null,
-    digest  ubigint not null
+    digest  ubigint not null,
+    -- what a result shows: date, title (a statement's actor id), text, link
+    dated   date,
+    title   varchar,
+    text    varchar,
+    url     varchar
 );
 -- search_postings: one row per (term, item), in (lang, term) order so that a term's rows sit in few row
 -- groups; len repeats the item's token count so that BM25 needs no join; pos are the term's token positions

@@ -4,26 +4,32 @@
 
 -- fresh: what the index should hold for the items in question. An event's language is that of its
 -- documents (the first by name when they differ); a statement's its own, else its document's; a claim's
--- its document's; no language means English. Items without a word are not indexed.
+-- its document's; no language means English. Items without a word are not indexed. Beside the words,
+-- what a result row shows (date, title, text, link; a statement's title is its actor's id, named at query
+-- time), so that the best hits need no scan of the item tables.
 create or replace temp table search_fresh as
-select kind, item_id, lang, body, len(string_split(body, ' ')) as len, hash(lang, body) as digest
+select kind, item_id, lang, body, len(string_split(body, ' ')) as len, dated, title, text, url,
+       hash(lang, body, dated, title, text, url) as digest
 from (
-    select kind, item_id, lang, $normal as body
+    select kind, item_id, lang, $normal as body, dated, title, text, url
     from (
         select 'event' as kind, e.event_id as item_id, coalesce(l.language, 'en') as lang,
-               concat_ws(' ', e.title, e.description) as raw
+               concat_ws(' ', e.title, e.description) as raw, e.occurred_on as dated, e.title, e.description as text,
+               null::varchar as url
         from events e {only_e}
         left join (select ed.event_id, min(doc.language) as language
                    from event_documents ed {only_ed} join documents doc using (document_id) group by ed.event_id) l
             using (event_id)
         union all
-        select 'statement', s.statement_id, coalesce(s.language, doc.language, 'en'), s.quote
+        select 'statement', s.statement_id, coalesce(s.language, doc.language, 'en'), s.quote, s.stated_on, s.actor_id,
+               s.quote, null
         from statements s {only_s} left join documents doc using (document_id)
         union all
-        select 'claim', c.claim_id, coalesce(doc.language, 'en'), c.text
+        select 'claim', c.claim_id, coalesce(doc.language, 'en'), c.text, c.claimed_on, null, c.text, null
         from claims c {only_c} left join documents doc using (document_id)
         union all
-        select 'document', doc.document_id, coalesce(doc.language, 'en'), doc.title
+        select 'document', doc.document_id, coalesce(doc.language, 'en'), doc.title, doc.published_on, doc.title, null,
+               doc.url
         from documents doc {only_d}
     )
 )
@@ -47,7 +53,7 @@ delete from search_postings where docid in (select docid from search_gone);
 
 delete from search_docs where docid in (select docid from search_gone);
 
-insert into search_docs select docid, kind, item_id, lang, len, digest from search_new;
+insert into search_docs select docid, kind, item_id, lang, len, digest, dated, title, text, url from search_new;
 
 -- a term per English stem or Turkish word, its count and positions (0-based) in the item
 insert into search_postings

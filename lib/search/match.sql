@@ -1,4 +1,4 @@
--- Items whose words match every query word, ranked by BM25 over the postings of their language.
+-- The docids of items whose words match every query word, with their BM25 score over the postings of their language.
 -- $sw_i, $sw_lang, $sw_term: the query's terms (lib/search/query.py resolves each word to the terms it
 -- matches: its English stem in English items; in Turkish items the word itself, any term starting with its
 -- prefix, any term with its English stem). {terms} is `p.term in (...)` on bound parameters, so that the
@@ -12,7 +12,7 @@ with p as materialized (
                  unnest($sw_term::varchar[]) as term) q using (lang, term)
     where {terms}
 )
-select d.kind, d.item_id, h.score
+select h.docid, h.score
 from (
     select p.docid,
            sum(ln((st.docs - f.df + 0.5) / (f.df + 0.5) + 1) * p.tf * (1.2 + 1)
@@ -23,5 +23,4 @@ from (
     group by p.docid
     having count(distinct p.i) = $sw_words
 ) h
-join search_docs d on d.docid = h.docid
 where {phrases}

@@ -61,7 +61,16 @@ def parse(text: str) -> Query:
 
 
 def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
-    """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values.
+    """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values; see :func:`scores_sql`."""
+    found = scores_sql(con, text)
+    return None if found is None else (_ITEMS.format(scores=found[0]), found[1])
+
+
+_ITEMS = "select d.kind, d.item_id, h.score from ({scores}) h join search_docs d using (docid)"
+
+
+def scores_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
+    """SQL selecting (docid, score) of the items matching ``text``, with its bound values.
 
     None when the text has no word or the index cannot be used (no fts package,
     an index left stale by a write without it): the caller then searches
@@ -90,14 +99,10 @@ def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[st
     return sql, params
 
 
-_KIND_SQL = {
-    # kind -> (table with alias, date, title, text); the WHERE comes from the Timeline's filters
-    "event": ("events e", "e.occurred_on", "e.title", "e.description"),
-    "statement": ("statements s join actors a on a.actor_id = s.actor_id", "s.stated_on", "a.name", "s.quote"),
-    "claim": ("claims c", "c.claimed_on", "null::varchar", "c.text"),
-}
+_KIND_TABLE = {"event": "events e", "statement": "statements s", "claim": "claims c"}
 _ALIAS = {"event": "e", "statement": "s", "claim": "c"}
 _ID = {"event": "e.event_id", "statement": "s.statement_id", "claim": "c.claim_id"}
+_COLUMNS = ["kind", "item_id", "dated", "title", "text", "url", "score"]
 
 
 def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
@@ -108,38 +113,39 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     claim text), url (a document's), score (BM25). Documents have no actor or topic: choosing actors,
     topics, kinds, event types or origins leaves them out; dates and sources apply.
     None when the index cannot be used (see :func:`matches_sql`).
+
+    What a row shows comes from the index (search_docs). Without filters the best
+    ``limit`` scores are taken before anything else is read; a filter is a semi
+    join of the hits with the item table under the Timeline's WHERE clause, which
+    DuckDB prunes by the dates the items are stored in.
     """
     from lib import queries  # queries uses this module for the Timeline's text filter: import at first use
 
-    found = matches_sql(con, text)
+    found = scores_sql(con, text)
     if found is None:
         return None
-    hits_sql, params = found
+    scores, params = found
     where, filter_params = queries.timeline_where(con, replace(filters, text=""))
-    params |= filter_params
-    if not (filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
+    params |= filter_params | {"sw_limit": limit}
+    if not (filters.kinds or filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
             or filters.event_types or filters.origins):
-        # only kinds chosen: the best `limit` hits first, then their texts (a join on a few keys, not on every hit)
-        params["sw_kinds"] = list(filters.kinds or _KIND_SQL.keys() | {"document"})
-        hits_sql = (f"select * from ({hits_sql}) where kind in (select unnest($sw_kinds::varchar[])) "
-                    "order by score desc, kind, item_id limit $sw_limit")
-    parts = []
-    for kind, (table, dated, title, body) in _KIND_SQL.items():
-        if where[_ALIAS[kind]]:
-            parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, null::varchar as url, h.score "
-                         f"from hits h join {table} on {_ID[kind]} = h.item_id where h.kind = '{kind}' and {where[_ALIAS[kind]]}")
+        scores = f"select * from ({scores}) order by score desc, docid limit $sw_limit"
+    tests = [f"(h.kind = '{kind}'" + (f" and h.item_id in (select {_ID[kind]} from {_KIND_TABLE[kind]} where {where[_ALIAS[kind]]}))"
+                                      if where[_ALIAS[kind]] != "true" else ")")
+             for kind in _KIND_TABLE if where[_ALIAS[kind]]]
     if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
         params["sw_sources"] = list(filters.sources) or None
         params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
-        parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, d.url, h.score "
-                     "from hits h join documents d on d.document_id = h.item_id "
-                     "where h.kind = 'document' and ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
-                     "and ($sw_from::date is null or d.published_on >= $sw_from::date) "
-                     "and ($sw_to::date is null or d.published_on <= $sw_to::date)")
-    if not parts:
-        return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "url", "score"])
-    params["sw_limit"] = limit
-    sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, kind, item_id limit $sw_limit"
+        tests.append("(h.kind = 'document' and ($sw_sources::varchar[] is null or h.item_id in "
+                     "(select document_id from documents where source_id in (select unnest($sw_sources::varchar[])))) "
+                     "and ($sw_from::date is null or h.dated >= $sw_from::date) and ($sw_to::date is null or h.dated <= $sw_to::date))")
+    if not tests:
+        return pd.DataFrame(columns=_COLUMNS)
+    sql = f"""select h.kind, h.item_id, h.dated, coalesce(a.name, h.title) as title, h.text, h.url, h.score
+              from (select d.*, h.score from ({scores}) h join search_docs d using (docid)) h
+              left join actors a on h.kind = 'statement' and a.actor_id = h.title
+              where {' or '.join(tests)}
+              order by h.score desc, h.kind, h.item_id limit $sw_limit"""
     return con.execute(sql, queries.used_params(sql, params)).df()
 
 
