@@ -86,7 +86,7 @@ def scores_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str
                             {TERMS_SQL} order by all""", [list(query.words), list(query.prefixes), list(query.words)]).fetchall()
     distinct = sorted({term for _, _, term in terms})
     params: dict[str, object] = {"sw_i": [i for i, _, _ in terms], "sw_lang": [lang for _, lang, _ in terms],
-                                 "sw_term": [term for _, _, term in terms], "sw_words": len(query.words)}
+                                 "sw_term": [term for _, _, term in terms], "sw_mask": (1 << len(query.words)) - 1}
     params |= {f"sw_t{n}": term for n, term in enumerate(distinct)}
     # a phrase: some position of its first word has the second word one after, the third two after, ...
     phrases = [[query.words.index(w) for w in phrase.split()] for phrase in query.phrases]
@@ -129,7 +129,18 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     params |= filter_params | {"sw_limit": limit}
     if not (filters.kinds or filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
             or filters.event_types or filters.origins):
-        scores = f"select * from ({scores}) order by score desc, docid limit $sw_limit"
+        # no filter: the best scores first (the postings alone), then their rows of search_docs by docid as constants,
+        # so that the scan reads the display columns of those rows only (a join would read them for every item)
+        best = con.execute(f"select docid, score from ({scores}) order by score desc, docid limit $sw_limit",
+                           queries.used_params(f"{scores} $sw_limit", params)).fetchall()
+        if not best:
+            return pd.DataFrame(columns=_COLUMNS)
+        params = {f"sw_d{n}": docid for n, (docid, _) in enumerate(best)} | {
+            "sw_docids": [d for d, _ in best], "sw_scores": [s for _, s in best], "sw_limit": limit}
+        docs = f"(select * from search_docs where docid in ({', '.join(f'$sw_d{n}' for n in range(len(best)))}))"
+        scores = "select unnest($sw_docids::bigint[]) as docid, unnest($sw_scores::double[]) as score"
+    else:
+        docs = "search_docs"
     tests = [f"(h.kind = '{kind}'" + (f" and h.item_id in (select {_ID[kind]} from {_KIND_TABLE[kind]} where {where[_ALIAS[kind]]}))"
                                       if where[_ALIAS[kind]] != "true" else ")")
              for kind in _KIND_TABLE if where[_ALIAS[kind]]]
@@ -142,7 +153,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     if not tests:
         return pd.DataFrame(columns=_COLUMNS)
     sql = f"""select h.kind, h.item_id, h.dated, coalesce(a.name, h.title) as title, h.text, h.url, h.score
-              from (select d.*, h.score from ({scores}) h join search_docs d using (docid)) h
+              from (select d.*, h.score from ({scores}) h join {docs} d using (docid)) h
               left join actors a on h.kind = 'statement' and a.actor_id = h.title
               where {' or '.join(tests)}
               order by h.score desc, h.kind, h.item_id limit $sw_limit"""
