@@ -61,7 +61,9 @@ def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str]) -> None:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Index every item anew, inside the caller's transaction (an upgrade, a write without row keys). Needs fts loaded."""
+    """Index every item anew, inside the caller's transaction (an upgrade, a write without row keys). Needs the fts package."""
+    if not store.load_extension(con, "fts"):
+        raise store.StoreError("the full-text index needs the fts extension package (duckdb-extension-fts)")
     con.execute("delete from search_postings; delete from search_docs; delete from search_stats")
     _run(con, dict.fromkeys(_ONLY, ""))
     con.execute("delete from meta where key = 'search_stale'")
