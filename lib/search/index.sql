@@ -37,7 +37,7 @@ where body <> '';
 
 -- old: the indexed rows of the items in question
 create or replace temp table search_old as
-select d.* from search_docs d {only_docs};
+select d.docid, d.kind, d.item_id, d.lang, d.len, d.digest from search_docs d {only_docs};
 
 -- gone: indexed rows whose item was deleted or whose text or language changed
 create or replace temp table search_gone as
