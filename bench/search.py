@@ -4,9 +4,10 @@ The synthetic generator titles every event "Synthetic event N", which makes a
 useless text collection, so each event gets a description of 12 words drawn
 (skewed, like real text) from a 5,000-word vocabulary, with known phrases mixed
 in: 1 % "there is no change in our position", 0.2 % "buying them back". A store
-with that text is built once (``--build``, kept under /work/stores, written as
+with that text is built once (kept under ``--stores``, written as
 the schema before the index, so that opening a copy measures the upgrade that
-builds the index); every run works on a copy.
+builds the index; /work/stores/search_1m.duckdb is one, built 2026-12-01); every
+run works on a copy.
 
 Figures, each the median of ``--repeat`` runs after a warm-up, with the load average:
 - the upgrade that builds the index from scratch (schema 8);
@@ -15,8 +16,8 @@ Figures, each the median of ``--repeat`` runs after a warm-up, with the load ave
 - the index's cost in a GDELT-like import of ``--import-rows`` events (bench/ingest.py's day):
   the seconds ``index.refresh`` takes inside the import's transaction, beside the whole import.
 
-    python bench/search.py --build --events 10000000          # once: /work/stores/search_10m.duckdb
-    python bench/search.py --store /work/stores/search_10m.duckdb [--repeat 7]
+    python bench/search.py --events 10000000 --stores /work/stores   # builds search_10000000.duckdb there once
+    python bench/search.py --store /work/stores/search_1m.duckdb [--repeat 7] [--indexed]
 """
 
 from __future__ import annotations
@@ -101,19 +102,19 @@ def query_params(sql: str, params: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, help="a store built by --build (copied, never written)")
-    parser.add_argument("--build", action="store_true")
-    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--store", type=Path, help="a store built by this script (copied, never written)")
+    parser.add_argument("--events", type=int, default=1_000_000, help="without --store: the size of the store to use or build")
+    parser.add_argument("--stores", type=Path, default=Path("/tmp/stancewatch-bench-search"), help="where --events stores are kept")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/stancewatch-bench-search"))
     parser.add_argument("--indexed", action="store_true", help="the store already holds the index: skip the upgrade")
     args = parser.parse_args()
-    if args.build:
-        target = args.store or Path("/work/stores") / f"search_{args.events // 1_000_000}m.duckdb"
-        build(target, args.events)
-        print(f"built {target}")
-        return
+    if args.store is None:
+        args.store = args.stores / f"search_{args.events}.duckdb"
+        if not args.store.exists():
+            args.stores.mkdir(parents=True, exist_ok=True)
+            build(args.store, args.events)
     args.scratch.mkdir(parents=True, exist_ok=True)
     work = args.scratch / f"work-{os.getpid()}.duckdb"
     shutil.copy(args.store, work)
