@@ -1,19 +1,31 @@
-"""Benchmark: full-text search (lib/search) at 1M synthetic events: index rebuild, ranked search, Timeline text filter.
+"""Benchmark: full-text search (lib/search) on a synthetic store: index build, search latency, index cost per import.
 
 The synthetic generator titles every event "Synthetic event N", which makes a
-useless text collection, so this script gives each event a description of 12
-words drawn (skewed, like real text) from a 5,000-word vocabulary, with known
-phrases mixed in: 1 % "there is no change in our position", 0.2 % "buying
-them back". The store is generated once into --stores and kept; the text is
-written through store.transaction, as an import would, which marks the index stale.
+useless text collection, so each event gets a description of 12 words drawn
+(skewed, like real text) from a 5,000-word vocabulary, with known phrases mixed
+in: 1 % "there is no change in our position", 0.2 % "buying them back". A store
+with that text is built once (kept under ``--stores``, written as
+the schema before the index, so that opening a copy measures the upgrade that
+builds the index; /work/stores/search_1m.duckdb is one, built 2026-12-01); every
+run works on a copy.
 
-    python bench/search.py [--events 1000000] [--repeat 5]
+Figures, each the median of ``--repeat`` runs after a warm-up, with the load average:
+- the upgrade that builds the index from scratch (schema 8);
+- search latency (``search.search``, top 100, no filter and the year 2020) for typical queries,
+  beside the floor: the bare BM25 query over the postings (top 100 docids and scores, nothing joined);
+- the index's cost in a GDELT-like import of ``--import-rows`` events (bench/ingest.py's day):
+  the seconds ``index.refresh`` takes inside the import's transaction, beside the whole import.
+
+    python bench/search.py --events 10000000 --stores /work/stores   # builds search_10000000.duckdb there once
+    python bench/search.py --store /work/stores/search_1m.duckdb [--repeat 7] [--indexed]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -22,8 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import queries, search, store
+from bench.ingest import make_day
+from lib import search, store, synthetic
 from lib.filters import Filters
+from lib.ingest.gdelt import import_gdelt
+from lib.search import index, query
 
 TEXT_SQL = """
     update events set description = case
@@ -38,6 +53,11 @@ QUERIES = {
     'a phrase ("no change")': '"no change"',
     "three words (no change position)": "no change position",
 }
+YEAR = Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31))
+
+
+def load() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.split("load average:")[-1].strip()
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -51,46 +71,95 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--stores", type=Path, default=Path("/tmp/stancewatch-bench-search"))
-    args = parser.parse_args()
-    args.stores.mkdir(parents=True, exist_ok=True)
-    path = args.stores / f"search_{args.events}.duckdb"
-    if not path.exists():
-        subprocess.run([sys.executable, "-m", "lib.cli", "--db", str(path), "generate", "--events", str(args.events),
-                        "--statements", str(args.events // 10), "--claims", str(args.events // 10)], check=True,
-                       cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.DEVNULL)
-        con = store.connect(path)
+def build(path: Path, events: int) -> None:
+    """The synthetic store with the benchmark's text, at schema 7 (no index: opening a copy builds it)."""
+    partial = path.with_name(f".{path.name}.partial")
+    con = store.connect(partial)
+    refresh, index.refresh = index.refresh, lambda *args: None  # the index is dropped below: building it twice is waste
+    try:
+        synthetic.generate(con, events=events, statements=events // 10, claims=events // 10, seed=42)
         with store.transaction(con, "bench", "search text") as audit:
             con.execute(TEXT_SQL)
             audit.wrote("events")
-            audit.keeps_current(store.LINK_COUNTS)  # the text changed, not the links
-        con.close()
-    con = store.connect(path)
-    counts = store.table_counts(con)
-    print(f"store: {counts['events']:,} events, {counts['statements']:,} statements, {counts['claims']:,} claims, "
-          f"{counts['documents']:,} documents")
-    assert search.ensure_current(con)
-    start = time.perf_counter()
-    search.rebuild(con)
-    print(f"index rebuild: {time.perf_counter() - start:.1f} s")
-    year = Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 12, 31))
-    for label, text in QUERIES.items():
-        ms, found = timed(lambda t=text: search.search(con, t, Filters(), limit=100), args.repeat)
-        ms_year, _ = timed(lambda t=text: search.search(con, t, year, limit=100), args.repeat)
-        ms_count, counted = timed(lambda t=text: queries.timeline_count(con, Filters(text=t)), args.repeat)
-        print(f"{label}: search {ms:.0f} ms ({len(found)} shown), in 2020 {ms_year:.0f} ms; "
-              f"Timeline count {ms_count:.0f} ms ({sum(counted.values()):,} items)")
-    store_load = store.load_extension
-    store.load_extension = lambda con, name: False  # the ILIKE fallback, for comparison
-    try:
-        ms, counted = timed(lambda: queries.timeline_count(con, Filters(text="no change in our position")), args.repeat)
-        print(f"ILIKE fallback, Timeline count of 'no change in our position': {ms:.0f} ms ({sum(counted.values()):,} items)")
+            audit.keeps_current(store.LINK_COUNTS)
     finally:
-        store.load_extension = store_load
+        index.refresh = refresh
+    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop sequence search_docid_seq")
+    con.execute("update meta set value = '7' where key = 'schema_version'")
+    con.close()
+    partial.rename(path)
+
+
+def floor(con, text: str):
+    """The bare BM25 query: the top 100 (docid, score) of the postings, nothing joined."""
+    sql, params = query.scores_sql(con, text)
+    return con.execute(f"select * from ({sql}) order by score desc limit 100", query_params(sql, params)).fetchall()
+
+
+def query_params(sql: str, params: dict) -> dict:
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="a store built by this script (copied, never written)")
+    parser.add_argument("--events", type=int, default=1_000_000, help="without --store: the size of the store to use or build")
+    parser.add_argument("--stores", type=Path, default=Path("/tmp/stancewatch-bench-search"), help="where --events stores are kept")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--scratch", type=Path, default=Path("/tmp/stancewatch-bench-search"))
+    parser.add_argument("--indexed", action="store_true", help="the store already holds the index: skip the upgrade")
+    args = parser.parse_args()
+    if args.store is None:
+        args.store = args.stores / f"search_{args.events}.duckdb"
+        if not args.store.exists():
+            args.stores.mkdir(parents=True, exist_ok=True)
+            build(args.store, args.events)
+    args.scratch.mkdir(parents=True, exist_ok=True)
+    work = args.scratch / f"work-{os.getpid()}.duckdb"
+    shutil.copy(args.store, work)
+    try:
+        print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, load before: {load()}")
+        start = time.perf_counter()
+        con = store.connect(work)
+        if not args.indexed:
+            print(f"upgrade building the index: {time.perf_counter() - start:.1f} s (load {load()})")
+        counts = store.table_counts(con)
+        postings = con.execute("select count(*) from search_postings").fetchall()[0][0]
+        print(f"store: {counts['events']:,} events, {counts['statements']:,} statements, {counts['claims']:,} claims, "
+              f"{counts['documents']:,} documents; {postings:,} postings")
+        for label, text in QUERIES.items():
+            ms_floor, _ = timed(lambda t=text: floor(con, t), args.repeat)
+            ms, found = timed(lambda t=text: search.search(con, t, Filters(), limit=100), args.repeat)
+            ms_year, in_year = timed(lambda t=text: search.search(con, t, YEAR, limit=100), args.repeat)
+            print(f"{label}: search {ms:.0f} ms ({len(found)} shown), in 2020 {ms_year:.0f} ms ({len(in_year)}); "
+                  f"floor (bare BM25 top 100) {ms_floor:.0f} ms; load {load()}")
+        day = args.scratch / f"day-{os.getpid()}.csv"
+        make_day(day, args.import_rows, 1)
+        spent: list[float] = []
+        refresh = index.refresh
+
+        def timed_refresh(*a, **k):
+            begun = time.perf_counter()
+            refresh(*a, **k)
+            spent.append(time.perf_counter() - begun)
+
+        index.refresh = timed_refresh
+        try:
+            start = time.perf_counter()
+            result = import_gdelt(con, day, who="bench")
+            total = time.perf_counter() - start
+        finally:
+            index.refresh = refresh
+        print(f"GDELT-like import of {args.import_rows:,} events ({result.status}): {total:.1f} s, "
+              f"of which the index {sum(spent):.1f} s; load {load()}")
+        ms, found = timed(lambda: search.search(con, "w1", Filters(), limit=100), args.repeat)
+        print(f"after the import, one common word: {ms:.0f} ms; load {load()}")
+        con.close()
+    finally:
+        work.unlink(missing_ok=True)
+        for leftover in args.scratch.glob(f"day-{os.getpid()}*"):
+            leftover.unlink()
 
 
 if __name__ == "__main__":

@@ -202,3 +202,38 @@ create table if not exists briefs (
     who        varchar not null,
     content    json not null
 );
+
+-- The full-text index (lib/search/index.py), kept current by every write for exactly the rows it wrote.
+-- search_docs: one row per indexed item (its language, token count, what a result shows, a digest of all
+-- that); docid is new whenever any of it changes, so a changed item is a delete plus an insert.
+create sequence if not exists search_docid_seq;
+create table if not exists search_docs (
+    docid   bigint not null,
+    kind    varchar not null,
+    item_id varchar not null,
+    lang    varchar not null,
+    len     integer not null,
+    digest  ubigint not null,
+    -- what a result shows: date, title (a statement's actor id), text, link
+    dated   date,
+    title   varchar,
+    text    varchar,
+    url     varchar
+);
+-- search_postings: one row per (term, item), in (lang, term) order so that a term's rows sit in few row
+-- groups; len repeats the item's token count so that BM25 needs no join; pos are the term's token positions
+-- (phrases). English terms are English stems; Turkish terms are the words themselves (matched by prefix).
+create table if not exists search_postings (
+    lang  varchar not null,
+    term  varchar not null,
+    docid bigint not null,
+    tf    integer not null,
+    len   integer not null,
+    pos   integer[] not null
+);
+-- per language: items and tokens indexed (BM25's N and average length)
+create table if not exists search_stats (
+    lang   varchar primary key,
+    docs   bigint not null,
+    tokens bigint not null
+);

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -49,6 +49,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     4: ["alter table documents rename to documents_v4"],  # so do documents
     5: [],  # event_actor_days
     6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
+    7: [],  # the full-text index kept current at write time (search_docs, search_postings, search_stats; RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -90,7 +91,17 @@ def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
                  json.dumps({"set": sum(f for _, f in changed), "cleared": sum(not f for _, f in changed)})])
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity}
+def _index_text(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the full-text index once (schema 8); later writes keep it current. Without the fts package it is left stale."""
+    from lib.search import index
+
+    if load_extension(con, "fts"):
+        index.rebuild(con)
+    else:
+        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+
+
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}
 
 
 class StoreError(Exception):
@@ -267,7 +278,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for version in steps:
                 if version in RECOMPUTES:
                     RECOMPUTES[version](con)
-            _refresh_derived(con, touched={"statements", "events"})
+            # every derived table anew, but for the full-text index: an upgrade changes no text (RECOMPUTES builds it)
+            _refresh_derived(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if backend.is_lake(con):
             backend.enforce(con, lake_rules(), set())
@@ -332,8 +344,10 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
 
 LINK_COUNTS = "event_actor_counts"
 """The derived link counts (event_actor_days and event_actor_months), for ``Audit.keeps_current``."""
-SEARCHABLE = frozenset({"events", "statements", "claims", "documents"})
-"""The tables whose text lib/search indexes: a write of one marks the index stale."""
+SEARCH_INDEX = "search_index"
+"""The full-text index (lib/search/index.py), for ``Audit.keeps_current``."""
+KEYED_BY_EVENT = frozenset({"event_documents", "event_actors"})
+"""Link tables whose written rows are recorded by their event's id (what derived data follows)."""
 OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
 
@@ -347,10 +361,15 @@ class Audit:
     action: str
     touched: set[str] = field(default_factory=set)
     kept_current: set[str] = field(default_factory=set)
+    unkeyed: set[str] = field(default_factory=set)
+    """Tables written without the keys of their rows: derived data of them is rebuilt whole."""
+    row_keys: list[tuple[str, str]] = field(default_factory=list)
 
     def row(self, table: str, row_key: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
         """One changed row, with its values before and after (None for insert / delete)."""
         self.touched.add(table)
+        values = after or before or {}
+        self.row_keys.append((table, str(values.get("event_id", row_key)) if table in KEYED_BY_EVENT else row_key))
         self.con.execute(
             "insert into audit_log (who, action, table_name, row_key, before, after) values (?, ?, ?, ?, ?, ?)",
             [self.who, self.action, table, row_key, _json(before), _json(after)],
@@ -360,17 +379,41 @@ class Audit:
         """The writer updated a derived table itself (cheaper than a rebuild): skip its rebuild at commit."""
         self.kept_current.add(derived)
 
-    def wrote(self, table: str) -> None:
-        """Note a table that set-based SQL wrote and audited itself (a bundle's upsert), so derived columns follow."""
-        self.touched.add(table)
+    def wrote(self, table: str, keys: str | None = None) -> None:
+        """Note a table that set-based SQL wrote (a bundle's upsert), so derived data follows.
 
-    def bulk(self, table: str, summary: Mapping[str, Any]) -> None:
-        """One line for a bulk write (a dataset import): counts and the import id, not millions of rows."""
+        ``keys`` selects the key of every row written (one column; a link table's event id, see
+        KEYED_BY_EVENT): derived data then follows those rows alone. Without it, derived data of the
+        table is rebuilt whole at commit.
+        """
         self.touched.add(table)
+        if keys is None:
+            self.unkeyed.add(table)
+        else:
+            self._keys_table()
+            self.con.execute(f"insert into written_keys select ?, cast(k as varchar) from ({keys}) t(k)", [table])
+
+    def bulk(self, table: str, summary: Mapping[str, Any], keys: str | None = None) -> None:
+        """One line for a bulk write (a dataset import): counts and the import id, not millions of rows; ``keys`` as for wrote."""
+        self.wrote(table, keys)
         self.con.execute(
             "insert into audit_log (who, action, table_name, row_key, before, after) values (?, ?, ?, null, null, ?)",
             [self.who, self.action, table, _json(summary)],
         )
+
+    def _keys_table(self) -> None:
+        self.con.execute("create temp table if not exists written_keys (table_name varchar, row_key varchar)")
+
+    def flush_keys(self) -> None:
+        """Put the keys of the rows ``row`` recorded into the temp table ``written_keys``, beside those of ``wrote``."""
+        self._keys_table()
+        if self.row_keys:
+            self.con.register("audited_keys", pa.table({"t": [t for t, _ in self.row_keys], "k": [k for _, k in self.row_keys]}))
+            try:
+                self.con.execute("insert into written_keys select t, k from audited_keys")
+            finally:
+                self.con.unregister("audited_keys")
+            self.row_keys.clear()
 
 
 def _json(value: Mapping[str, Any] | None) -> str | None:
@@ -452,7 +495,9 @@ def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str,
         try:
             audit = Audit(con, who, action)
             yield audit
-            _refresh_derived(con, audit.touched, audit.kept_current)
+            audit.flush_keys()
+            _refresh_derived(con, audit.touched, audit.kept_current, audit.unkeyed)
+            con.execute("drop table written_keys")
             con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
             if backend.is_lake(con):
                 backend.enforce(con, lake_rules(), audit.touched)
@@ -482,19 +527,22 @@ def retry_on_conflict(write: Callable[[], Any], retries: int = CONFLICT_RETRIES)
     return write()
 
 
-def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset()) -> None:
+def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset(),
+                     unkeyed: frozenset[str] | set[str] = frozenset()) -> None:
     """Bring derived columns and tables in step with what the transaction wrote, before it commits.
 
     They let the Timeline answer at 1M-10M rows without recomputing on every
     filter change: statements.own_continuity (each series' history: 0.9 s at
     1M statements) and the link counts event_actor_days and event_actor_months
-    (density by actor lane: 1.2 s at 10M events for all dates). A write of those
-    tables pays the refresh instead.
+    (density by actor lane: 1.2 s at 10M events for all dates), and the full-text
+    index (for the written rows alone: ``written_keys``). A write of those tables
+    pays the refresh instead.
     """
     from lib import queries  # queries imports this module: import at first use, not at load
+    from lib.search import index
 
-    if touched & SEARCHABLE:  # lib/search rebuilds its index before the next search (a rebuild takes seconds)
-        set_meta(con, "search_dirty", "1")
+    if SEARCH_INDEX not in kept_current:
+        index.refresh(con, touched, set(unkeyed))
     if "statements" in touched and OWN_CONTINUITY not in kept_current:
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:

@@ -14,7 +14,6 @@ from lib.filters import MAX_TEXT, Filters
 
 QUERY_KEY, TABLE_KEY, GO_KEY = "search_q", "search_results", "search_go"
 TIMELINE_PAGE = "views/timeline.py"
-TIMELINE_OPEN_KEY = "tl_open"  # views/timeline.py opens the (kind, item_id) held under this session key
 
 con = ui.connection()
 
@@ -25,12 +24,16 @@ def _filters() -> Filters:
 
 
 def _on_select() -> None:
-    """Table callback: hold the chosen item for the Timeline (documents are not Timeline items; they carry a link)."""
+    """Table callback: open the chosen item on the Timeline, in its view and so in the URL (open=kind:id).
+
+    Documents are not Timeline items; their row carries a link. The page switch happens in the next run:
+    a callback cannot switch pages.
+    """
     rows = st.session_state[TABLE_KEY]["selection"]["rows"]
     table = ui.cached(search.results_table)(con, st.session_state[QUERY_KEY], _filters())
     if rows and table is not None and table.iloc[rows[0]]["kind"] != "document":
         row = table.iloc[rows[0]]
-        st.session_state[TIMELINE_OPEN_KEY] = (row["kind"], row["item_id"])
+        ui.set_timeline_view(replace(ui.timeline_view(), opened=(row["kind"], row["item_id"])))
         st.session_state[GO_KEY] = True
 
 

@@ -217,9 +217,9 @@ def _write(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, path: Path, who: 
     """The new rows and the attempt's `imports` row in one transaction: a crash leaves both or neither, so a
     re-import after a kill never finds data without its history and calls it "unchanged"."""
     with store.transaction(con, who, f"import {fmt.origin}", on_wait=lambda ahead: say(0.6, f"queued behind {ahead}")) as audit:
-        counts = _apply(con, fmt, audit)
+        counts, keys = _apply(con, fmt, audit)
         for table, figures in counts.items():
-            audit.bulk(table, {**figures, "file": path.name, "sha256": digest})
+            audit.bulk(table, {**figures, "file": path.name, "sha256": digest}, keys.get(table))
         say(0.95, "recording")
         status = "applied" if any(c["inserted"] for c in counts.values()) else "unchanged"
         result = ImportResult(0, status, counts, skipped=skipped)
@@ -342,8 +342,11 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where table_name = ?", [table]).fetchall()[0][0])
 
 
-def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audit) -> dict[str, dict[str, int]]:
+def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat,
+           audit: store.Audit) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
     """Insert what the store lacks; an id already present is left as it is (datasets do not revise rows).
+    Returns the counts per table, and for the tables the full-text index reads, a select of the written
+    rows' keys (``store.Audit.bulk``).
 
     The usual file, a day of new events, takes the direct path: each staging
     view is read once, straight into its table, and nothing is compared with
@@ -374,8 +377,9 @@ def _apply(con: duckdb.DuckDBPyConnection, fmt: DatasetFormat, audit: store.Audi
                "select count(distinct code) from ds_labels", {"vocabulary": fmt.vocabulary})
     _apply_actors(con, insert, new_only)
     audit.keeps_current(store.LINK_COUNTS)
-    _apply_documents(con, insert, direct)
-    return counts
+    documents, links = _apply_documents(con, insert, direct)
+    return counts, {"events": "select event_id from ds_new", "documents": f"select document_id from {documents}",
+                    "event_documents": f"select event_id from {links}"}
 
 
 def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], new_only: str) -> None:
@@ -406,8 +410,8 @@ def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], ne
 _DOCUMENT_COLUMNS = "document_id, source_id, source_name, url, title, published_on"
 
 
-def _apply_documents(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], direct: bool) -> None:
-    """The sources, documents and event-document links to add.
+def _apply_documents(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], direct: bool) -> tuple[str, str]:
+    """The sources, documents and event-document links to add; returns the names of the staged documents and links.
 
     On the direct path they are the file's own; otherwise ``_stage_links`` picks
     the links to add and the documents they cite.
@@ -424,6 +428,7 @@ def _apply_documents(con: duckdb.DuckDBPyConnection, insert: Callable[..., int],
            f"select count(distinct document_id) from {every_document}")
     insert("event_documents", f"insert into event_documents select event_id, document_id from {links}",
            None if direct else f"select count(*) from ({_every_link(con)})")
+    return documents, links
 
 
 def _more(con: duckdb.DuckDBPyConnection, select: str) -> str:

@@ -1,10 +1,16 @@
-"""The full-text index: built by DuckDB's fts extension, rebuilt lazily when a write made it stale.
+"""The full-text index: postings kept current by every write, for exactly the items it wrote.
 
-fts indexes are static: a write does not update them, and a rebuild at 1M events
-costs seconds (bench/RESULTS.md), too much to pay inside every import. So
-``store.transaction`` only sets ``meta.search_dirty`` when it touched a searchable
-table, and the next search rebuilds first. A store without the fts package, or
-opened read-only, has no usable index: callers fall back to ILIKE.
+DuckDB's fts extension builds a static index (a rebuild took 496 s at 1M events,
+bench/RESULTS.md), so the store keeps its own: ``search_docs`` (an item's
+language, token count and a digest of its indexed text), ``search_postings``
+(term, item, term frequency, positions) and ``search_stats`` (BM25's N and
+average length), with fts's stemmer (``stem``) and the same normalisation.
+``store.transaction`` calls :func:`refresh` before it commits, with the keys of
+the rows the transaction wrote (``written_keys``); an item whose digest did not
+change costs nothing. A write that gave no row keys (the synthetic generator)
+rebuilds the index whole, and a write made without the fts package (no
+stemmer) leaves it stale (``meta.search_stale``) until the next write that has
+it: meanwhile searches fall back to ILIKE.
 """
 
 from __future__ import annotations
@@ -19,47 +25,84 @@ NORMAL = r"trim(regexp_replace(lower(strip_accents(coalesce({x}, ''))), '[^\p{{L
 """Text as the index holds it: accents stripped (Turkish ş, ğ, ç, ö, ü, İ to s, g, c, o, u, i), lower case,
 every run of characters that are neither letters nor digits one space. Queries go through the same expression."""
 
-INDEX_SQL = [  # one statement at a time: a PRAGMA is expanded before the statements beside it have run
-    statement for statement in (Path(__file__).parent / "index.sql").read_text(encoding="utf-8")
-    .replace("$normal", NORMAL.format(x="raw")).split(";\n") if statement.strip()
-]
-INDEXES = ("en", "tr")
-"""The per-language indexes (tables search_en, search_tr; fts schemas fts_main_search_en, fts_main_search_tr)."""
+_STATEMENTS = [s for s in (Path(__file__).parent / "index.sql").read_text(encoding="utf-8")
+               .replace("$normal", NORMAL.format(x="raw")).split(";\n") if s.strip()]
+_ONLY = {  # the items in question, for an incremental refresh: those listed in search_changed
+    "only_e": "semi join search_changed ch on ch.kind = 'event' and ch.item_id = e.event_id",
+    "only_ed": "semi join search_changed ch on ch.kind = 'event' and ch.item_id = ed.event_id",
+    "only_s": "semi join search_changed ch on ch.kind = 'statement' and ch.item_id = s.statement_id",
+    "only_c": "semi join search_changed ch on ch.kind = 'claim' and ch.item_id = c.claim_id",
+    "only_d": "semi join search_changed ch on ch.kind = 'document' and ch.item_id = doc.document_id",
+    "only_docs": "semi join search_changed ch on ch.kind = d.kind and ch.item_id = d.item_id",
+}
+KINDS = {"events": "event", "statements": "statement", "claims": "claim", "documents": "document", "event_documents": "event"}
+"""The tables the index reads, and the kind of item a written row's key names (a link's key is its event's)."""
+LANGUAGE_FOLLOWS = """
+    select 'event' as kind, ed.event_id as item_id from event_documents ed semi join written_keys w
+        on w.table_name = 'documents' and w.row_key = ed.document_id
+    union all
+    select 'statement', s.statement_id from statements s semi join written_keys w
+        on w.table_name = 'documents' and w.row_key = s.document_id
+    union all
+    select 'claim', c.claim_id from claims c semi join written_keys w on w.table_name = 'documents' and w.row_key = c.document_id
+"""
+"""The items whose language is that of a written document."""
 
 
-def is_dirty(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the index is missing or older than the data: ``meta.search_dirty`` is '0' only after a rebuild.
-
-    A store that never had an index (new, or from an older schema) has no flag, so it is dirty.
-    """
-    flag = con.execute("select value from meta where key = 'search_dirty'").fetchall()
-    return not flag or flag[0][0] != "0"
+def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str]) -> None:
+    """Bring the index in step for the items ``only`` selects (every item when its fragments are empty)."""
+    for statement in _STATEMENTS:
+        sql = statement
+        for name, fragment in only.items():
+            sql = sql.replace("{" + name + "}", fragment)
+        if sql.lstrip().startswith("delete") and not con.execute("select count(*) from search_gone").fetchall()[0][0]:
+            continue  # deleting by docid scans every posting: only worth it when something left
+        con.execute(sql)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild both indexes from the data tables in one transaction (derived data: no data version, no audit)."""
-    con.execute("begin transaction")
-    try:
-        for statement in INDEX_SQL:
-            con.execute(statement)
-        store.set_meta(con, "search_dirty", "0")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    """Index every item anew, inside the caller's transaction (an upgrade, a write without row keys). Needs the fts package."""
+    if backend.is_lake(con):
+        return
+    if not store.load_extension(con, "fts"):
+        raise store.StoreError("the full-text index needs the fts extension package (duckdb-extension-fts)")
+    con.execute("delete from search_postings; delete from search_docs; delete from search_stats")
+    _run(con, dict.fromkeys(_ONLY, ""))
+    con.execute("delete from meta where key = 'search_stale'")
 
 
-def ensure_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Load fts and rebuild the index if stale; False when search cannot run (no fts package, read-only store).
+def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]) -> None:
+    """Update the index for the rows this transaction wrote, before it commits (called by ``store.transaction``).
 
-    Two sessions may find the index stale at once: the one whose rebuild loses the
-    write conflict answers this search by the fallback and finds it current next time.
+    ``touched`` are the tables written, ``unkeyed`` those written without row keys (then every item is indexed anew).
     """
-    if backend.is_lake(con) or not store.load_extension(con, "fts"):  # fts keeps its index in macros: not on DuckLake
-        return False
-    try:
-        if is_dirty(con):
-            rebuild(con)
-    except (duckdb.TransactionException, duckdb.InvalidInputException, duckdb.PermissionException):
-        return False
-    return True
+    if not touched & KINDS.keys() or backend.is_lake(con):
+        return
+    if not store.load_extension(con, "fts"):  # no stemmer: the index cannot follow; searches use ILIKE until a write can
+        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+        return
+    if unkeyed & KINDS.keys() or is_stale(con):
+        rebuild(con)
+        return
+    kinds = " ".join(f"when '{table}' then '{kind}'" for table, kind in KINDS.items())
+    follows = f"union all {LANGUAGE_FOLLOWS}" if "documents" in touched else ""
+    con.execute(f"""create or replace temp table search_changed as
+                    select distinct kind, item_id from (
+                        select case table_name {kinds} end as kind, row_key as item_id from written_keys
+                        where table_name in (select unnest(?::varchar[])) {follows})""", [list(KINDS)])
+    _run(con, _ONLY)
+    con.execute("drop table search_changed")
+
+
+def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a write made without the fts package left the index behind the data."""
+    return bool(con.execute("select count(*) from meta where key = 'search_stale'").fetchall()[0][0])
+
+
+def usable(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a search can use the index: fts loads (queries stem their words) and the index is current.
+
+    Not on the team store: the index's upkeep numbers documents by a sequence and merges statistics by
+    ON CONFLICT, neither of which DuckLake has; searches there are the literal (ILIKE) match.
+    """
+    return not backend.is_lake(con) and store.load_extension(con, "fts") and not is_stale(con)

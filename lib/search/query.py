@@ -21,12 +21,15 @@ from lib.filters import Filters
 from lib.search import index
 
 MATCH_SQL = (Path(__file__).parent / "match.sql").read_text(encoding="utf-8")
-_TERM_RULE = {
-    "en": "d.term = stem(q.word, 'english')",
-    # a Turkish outlet's row may be written in English ("taking back"): English stems match there too
-    "tr": "(d.term = q.word or (length(q.prefix) >= 3 and starts_with(d.term, q.prefix))"
-          " or stem(d.term, 'english') = stem(q.word, 'english'))",
-}
+TERMS_SQL = """
+    select q.i, 'en' as lang, stem(q.word, 'english') as term from q
+    union
+    -- a Turkish item's terms are its words: the word itself, one that starts with its prefix (Turkish adds
+    -- suffixes: "iade" finds "iadesi"), or one with its English stem (an English text from a Turkish outlet)
+    select q.i, 'tr', t.term from (select distinct term from search_postings where lang = 'tr') t
+    join q on t.term = q.word or (length(q.prefix) >= 3 and starts_with(t.term, q.prefix))
+              or stem(t.term, 'english') = stem(q.word, 'english')
+"""
 MAX_WORDS, MAX_PHRASES = 12, 4
 _MUTABLE_END = ("k", "p", "t", "c")  # Turkish final consonants that soften before a vowel suffix: kitap → kitabı
 
@@ -54,37 +57,52 @@ def parse(text: str) -> Query:
     """Words and "quoted phrases" of what the analyst typed; an odd quote counts as closed at the end."""
     phrases = tuple(p for p in (normalise(m) for m in re.findall(r'"([^"]*)"?', text)) if p)[:MAX_PHRASES]
     words = tuple(dict.fromkeys(normalise(text).split()))[:MAX_WORDS]
-    return Query(words, phrases)
+    return Query(words, tuple(p for p in phrases if set(p.split()) <= set(words)))  # a phrase past MAX_WORDS is dropped
 
 
 def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
-    """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values.
+    """SQL selecting (kind, item_id, score) of the items matching ``text``, with its bound values; see :func:`scores_sql`."""
+    found = scores_sql(con, text)
+    return None if found is None else (_ITEMS.format(scores=found[0]), found[1])
+
+
+_ITEMS = "select d.kind, d.item_id, h.score from ({scores}) h join search_docs d using (docid)"
+
+
+def scores_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
+    """SQL selecting (docid, score) of the items matching ``text``, with its bound values.
 
     None when the text has no word or the index cannot be used (no fts package,
-    read-only store): the caller then searches literally (ILIKE). Parameter
-    names start with ``sw_`` so the SQL can join another query's WHERE clause.
+    an index left stale by a write without it): the caller then searches
+    literally (ILIKE). Parameter names start with ``sw_`` so the SQL can join
+    another query's WHERE clause. The words are resolved to index terms first,
+    so that the postings scan filters on constants and skips row groups.
     """
     query = parse(text)
-    if not query.words or not index.ensure_current(con):
+    if not query.words or not index.usable(con):
         return None
-    params: dict[str, object] = {"sw_words": list(query.words), "sw_prefixes": list(query.prefixes)}
-    tests = []
-    for n, phrase in enumerate(query.phrases):
-        params[f"sw_phrase{n}"] = f" {phrase} "
-        tests.append(f"contains(' ' || sd.body || ' ', $sw_phrase{n})")
-    phrases = " and ".join(tests) or "true"
-    parts = [MATCH_SQL.format(ix=ix, term_rule=_TERM_RULE[ix], phrases=phrases) for ix in index.INDEXES]
-    return "(" + ") union all (".join(parts) + ")", params
+    terms = con.execute(f"""with q as (select unnest(?::varchar[]) as word, unnest(?::varchar[]) as prefix,
+                                              generate_subscripts(?::varchar[], 1) - 1 as i)
+                            {TERMS_SQL} order by all""", [list(query.words), list(query.prefixes), list(query.words)]).fetchall()
+    distinct = sorted({term for _, _, term in terms})
+    params: dict[str, object] = {"sw_i": [i for i, _, _ in terms], "sw_lang": [lang for _, lang, _ in terms],
+                                 "sw_term": [term for _, _, term in terms], "sw_mask": (1 << len(query.words)) - 1}
+    params |= {f"sw_t{n}": term for n, term in enumerate(distinct)}
+    # a phrase: some position of its first word has the second word one after, the third two after, ...
+    phrases = [[query.words.index(w) for w in phrase.split()] for phrase in query.phrases]
+    tests = [f"len(list_filter(h.pos{at[0]}, x -> {' and '.join(f'list_contains(h.pos{i}, x + {n})' for n, i in enumerate(at))})) > 0"
+             for at in phrases if len(at) > 1]
+    needed = sorted({i for at in phrases if len(at) > 1 for i in at})
+    sql = MATCH_SQL.format(terms=f"p.term in ({', '.join(f'$sw_t{n}' for n in range(len(distinct)))})" if distinct else "false",
+                           pos=", p.pos" if tests else "", phrases=" and ".join(tests) or "true",
+                           positions="".join(f", flatten(list(p.pos) filter (where p.i = {i})) as pos{i}" for i in needed))
+    return sql, params
 
 
-_KIND_SQL = {
-    # kind -> (table with alias, date, title, text); the WHERE comes from the Timeline's filters
-    "event": ("events e", "e.occurred_on", "e.title", "e.description"),
-    "statement": ("statements s join actors a on a.actor_id = s.actor_id", "s.stated_on", "a.name", "s.quote"),
-    "claim": ("claims c", "c.claimed_on", "null::varchar", "c.text"),
-}
+_KIND_TABLE = {"event": "events e", "statement": "statements s", "claim": "claims c"}
 _ALIAS = {"event": "e", "statement": "s", "claim": "c"}
 _ID = {"event": "e.event_id", "statement": "s.statement_id", "claim": "c.claim_id"}
+_COLUMNS = ["kind", "item_id", "dated", "title", "text", "url", "score"]
 
 
 def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
@@ -95,32 +113,50 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     claim text), url (a document's), score (BM25). Documents have no actor or topic: choosing actors,
     topics, kinds, event types or origins leaves them out; dates and sources apply.
     None when the index cannot be used (see :func:`matches_sql`).
+
+    What a row shows comes from the index (search_docs). Without filters the best
+    ``limit`` scores are taken before anything else is read; a filter is a semi
+    join of the hits with the item table under the Timeline's WHERE clause, which
+    DuckDB prunes by the dates the items are stored in.
     """
     from lib import queries  # queries uses this module for the Timeline's text filter: import at first use
 
-    found = matches_sql(con, text)
+    found = scores_sql(con, text)
     if found is None:
         return None
-    hits_sql, params = found
+    scores, params = found
     where, filter_params = queries.timeline_where(con, replace(filters, text=""))
-    params |= filter_params
-    parts = []
-    for kind, (table, dated, title, body) in _KIND_SQL.items():
-        if where[_ALIAS[kind]]:
-            parts.append(f"select h.kind, h.item_id, {dated} as dated, {title} as title, {body} as text, null::varchar as url, h.score "
-                         f"from hits h join {table} on {_ID[kind]} = h.item_id where h.kind = '{kind}' and {where[_ALIAS[kind]]}")
+    params |= filter_params | {"sw_limit": limit}
+    if not (filters.kinds or filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
+            or filters.event_types or filters.origins):
+        # no filter: the best scores first (the postings alone), then their rows of search_docs by docid as constants,
+        # so that the scan reads the display columns of those rows only (a join would read them for every item)
+        best = con.execute(f"select docid, score from ({scores}) order by score desc, docid limit $sw_limit",
+                           queries.used_params(f"{scores} $sw_limit", params)).fetchall()
+        if not best:
+            return pd.DataFrame(columns=_COLUMNS)
+        params = {f"sw_d{n}": docid for n, (docid, _) in enumerate(best)} | {
+            "sw_docids": [d for d, _ in best], "sw_scores": [s for _, s in best], "sw_limit": limit}
+        docs = f"(select * from search_docs where docid in ({', '.join(f'$sw_d{n}' for n in range(len(best)))}))"
+        scores = "select unnest($sw_docids::bigint[]) as docid, unnest($sw_scores::double[]) as score"
+    else:
+        docs = "search_docs"
+    tests = [f"(h.kind = '{kind}'" + (f" and h.item_id in (select {_ID[kind]} from {_KIND_TABLE[kind]} where {where[_ALIAS[kind]]}))"
+                                      if where[_ALIAS[kind]] != "true" else ")")
+             for kind in _KIND_TABLE if where[_ALIAS[kind]]]
     if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
         params["sw_sources"] = list(filters.sources) or None
         params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
-        parts.append("select h.kind, h.item_id, d.published_on as dated, d.title, null::varchar as text, d.url, h.score "
-                     "from hits h join documents d on d.document_id = h.item_id "
-                     "where h.kind = 'document' and ($sw_sources::varchar[] is null or d.source_id in (select unnest($sw_sources::varchar[]))) "
-                     "and ($sw_from::date is null or d.published_on >= $sw_from::date) "
-                     "and ($sw_to::date is null or d.published_on <= $sw_to::date)")
-    if not parts:
-        return pd.DataFrame(columns=["kind", "item_id", "dated", "title", "text", "url", "score"])
-    params["sw_limit"] = limit
-    sql = f"with hits as ({hits_sql}) {' union all '.join(parts)} order by score desc, dated desc nulls last, kind, item_id limit $sw_limit"
+        tests.append("(h.kind = 'document' and ($sw_sources::varchar[] is null or h.item_id in "
+                     "(select document_id from documents where source_id in (select unnest($sw_sources::varchar[])))) "
+                     "and ($sw_from::date is null or h.dated >= $sw_from::date) and ($sw_to::date is null or h.dated <= $sw_to::date))")
+    if not tests:
+        return pd.DataFrame(columns=_COLUMNS)
+    sql = f"""select h.kind, h.item_id, h.dated, coalesce(a.name, h.title) as title, h.text, h.url, h.score
+              from (select d.*, h.score from ({scores}) h join {docs} d using (docid)) h
+              left join actors a on h.kind = 'statement' and a.actor_id = h.title
+              where {' or '.join(tests)}
+              order by h.score desc, h.kind, h.item_id limit $sw_limit"""
     return con.execute(sql, queries.used_params(sql, params)).df()
 
 

@@ -24,4 +24,5 @@ def test_search_and_click_through_to_the_timeline(page, server):
     main = page.locator('[data-testid="stMain"]')
     main.get_by_text("Selected event").wait_for(timeout=15_000)
     assert main.get_by_text("US sanctions Turkey under CAATSA").first.is_visible()
+    assert "open=event" in page.url and "caatsa-sanctions" in page.url  # the link carries the open item
     screenshot(page, "search_click_through")

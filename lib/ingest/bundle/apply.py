@@ -172,7 +172,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
             select ?, ?, ?, c.row_key, c.before_json, {after} from stage_changes c order by c.stage_order""",
         [audit.who, audit.action, table],
     )
-    audit.wrote(table)
+    audit.wrote(table, "select row_key from stage_changes")
     # merge by key rather than insert-on-conflict: events carry no key index to conflict on (schema.sql)
     updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
     matched = f"when matched then update set {updates}" if updates else ""
