@@ -189,16 +189,15 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
         [audit.who, audit.action, table],
     )
     audit.wrote(table)
-    # merge by key rather than insert-on-conflict: events carry no key index to conflict on (schema.sql)
-    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
-    matched = f"when matched then update set {updates}" if updates else ""
-    levels = [r[0] for r in con.execute("select distinct stage_level from stage_changes order by 1").fetchall()]
+    # which rows are new is known already (stage_changes.is_new): insert those and update the rest, without a second
+    # join of the whole stage against the table (events carry no key index to conflict on, schema.sql)
+    levels = [r[0] for r in con.execute("select distinct stage_level from stage_changes where is_new order by 1").fetchall()]
     for level in levels:  # parents before children: a self-reference is checked row by row on insert
-        con.execute(
-            f"""merge into {table} t using (select {cols} from stage_changes where stage_level = ? order by stage_order) s
-                on ({join}) {matched} when not matched then insert ({cols}) values ({", ".join(f"s.{c}" for c in columns)})""",
-            [level],
-        )
+        con.execute(f"insert into {table} ({cols}) select {cols} from stage_changes where is_new and stage_level = ? order by stage_order",
+                    [level])
+    updates = ", ".join(f"{c} = s.{c}" for c in columns if c not in key)
+    if updates:
+        con.execute(f"update {table} t set {updates} from stage_changes s where not s.is_new and {join}")
     inserted, updated = con.execute("select count(*) filter (where is_new), count(*) filter (where not is_new) from stage_changes").fetchall()[0]
     con.execute("drop table stage_rows; drop table stage_changes")
     return {"inserted": int(inserted), "updated": int(updated), "unchanged": rows - int(inserted) - int(updated)}

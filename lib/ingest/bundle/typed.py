@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from lib.dates import MIN_YEAR, YEARS_AHEAD
 from lib.ingest import limits
-from lib.ingest.bundle.cells import FORMULA_STARTS
+from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS
 from lib.ingest.bundle.spec import Column, RawRow, TableSpec
 from lib.vocab import EVENT_ROLES
 
@@ -46,10 +46,12 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -> tuple[str, str, str]:
-    """(sure, value, precision) SQL for one column: whether the fast path is sure the cell passes, and its typed value."""
+def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -> tuple[list[str], str, str, str]:
+    """SQL for one column: what to compute once per cell first (a date's day, a list's items), then whether the fast
+    path is sure the cell passes, its typed value and (dates) its precision."""
     c = f"coalesce({_quoted(column.name)}, '')"
-    sure = [f"not regexp_matches({c}, '^{_WS}|{_WS}$')", f"not starts_with({c}, '''')",
+    first: list[str] = []
+    sure = [f"not regexp_matches({c}, '^{_WS}|{_WS}$')", f"not starts_with({c}, {literal(ESCAPE)})",
             f"left({c}, 1) not in {_in(tuple(FORMULA_STARTS))}"]
     if column.required:
         sure.append(f"{c} <> ''")
@@ -61,7 +63,8 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
                     f"and try_cast({c} as bigint) between {INT_RANGE[0]} and {INT_RANGE[1]}))")
         value = f"case when {c} = '' then null else try_cast({c} as bigint) end"
     elif column.kind == "date":
-        day = f"try_strptime({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end, '%Y-%m-%d')"
+        day = _quoted(f"{column.name}__day")
+        first.append(f"try_strptime({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end, '%Y-%m-%d') as {day}")
         sure.append(f"({c} = '' or (regexp_full_match({c}, '[0-9]{{4}}(-[0-9]{{2}}(-[0-9]{{2}})?)?') "
                     f"and year({day}) between {MIN_YEAR} and {last_year}))")
         value = f"case when {c} = '' then null else strftime({day}, '%Y-%m-%d') end"
@@ -72,20 +75,22 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
     elif column.kind == "grade":
         sure.append(f"({c} = '' or regexp_full_match({c}, '[A-F][1-6]?'))")
     elif column.kind in ("list", "roles"):
-        items = f"list_filter(list_transform(string_split({c}, ';'), x -> trim(x)), x -> x <> '')"
-        sure += [f"not contains({c}, '\\')", f"not regexp_matches({c}, '{_INNER_WS}')"]
+        items = _quoted(f"{column.name}__items")
+        first.append(f"case when {c} = '' then []::varchar[] else list_filter(list_transform(string_split({c}, ';'), x -> trim(x)), "
+                     f"x -> x <> '') end as {items}")
+        sure += [f"not contains({c}, {literal(chr(92))})", f"not regexp_matches({c}, '{_INNER_WS}')"]
         if column.ref:
-            sure.append(f"len(list_filter({items}, x -> length(x) > {key_chars})) = 0")
-        value = f"case when {c} = '' then []::varchar[] else {items} end"
+            sure.append(f"coalesce(list_max(list_transform({items}, x -> length(x))), 0) <= {key_chars}")
+        value = items
         if column.kind == "roles":
-            parts = "regexp_extract(x, '^(.*):([^:]*)$', ['actor_id', 'role'])"
-            links = (f"list_transform({value}, x -> case when contains(x, ':') then {parts} "
-                     f"else {{'actor_id': x, 'role': 'participant'}} end)")
-            sure.append(f"len(list_filter({links}, x -> x.role not in {_in(EVENT_ROLES)})) = 0")
-            value = links
+            # the role is after the last colon (ids may hold one: gdelt:TUR); without one, a participant
+            value = (f"list_transform({items}, x -> case when contains(x, ':') "
+                     f"then regexp_extract(x, '^(.*):([^:]*)$', ['actor_id', 'role']) else {{'actor_id': x, 'role': 'participant'}} end)")
+            sure.append(f"coalesce(list_bool_and(list_transform({items}, x -> not contains(x, ':') "
+                        f"or regexp_extract(x, ':([^:]*)$', 1) in {_in(EVENT_ROLES)})), true)")
     if column.vocab:
         sure.append(f"({c} = '' or {c} in {_in(column.vocab)})")
-    return " and ".join(sure), value, precision
+    return first, " and ".join(sure), value, precision
 
 
 def raw_table(rows: list[RawRow], columns: list[Column]) -> pa.Table:
@@ -104,15 +109,17 @@ def type_cells(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: list[Co
     the table's date column.
     """
     last_year, key_chars = dt.date.today().year + YEARS_AHEAD, limits.KEY_CHARS.value
-    sure, values = [], ["_n", "_line"]
+    first, sure, values = ["*"], [], ["_n", "_line"]
     for column in columns:
-        ok, value, precision = _cell_sql(spec, column, last_year, key_chars)
+        once, ok, value, precision = _cell_sql(spec, column, last_year, key_chars)
+        first += once
         sure.append(f"coalesce({ok}, false)")
         values.append(f"{value} as {_quoted(column.target)}")
         if precision and spec.precision_column:
             values.append(f"{precision} as {_quoted(spec.precision_column)}")
     con.register("bundle_raw", raw)
     try:
-        return con.execute(f"select {' and '.join(sure) or 'true'} as _ok, {', '.join(values)} from bundle_raw order by _n").arrow().read_all()
+        return con.execute(f"select {' and '.join(sure) or 'true'} as _ok, {', '.join(values)} "
+                           f"from (select {', '.join(first)} from bundle_raw) order by _n").arrow().read_all()
     finally:
         con.unregister("bundle_raw")

@@ -301,13 +301,15 @@ def _reference_problems(cur: duckdb.DuckDBPyConnection, staged: list[Staged], pe
                                 for table, key in KEY_COLUMN.items())
     try:
         missing = cur.execute(
-            f"""with known(tbl, key) as (select tbl, key from bundle_keys union all {stored})
-                select file, line, col, kind, a, b from bundle_refs r
-                where (kind = 'ref' and not exists (select 1 from known k where k.tbl = r.a and k.key = r.b))
-                   or (kind = 'position'
-                       and not exists (select 1 from bundle_positions p where p.topic_id = r.a and p.position_code = r.b)
-                       and not exists (select 1 from positions p where p.topic_id = r.a and p.position_code = r.b))
-                order by kind = 'position', t, n, s1, s2""").fetchall()
+            f"""with known(tbl, key) as (select tbl, key from bundle_keys union all {stored}),
+                     defined(topic_id, position_code) as (select topic_id, position_code from bundle_positions
+                                                          union all select topic_id, position_code from positions),
+                     missing as (select * from (select * from bundle_refs where kind = 'ref') r
+                                 anti join known k on k.tbl = r.a and k.key = r.b
+                                 union all
+                                 select * from (select * from bundle_refs where kind = 'position') r
+                                 anti join defined d on d.topic_id = r.a and d.position_code = r.b)
+                select file, line, col, kind, a, b from missing order by kind = 'position', t, n, s1, s2""").fetchall()
     finally:
         cur.unregister("bundle_keys")
         cur.unregister("bundle_positions")
