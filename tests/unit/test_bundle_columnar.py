@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.ingest.bundle import SPEC_BY_TABLE
+from lib.ingest.bundle import SPEC_BY_TABLE, import_bundle
 from lib.ingest.bundle.typed import PY_WHITESPACE
+from lib.ingest.report import ImportRefused
 from lib.phrases import flags
 
 checks = importlib.import_module("lib.ingest.bundle.validate")  # the module (the package exports the function by its name)
@@ -23,6 +26,12 @@ ORDINALS = ["1", "-1", "+1", "2147483647", "2147483648", "-2147483649", "١", "0
 BOOLS = ["true", "Yes", "N", "maybe", "", "TRUE ", "0", "1", "ı", "K"]
 TEXTS = st.sampled_from(["plain", "", " padded ", "=SUM(A1)", "-5", "+1.5", "@x", "'=kept", "There is no change in our position.",
                          "caf\u00e9", "\u00a0nbsp", "tab\tinside"])
+
+
+@pytest.fixture(autouse=True)
+def fast_path_for_every_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables of any size take the column-wise path here (by default only those of 1,000 rows or more do)."""
+    monkeypatch.setattr(checks, "FAST_PATH_ROWS", 0)
 
 
 def test_python_whitespace_is_what_str_strip_removes() -> None:
@@ -105,3 +114,28 @@ def test_duplicate_keys_name_the_first_clean_row(con) -> None:
         (3, "topic_id", "refers to topic 'T1', which is neither in the bundle nor in the store"),
         (4, "topic_id", "refers to topic 'T1', which is neither in the bundle nor in the store"),
     ]
+
+
+def test_a_large_bundle_with_one_bad_row_is_refused_in_file_order(con, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1,500 statements at the default threshold: one bad date and one unknown actor are named by row, the rest applies when fixed."""
+    monkeypatch.setattr(checks, "FAST_PATH_ROWS", 1_000)
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "topics.csv").write_text("topic_id,name\nT1,Topic\n", encoding="utf-8")
+    (bundle / "actors.csv").write_text("actor_id,name,kind\nA1,Actor,state\n", encoding="utf-8")
+    lines = ["statement_id,stated_on,actor_id,topic_id,quote"] + [f"s{i},2020-01-02,A1,T1,There is no change in our position." for i in range(1500)]
+    lines[700] = "s699,2020-02-30,A1,T1,q"
+    lines[900] = "s899,2020,A9,T1,q"
+    (bundle / "statements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRefused) as refused:
+        import_bundle(con, bundle, who="test")
+    assert [str(p) for p in refused.value.problems] == [
+        "statements.csv row 701, column stated_on: '2020-02-30' is not a real date (day is out of range for month)",
+        "statements.csv row 901, column actor_id: refers to actor 'A9', which is neither in the bundle nor in the store",
+    ]
+    lines[700], lines[900] = "s699,2020-02,A1,T1,q", "s899,2020,A1,T1,q"
+    (bundle / "statements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert import_bundle(con, bundle, who="test").counts["statements"]["inserted"] == 1500
+    assert con.execute("select count(*) filter (where self_declared_continuity), min(stated_on), "
+                       "count(*) filter (where date_precision = 'month') from statements").fetchall() == [(1498, con.execute(
+                           "select date '2020-01-01'").fetchall()[0][0], 1)]

@@ -30,7 +30,11 @@ _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
 _INNER_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c != " ") + "]"
 _TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n")
 INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
-ROLE_STRUCT = pa.struct([("actor_id", pa.string()), ("role", pa.string())])
+FAST_PATH_ROWS = 1_000
+"""Below this many rows a table is checked row by row in Python only: the query's fixed cost (planning, compiling its
+regular expressions, about 30 ms) is more than the Python checks of a small table (about 30 µs a row)."""
+_ARROW_TYPES = {"text": pa.string(), "grade": pa.string(), "date": pa.string(), "int": pa.int64(), "bool": pa.bool_(),
+                "list": pa.list_(pa.string()), "roles": pa.list_(pa.struct([("actor_id", pa.string()), ("role", pa.string())]))}
 
 
 def literal(text: str) -> str:
@@ -101,12 +105,22 @@ def raw_table(rows: list[RawRow], columns: list[Column]) -> pa.Table:
     return pa.table(data)
 
 
+def typed_schema(spec: TableSpec, columns: list[Column]) -> pa.Schema:
+    """The typed table's columns: ``_n``, ``_line``, then each column's store name (a date's precision after it)."""
+    fields = [pa.field("_n", pa.int64()), pa.field("_line", pa.int64())]
+    for column in columns:
+        fields.append(pa.field(column.target, _ARROW_TYPES[column.kind]))
+        if column.kind == "date" and spec.precision_column:
+            fields.append(pa.field(spec.precision_column, pa.string()))
+    return pa.schema(fields)
+
+
 def type_cells(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: list[Column], raw: pa.Table) -> pa.Table:
     """Every row with ``_ok`` (the fast path is sure every cell passes) and its cells typed in store column names.
 
-    Types: text, grade and dates as text (ISO days, as the Python checks give them), int as bigint, bool,
-    lists as varchar[], an event's actors as a list of {actor_id, role}; ``spec.precision_column`` follows
-    the table's date column.
+    Types (:func:`typed_schema`): text, grade and dates as text (ISO days, as the Python checks give them), int as
+    bigint, bool, lists as varchar[], an event's actors as a list of {actor_id, role}; ``spec.precision_column``
+    follows the table's date column.
     """
     last_year, key_chars = dt.date.today().year + YEARS_AHEAD, limits.KEY_CHARS.value
     first, sure, values = ["*"], [], ["_n", "_line"]
@@ -119,7 +133,8 @@ def type_cells(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: list[Co
             values.append(f"{precision} as {_quoted(spec.precision_column)}")
     con.register("bundle_raw", raw)
     try:
-        return con.execute(f"select {' and '.join(sure) or 'true'} as _ok, {', '.join(values)} "
+        return (con.execute(f"select {' and '.join(sure) or 'true'} as _ok, {', '.join(values)} "
                            f"from (select {', '.join(first)} from bundle_raw) order by _n").arrow().read_all()
+                .cast(pa.schema([pa.field("_ok", pa.bool_()), *typed_schema(spec, columns)])))
     finally:
         con.unregister("bundle_raw")

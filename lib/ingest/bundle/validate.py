@@ -16,7 +16,7 @@ from lib.dates import parse_partial_date
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
 from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
-from lib.ingest.bundle.typed import INT_RANGE, literal, raw_table, type_cells
+from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, raw_table, type_cells, typed_schema
 from lib.ingest.report import Problem
 from lib.phrases import flags
 from lib.vocab import EVENT_ROLES
@@ -75,7 +75,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
             file, rows = names[spec.table], raw[spec.table]
             present = {c for _, r in rows for c in r}
             columns = [c for c in spec.columns if c.name in present]
-            typed = type_cells(cur, spec, columns, raw_table(rows, columns))
+            typed = type_cells(cur, spec, columns, raw_table(rows, columns)) if len(rows) >= FAST_PATH_ROWS else None
             typed, row_problems = _unsure_rows(spec, columns, file, rows, typed, order, pending, bounds)
             kept, duplicates = _without_duplicates(cur, spec, file, typed)
             problems += sorted(row_problems + duplicates, key=lambda p: p[0])
@@ -94,13 +94,17 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
     return staged, problems
 
 
-def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[RawRow], typed: pa.Table, order: int,
+def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[RawRow], typed: pa.Table | None, order: int,
                  pending: list, bounds: _Bounds) -> tuple[pa.Table, list[tuple[int, Problem]]]:
-    """Run the Python checks on the rows the typed query was not sure of: their problems (with the row's place), and
-    the typed table with the rows that passed added back; references of rows that failed only on a role are kept in
-    ``pending``, as the row-by-row checks reported those too."""
-    ok = typed.column("_ok")
-    typed = typed.drop_columns(["_ok"])
+    """Run the Python checks on the rows the typed query was not sure of (all rows of a small table, ``typed`` None):
+    their problems (with the row's place), and the typed table with the rows that passed added back; references of
+    rows that failed only on a role are kept in ``pending``, as the row-by-row checks reported those too."""
+    if typed is None:
+        typed = typed_schema(spec, columns).empty_table()
+        ok = pa.array([False] * len(rows), pa.bool_())
+    else:
+        ok = typed.column("_ok")
+        typed = typed.drop_columns(["_ok"])
     if ok.null_count == 0 and pc.all(ok).as_py():
         return typed, []
     problems: list[tuple[int, Problem]] = []
@@ -119,8 +123,9 @@ def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[R
             row["actor_ids"] = [{"actor_id": actor, "role": role} for actor, role in row["actor_ids"]]
         passed.append({"_n": n, "_line": line, **row})
     if passed:
-        typed = pa.concat_tables([typed.filter(ok), pa.Table.from_pylist(passed, schema=typed.schema)]).sort_by("_n")
-    else:
+        typed = pa.concat_tables([typed.filter(ok) if typed.num_rows else typed,
+                                  pa.Table.from_pylist(passed, schema=typed.schema)]).sort_by("_n")
+    elif typed.num_rows:
         typed = typed.filter(ok)
     return typed, problems
 
