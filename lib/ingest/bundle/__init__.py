@@ -12,8 +12,11 @@ Modules, each named after what it owns: ``spec`` (the tables and columns),
 a JSON or an XLSX into raw rows, strictly and within ``lib/ingest/limits.py``:
 ``streams`` bounds the bytes, ``csvfile``, ``jsonfile`` and ``xlsxfile`` parse,
 ``rows`` checks headers and keeps cells as text), ``validate``
-(rows into typed, checked rows), ``apply`` (the audited upsert with its
-``imports`` row, in one transaction) and ``export``.
+(rows into typed, checked rows: ``typed`` checks a table's cells column-wise
+in one DuckDB query, the Python checks word the problems of the rows it is not
+sure of, duplicate keys and references are set operations), ``apply`` (the
+audited upsert from the staged Arrow tables with its ``imports`` row, in one
+transaction) and ``export``.
 """
 
 from lib.ingest.bundle.apply import check_bundle, import_bundle

@@ -85,7 +85,7 @@ def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
             reading.problems.append(Problem(shown, line, "", f"has {len(record)} fields, the header has {len(header)}{hint}"))
             continue
         rows.append((line, record))
-    table_rows(spec, shown, header, rows, reading, header_row=1)
+    table_rows(spec, shown, header, rows, reading, header_row=1, texts=True)
 
 
 def _bare_quotes(shown: str, line: int, header: list[str], record: list[str], raw: str, problems: list[Problem]) -> None:

@@ -13,8 +13,11 @@ from lib.ingest.report import Problem
 
 
 def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tuple[int, list[Any]]], reading: Reading,
-               header_row: int) -> None:
-    """Check a table's header and cells, then keep its rows (known columns only) under the table's name."""
+               header_row: int, texts: bool = False) -> None:
+    """Check a table's header and cells, then keep its rows (known columns only) under the table's name.
+
+    ``texts``: every cell is text already (a CSV's), so none is converted.
+    """
     if len(header) > limits.COLUMNS.value:
         reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's count of {len(header):,} columns")))
         return
@@ -29,8 +32,16 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
             reading.problems.append(Problem(shown, header_row, column.name, "required column is missing"))
     reading.warnings += [Problem(shown, header_row, h, "unknown column, ignored") for h in header if h and h not in known]
     rows: list[RawRow] = []
+    names = [h for h in header if h in known]
+    picks = [i for i, h in enumerate(header) if h in known]
     for line, record in records:
-        row = {h: v if isinstance(v, str) else cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
+        if len(record) == len(header):  # every record of a CSV (checked) or JSON: no per-cell test of the header
+            values = [record[i] for i in picks]
+            if not texts:
+                values = [v if isinstance(v, str) else cell_text(v) for v in values]
+            row = dict(zip(names, values, strict=True))
+        else:
+            row = {h: v if isinstance(v, str) else cell_text(v) for h, v in zip(header, record, strict=False) if h in known}
         joined = "".join(row.values())
         if "\x00" not in joined and "\n" not in joined and "\r" not in joined:
             rows.append((line, row))

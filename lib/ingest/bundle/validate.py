@@ -5,19 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.dates import parse_partial_date
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
 from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
+from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, raw_table, type_cells, typed_schema
 from lib.ingest.report import Problem
 from lib.phrases import flags
 from lib.vocab import EVENT_ROLES
 
-_INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
 _GRADE = re.compile(r"[A-F][1-6]?")
 _TRUE, _FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n"}
 
@@ -31,60 +34,134 @@ class _Bounds(NamedTuple):
 
 @dataclass
 class Staged:
-    """Validated rows of one table in store columns, plus link rows for events."""
+    """Validated rows of one table in store columns (``columns``; events also carry their link lists), as one Arrow table.
+
+    ``table`` also holds ``_n`` (the row's place among the file's rows) and ``_line`` (its row in the file).
+    """
 
     spec: TableSpec
     file: str
-    rows: list[dict[str, Any]]
+    table: pa.Table
     columns: list[str]
+
+    @cached_property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as dicts of Python values (an event's actors as (actor, role) pairs): for edits and previews."""
+        rows = self.table.drop_columns(["_n", "_line"]).to_pylist()
+        if "actor_ids" in self.table.column_names:
+            for row in rows:
+                row["actor_ids"] = [(link["actor_id"], link["role"]) for link in row["actor_ids"] or []]
+        return rows
 
 
 def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names: dict[str, str]) -> tuple[list[Staged], list[Problem]]:
-    """Check every row; return the staged tables (store column names) and every problem found."""
+    """Check every row; return the staged tables (store column names) and every problem found.
+
+    Problems come table by table in file order, each row's in column order, then every unknown reference,
+    then every undefined position, as the row-by-row checks always gave them. The cells are checked and
+    typed column-wise in DuckDB (:mod:`lib.ingest.bundle.typed`); only rows it is not sure of run the
+    row-by-row Python checks, which word every problem. Duplicate keys and references are set operations.
+    """
     problems: list[Problem] = []
     staged: list[Staged] = []
-    pending_refs: list[tuple[str, int, str, str, str]] = []  # (file, row, column, table, key)
-    pending_positions: list[tuple[str, int, str, str, str]] = []  # (file, row, column, topic, code)
-    bundle_keys: dict[str, set[str]] = {t: set() for t in KEY_COLUMN}
-    bundle_positions: set[tuple[str, str]] = set()
+    pending: list[tuple[int, int, int, str, int, str, str, str]] = []  # rows checked in Python: their references
     bounds = _Bounds(limits.KEY_CHARS.value, dt.date.today().year + 1)
-
-    for spec in SPECS:
-        if spec.table not in raw:
-            continue
-        file = names[spec.table]
-        present = {c for _, r in raw[spec.table] for c in r}
-        columns = [c for c in spec.columns if c.name in present]
-        seen: dict[tuple[str, ...], int] = {}
-        out: list[dict[str, Any]] = []
-        for line, record in raw[spec.table]:
-            row, row_problems = _validate_row(spec, columns, file, line, record, pending_refs, pending_positions, bounds)
-            problems += row_problems
-            if row_problems:
+    cur = con.cursor()
+    try:
+        cur.execute(_REFS)
+        for order, spec in enumerate(SPECS):
+            if spec.table not in raw:
                 continue
-            key = tuple(str(row[k]) for k in spec.key)
-            if key in seen:
-                problems.append(Problem(file, line, ",".join(spec.key), f"duplicate key {'/'.join(key)} (also on row {seen[key]})"))
-                continue
-            seen[key] = line
-            out.append(row)
-        if spec.table in KEY_COLUMN:
-            bundle_keys[spec.table] |= {r[KEY_COLUMN[spec.table]] for r in out}
-        if spec.table == "positions":
-            bundle_positions |= {(r["topic_id"], r["position_code"]) for r in out}
-        targets = [c.target for c in columns]
-        if spec.precision_column and any(c.kind == "date" for c in columns):
-            targets.append(spec.precision_column)
-        if spec.table == "statements" and ("quote" in present or "self_declared" in present):
-            targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
-            unset = [row for row in out if row.get("self_declared_continuity") is None]
-            for row, flag in zip(unset, flags([row.get("quote") for row in unset]), strict=True):
-                row["self_declared_continuity"] = flag
-        staged.append(Staged(spec, file, out, targets))
-
-    problems += _check_references(con, pending_refs, bundle_keys)
-    problems += _check_positions(con, pending_positions, bundle_positions)
+            file, rows = names[spec.table], raw[spec.table]
+            present = {c for _, r in rows for c in r}
+            columns = [c for c in spec.columns if c.name in present]
+            typed = type_cells(cur, spec, columns, raw_table(rows, columns)) if len(rows) >= FAST_PATH_ROWS else None
+            typed, row_problems = _unsure_rows(spec, columns, file, rows, typed, order, pending, bounds)
+            kept, duplicates = _without_duplicates(cur, spec, file, typed)
+            problems += sorted(row_problems + duplicates, key=lambda p: p[0])
+            targets = [c.target for c in columns]
+            if spec.precision_column and any(c.kind == "date" for c in columns):
+                targets.append(spec.precision_column)
+            if spec.table == "statements" and ("quote" in present or "self_declared" in present):
+                targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
+                kept = _self_declared(kept)
+            staged.append(Staged(spec, file, kept, targets))
+            _stage_references(cur, order, spec, file, columns, typed)
+        problems = [p for _, p in problems]
+        problems += _reference_problems(cur, staged, pending)
+    finally:
+        cur.close()
     return staged, problems
+
+
+def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[RawRow], typed: pa.Table | None, order: int,
+                 pending: list, bounds: _Bounds) -> tuple[pa.Table, list[tuple[int, Problem]]]:
+    """Run the Python checks on the rows the typed query was not sure of (all rows of a small table, ``typed`` None):
+    their problems (with the row's place), and the typed table with the rows that passed added back; references of
+    rows that failed only on a role are kept in ``pending``, as the row-by-row checks reported those too."""
+    if typed is None:
+        typed = typed_schema(spec, columns).empty_table()
+        ok = pa.array([False] * len(rows), pa.bool_())
+    else:
+        ok = typed.column("_ok")
+        typed = typed.drop_columns(["_ok"])
+    if ok.null_count == 0 and pc.all(ok).as_py():
+        return typed, []
+    problems: list[tuple[int, Problem]] = []
+    passed: list[dict[str, Any]] = []
+    for n in pc.indices_nonzero(pc.invert(ok)).to_pylist():
+        line, record = rows[n]
+        refs: list = []
+        positions: list = []
+        row, found = _validate_row(spec, columns, file, line, record, refs, positions, bounds)
+        if found:
+            problems += [(n, p) for p in found]
+            pending += [(order, n, i, *ref[:3], "ref", *ref[3:]) for i, ref in enumerate(refs)]
+            pending += [(order, n, len(refs) + i, *ref[:3], "position", *ref[3:]) for i, ref in enumerate(positions)]
+            continue
+        if "actor_ids" in row:
+            row["actor_ids"] = [{"actor_id": actor, "role": role} for actor, role in row["actor_ids"]]
+        passed.append({"_n": n, "_line": line, **row})
+    if passed:
+        typed = pa.concat_tables([typed.filter(ok) if typed.num_rows else typed,
+                                  pa.Table.from_pylist(passed, schema=typed.schema)]).sort_by("_n")
+    elif typed.num_rows:
+        typed = typed.filter(ok)
+    return typed, problems
+
+
+def _without_duplicates(cur: duckdb.DuckDBPyConnection, spec: TableSpec, file: str, typed: pa.Table) -> tuple[pa.Table, list[tuple[int, Problem]]]:
+    """The rows without those repeating an earlier row's key, and a problem for each repeat."""
+    if typed.num_rows < 2:
+        return typed, []
+    key = ", ".join(f'"{k}"' for k in spec.key)
+    cur.register("bundle_typed", typed)
+    try:
+        repeats = cur.execute(
+            f"""select _n, _line, {key}, first_line from (
+                    select _n, _line, {key}, first(_line order by _n) over (partition by {key}) as first_line,
+                           row_number() over (partition by {key} order by _n) as nth
+                    from bundle_typed) where nth > 1 order by _n""").fetchall()
+    finally:
+        cur.unregister("bundle_typed")
+    if not repeats:
+        return typed, []
+    problems = [(n, Problem(file, line, ",".join(spec.key), f"duplicate key {'/'.join(str(v) for v in values[:-1])} "
+                                                            f"(also on row {values[-1]})"))
+                for n, line, *values in repeats]
+    gone = pa.array([n for n, *_ in repeats], pa.int64())
+    return typed.filter(pc.invert(pc.is_in(typed.column("_n"), value_set=gone))), problems
+
+
+def _self_declared(table: pa.Table) -> pa.Table:
+    """Fill self_declared_continuity where the file left it empty: the phrase detector's verdict on the quote."""
+    quotes = table.column("quote").to_pylist() if "quote" in table.column_names else [None] * table.num_rows
+    detected = pa.array(flags(quotes), pa.bool_())
+    given = table.column("self_declared_continuity") if "self_declared_continuity" in table.column_names else None
+    value = detected if given is None else pc.if_else(pc.is_null(given), detected, given)
+    if given is not None:
+        table = table.drop_columns(["self_declared_continuity"])
+    return table.append_column("self_declared_continuity", value)
 
 
 def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, record: dict[str, str],
@@ -116,8 +193,8 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
                 bad(column.name, f"'{text[:40]}' is not a whole number")
                 continue
             value = int(text)
-            if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-                bad(column.name, f"{value} is out of range: a whole number from {_INT_RANGE[0]} to {_INT_RANGE[1]}")
+            if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+                bad(column.name, f"{value} is out of range: a whole number from {INT_RANGE[0]} to {INT_RANGE[1]}")
                 continue
         elif column.kind == "date":
             try:
@@ -177,30 +254,71 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
     return row, problems
 
 
-def _check_references(con: duckdb.DuckDBPyConnection, refs: list, bundle_keys: dict[str, set[str]]) -> list[Problem]:
-    problems = []
-    wanted: dict[str, set[str]] = {}
-    for _, _, _, table, key in refs:
-        if key not in bundle_keys[table]:
-            wanted.setdefault(table, set()).add(key)
-    in_store = {
-        table: {r[0] for r in con.execute(
-            f"select {KEY_COLUMN[table]} from {table} where {KEY_COLUMN[table]} in (select unnest(?::varchar[]))", [sorted(keys)]
-        ).fetchall()}
-        for table, keys in wanted.items()
-    }
-    for file, line, column, table, key in refs:
-        if key not in bundle_keys[table] and key not in in_store.get(table, set()):
-            problems.append(Problem(file, line, column, f"refers to {table[:-1]} '{key[:60]}', which is neither in the bundle nor in the store"))
-    return problems
+_REFS = """create or replace temp table bundle_refs (t integer, n bigint, s1 integer, s2 integer, file varchar, line bigint,
+                                                      col varchar, kind varchar, a varchar, b varchar)"""
+"""Every reference the bundle's checked rows make, in the order they are reported: kind 'ref' (a = table, b = key) or
+'position' (a = topic, b = position code); by table, row, column (s1) and list item (s2)."""
 
 
-def _check_positions(con: duckdb.DuckDBPyConnection, pending: list, bundle_positions: set[tuple[str, str]]) -> list[Problem]:
-    if not pending:
-        return []
-    in_store = set(con.execute("select topic_id, position_code from positions").fetchall())
-    known = bundle_positions | in_store
-    return [
-        Problem(file, line, column, f"position '{code[:40]}' is not defined for topic '{topic}' (positions.csv)")
-        for file, line, column, topic, code in pending if (topic, code) not in known
-    ]
+def _stage_references(cur: duckdb.DuckDBPyConnection, order: int, spec: TableSpec, file: str, columns: list[Column],
+                      typed: pa.Table) -> None:
+    """Add the references of a table's checked rows to ``bundle_refs``, one INSERT … SELECT per referring column."""
+    selects = []
+    for index, column in enumerate(columns):
+        if not column.ref:
+            continue
+        v = f'"{column.target}"'
+        head = f"{order}, _n, {index}"
+        if column.ref == "positions":
+            topic = 'coalesce("topic_id", \'\')' if any(c.name == "topic_id" for c in columns) else "''"
+            selects.append(f"select {head}, 0, $file, _line, {literal(column.name)}, 'position', {topic}, {v} from bundle_typed where {v} is not null")
+        elif column.kind in ("list", "roles"):
+            items = f"list_transform({v}, x -> x.actor_id)" if column.kind == "roles" else v
+            selects.append(f"select {head}, unnest(range(len({items}))), $file, _line, {literal(column.name)}, 'ref', '{column.ref}', unnest({items}) "
+                           f"from bundle_typed where len({v}) > 0")
+        else:
+            selects.append(f"select {head}, 0, $file, _line, {literal(column.name)}, 'ref', '{column.ref}', {v} from bundle_typed where {v} is not null")
+    if spec.table == "evidence":
+        tables = " ".join(f"when '{kind}' then '{table}'" for kind, table in EVIDENCE_TABLE.items())
+        selects.append(f"select {order}, _n, {len(columns)}, 0, $file, _line, 'evidence_id', 'ref', case evidence_type {tables} end, "
+                       "evidence_id from bundle_typed")
+    if not selects or not typed.num_rows:
+        return
+    cur.register("bundle_typed", typed)
+    try:
+        cur.execute(f"insert into bundle_refs {' union all '.join(selects)}", {"file": file})
+    finally:
+        cur.unregister("bundle_typed")
+
+
+def _reference_problems(cur: duckdb.DuckDBPyConnection, staged: list[Staged], pending: list) -> list[Problem]:
+    """Each reference that is neither in the bundle nor in the store, then each undefined position, in file order."""
+    if pending:
+        cur.executemany("insert into bundle_refs values (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", pending)
+    keys = [pa.table({"tbl": pa.array([s.spec.table] * s.table.num_rows, pa.string()), "key": s.table.column(KEY_COLUMN[s.spec.table])})
+            for s in staged if s.spec.table in KEY_COLUMN and s.table.num_rows]
+    schema = pa.schema([("tbl", pa.string()), ("key", pa.string())])
+    positions = [s.table.select(["topic_id", "position_code"]) for s in staged if s.spec.table == "positions" and s.table.num_rows]
+    cur.register("bundle_keys", pa.concat_tables(keys) if keys else schema.empty_table())
+    cur.register("bundle_positions", positions[0] if positions else pa.table({"topic_id": pa.array([], pa.string()),
+                                                                              "position_code": pa.array([], pa.string())}))
+    stored = " union all ".join(f"select '{table}', {key} from {table} where {key} in (select b from bundle_refs where a = '{table}')"
+                                for table, key in KEY_COLUMN.items())
+    try:
+        missing = cur.execute(
+            f"""with known(tbl, key) as (select tbl, key from bundle_keys union all {stored}),
+                     defined(topic_id, position_code) as (select topic_id, position_code from bundle_positions
+                                                          union all select topic_id, position_code from positions),
+                     missing as (select * from (select * from bundle_refs where kind = 'ref') r
+                                 anti join known k on k.tbl = r.a and k.key = r.b
+                                 union all
+                                 select * from (select * from bundle_refs where kind = 'position') r
+                                 anti join defined d on d.topic_id = r.a and d.position_code = r.b)
+                select file, line, col, kind, a, b from missing order by kind = 'position', t, n, s1, s2""").fetchall()
+    finally:
+        cur.unregister("bundle_keys")
+        cur.unregister("bundle_positions")
+        cur.execute("drop table bundle_refs")
+    return [Problem(file, line, column, f"refers to {a[:-1]} '{b[:60]}', which is neither in the bundle nor in the store")
+            if kind == "ref" else Problem(file, line, column, f"position '{b[:40]}' is not defined for topic '{a}' (positions.csv)")
+            for file, line, column, kind, a, b in missing]
