@@ -71,19 +71,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store_file: Path, tmp_dir: Path, port: int | None = None, options: Sequence[str] = (),
-          env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(store_file: Path | None, tmp_dir: Path, port: int | None = None, options: Sequence[str] = (),
+          env: dict[str, str] | None = None, app: Path = ROOT / "app.py") -> Iterator[str]:
     """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL.
 
     ``options`` go to streamlit (``--secrets.files PATH``), ``env`` adds to the environment (``STANCEWATCH_ROLES``).
+    ``app`` is the script to run (bench/floor_app.py, which has no store: ``store_file`` None).
     """
     db = tmp_dir / "store.duckdb"
-    shutil.copy(store_file, db)
+    if store_file is not None:
+        shutil.copy(store_file, db)
     port = port or free_port()
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", *options, "--", "--db", str(db)],
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", *options,
+         *(["--", "--db", str(db)] if store_file is not None else [])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
