@@ -184,18 +184,18 @@ async def _load(page, url: str, timeout_ms: int) -> dict[str, object]:
 async def _choose(page, key: str, option: str, timeout_ms: int) -> dict[str, object]:
     """Open the selectbox ``key``, then time the click on ``option`` until the page is idle with the new chart."""
     widget = page.locator(f".st-key-{key}")
-    for attempt in range(4):  # a rerun landing while the list is open closes it: open it again
-        await _idle(page, timeout_ms)
-        await widget.locator("input").click()
-        await widget.locator("input").fill(option)
-        entry = page.get_by_role("option", name=option, exact=True).first
+    entry = page.get_by_role("option", name=option, exact=True).first
+    for attempt in range(4):  # a rerun landing while the list is open closes it, and a busy host misses clicks: again
         try:
-            await entry.wait_for(state="visible", timeout=5_000)
+            await _idle(page, timeout_ms)
+            await widget.locator("input").click(timeout=timeout_ms)
+            await widget.locator("input").fill(option, timeout=timeout_ms)
+            await entry.wait_for(state="visible", timeout=10_000)
             break
-        except Exception:
+        except Exception as exc:
             await page.keyboard.press("Escape")
             if attempt == 3:
-                return {"seconds": None, "run_s": None, "errors": [f"option {option!r} of {key} never showed"]}
+                return {"seconds": None, "run_s": None, "errors": [f"option {option!r} of {key} never showed: {str(exc)[:100]}"]}
     result = await _timed(page, lambda: entry.click(timeout=timeout_ms), timeout_ms)
     return {**result, "change": f"{key}={option}"}
 
@@ -237,7 +237,7 @@ def _load_avg() -> list[float]:
 
 def _progress(out: dict[str, object], key: str) -> None:
     """Say on stderr which phase finished, with its figures, so a long run shows where it is."""
-    print(f"{time.strftime('%H:%M:%S')} {key}: {json.dumps(out[key])[:300]} (load {_load_avg()[0]})", file=sys.stderr, flush=True)
+    print(f"{time.strftime('%H:%M:%S')} {key}: {json.dumps(out[key])[:1500]} (load {_load_avg()[0]})", file=sys.stderr, flush=True)
 
 
 async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: int, timeout_ms: int) -> dict[str, object]:
