@@ -71,6 +71,8 @@ FLOOR_CHANGES = tuple(("floor_pick", c) for c in ("the data's full span", "a cal
                                                   "last 12 months", "all dates"))
 PAGES_FIRST = ("Stances", "Sources", "Overview", "Search")
 PAGES_LATER = ("Timeline", "Stances", "Sources", "Overview")
+PHASES = ("pages", "sessions")
+"""``--phases pages``: phases 1-3 only (one session); ``sessions`` adds 4 and 5 (5 and 10 sessions at once)."""
 
 
 def _store_name(events: int) -> str:
@@ -240,7 +242,8 @@ def _progress(out: dict[str, object], key: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {key}: {json.dumps(out[key])[:1500]} (load {_load_avg()[0]})", file=sys.stderr, flush=True)
 
 
-async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: int, timeout_ms: int) -> dict[str, object]:
+async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: int, timeout_ms: int,
+                   phases: set[str] = frozenset(PHASES)) -> dict[str, object]:
     from playwright.async_api import async_playwright
 
     out: dict[str, object] = {}
@@ -279,6 +282,8 @@ async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: in
             _progress(out, "opens_second_session")
             await context.close()
             out["load_pages"] = _load_avg()
+            if "sessions" not in phases:
+                return out
             # 4: five sessions changing filters at once
             out["floor_changes_5"] = _seconds(await _together(
                 browser, 5, lambda p: _session_changes(p, floor_url, FLOOR_CHANGES, changes, timeout_ms)))
@@ -309,7 +314,7 @@ async def _ten(page, url: str, timeout_ms: int) -> list[dict[str, object]]:
     return [await _load(page, url, timeout_ms), await _open(page, "Timeline", timeout_ms)]
 
 
-def measure(db: Path, changes: int, timeout_ms: int) -> dict[str, object]:
+def measure(db: Path, changes: int, timeout_ms: int, phases: set[str] = frozenset(PHASES)) -> dict[str, object]:
     """One run over a copy of ``db``: the floor's server and ours side by side, every phase."""
     os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"  # an edit to the worktree mid-run must not reload lib/
     with (tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp,
@@ -317,7 +322,7 @@ def measure(db: Path, changes: int, timeout_ms: int) -> dict[str, object]:
           serve(db, Path(tmp)) as app_url, serve(None, Path(floor_tmp), app=FLOOR_APP) as floor_url):
         pid = _pid_on_port(app_url.rsplit(":", 1)[1])
         with TreeMemory(pid) as memory:
-            row = asyncio.run(_measure(app_url, floor_url, memory, changes, timeout_ms))
+            row = asyncio.run(_measure(app_url, floor_url, memory, changes, timeout_ms, phases))
             time.sleep(0.5)
         row["server_tree_peak_mb"] = round(memory.peak)
         row["server_tree_peak_10_sessions_mb"] = round(memory.phase_peak)
@@ -331,7 +336,8 @@ def _ratio(ours: float | None, floor: float | None) -> str:
 
 def _lines(row: dict[str, object]) -> str:
     fc, c = row["floor_changes"], row["changes"]
-    fc5, c5 = row["floor_changes_5"], row["changes_5"]
+    none = {"median_s": None, "max_s": None, "timed_out": None}
+    fc5, c5 = row.get("floor_changes_5", none), row.get("changes_5", none)
     first, floor_first = row["first_load"]["seconds"], row["floor_first_load"]["seconds"]
     second, floor_second = row["second_load"]["seconds"], row["floor_second_load"]["seconds"]
 
@@ -346,7 +352,7 @@ def _lines(row: dict[str, object]) -> str:
         f"timed out {c['timed_out']}; load {row['load_changes']}",
         f"   each: {c['all_s']} / floor {fc['all_s']}",
         f"filter change, 5 sessions: median {c5['median_s']} s, max {c5['max_s']} s; floor median {fc5['median_s']} s, "
-        f"max {fc5['max_s']} s -> {_ratio(c5['median_s'], fc5['median_s'])}; timed out {c5['timed_out']}; load {row['load_5']}",
+        f"max {fc5['max_s']} s -> {_ratio(c5['median_s'], fc5['median_s'])}; timed out {c5['timed_out']}; load {row.get('load_5')}",
         f"first load (cold server, /timeline): {first and round(first, 2)} s (run {row['first_load']['run_s']}); floor "
         f"{floor_first and round(floor_first, 2)} s -> {_ratio(first, floor_first)}; load {row['load_first']}",
         f"later first load (new session, warm server, Overview): {second and round(second, 2)} s; floor "
@@ -354,11 +360,11 @@ def _lines(row: dict[str, object]) -> str:
         f"first opens: {opens(row['opens_first'])}; load {row['load_pages']}",
         f"later opens (same session): {opens(row['opens_later'])}",
         f"opens in a second session: {opens(row['opens_second_session'])}",
-        f"10 sessions (Overview then Timeline): median {row['sessions_10']['median_s']} s, max {row['sessions_10']['max_s']} s, "
-        f"errors {len(row['sessions_10_errors'])}; load {row['load_10']}",
+        f"10 sessions (Overview then Timeline): median {row.get('sessions_10', none)['median_s']} s, "
+        f"max {row.get('sessions_10', none)['max_s']} s, errors {len(row.get('sessions_10_errors', []))}; load {row.get('load_10')}",
         f"server memory: process tree peak {row['server_tree_peak_mb']} MB over the run, "
         f"{row['server_tree_peak_10_sessions_mb']} MB with 10 sessions; server VmHWM {row['server_vmhwm_mb']} MB",
-        f"errors shown: {row['change_errors'][:3] + row['sessions_10_errors'][:3]}",
+        f"errors shown: {row['change_errors'][:3] + row.get('sessions_10_errors', [])[:3]}",
     ])
 
 
@@ -368,13 +374,14 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=12, help="filter changes per session (at least 10)")
     parser.add_argument("--stores", type=Path, default=Path("/work/stores"))
     parser.add_argument("--page-timeout", type=float, default=120, help="seconds one load or change may take")
+    parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for events in args.events:
         db = ensure_store(args.stores, events)
         row = {"events": events, "date": dt.date.today().isoformat(), "started": time.strftime("%H:%M", time.gmtime()),
                "machine": f"{platform.machine()} {os.cpu_count()} cores", "load_start": _load_avg()}
-        row.update(measure(db, args.changes, int(args.page_timeout * 1000)))
+        row.update(measure(db, args.changes, int(args.page_timeout * 1000), set(args.phases)))
         row["load_end"] = _load_avg()
         print(json.dumps(row) if args.json else _lines(row), flush=True)
 
