@@ -8,6 +8,7 @@ reopens the same view in a new session).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import inspect
 import os
@@ -77,6 +78,8 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 WARM_ENV = "STANCEWATCH_WARM"
+WARM_NICENESS = 19
+"""The warm-up thread's CPU priority (Linux niceness): it yields the cores to the sessions' own page runs."""
 _warming: dict[str, int] = {}  # store path -> the data version warmed (or being warmed)
 _warming_guard = threading.Lock()
 
@@ -99,6 +102,8 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
     def warm() -> None:
         from lib import warmup
 
+        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread is a task with its own niceness
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_NICENESS)  # sessions' own runs come first
         try:
             warmup.default_results(con, cached, stop=lambda: data_version(con) != version)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
