@@ -8,13 +8,13 @@ reopens the same view in a new session).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import inspect
 import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -78,8 +78,32 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 WARM_ENV = "STANCEWATCH_WARM"
-WARM_NICENESS = 19
-"""The warm-up thread's CPU priority (Linux niceness): it yields the cores to the sessions' own page runs."""
+_page_runs = [0]  # page runs under way in this process (a list: changed in place under the guard)
+_page_runs_guard = threading.Lock()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Count a page run under way (app.py wraps every run in it), so that the warm-up starts its next computation
+    only when no session is waiting for its page.
+
+    Measured on the swamped host at 1M events: a warm-up running beside the first filter changes made them 1.9×
+    the floor instead of 1.6× (it shares the cores and the GIL); at the lowest CPU priority it was worse (3.2×),
+    since a page then waited on the cache lock of a computation the warm-up had started and could not finish.
+    """
+    with _page_runs_guard:
+        _page_runs[0] += 1
+    try:
+        yield
+    finally:
+        with _page_runs_guard:
+            _page_runs[0] -= 1
+
+
+def _wait_for_idle(poll: float = 0.05) -> None:
+    """Return once no page run is under way in this process."""
+    while _page_runs[0]:
+        time.sleep(poll)
 _warming: dict[str, int] = {}  # store path -> the data version warmed (or being warmed)
 _warming_guard = threading.Lock()
 
@@ -102,10 +126,8 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
     def warm() -> None:
         from lib import warmup
 
-        with contextlib.suppress(AttributeError, OSError):  # Linux: a thread is a task with its own niceness
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WARM_NICENESS)  # sessions' own runs come first
         try:
-            warmup.default_results(con, cached, stop=lambda: data_version(con) != version)
+            warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
             errorlog.record(exc, "dashboard: computing the default pages ahead", errorlog.log_path(path))
         finally:

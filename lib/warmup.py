@@ -76,10 +76,15 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
             yield lambda: cache(queries.claim_evidence)(con, list(mine.claim_id))
 
 
-def default_results(con: duckdb.DuckDBPyConnection, cache: Cache, stop: Callable[[], bool] = lambda: False) -> int:
-    """Compute every default result through ``cache``; stops early when ``stop()`` says the data moved on. Returns the calls made."""
+def default_results(con: duckdb.DuckDBPyConnection, cache: Cache, stop: Callable[[], bool] = lambda: False,
+                    pause: Callable[[], None] = lambda: None) -> int:
+    """Compute every default result through ``cache``; stops early when ``stop()`` says the data moved on. Returns the calls made.
+
+    ``pause()`` runs before each computation: the dashboard waits there until no session's page is running.
+    """
     made = 0
     for call in default_calls(con, cache):
+        pause()
         if stop():
             break
         call()

@@ -47,3 +47,18 @@ def test_the_warm_up_stops_when_the_data_moves_on(seeded_path: Path) -> None:
     """A write during the warm-up (a new data version) stops it: the next run warms the new data instead."""
     con = ui._shared_connection(str(seeded_path)).cursor()
     assert warmup.default_results(con, ui.cached, stop=lambda: True) == 0
+
+
+def test_the_warm_up_waits_while_a_page_runs(seeded_path: Path) -> None:
+    """Each computation waits until no session's page is running (ui.page_run), so a warm-up never delays a page run it can wait for."""
+    import threading
+
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    made: list[int] = []
+    with ui.page_run():
+        worker = threading.Thread(target=lambda: made.append(warmup.default_results(con, ui.cached, pause=ui._wait_for_idle)))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and not made  # still waiting for the page run to end
+    worker.join(timeout=120)
+    assert made and made[0] > 20
