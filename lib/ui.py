@@ -104,6 +104,8 @@ def _wait_for_idle(poll: float = 0.05) -> None:
     """Return once no page run is under way in this process."""
     while _page_runs[0]:
         time.sleep(poll)
+
+
 _warming: dict[str, int] = {}  # store path -> the data version warmed (or being warmed)
 _warming_guard = threading.Lock()
 
