@@ -43,9 +43,16 @@ def _app_args() -> argparse.Namespace:
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
+_this_thread = threading.local()
+
+
 def store_path() -> str:
-    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default."""
-    return str(store.db_path(_app_args().db))
+    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default.
+
+    A warm-up thread keys what it computes on the store it reads (``keep_warm``), whatever the setting says
+    by the time it gets there (tests switch $STANCEWATCH_DB under it from one store to the next).
+    """
+    return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
 
 
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
@@ -128,6 +135,7 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
     def warm() -> None:
         from lib import warmup
 
+        _this_thread.store = path
         try:
             warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped

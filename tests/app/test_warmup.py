@@ -62,3 +62,21 @@ def test_the_warm_up_waits_while_a_page_runs(seeded_path: Path) -> None:
         assert worker.is_alive() and not made  # still waiting for the page run to end
     worker.join(timeout=120)
     assert made and made[0] > 20
+
+
+def test_a_warm_up_keys_what_it_computes_on_its_own_store(seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm-up thread's cache keys name the store it reads, not the one $STANCEWATCH_DB names by then (tests switch it)."""
+    import threading
+
+    monkeypatch.setenv("STANCEWATCH_DB", str(tmp_path / "another.duckdb"))
+    seen: list[str] = []
+
+    def warm_thread() -> None:
+        ui._this_thread.store = str(seeded_path)  # as keep_warm's thread does
+        seen.append(ui.store_path())
+
+    thread = threading.Thread(target=warm_thread)
+    thread.start()
+    thread.join()
+    assert seen == [str(seeded_path)]
+    assert ui.store_path().endswith("another.duckdb")  # other threads still follow the setting
