@@ -23,6 +23,6 @@ PAGES = [
 
 user = ui.gate()  # stops here for a visitor who may not see the data, or on an exposed port without logins
 page = st.navigation([p for p in PAGES if p.title != "Capture" or user.can(access.WRITE)])
-with ui.reported_errors(f"page {page.title}"):
+with ui.page_run(), ui.reported_errors(f"page {page.title}"):
     ui.sidebar_filters(ui.connection())
     page.run()

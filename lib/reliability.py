@@ -18,7 +18,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from scipy.stats import beta
 
 from lib import access, charts, queries, store
 from lib.caching import Cache, direct
@@ -49,11 +48,17 @@ def credibility_phrase(level: int) -> str:
 
 
 def estimate(corroborated: np.ndarray | int, contradicted: np.ndarray | int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Posterior mean and 90 % credible interval (low, high) of the Beta-Binomial model, vectorised."""
+    """Posterior mean and 90 % credible interval (low, high) of the Beta-Binomial model, vectorised.
+
+    The interval is the Beta quantile (``scipy.stats.beta.ppf``, which is ``betaincinv``), imported here from
+    scipy.special: scipy.stats costs about a second on the app's first load, which most pages do not need.
+    """
+    from scipy.special import betaincinv
+
     a = PRIOR_A + np.asarray(corroborated, dtype=float)
     b = PRIOR_B + np.asarray(contradicted, dtype=float)
     tail = (1 - INTERVAL) / 2
-    return a / (a + b), beta.ppf(tail, a, b), beta.ppf(1 - tail, a, b)
+    return a / (a + b), betaincinv(a, b, tail), betaincinv(a, b, 1 - tail)
 
 
 def letter(judged: int, mean: float, low: float, high: float) -> str:
@@ -86,9 +91,13 @@ def track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None
     return df
 
 
-def source_grades(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """source_id, name, grade_in_force, derived_letter, analyst_grade and a label like 'Nefes (F)', for other pages."""
-    df = track_records(con)
+def source_grades(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> pd.DataFrame:
+    """source_id, name, grade_in_force, derived_letter, analyst_grade and a label like 'Nefes (F)', for other pages.
+
+    Through ``cache`` it shares the Sources page's track record of every source under no filter (one judgement of
+    every claim per data version for every page, not two).
+    """
+    df = cache(track_records)(con, Filters())
     return pd.DataFrame({
         "source_id": df.source_id, "name": df.name, "grade_in_force": df.grade_in_force, "derived_letter": df.derived_grade,
         "analyst_grade": df.analyst_grade, "label": [f"{n} ({g})" for n, g in zip(df.name, df.grade_in_force, strict=True)],

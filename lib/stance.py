@@ -264,9 +264,10 @@ def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: 
     """
     total, busiest = queries.busiest_series(con, actors, topics, inherit, STANDINGS_LIMIT)
     chosen = set(busiest)
-    entries = [e for e in positions_held(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit,
-                                         today or dt.date.today())
-               if (e["actor_id"], e["topic_id"]) in chosen]
+    rows = queries.statement_continuity(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit)
+    # the query gives every series of those actors on those topics; the group rule (Python) judges the chosen ones only
+    rows = rows[[key in chosen for key in zip(rows.series_actor_id, rows.topic_id, strict=True)]]
+    entries = _figures(judged(rows)[1], today or dt.date.today())
     entries.sort(key=lambda e: busiest.index((e["actor_id"], e["topic_id"])))
     names = queries.names(con)
     labels = {t: position_labels(con, t) for t in {e["topic_id"] for e in entries}}

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -43,9 +44,16 @@ def _app_args() -> argparse.Namespace:
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
+_this_thread = threading.local()
+
+
 def store_path() -> str:
-    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default."""
-    return str(store.db_path(_app_args().db))
+    """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default.
+
+    A warm-up thread keys what it computes on the store it reads (``keep_warm``), whatever the setting says
+    by the time it gets there (tests switch $STANCEWATCH_DB under it from one store to the next).
+    """
+    return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
 
 
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
@@ -77,7 +85,70 @@ def connection() -> duckdb.DuckDBPyConnection:
         except store.StoreError as exc:
             st.error(str(exc))
             st.stop()
+    keep_warm(path, st.session_state[key])
     return st.session_state[key]
+
+
+WARM_ENV = "STANCEWATCH_WARM"
+_page_runs = [0]  # page runs under way in this process (a list: changed in place under the guard)
+_page_runs_guard = threading.Lock()
+
+
+@contextmanager
+def page_run() -> Iterator[None]:
+    """Count a page run under way (app.py wraps every run in it), so that the warm-up starts its next computation
+    only when no session is waiting for its page.
+
+    Measured on the swamped host at 1M events: a warm-up running beside the first filter changes made them 1.9×
+    the floor instead of 1.6× (it shares the cores and the GIL); at the lowest CPU priority it was worse (3.2×),
+    since a page then waited on the cache lock of a computation the warm-up had started and could not finish.
+    """
+    with _page_runs_guard:
+        _page_runs[0] += 1
+    try:
+        yield
+    finally:
+        with _page_runs_guard:
+            _page_runs[0] -= 1
+
+
+def _wait_for_idle(poll: float = 0.05) -> None:
+    """Return once no page run is under way in this process."""
+    while _page_runs[0]:
+        time.sleep(poll)
+
+
+_warming: dict[str, int] = {}  # store path -> the data version warmed (or being warmed)
+_warming_guard = threading.Lock()
+
+
+def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
+    """Start computing the pages' default results (lib/warmup.py) in the background when the store's data is new to us.
+
+    Runs once per data version: after the server's first session opens the store, and after every write.
+    ``$STANCEWATCH_WARM=0`` turns it off. Errors are logged, never shown: a page computes what is missing itself.
+    """
+    if os.environ.get(WARM_ENV, "1") == "0":
+        return
+    version = data_version(con)
+    with _warming_guard:
+        if _warming.get(path) == version:
+            return
+        _warming[path] = version
+    con = _shared_connection(path).cursor()  # the thread's own cursor: a cursor serves one thread
+
+    def warm() -> None:
+        from lib import warmup
+
+        _this_thread.store = path
+        try:
+            warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
+        except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
+            errorlog.record(exc, "dashboard: computing the default pages ahead", errorlog.log_path(path))
+        finally:
+            con.close()
+
+    threading.Thread(target=warm, name=f"stancewatch-warm-{version}", daemon=True).start()
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -85,22 +156,37 @@ def data_version(con: duckdb.DuckDBPyConnection) -> int:
     return store.data_version(con)
 
 
-def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """Cache a query on (store file, data version, its primitive arguments); the connection is not part of the key."""
+CACHE_ENTRIES = 32
+"""Results kept per cached function (least recently used dropped first): filter changes of many sessions evict
+one function's older results, never another page's."""
+_cached_calls: dict[Callable[..., object], Callable[..., object]] = {}
 
-    # st.cache_data keys on the decorated function's source, which is this same `run` for every
-    # wrapped query: the wrapped function's name must be part of the key or queries share results.
-    @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+
+def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """Cache a query on (store file, data version, its primitive arguments); the connection is not part of the key.
+
+    Each function has a cache of its own: st.cache_data keys a cache on the decorated function's module, qualified
+    name and source, which are this same ``run`` for every wrapped query, so they used to share one cache of 64
+    entries, and a dozen filter changes on the Timeline evicted every page's results (a later open of Sources or
+    Stances computed them again). The wrapper is made once per function, not on every call.
+    """
+    if func in _cached_calls:
+        return _cached_calls[func]  # type: ignore[return-value]
+    shares_queries = "cache" in inspect.signature(func).parameters
+    name = f"{func.__module__}.{func.__qualname__}"
+
     # The store path is in the key too: two stores (test copies, a switched --db) can be at the same data version.
     def run(_con: duckdb.DuckDBPyConnection, path: str, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
         # a lib function that takes `cache` (lib/caching.py) runs the queries it shares with its page through this cache too
         return func(_con, *args, **kwargs, cache=cached) if shares_queries else func(_con, *args, **kwargs)
 
-    shares_queries = "cache" in inspect.signature(func).parameters
+    run.__qualname__ = f"cached[{name}]"  # its own cache (the name stays in the key as well)
+    run = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, ttl=3600)(run)
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
-        return run(con, store_path(), data_version(con), f"{func.__module__}.{func.__qualname__}", *args, **kwargs)
+        return run(con, store_path(), data_version(con), name, *args, **kwargs)
 
+    _cached_calls[func] = call
     return call
 
 
@@ -537,7 +623,7 @@ def _field(con: duckdb.DuckDBPyConnection, table: str, column: object, current: 
                             format_func=lambda c: options.get(c, "none"), disabled=locked)
     ref = EVIDENCE_TABLE.get(form.get("evidence_type") or "") if name == "evidence_id" else column.ref
     if ref and column.kind in ("list", "roles"):
-        options = records.choices(con, ref)
+        options = cached(records.choices)(con, ref)
         if column.kind == "roles":  # keep each actor's role; a newly picked actor takes part as participant
             roles = dict(item.rpartition(":")[::2] if ":" in item else (item, "participant") for item in current or [])
             picked = st.multiselect(label, list(options), default=[a for a in roles if a in options], key=key,
@@ -546,7 +632,7 @@ def _field(con: duckdb.DuckDBPyConnection, table: str, column: object, current: 
         return st.multiselect(label, list(options), default=[d for d in current or [] if d in options], key=key,
                               format_func=lambda d: options.get(d, d), disabled=locked)
     if ref:
-        options = records.choices(con, ref)
+        options = cached(records.choices)(con, ref)
         choices = ([] if column.required and current else [""]) + list(options)
         return st.selectbox(label, choices, index=choices.index(current) if current in choices else 0,
                             key=f"{key}_{ref}", format_func=lambda c: options.get(c, c) or "none", disabled=locked)

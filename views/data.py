@@ -101,7 +101,7 @@ with st.container(key="import_queue"):
 
 st.subheader("Edit a record")
 edit_table = st.selectbox("Table", records.EDITABLE, key="edit_table")
-rows = records.choices(con, edit_table)
+rows = ui.cached(records.choices)(con, edit_table)
 edit_key = st.selectbox("Record", [None, *rows], key=f"edit_key_{edit_table}",
                         format_func=lambda k: "(add a new one)" if k is None else rows.get(k, k))
 ui.record_editor(con, edit_table, edit_key, "data_edit")

@@ -54,10 +54,13 @@ else:
     evidence = ui.cached(queries.claim_evidence)(con, list(mine.claim_id))
     st.caption("Evidence for these claims")
     st.dataframe(http_links(evidence, "url"), hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
-    with st.expander("Edit a claim: audited, with its history and revert"):
-        claim_texts = dict(zip(mine.claim_id, mine.text, strict=True))
-        claim = st.selectbox("Claim", list(claim_texts), key="source_claim_pick", format_func=claim_texts.get)
-        ui.record_editor(con, "claims", claim, "source_claim_edit")
+    # drawn only while open (on_change="rerun"): its pickers list thousands of documents
+    editor = st.expander("Edit a claim: audited, with its history and revert", key="source_claim_edit_open", on_change="rerun")
+    with editor:
+        if editor.open:
+            claim_texts = dict(zip(mine.claim_id, mine.text, strict=True))
+            claim = st.selectbox("Claim", list(claim_texts), key="source_claim_pick", format_func=claim_texts.get)
+            ui.record_editor(con, "claims", claim, "source_claim_edit")
 
 if ui.current_user().can(access.WRITE):  # a viewer sees the grades, not the form
     with st.form("analyst_grade"):

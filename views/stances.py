@@ -108,7 +108,11 @@ if note := stance.shown_note(statements, "statements"):
     st.caption(note)
 ui.show_table(statements, name=export.file_stem("stances", filters), key="stance_table")
 if "Statement" in statements and not statements.empty:
-    with st.expander("Edit a statement (its position, quote, date…): audited, with its history and revert"):
-        readable = records.choices(con, "statements")
-        picked = st.selectbox("Statement", list(statements.Statement), key="stance_edit_pick", format_func=lambda k: readable.get(k, k))
-        ui.record_editor(con, "statements", picked, "stance_edit")
+    # drawn only while open (on_change="rerun"): its pickers list thousands of statements and documents
+    editor = st.expander("Edit a statement (its position, quote, date…): audited, with its history and revert",
+                         key="stance_edit_open", on_change="rerun")
+    with editor:
+        if editor.open:
+            readable = ui.cached(records.choices)(con, "statements")
+            picked = st.selectbox("Statement", list(statements.Statement), key="stance_edit_pick", format_func=lambda k: readable.get(k, k))
+            ui.record_editor(con, "statements", picked, "stance_edit")

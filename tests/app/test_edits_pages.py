@@ -48,6 +48,9 @@ def test_edit_a_statements_position_and_revert_it_the_card_follows(app) -> None:
     """Stances: the picked statement's position set to Undecided shows on its actor's card; reverting it shows Retain again."""
     at = app("stances", actor=["TUR-MSB"])
     assert "Retain the systems" in _card(at)
+    assert "stance_edit_pick" not in [b.key for b in at.selectbox]  # the editor is drawn only once opened
+    at.session_state["stance_edit_open"] = True  # the expander opened
+    at.run()
     at.selectbox(key="stance_edit_pick").set_value(STATEMENT).run()
     at.selectbox(key=f"{SLOT}_position_code_s400").set_value("undecided").run()
     _ok(at.button(key=f"{SLOT}_save").click().run())

@@ -71,27 +71,31 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store_file: Path, tmp_dir: Path, port: int | None = None, options: Sequence[str] = (),
-          env: dict[str, str] | None = None) -> Iterator[str]:
+def serve(store_file: Path | None, tmp_dir: Path, port: int | None = None, options: Sequence[str] = (),
+          env: dict[str, str] | None = None, app: Path = ROOT / "app.py") -> Iterator[str]:
     """A `streamlit run app.py` on a free port over a private copy of ``store_file``; yields its base URL.
 
     ``options`` go to streamlit (``--secrets.files PATH``), ``env`` adds to the environment (``STANCEWATCH_ROLES``).
+    ``app`` is the script to run (bench/floor_app.py, which has no store: ``store_file`` None).
     """
     db = tmp_dir / "store.duckdb"
-    shutil.copy(store_file, db)
-    with serve_store(str(db), db.with_suffix(".log"), port, options, env) as url:
+    if store_file is not None:
+        shutil.copy(store_file, db)
+    with serve_store(str(db) if store_file is not None else None, db.with_suffix(".log"), port, options, env, app) as url:
         yield url
 
 
 @contextmanager
-def serve_store(setting: str, log_path: Path, port: int | None = None, options: Sequence[str] = (),
-                env: dict[str, str] | None = None) -> Iterator[str]:
-    """A `streamlit run app.py` over the store ``setting`` itself (a file, or the team store several servers share)."""
+def serve_store(setting: str | None, log_path: Path, port: int | None = None, options: Sequence[str] = (),
+                env: dict[str, str] | None = None, app: Path = ROOT / "app.py") -> Iterator[str]:
+    """A `streamlit run` of ``app`` over the store ``setting`` itself (a file, or the team store several servers
+    share; None for a script without a store)."""
     port = port or free_port()
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", *options, "--", "--db", setting],
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", *options,
+         *(["--", "--db", setting] if setting is not None else [])],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,93 @@
+"""Where the server's time goes on the first load and each page's first and later open (timing around queries).
+
+Runs app.py in Streamlit's AppTest (the page scripts as the server runs them,
+without a browser) over a copy of a synthetic store: imports first (what the
+app's first run pays before any query), then the Overview (the app's first
+run), then Timeline, Stances, Sources, Search and Overview again, then each a
+second time. Every call through ``ui.cached`` is timed (inclusive: a cached
+function that calls another through its ``cache`` counts both), so each page
+run prints its seconds and its most expensive computations, cache misses only.
+
+    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import inspect
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ("timeline", "stances", "sources", "search", "overview")
+HEAVY = ("pandas", "plotly.graph_objects", "streamlit", "duckdb", "lib.queries", "lib.charts", "lib.reliability", "lib.stance",
+         "lib.export", "lib.brief", "lib.ui", "lib.timeline", "lib.figures")
+spent: collections.Counter[str] = collections.Counter()
+
+
+def _timed_cached(cached):
+    """``ui.cached`` that adds the seconds of each computation (a cache miss) to ``spent``."""
+    def wrap(func):
+        name = f"{func.__module__.removeprefix('lib.')}.{func.__qualname__}"
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - start
+
+        timed.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
+        timed.__module__, timed.__qualname__ = func.__module__, func.__qualname__
+        return cached(timed)
+
+    return wrap
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
+    parser.add_argument("--top", type=int, default=8)
+    args = parser.parse_args()
+    for module in HEAVY:  # in this order, each line is what the module adds to those before it
+        start = time.perf_counter()
+        importlib.import_module(module)
+        print(f"import {module}: {time.perf_counter() - start:.2f} s", flush=True)
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    from lib import ui
+
+    ui.cached = _timed_cached(ui.cached)
+    config.set_option("server.address", "127.0.0.1")
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        db = Path(tmp) / "store.duckdb"
+        shutil.copy(args.store, db)
+        os.environ["STANCEWATCH_DB"] = str(db)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+        started = False
+        for round_ in ("first", "later"):
+            for page in ("overview", *PAGES) if round_ == "first" else PAGES:
+                spent.clear()
+                start = time.perf_counter()
+                if started:  # the app's first run starts on the Overview
+                    at.switch_page(str(ROOT / "views" / f"{page}.py"))
+                at.run()
+                started = True
+                seconds = time.perf_counter() - start
+                problems = [e.message for e in at.exception] + [e.value for e in at.error]
+                top = ", ".join(f"{name} {s:.2f}" for name, s in spent.most_common(args.top))
+                print(f"{round_} open of {page}: {seconds:.2f} s (load {os.getloadavg()[0]:.1f}); computed: {top or 'nothing'}"
+                      + (f"; errors {problems}" if problems else ""), flush=True)
+
+
+if __name__ == "__main__":
+    main()

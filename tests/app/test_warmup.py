@@ -1,0 +1,82 @@
+"""The default results computed ahead (lib/warmup.py) are the ones the pages ask for: after it, no page computes them again."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lib import queries, reliability, stance, timeline, ui, warmup
+
+# the store-wide computations a first open used to pay for
+EXPENSIVE = [
+    (queries, "filter_options"), (queries, "store_summary"), (queries, "unacknowledged_shifts"), (queries, "claim_outcomes"),
+    (queries, "newest_items"), (queries, "claim_evidence"), (timeline, "build_chart"), (timeline, "build_table"),
+    (stance, "standings"), (stance, "resolve_view"), (stance, "actor_cards"), (stance, "build_chart"), (stance, "claims_table"),
+    (stance, "build_table"), (reliability, "track_records"), (reliability, "grade_labels"), (reliability, "build_table"),
+    (reliability, "build_chart"),
+]
+
+
+def _spy(func: Callable[..., object], calls: list[str]) -> Callable[..., object]:
+    """``func`` noting each time it really runs (a cache hit does not run it); same name, so the same cache."""
+    @functools.wraps(func)
+    def spied(*args: object, **kwargs: object) -> object:
+        calls.append(func.__qualname__)
+        return func(*args, **kwargs)
+
+    return spied
+
+
+def test_pages_find_the_default_results_computed_ahead(app, seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After default_results, opening the Overview, Timeline, Stances and Sources under no filter computes none of them."""
+    monkeypatch.setenv(ui.WARM_ENV, "0")  # this test runs the warm-up itself, not in the background
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    assert warmup.default_results(con, ui.cached) > 20
+    calls: list[str] = []
+    for module, name in EXPENSIVE:
+        monkeypatch.setattr(module, name, _spy(getattr(module, name), calls))
+    for page in ("overview", "timeline", "stances", "sources"):
+        app(page)
+    assert calls == []
+
+
+def test_the_warm_up_stops_when_the_data_moves_on(seeded_path: Path) -> None:
+    """A write during the warm-up (a new data version) stops it: the next run warms the new data instead."""
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    assert warmup.default_results(con, ui.cached, stop=lambda: True) == 0
+
+
+def test_the_warm_up_waits_while_a_page_runs(seeded_path: Path) -> None:
+    """Each computation waits until no session's page is running (ui.page_run), so a warm-up never delays a page run it can wait for."""
+    import threading
+
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    made: list[int] = []
+    with ui.page_run():
+        worker = threading.Thread(target=lambda: made.append(warmup.default_results(con, ui.cached, pause=ui._wait_for_idle)))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and not made  # still waiting for the page run to end
+    worker.join(timeout=120)
+    assert made and made[0] > 20
+
+
+def test_a_warm_up_keys_what_it_computes_on_its_own_store(seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm-up thread's cache keys name the store it reads, not the one $STANCEWATCH_DB names by then (tests switch it)."""
+    import threading
+
+    monkeypatch.setenv("STANCEWATCH_DB", str(tmp_path / "another.duckdb"))
+    seen: list[str] = []
+
+    def warm_thread() -> None:
+        ui._this_thread.store = str(seeded_path)  # as keep_warm's thread does
+        seen.append(ui.store_path())
+
+    thread = threading.Thread(target=warm_thread)
+    thread.start()
+    thread.join()
+    assert seen == [str(seeded_path)]
+    assert ui.store_path().endswith("another.duckdb")  # other threads still follow the setting
