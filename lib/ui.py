@@ -135,7 +135,7 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
         if _warming.get(path) == version:
             return
         _warming[path] = version
-    con = _shared_connection(path).cursor()  # the thread's own cursor: a cursor serves one thread
+    con = store.cursor(_shared_connection(path))  # the thread's own cursor (a cursor serves one thread), on the team store too
 
     def warm() -> None:
         from lib import warmup

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lib import queries, timeline
+from lib import queries, store, timeline
 from lib.filters import Filters
 from tests.conftest import count_calls
 
@@ -65,7 +65,9 @@ def test_claim_hover_gives_grade_and_credibility(seeded: duckdb.DuckDBPyConnecti
 
 def test_user_text_is_escaped_in_hover(seeded: duckdb.DuckDBPyConnection) -> None:
     """A title with markup shows as typed (escaped), not as HTML."""
-    seeded.execute("update events set title = '<b>bold</b> & co' where event_id = 's400-contract'")
+    with store.transaction(seeded, "tests", "edit events") as audit:  # audited, so the search index follows
+        seeded.execute("update events set title = '<b>bold</b> & co' where event_id = 's400-contract'")
+        audit.row("events", "s400-contract", None, {"title": "<b>bold</b> & co"})
     hover = _points(timeline.build_chart(seeded, Filters(text="bold")))["s400-contract"]["hover"]
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in hover
 

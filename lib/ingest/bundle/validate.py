@@ -12,6 +12,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib import store
 from lib.dates import parse_partial_date
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
@@ -66,7 +67,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
     staged: list[Staged] = []
     pending: list[tuple[int, int, int, str, int, str, str, str]] = []  # rows checked in Python: their references
     bounds = _Bounds(limits.KEY_CHARS.value, dt.date.today().year + 1)
-    cur = con.cursor()
+    cur = store.cursor(con)  # a bare cursor starts outside the team store
     try:
         cur.execute(_REFS)
         for order, spec in enumerate(SPECS):
