@@ -118,13 +118,14 @@ async def _round(url: str, sessions: int, timeout_ms: int, budget_s: float) -> l
     return [load for loads in per_session for load in loads]
 
 
-def _server_pid() -> int | None:
-    """The streamlit server ``serve`` started: this process's child running streamlit."""
+def server_pids() -> list[int]:
+    """The streamlit servers this process started (``serve``): its children running streamlit."""
+    found = []
     for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
         for pid in children.read_text().split():
             if b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                return int(pid)
-    return None
+                found.append(int(pid))
+    return found
 
 
 def _peak_rss_mb(pid: int | None) -> float | None:
@@ -149,7 +150,7 @@ def measure(db: Path, sessions: int, timeout_ms: int, budget_s: float) -> dict[s
     """One round: a fresh server over a copy of ``db``, ``sessions`` analysts at once, within ``budget_s`` seconds."""
     os.environ["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"  # an edit to the worktree mid-run must not reload lib/ under the sessions
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp, serve(db, Path(tmp)) as url:
-        pid = _server_pid()
+        pid = next(iter(server_pids()), None)
         start = time.perf_counter()
         loads = asyncio.run(_round(url, sessions, timeout_ms, budget_s))
         wall = time.perf_counter() - start

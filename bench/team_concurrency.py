@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sessions import LOCAL_ONLY, PAGES, WATCH_RUNS, _load, _peak_rss_mb  # noqa: E402 - after the path is set
+from bench.sessions import LOCAL_ONLY, PAGES, WATCH_RUNS, _load, _peak_rss_mb, server_pids  # noqa: E402 - after the path is set
 from tests import pg  # noqa: E402
 from tests.browser.conftest import CHROMIUM_LAUNCH, serve_store  # noqa: E402
 
@@ -162,15 +162,6 @@ async def _run(urls: list[str], env: dict[str, str], args: argparse.Namespace) -
     return {"import": imported, "grading": graded, "sessions": results}
 
 
-def _server_pids() -> list[int]:
-    found = []
-    for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
-        for pid in children.read_text().split():
-            if b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(int(pid))
-    return found
-
-
 def build(setting: str, events: int) -> float:
     """The seed case and a synthetic record of ``events`` events in the team store; seconds taken."""
     from lib import store, synthetic
@@ -238,7 +229,7 @@ def main() -> None:
         print(f"team store: {events_before:,} events (built in {built} s); load average "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
         urls = [stack.enter_context(serve_store(setting, Path(data) / f"server{i}.log", env=env)) for i in (1, 2)]
-        pids = _server_pids()
+        pids = server_pids()
         run = asyncio.run(_run(urls, env, args))
         peaks = [_peak_rss_mb(pid) for pid in pids]
         after = row_hashes(setting)
