@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from lib.dates import format_partial_date
 
 if TYPE_CHECKING:
-    from lib.queries import AsOf
+    from lib.catalog import AsOf
 
 FONT = "Helvetica, Arial, sans-serif"
 # Colours chosen to stay apart in grey-scale (light to dark), paired with shapes.

@@ -190,7 +190,7 @@ def test_source_line_names_the_busiest_sources() -> None:
 
 def test_timeline_source_line_names_its_outlets(seeded) -> None:
     """The Timeline's chart names the outlets of the items it draws."""
-    from lib import timeline
+    from lib.timeline import timeline
 
     footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.meta["source_line"]
     assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer
@@ -198,7 +198,7 @@ def test_timeline_source_line_names_its_outlets(seeded) -> None:
 
 def test_dark_page_copy_lightens_marks_and_exports_stay_light(seeded) -> None:
     """The dark-theme copy has a transparent ground and lighter marks; the figure itself, and every export, stays light."""
-    from lib import timeline
+    from lib.timeline import timeline
 
     fig = timeline.build_chart(seeded, S400)
     dark = charts.for_dark_page(fig)

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import queries, store
-from lib.group_line import Said, judge
+from lib import store
+from lib.stances import continuity
+from lib.stances.group_line import Said, judge
 
 
 def _period(on: str) -> tuple[dt.date, dt.date, str]:
@@ -259,7 +260,7 @@ def test_for_one_voice_the_group_rule_is_the_sql_rule(tmp_path_factory: pytest.T
             con.execute("insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, "
                         "self_declared_continuity) values (?, ?, ?, 'v0', 't', ?, ?)",
                         [s.statement_id, s.start, s.precision, s.position, s.self_declared])
-        rows = queries.statement_continuity(con, ["v0"], ["t"], False)
+        rows = continuity.statement_continuity(con, ["v0"], ["t"], False)
         line = judge(record)
         assert dict(zip(rows.statement_id, rows.continuity, strict=True)) == line.labels
     finally:
