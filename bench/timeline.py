@@ -4,8 +4,8 @@ For each size and each filter change the page answers (all dates, one year,
 one month of the busiest actor, a text search) it times, in a fresh process each
 so that peak memory belongs to one approach:
 
-- ``ours``: ``lib.timeline.chart_data`` (our query layer: the count, then the items or the
-  density as a DataFrame; ``*_query_ms``) and ``lib.timeline.build_chart`` (the same plus the
+- ``ours``: ``lib.timeline.timeline.chart_data`` (our query layer: the count, then the items or the
+  density as a DataFrame; ``*_query_ms``) and ``lib.timeline.timeline.build_chart`` (the same plus the
   figure; ``*_ms``), with the page's cache for what a filter change does not touch (names,
   the store's date span);
 - ``floor``: the same SQL statements run bare in DuckDB (no DataFrame, no figure);

@@ -553,7 +553,7 @@ def count_metric(column: object, label: str, count: int) -> None:
 def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     """Say at the top of a page which statements shift an actor's position, until the analyst acknowledges them.
 
-    Acknowledging is an audited write (lib.stance.acknowledge_shifts); it covers the shifts listed, so
+    Acknowledging is an audited write (lib.stances.stance.acknowledge_shifts); it covers the shifts listed, so
     older ones come up next.
     """
     total, newest = _open_shifts(con, shown)

@@ -84,7 +84,7 @@ def statement_continuity(
 
     ``continuity`` compares each statement with the series' previous period,
     whoever spoke: right for one actor's own series, and the input of the group
-    rule (lib/group_line.py) when sub-actors are folded in. ``own_continuity`` is
+    rule (lib/stances/group_line.py) when sub-actors are folded in. ``own_continuity`` is
     the label against the speaker's own record. Continuity is computed over the
     whole history and every row is returned; ``shown`` says which rows
     ``filters`` (dates, sources, text) choose, so a date range never turns a

@@ -3,7 +3,7 @@
 Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
 
 * **Own record** — each statement against its own speaker's earlier
-  statements, in SQL (lib/queries.py "Stances"; stored as
+  statements, in SQL (lib/stances/continuity.py; stored as
   ``statements.own_continuity`` for the Timeline and the shift alerts). The
   rules below.
 * **The series' line** — what a card and the chart show. For one actor alone
@@ -11,7 +11,7 @@ Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
   and unnamed sources folded in) a position one voice takes that the other
   voices do not take up is a *divergent* voice, not two shifts of the state;
   one they take up is a shift of the group dated at its first statement; one
-  nobody has answered yet is *pending*. lib/group_line.py states the rule and
+  nobody has answered yet is *pending*. lib/stances/group_line.py states the rule and
   computes it (:func:`judged`).
 
 This module shapes the results for the page, the Overview, the CLI and exports.
@@ -156,7 +156,7 @@ def _text(value: Any) -> str | None:
 
 
 def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], group_line.Line]]:
-    """Each series of ``rows`` (continuity.statement_continuity) judged by the group rule of lib/group_line.py.
+    """Each series of ``rows`` (continuity.statement_continuity) judged by the group rule of lib/stances/group_line.py.
 
     Returns the rows with ``continuity`` set to the series' label (for one voice
     the same as the SQL's; for a group, divergent and pending voices no longer
@@ -401,7 +401,7 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
-    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
+    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/stances/group_line.py),
     Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """

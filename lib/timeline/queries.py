@@ -232,8 +232,8 @@ def timeline_items(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int 
     event_type, title (an event's title, a statement's position label, 'claim'),
     text (description, quote or claim text), attribution, document_id (an event's
     first document), origin, continuity (statements: first / reaffirmed / shifted /
-    unclear, against the statement's own actor's record by the rules of lib/stance.py), status (claims: corroborated / contradicted / contested / open),
-    source_id, source_name, grade (the analyst's grade, else null; lib.timeline.graded_items puts the grade in force), actor_ids
+    unclear, against the statement's own actor's record by the rules of lib/stances/stance.py), status (claims: corroborated / contradicted / contested / open),
+    source_id, source_name, grade (the analyst's grade, else null; lib.timeline.timeline.graded_items puts the grade in force), actor_ids
     (list; an event's actors within the actor filter, initiator first; a claim's subject).
     Two statements: the filtered scan (:func:`timeline_newest`, shared through ``cache``) and the lookups for its rows.
     """

@@ -91,7 +91,7 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
 def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
 
-    The grades come from the whole store's track records (lib.reliability), computed once per data
+    The grades come from the whole store's track records (lib.sources.reliability), computed once per data
     version when ``cache`` is the page's; credibility is judged for the claims shown only.
     """
     items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)

@@ -104,8 +104,8 @@ def test_file_name_says_what_it_is() -> None:
     assert export.file_name("stances", filters, "png") == "stances_s400_2019-01-01_2025-09-30.png"
 
 
-# -- the registry on the seed store: these need every page's builder (lib.timeline, lib.stance,
-# lib.reliability), so the timeline and sources cases pass once those branches are merged.
+# -- the registry on the seed store: these need every page's builder (lib.timeline.timeline, lib.stances.stance,
+# lib.sources.reliability), so the timeline and sources cases pass once those branches are merged.
 S400 = Filters(topics=("s400",))
 
 

@@ -1,4 +1,4 @@
-"""Continuity, streaks, inheritance and reported shifts on hand-made series (lib/stance.py, lib/queries.py)."""
+"""Continuity, streaks, inheritance and reported shifts on hand-made series (lib/stances/stance.py, lib/stances/continuity.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""lib/timeline.py and the timeline chart builders: points or density, precision marks, hover, table, detail."""
+"""lib/timeline/timeline.py and the timeline chart builders: points or density, precision marks, hover, table, detail."""
 
 from __future__ import annotations
 

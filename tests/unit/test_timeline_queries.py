@@ -1,4 +1,4 @@
-"""The Timeline section of lib/queries.py on the seed case: which items each filter selects, counts, density, detail."""
+"""The Timeline's SQL (lib/timeline/queries.py) on the seed case: which items each filter selects, counts, density, detail."""
 
 from __future__ import annotations
 
