@@ -7,6 +7,10 @@ actor lane), and the full-text index. ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
 for the series it touched) says so with ``Audit.keeps_current``.
+
+This module reads the store and the features' SQL (the series rule, the search
+index, which needs the store's extension loading), so lib/store.py imports it
+at call time, its only import of that kind (tests/unit/test_architecture.py).
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ lib/stances/stance.py documents the rules and shapes the results; the group rule
 of lib/stances/group_line.py runs over :func:`statement_continuity`'s rows. The
 stored labels (``statements.own_continuity``) are refreshed by lib/derived.py
 from :data:`SERIES_CTE`.
+
+A *series* is what one card and one line of the step chart show: an actor's
+own statements on a topic, plus (when ``inherit`` is on) those of its
+descendants, each row keeping who said it. Parameters are named: $actors
+(series actor ids, NULL = every actor), $topics (NULL = every topic), $inherit (boolean).
 """
 
 from __future__ import annotations
