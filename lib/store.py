@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -50,6 +50,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     5: [],  # event_actor_days
     6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
     7: [],  # the full-text index kept current at write time (search_docs, search_postings, search_stats; RECOMPUTES)
+    8: [],  # claim_judgements: each claim's judgement kept current at write time (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -101,7 +102,14 @@ def _index_text(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}
+def _judge_claims(con: duckdb.DuckDBPyConnection) -> None:
+    """Judge every claim once (schema 9); later writes keep the judgements current (lib/judgements.py)."""
+    from lib import judgements
+
+    judgements.rebuild(con)
+
+
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text, 8: _judge_claims}
 
 
 class StoreError(Exception):
@@ -278,8 +286,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for version in steps:
                 if version in RECOMPUTES:
                     RECOMPUTES[version](con)
-            # every derived table anew, but for the full-text index: an upgrade changes no text (RECOMPUTES builds it)
-            _refresh_derived(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX})
+            # every derived table anew, but for the full-text index and the judgements: an upgrade changes no text or
+            # evidence (RECOMPUTES builds them)
+            _refresh_derived(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if backend.is_lake(con):
             backend.enforce(con, lake_rules(), set())
@@ -350,6 +359,8 @@ KEYED_BY_EVENT = frozenset({"event_documents", "event_actors"})
 """Link tables whose written rows are recorded by their event's id (what derived data follows)."""
 OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
+JUDGEMENTS = "claim_judgements"
+"""Each claim's judgement (lib/judgements.py), for ``Audit.keeps_current``."""
 
 
 @dataclass
@@ -538,7 +549,7 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
     index (for the written rows alone: ``written_keys``). A write of those tables
     pays the refresh instead.
     """
-    from lib import queries  # queries imports this module: import at first use, not at load
+    from lib import judgements, queries  # they import this module: import at first use, not at load
     from lib.search import index
 
     if SEARCH_INDEX not in kept_current:
@@ -547,6 +558,8 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_cur
         queries.refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:
         queries.rebuild_event_actor_counts(con)
+    if JUDGEMENTS not in kept_current:
+        judgements.refresh(con, touched, set(unkeyed))
 
 
 TABLES: tuple[str, ...] = (
