@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import judgements, queries, reliability, store
-from lib.edits import rows
+from lib.edits import delete, records, revert, rows
 from lib.filters import Filters
 
 SOURCES = ["a", "b", "c"]
@@ -183,3 +183,21 @@ def test_an_evidence_key_splits_at_its_first_type(con: duckdb.DuckDBPyConnection
     assert _kept(con).set_index("claim_id").status["k0"] == "corroborated"
     _write(con, "evidence", ("k0", "document", evidence_id), None)
     pd.testing.assert_frame_equal(_kept(con), _from_scratch(con))
+
+
+def test_the_edit_forms_deletes_and_reverts_keep_the_seed_case_judged(seeded: duckdb.DuckDBPyConnection) -> None:
+    """Deleting the ministry's statement (and the evidence citing it), reverting that, and moving a document to another
+    outlet through the edit form: after each, the kept judgements are the seed case judged anew."""
+    judged = _kept(seeded)
+    assert dict(zip(judged.claim_id, judged.independent_contradicting, strict=True))["claim-nefes-buyback"] == 2
+    delete.delete(seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
+    pd.testing.assert_frame_equal(_kept(seeded), _from_scratch(seeded))
+    assert _kept(seeded).set_index("claim_id").status["claim-ria-no-return"] == "open"
+    ids = [r[0] for r in seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
+    revert.revert(seeded, revert.write_changes(seeded, ids), "analyst", "revert delete")
+    pd.testing.assert_frame_equal(_kept(seeded), judged)
+    form = records.values(seeded, "documents", ("nat-s400-2025-09",))
+    records.save(seeded, "documents", {**form, "source_id": "ria"}, "analyst", new=False)
+    moved = _kept(seeded)
+    pd.testing.assert_frame_equal(moved, _from_scratch(seeded))
+    assert not moved.equals(judged)
