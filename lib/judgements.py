@@ -4,10 +4,12 @@ Judging every claim from the evidence is the slow half of the Sources page, the
 Timeline's grade column and every "Nefes (F)" label: 10.5 s of bare SQL at 1M
 claims, paid by the first page a session opened after any write. So the store
 keeps the judgement of every claim in ``claim_judgements`` (schema 9), and
-:func:`refresh`, called by ``store.transaction`` before it commits, judges anew
-exactly the claims whose inputs the transaction wrote (``written_keys``), and
-the claims whose first report they decide. Readers (lib/queries.py: track
-records, newest claims, credibility) aggregate or look up those rows.
+each source's sums of them in ``source_judgement_totals``; :func:`refresh`,
+called by ``store.transaction`` before it commits, judges anew exactly the
+claims whose inputs the transaction wrote (``written_keys``) and the claims
+whose first report they decide, and sums anew the outlets of those claims.
+Readers (lib/queries.py: track records, newest claims, credibility) read the
+sums, aggregate the judgements under a filter, or look them up.
 
 A claim's judgement reads its own row and its document's outlet; its evidence
 rows; each evidence item (a statement, claim, document or event) with the
@@ -25,7 +27,9 @@ from __future__ import annotations
 import duckdb
 
 TABLE = "claim_judgements"
-"""The derived table, also the name ``store.Audit.keeps_current`` takes."""
+"""The derived table, also the name ``store.Audit.keeps_current`` takes (for it and TOTALS)."""
+TOTALS = "source_judgement_totals"
+"""Each source's counts summed from its claims' judgements (the unfiltered track record: 10,000 rows, not 1M)."""
 INPUTS = frozenset({"claims", "evidence", "documents", "statements", "events", "event_documents"})
 """The tables a judgement reads: a write of any other table leaves every judgement as it was."""
 ITEM_KIND = {"statements": "statement", "claims": "claim", "documents": "document", "events": "event", "event_documents": "event"}
@@ -159,10 +163,36 @@ def judgement_sql(scoped: bool = False) -> str:
     return _SQL.format_map(_SCOPED if scoped else dict.fromkeys(_SCOPED, ""))
 
 
+def totals_sql(where: str = "") -> str:
+    """Each source's track-record counts summed from the judged claims ``s`` that ``where`` keeps (a WHERE clause).
+
+    Columns (those of ``source_judgement_totals``): source_id, claims, corroborated, contradicted, contested, open,
+    median_days_to_outcome (judged, contested or contradicted claims: days from the claim to its first outcome),
+    first_reports_corroborated. Sources without claims have no row.
+    """
+    return f"""
+        select source_id, count(*) as claims,
+               count(*) filter (where status = 'corroborated') as corroborated,
+               count(*) filter (where status = 'contradicted') as contradicted,
+               count(*) filter (where status = 'contested') as contested,
+               count(*) filter (where status = 'open') as open,
+               median(greatest(0, date_diff('day', claimed_on, first_outcome_on))) filter (where status <> 'open')
+                   as median_days_to_outcome,
+               count(*) filter (where first_report) as first_reports_corroborated
+        from {TABLE} s {where} group by source_id"""
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Judge every claim anew, inside the caller's transaction (the upgrade to schema 9, a write without row keys)."""
     con.execute(f"delete from {TABLE}")
     con.execute(f"insert into {TABLE} {judgement_sql()}")
+    _sum(con, "")
+
+
+def _sum(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Sum the judged claims anew into ``source_judgement_totals`` for the sources ``where`` keeps (all with '')."""
+    con.execute(f"delete from {TOTALS} {where}")
+    con.execute(f"insert into {TOTALS} {totals_sql(where)}")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]) -> None:
@@ -179,10 +209,14 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]
     _add_partners(con, "judgement_redo")  # their first reports read the touched claims' dates and outlets
     con.execute("create or replace temp table judgement_scope as select claim_id from judgement_redo")
     _add_partners(con, "judgement_scope")  # and those of their partners
+    outlets = f"select distinct source_id from {TABLE} where claim_id in (select claim_id from judgement_redo)"
+    con.execute(f"create or replace temp table judgement_sources as {outlets}")  # the outlets of the claims before
     con.execute(f"delete from {TABLE} where claim_id in (select claim_id from judgement_redo)")
     con.execute(f"insert into {TABLE} select * from ({judgement_sql(scoped=True)}) "
                 "where claim_id in (select claim_id from judgement_redo)")
-    con.execute("drop table judgement_redo; drop table judgement_scope")
+    con.execute(f"insert into judgement_sources {outlets}")  # and after
+    _sum(con, "where source_id in (select source_id from judgement_sources)")
+    con.execute("drop table judgement_redo; drop table judgement_scope; drop table judgement_sources")
 
 
 def _touched_sql(touched: set[str]) -> str:

@@ -1023,32 +1023,25 @@ def claim_credibility(con: duckdb.DuckDBPyConnection, claim_ids: list[str]) -> d
 def source_track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Per source, the outcome counts of its claims under the filters (every source, zero when it made none).
 
-    Sums the judgements the store keeps current (lib/judgements.py) under the filters: no claim is judged here.
+    No claim is judged here: without a filter on claims the store's sums per source are read (10,000 rows), under
+    one the judgements it keeps current are summed (lib/judgements.py).
 
     Columns: source_id, name, kind, country, analyst_grade, grade_note, claims, corroborated, contradicted,
     contested, open, median_days_to_outcome, first_reports_corroborated.
     """
+    filters = filters or Filters()
+    every_claim = not (filters.date_from or filters.date_to or filters.topics or filters.sources or filters.text)
+    totals = judgements.TOTALS if every_claim else f"({judgements.totals_sql(f'where {_OUTCOME_FILTER}')})"
     return con.execute(
         f"""
-        with o as (
-            select source_id, count(*) as claims,
-                   count(*) filter (where status = 'corroborated') as corroborated,
-                   count(*) filter (where status = 'contradicted') as contradicted,
-                   count(*) filter (where status = 'contested') as contested,
-                   count(*) filter (where status = 'open') as open,
-                   median(greatest(0, date_diff('day', claimed_on, first_outcome_on))) filter (where status <> 'open')
-                       as median_days_to_outcome,
-                   count(*) filter (where first_report) as first_reports_corroborated
-            from {judgements.TABLE} s where {_OUTCOME_FILTER} group by source_id
-        )
         select s.source_id, s.name, s.kind, s.country, s.analyst_grade, s.grade_note,
                coalesce(o.claims, 0) as claims, coalesce(o.corroborated, 0) as corroborated,
                coalesce(o.contradicted, 0) as contradicted, coalesce(o.contested, 0) as contested, coalesce(o.open, 0) as open,
                o.median_days_to_outcome, coalesce(o.first_reports_corroborated, 0) as first_reports_corroborated
-        from sources s left join o using (source_id)
+        from sources s left join {totals} o using (source_id)
         order by claims desc, s.name
         """,
-        _outcome_params(filters),
+        [] if every_claim else _outcome_params(filters),
     ).df()
 
 

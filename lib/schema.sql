@@ -184,6 +184,19 @@ create table if not exists claim_judgements (
     first_report              boolean not null
 );
 
+-- derived likewise: each source's counts summed from claim_judgements (judgements.totals_sql), the unfiltered track
+-- record of every source; summed anew for the outlets of the claims a write judged anew
+create table if not exists source_judgement_totals (
+    source_id                  varchar not null,
+    claims                     bigint not null,
+    corroborated               bigint not null,
+    contradicted               bigint not null,
+    contested                  bigint not null,
+    open                       bigint not null,
+    median_days_to_outcome     double,
+    first_reports_corroborated bigint not null
+);
+
 create sequence if not exists audit_seq;
 create table if not exists audit_log (
     audit_id   bigint primary key default nextval('audit_seq'),

@@ -140,7 +140,8 @@ def _track_records_from_scratch(con: duckdb.DuckDBPyConnection, chosen: Filters)
 @given(steps=st.lists(writes, min_size=1, max_size=12), chosen=filters)
 def test_kept_judgements_equal_a_judgement_from_scratch(tmp_path: Path, steps: list, chosen: Filters) -> None:
     """After any writes of claims, evidence, documents, statements, events, links and grades, each audited by its key,
-    the kept judgements are those of every claim judged anew, and a filtered track record sums them as today."""
+    the kept judgements are those of every claim judged anew, the kept sums per source are theirs, and a track record,
+    filtered or not, equals the claims judged anew summed in pandas."""
     path = tmp_path / f"j{abs(hash(repr(steps)))}.duckdb"
     con = store.connect(path)
     try:
@@ -148,10 +149,13 @@ def test_kept_judgements_equal_a_judgement_from_scratch(tmp_path: Path, steps: l
         for table, key, values in steps:
             _write(con, table, key, values)
         pd.testing.assert_frame_equal(_kept(con), _from_scratch(con))
-        got = queries.source_track_records(con, chosen).set_index("source_id")
-        want = _track_records_from_scratch(con, chosen)
-        for column in want.columns:
-            assert list(got.loc[SOURCES, column].astype(float).fillna(-1)) == list(want[column].astype(float).fillna(-1)), column
+        pd.testing.assert_frame_equal(con.execute(f"select * from {judgements.TOTALS} order by source_id").df(),
+                                      con.execute(f"select * from ({judgements.totals_sql()}) order by source_id").df())
+        for under in (chosen, Filters()):  # the sums of every claim kept per source, and the judgements summed under a filter
+            got = queries.source_track_records(con, under).set_index("source_id")
+            want = _track_records_from_scratch(con, under)
+            for column in want.columns:
+                assert list(got.loc[SOURCES, column].astype(float).fillna(-1)) == list(want[column].astype(float).fillna(-1)), column
         assert dict(zip(got.index, got.analyst_grade.fillna(""), strict=True)) == dict(
             con.execute("select source_id, coalesce(analyst_grade, '') from sources").fetchall())
     finally:
@@ -201,3 +205,13 @@ def test_the_edit_forms_deletes_and_reverts_keep_the_seed_case_judged(seeded: du
     moved = _kept(seeded)
     pd.testing.assert_frame_equal(moved, _from_scratch(seeded))
     assert not moved.equals(judged)
+
+
+def test_a_claim_moved_to_another_outlet_moves_its_sums(seeded: duckdb.DuckDBPyConnection) -> None:
+    """RIA's claim re-filed under a Nefes document (the edit form): both outlets' sums follow, the old one's row goes."""
+    form = records.values(seeded, "claims", ("claim-ria-no-return",))
+    records.save(seeded, "claims", {**form, "document_id": "nefes-2025-09-03"}, "analyst", new=False)
+    totals = seeded.execute(f"select source_id, claims from {judgements.TOTALS} order by source_id").fetchall()
+    assert ("nefes", 2) in totals and "ria" not in {s for s, _ in totals}
+    pd.testing.assert_frame_equal(seeded.execute(f"select * from {judgements.TOTALS} order by source_id").df(),
+                                  seeded.execute(f"select * from ({judgements.totals_sql()}) order by source_id").df())
