@@ -3,7 +3,8 @@
 Derived columns and tables let pages answer at 1M-10M rows without recomputing
 on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
-actor lane), and the full-text index. ``store.transaction`` calls
+actor lane), the full-text index and each claim's judgement
+(``claim_judgements``). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
 for the series it touched) says so with ``Audit.keeps_current``.
@@ -26,6 +27,7 @@ from lib import store
 from lib.phrases import flags
 from lib.phrases_v6 import declared_v6
 from lib.search import index
+from lib.sources import judgements
 from lib.stances.continuity import SERIES_CTE, series_params
 
 _LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign} count(*) as links
@@ -40,9 +42,10 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: fro
     They let the Timeline answer at 1M-10M rows without recomputing on every
     filter change: statements.own_continuity (each series' history: 0.9 s at
     1M statements) and the link counts event_actor_days and event_actor_months
-    (density by actor lane: 1.2 s at 10M events for all dates), and the full-text
-    index (for the written rows alone: ``written_keys``). A write of those tables
-    pays the refresh instead.
+    (density by actor lane: 1.2 s at 10M events for all dates), the full-text
+    index and the claims' judgements (for the written rows alone: ``written_keys``;
+    judging every claim takes 10.5 s at 1M claims). A write of those tables pays
+    the refresh instead.
     """
     if store.SEARCH_INDEX not in kept_current:
         index.refresh(con, touched, set(unkeyed))
@@ -50,6 +53,8 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: fro
         refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and store.LINK_COUNTS not in kept_current:
         rebuild_event_actor_counts(con)
+    if store.JUDGEMENTS not in kept_current:
+        judgements.refresh(con, touched, set(unkeyed))
 
 
 def add_month_links(con: duckdb.DuckDBPyConnection, days_table: str) -> None:
@@ -152,4 +157,4 @@ def _index_text(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text, 8: judgements.rebuild}

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -50,6 +50,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     5: [],  # event_actor_days
     6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
     7: [],  # the full-text index kept current at write time (search_docs, search_postings, search_stats; RECOMPUTES)
+    8: [],  # claim_judgements: each claim's judgement kept current at write time (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -236,8 +237,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for version in steps:
                 if version in derived.RECOMPUTES:
                     derived.RECOMPUTES[version](con)
-            # every derived table anew, but for the full-text index: an upgrade changes no text (RECOMPUTES builds it)
-            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX})
+            # every derived table anew, but for the full-text index and the judgements: an upgrade changes no text or
+            # evidence (RECOMPUTES builds them)
+            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if backend.is_lake(con):
             backend.enforce(con, lake_rules(), set())
@@ -308,6 +310,8 @@ KEYED_BY_EVENT = frozenset({"event_documents", "event_actors"})
 """Link tables whose written rows are recorded by their event's id (what derived data follows)."""
 OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
+JUDGEMENTS = "claim_judgements"
+"""Each claim's judgement (lib/sources/judgements.py), for ``Audit.keeps_current``."""
 
 
 @dataclass

@@ -95,8 +95,8 @@ def track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None
 def source_grades(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> pd.DataFrame:
     """source_id, name, grade_in_force, derived_letter, analyst_grade and a label like 'Nefes (F)', for other pages.
 
-    Through ``cache`` it shares the Sources page's track record of every source under no filter (one judgement of
-    every claim per data version for every page, not two).
+    Through ``cache`` it shares the Sources page's track record of every source under no filter (one sum of the
+    kept judgements per data version for every page, not two).
     """
     df = cache(track_records)(con, Filters())
     return pd.DataFrame({
@@ -107,7 +107,7 @@ def source_grades(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> pd.D
 
 def grade_labels(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> dict[str, str]:
     """'Nefes (F)' by source id: how every page names a source."""
-    grades = cache(source_grades)(con)  # judges every claim in the store (1.3 s at 1M): once per data version for all pages
+    grades = cache(source_grades)(con)  # sums every claim's kept judgement: once per data version for all pages
     return dict(zip(grades.source_id, grades.label, strict=True))
 
 

@@ -186,7 +186,7 @@ TIMELINE_DESCRIBED_SQL = f"""
           and ($actors::varchar[] is null or ea.actor_id in (select unnest($actors::varchar[])))
         group by ea.event_id),
     claim_evidence as (
-        -- the status rule of _evidence_witness (any corroborating / contradicting item), on these claims only
+        -- the status rule of lib/sources/judgements.py (any corroborating / contradicting item), on these claims only
         select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
         from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
     select i.kind, i.item_id, i.dated, i.date_precision,
