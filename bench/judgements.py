@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest import make_day  # noqa: E402
 from bench.search import load  # noqa: E402
 from lib import store  # noqa: E402
-from lib.sources import claim_status, judgements, reliability  # noqa: E402
 from lib.filters import Filters  # noqa: E402
 from lib.ingest.gdelt import import_gdelt  # noqa: E402
+from lib.sources import claim_status, judgements, reliability  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:

@@ -12,7 +12,6 @@ import pandas as pd
 from lib.filters import Filters
 from lib.sources import judgements
 
-
 # the claims a page asks for, from judged claims ``s`` (claim_judgements' columns), values bound by _outcome_params
 _OUTCOME_FILTER = """(? is null or s.claimed_on >= ?) and (? is null or s.claimed_on <= ?)
           and (len(?::varchar[]) = 0 or s.topic_id in (select unnest(?::varchar[])))

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import store
-from lib.sources import claim_status, judgements, reliability
 from lib.edits import delete, records, revert, rows
 from lib.filters import Filters
+from lib.sources import claim_status, judgements, reliability
 
 SOURCES = ["a", "b", "c"]
 DOCS = [f"d{i}" for i in range(6)]  # d5 is missing at first: items may name a document before it is imported
