@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from lib.ingest.bundle.csvfile import read_csv
 from lib.ingest.bundle.jsonfile import read_json
-from lib.ingest.bundle.spec import RawRow
+from lib.ingest.bundle.spec import RawRows
 from lib.ingest.bundle.streams import UNREADABLE, Counted, Reading, Stop, file_kind, hash_whole, open_regular, open_zip, reason, zip_members
 from lib.ingest.bundle.xlsxfile import read_xlsx
 from lib.ingest.report import Problem
@@ -39,7 +39,7 @@ from lib.ingest.report import Problem
 class BundleRead(NamedTuple):
     """A bundle as read: raw rows per table, the file each came from, problems, the SHA-256 of its bytes, warnings."""
 
-    rows: dict[str, list[RawRow]]
+    rows: dict[str, RawRows]
     names: dict[str, str]
     problems: list[Problem]
     sha256: str

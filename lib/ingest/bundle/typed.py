@@ -21,12 +21,12 @@ import pyarrow as pa
 from lib.dates import MIN_YEAR, YEARS_AHEAD
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS
-from lib.ingest.bundle.spec import Column, RawRow, TableSpec
+from lib.ingest.bundle.spec import Column, RawRow, RawRows, TableSpec
 from lib.vocab import EVENT_ROLES
 
 PY_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 """Every character Python's ``str.strip()`` removes (``str.isspace``); a test checks the list against Python itself."""
-_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
 _INNER_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c != " ") + "]"
 _TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n")
 INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
@@ -55,7 +55,7 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
     path is sure the cell passes, its typed value and (dates) its precision."""
     c = f"coalesce({_quoted(column.name)}, '')"
     first: list[str] = []
-    sure = [f"not regexp_matches({c}, '^{_WS}|{_WS}$')", f"not starts_with({c}, {literal(ESCAPE)})",
+    sure = [f"not regexp_matches({c}, '^{WS_CLASS}|{WS_CLASS}$')", f"not starts_with({c}, {literal(ESCAPE)})",
             f"left({c}, 1) not in {_in(tuple(FORMULA_STARTS))}"]
     if column.required:
         sure.append(f"{c} <> ''")
@@ -97,12 +97,28 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
     return first, " and ".join(sure), value, precision
 
 
-def raw_table(rows: list[RawRow], columns: list[Column]) -> pa.Table:
+def raw_table(rows: RawRows, columns: list[Column]) -> pa.Table:
     """A table's raw rows as one Arrow table: its position, file row and each present column's text."""
+    if isinstance(rows, pa.Table):
+        return rows.select(["_line", *(c.name for c in columns)]).add_column(0, "_n", pa.array(range(rows.num_rows), pa.int64()))
     data: dict[str, pa.Array] = {"_n": pa.array(range(len(rows)), pa.int64()), "_line": pa.array([line for line, _ in rows], pa.int64())}
     for column in columns:
         data[column.name] = pa.array([record.get(column.name) for _, record in rows], pa.string())
     return pa.table(data)
+
+
+def present_columns(rows: RawRows) -> set[str]:
+    """The columns a table's raw rows give."""
+    if isinstance(rows, pa.Table):
+        return set(rows.column_names) - {"_line"}
+    return {c for _, r in rows for c in r}
+
+
+def pick_rows(rows: RawRows, places: list[int]) -> list[RawRow]:
+    """The raw rows at these places (0-based), as (row, cells) pairs."""
+    if not isinstance(rows, pa.Table):
+        return [rows[n] for n in places]
+    return [(record.pop("_line"), record) for record in rows.take(pa.array(places, pa.int64())).to_pylist()]
 
 
 def typed_schema(spec: TableSpec, columns: list[Column]) -> pa.Schema:

@@ -16,8 +16,8 @@ from lib import store
 from lib.dates import parse_partial_date
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
-from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
-from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, raw_table, type_cells, typed_schema
+from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRows, TableSpec
+from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, pick_rows, present_columns, raw_table, type_cells, typed_schema
 from lib.ingest.report import Problem
 from lib.phrases import flags
 from lib.vocab import EVENT_ROLES
@@ -55,7 +55,7 @@ class Staged:
         return rows
 
 
-def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names: dict[str, str]) -> tuple[list[Staged], list[Problem]]:
+def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, RawRows], names: dict[str, str]) -> tuple[list[Staged], list[Problem]]:
     """Check every row; return the staged tables (store column names) and every problem found.
 
     Problems come table by table in file order, each row's in column order, then every unknown reference,
@@ -74,7 +74,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
             if spec.table not in raw:
                 continue
             file, rows = names[spec.table], raw[spec.table]
-            present = {c for _, r in rows for c in r}
+            present = present_columns(rows)
             columns = [c for c in spec.columns if c.name in present]
             typed = type_cells(cur, spec, columns, raw_table(rows, columns)) if len(rows) >= FAST_PATH_ROWS else None
             typed, row_problems = _unsure_rows(spec, columns, file, rows, typed, order, pending, bounds)
@@ -95,7 +95,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
     return staged, problems
 
 
-def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[RawRow], typed: pa.Table | None, order: int,
+def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: RawRows, typed: pa.Table | None, order: int,
                  pending: list, bounds: _Bounds) -> tuple[pa.Table, list[tuple[int, Problem]]]:
     """Run the Python checks on the rows the typed query was not sure of (all rows of a small table, ``typed`` None):
     their problems (with the row's place), and the typed table with the rows that passed added back; references of
@@ -110,8 +110,8 @@ def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[R
         return typed, []
     problems: list[tuple[int, Problem]] = []
     passed: list[dict[str, Any]] = []
-    for n in pc.indices_nonzero(pc.invert(ok)).to_pylist():
-        line, record = rows[n]
+    unsure = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+    for n, (line, record) in zip(unsure, pick_rows(rows, unsure), strict=True):
         refs: list = []
         positions: list = []
         row, found = _validate_row(spec, columns, file, line, record, refs, positions, bounds)
