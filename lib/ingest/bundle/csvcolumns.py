@@ -7,7 +7,7 @@ readers differ, and declines (returns False, noting nothing) on anything else,
 which the strict reader then reads and words as always:
 
 - a byte-order mark after the start, a NUL byte, bytes that are not UTF-8, a
-  carriage return that does not end a line;
+  carriage return that is not followed by a line feed;
 - a line over the line limit (counted with its line ending), a cell over the
   cell limit, more rows than the row limit, an empty header line;
 - a line holding a double quote that is not made of well-formed cells:
@@ -44,7 +44,7 @@ from lib.ingest.bundle.typed import WS_CLASS
 
 BOM = b"\xef\xbb\xbf"
 _CELL = r'(?:"(?:[^"]|"")*"|[^",]*)'
-WELL_QUOTED = f"^{_CELL}(?:,{_CELL})*$"
+WELL_QUOTED = f"^{_CELL}(?:,{_CELL})*\r?$"
 """A line whose every double quote belongs to a quoted cell: cells unquoted (no quote in them) or quoted, quotes doubled."""
 
 
@@ -54,27 +54,26 @@ def read_columns(data: bytes, shown: str, reading: Reading) -> bool:
         data = data[len(BOM):]
     if not data or b"\x00" in data or BOM in data:
         return False
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
-        if b"\r" in data:
-            return False
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return False
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+    lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()  # a CRLF line keeps its \r
     if text.endswith("\n"):
         lines = lines.slice(0, len(lines) - 1)
     body = lines.slice(1)
-    if not lines[0].as_py() or len(body) > limits.ROWS.value:
+    if lines[0].as_py() in ("", "\r") or len(body) > limits.ROWS.value:
         return False
-    if pc.max(pc.binary_length(lines)).as_py() + 2 > limits.LINE_BYTES.value:  # + the line's ending, \r\n at most
+    if pc.max(pc.binary_length(lines)).as_py() + 1 > limits.LINE_BYTES.value:  # + the line's \n
         return False
     quoted = lines.filter(pc.match_substring(lines, '"'))
     if len(quoted) and not pc.all(pc.match_substring_regex(quoted, WELL_QUOTED)).as_py():
         return False
     named = next(csv.reader([lines[0].as_py()], strict=True))
-    filled = pc.indices_nonzero(pc.binary_length(body))  # Arrow skips empty lines, the csv module gives them as blank records
+    # the lines Arrow reads: it skips empty lines, which the csv module gives as blank records
+    filled = pc.indices_nonzero(pc.invert(pc.match_substring_regex(body, "^\r?$")))
     table = _cells(data, len(named), bool(len(filled)))
     if table is None or table.num_rows != len(filled) or _longest(table, named) > limits.FIELD_CHARS.value:
         return False
@@ -114,9 +113,11 @@ def _longest(table: pa.Table, header: list[str]) -> int:
 
 
 def _blank(table: pa.Table) -> pa.ChunkedArray:
-    """Rows whose every cell is white space (or empty): the strict reader skips them."""
-    blank = None
-    for column in table.columns:
-        empty = pc.match_substring_regex(column, f"^{WS_CLASS}*$")
-        blank = empty if blank is None else pc.and_(blank, empty)
+    """Rows whose every cell is white space (or empty): the strict reader skips them. Only rows whose first cell is
+    white space are tested further (there are rarely any)."""
+    blank = pc.match_substring_regex(table.column(0), f"^{WS_CLASS}*$")
+    if not pc.any(blank).as_py():
+        return blank
+    for column in table.columns[1:]:
+        blank = pc.and_(blank, pc.match_substring_regex(column, f"^{WS_CLASS}*$"))
     return blank
