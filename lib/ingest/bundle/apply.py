@@ -213,8 +213,12 @@ def _replace_links(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: st
     con.execute(f"create or replace temp table links_wanted as select distinct {cols} from ({wanted_sql})")
     con.execute(f"""create or replace temp table links_stored as select {cols} from {table}
                     where event_id in (select event_id from bundle_staged)""")
-    con.execute("create or replace temp table links_gone as select * from links_stored except select * from links_wanted")
-    con.execute("create or replace temp table links_new as select * from links_wanted except select * from links_stored")
+    if con.execute("select count(*) from links_stored").fetchall()[0][0]:
+        con.execute("create or replace temp table links_gone as select * from links_stored except select * from links_wanted")
+        con.execute("create or replace temp table links_new as select * from links_wanted except select * from links_stored")
+    else:  # new events (a first import): every link wanted is new, none gone; the set differences would hash them all again
+        con.execute("create or replace temp table links_gone as select * from links_stored")
+        con.execute("create or replace temp table links_new as select * from links_wanted")
     row_key = " || '/' || ".join(columns)
     values = "to_json({" + ", ".join(f"'{c}': {c}" for c in columns) + "})"
     con.execute(f"""insert into audit_log (who, action, table_name, row_key, before, after)
