@@ -1,4 +1,5 @@
-"""A bundle CSV, read line by line within the line and cell limits, strictly (docs/IMPORT.md, "How strictly files are read")."""
+"""A bundle CSV: read whole, then column-wise when clean (:mod:`lib.ingest.bundle.csvcolumns`), else line by line within
+the line and cell limits, strictly (docs/IMPORT.md, "How strictly files are read")."""
 
 from __future__ import annotations
 

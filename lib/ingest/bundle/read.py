@@ -11,7 +11,9 @@ Reading is strict and bounded, because the file comes from outside:
   zip's members are checked in its directory (size, total, ratio, encryption)
   and again while they stream, as a directory can lie;
 - CSVs are read line by line (a line is never read past its limit), with the
-  csv module's strict mode; a line break in a cell that is not free text means
+  csv module's strict mode, unless their bytes prove that Arrow's CSV parser
+  reads them alike (:mod:`lib.ingest.bundle.csvcolumns`: a clean file, read
+  column-wise); a line break in a cell that is not free text means
   a stray double quote swallowed the following lines and is refused; a header
   naming a column twice is refused;
 - JSON refuses repeated keys, nesting deeper than the limit, numbers with more
