@@ -70,7 +70,7 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, RawRows], names: dic
     cur = store.cursor(con)  # a bare cursor starts outside the team store
     try:
         cur.execute(_REFS)
-        referred = _referred(raw)
+        referred, known = _referred(raw), {}
         for order, spec in enumerate(SPECS):
             if spec.table not in raw:
                 continue
@@ -88,8 +88,8 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, RawRows], names: dic
                 targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
                 kept = _self_declared(kept)
             staged.append(Staged(spec, file, kept, targets))
-            _know(cur, spec, kept, referred)
-            _stage_references(cur, order, spec, file, columns, typed)
+            _know(cur, spec, kept, referred, known)
+            _stage_references(cur, order, spec, file, columns, typed, known)
         problems = [p for _, p in problems]
         problems += _reference_problems(cur, pending)
     finally:
@@ -275,10 +275,13 @@ def _referred(raw: dict[str, RawRows]) -> set[str]:
     return referred | (set(EVIDENCE_TABLE.values()) if "evidence" in raw else set())
 
 
-def _know(cur: duckdb.DuckDBPyConnection, spec: TableSpec, kept: pa.Table, referred: set[str]) -> None:
-    """Add a staged table's keys to ``bundle_known`` (or its positions to ``bundle_defined``), if anything may refer to them."""
+def _know(cur: duckdb.DuckDBPyConnection, spec: TableSpec, kept: pa.Table, referred: set[str], known: dict[str, pa.Array]) -> None:
+    """Add a staged table's keys to ``bundle_known`` and ``known`` (or its positions to ``bundle_defined``), if anything
+    may refer to them."""
     if spec.table not in referred or not kept.num_rows:
         return
+    if spec.table in KEY_COLUMN:
+        known[spec.table] = kept.column(KEY_COLUMN[spec.table]).combine_chunks()
     cur.register("bundle_kept", kept)
     try:
         if spec.table == "positions":
@@ -290,11 +293,12 @@ def _know(cur: duckdb.DuckDBPyConnection, spec: TableSpec, kept: pa.Table, refer
 
 
 def _stage_references(cur: duckdb.DuckDBPyConnection, order: int, spec: TableSpec, file: str, columns: list[Column],
-                      typed: pa.Table) -> None:
-    """Add the references of a table's checked rows to ``bundle_refs``, one INSERT … SELECT per referring column."""
+                      typed: pa.Table, known: dict[str, pa.Array]) -> None:
+    """Add the references of a table's checked rows to ``bundle_refs``, one INSERT … SELECT per referring column whose
+    references the bundle's keys (``known``) do not all answer."""
     selects = []
     for index, column in enumerate(columns):
-        if not column.ref:
+        if not column.ref or _all_known(typed, column, known):
             continue
         v = f'"{column.target}"'
         head = f"{order}, _n, {index}"
@@ -320,6 +324,18 @@ def _stage_references(cur: duckdb.DuckDBPyConnection, order: int, spec: TableSpe
         cur.execute(f"insert into bundle_refs {' union all '.join(selects)}", {"file": file})
     finally:
         cur.unregister("bundle_typed")
+
+
+def _all_known(typed: pa.Table, column: Column, known: dict[str, pa.Array]) -> bool:
+    """Whether the bundle's own keys so far answer every reference of this column: one Arrow hash lookup, no query."""
+    if column.ref not in known or not typed.num_rows:
+        return not typed.num_rows
+    values = typed.column(column.target)
+    if column.kind in ("list", "roles"):
+        values = pc.list_flatten(values)
+        if column.kind == "roles":
+            values = pc.struct_field(values, "actor_id")
+    return pc.all(pc.is_in(values.drop_null(), value_set=known[column.ref])).as_py() is not False
 
 
 def _unknown(select: str, kind: str) -> str:
