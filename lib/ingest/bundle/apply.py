@@ -215,18 +215,19 @@ def _replace_links(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: st
                     where event_id in (select event_id from bundle_staged)""")
     if con.execute("select count(*) from links_stored").fetchall()[0][0]:
         con.execute("create or replace temp table links_gone as select * from links_stored except select * from links_wanted")
-        con.execute("create or replace temp table links_new as select * from links_wanted except select * from links_stored")
+        con.execute(f"create or replace temp table links_new as (select * from links_wanted except select * from links_stored) order by {cols}")
     else:  # new events (a first import): every link wanted is new, none gone; the set differences would hash them all again
         con.execute("create or replace temp table links_gone as select * from links_stored")
-        con.execute("create or replace temp table links_new as select * from links_wanted")
+        con.execute(f"create or replace temp table links_new as select * from links_wanted order by {cols}")
     row_key = " || '/' || ".join(columns)
     values = "to_json({" + ", ".join(f"'{c}': {c}" for c in columns) + "})"
     con.execute(f"""insert into audit_log (who, action, table_name, row_key, before, after)
                     select ?, ?, ?, {row_key}, {values}, null from links_gone order by {cols}""", [audit.who, audit.action, table])
     con.execute(f"delete from {table} t using links_gone g where {' and '.join(f't.{c} = g.{c}' for c in columns)}")
-    con.execute(f"insert into {table} ({cols}) select {cols} from links_new order by {cols}")
+    # links_new is in key order already (a scan keeps it): the links and their audit rows are written in that order
+    con.execute(f"insert into {table} ({cols}) select {cols} from links_new")
     con.execute(f"""insert into audit_log (who, action, table_name, row_key, before, after)
-                    select ?, ?, ?, {row_key}, null, {values} from links_new order by {cols}""", [audit.who, audit.action, table])
+                    select ?, ?, ?, {row_key}, null, {values} from links_new""", [audit.who, audit.action, table])
     audit.wrote(table, "select event_id from links_gone union all select event_id from links_new")  # KEYED_BY_EVENT
     gone, new, wanted = (con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in ("links_gone", "links_new", "links_wanted"))
     con.execute("drop table links_wanted; drop table links_stored; drop table links_gone; drop table links_new")

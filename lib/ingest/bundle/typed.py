@@ -68,10 +68,10 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
         value = f"case when {c} = '' then null else try_cast({c} as bigint) end"
     elif column.kind == "date":
         day = _quoted(f"{column.name}__day")
-        first.append(f"try_strptime({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end, '%Y-%m-%d') as {day}")
+        first.append(f"try_cast({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end as date) as {day}")
         sure.append(f"({c} = '' or (regexp_full_match({c}, '[0-9]{{4}}(-[0-9]{{2}}(-[0-9]{{2}})?)?') "
                     f"and year({day}) between {MIN_YEAR} and {last_year}))")
-        value = f"case when {c} = '' then null else strftime({day}, '%Y-%m-%d') end"
+        value = f"case when {c} = '' then null else cast({day} as varchar) end"  # sure: years 1000-9999, so YYYY-MM-DD
         precision = f"case length({c}) when 0 then null when 4 then 'year' when 7 then 'month' else 'day' end"
     elif column.kind == "bool":
         sure.append(f"({c} = '' or (regexp_full_match({c}, '[A-Za-z01]+') and lower({c}) in {_in(_TRUE + _FALSE)}))")
