@@ -143,3 +143,26 @@ def test_a_limit_met_while_reading_whole_keeps_the_strict_order(tmp_path, monkey
     assert [(p.file, p.row) for p in problems] == [(NAME, 3)] and "NUL" in problems[0].reason
     monkeypatch.setenv("STANCEWATCH_IMPORT_MAX_FILE_BYTES", "100")
     assert "over the limit of 100 bytes" in read_bundle(folder).problems[0].reason
+
+
+def test_a_file_over_the_whole_read_size_streams_on_after_its_head(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file larger than what is read whole goes to the strict reader: the head already read, then the rest of the
+    stream (a folder's file and a zip's member alike), giving the rows the column-wise reader gives."""
+    import shutil
+    import zipfile
+
+    folder = tmp_path / "seed"
+    shutil.copytree(SEED, folder)
+    archive = tmp_path / "seed.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for path in sorted(folder.glob("*.csv")):
+            packed.write(path, path.name)
+    for bundle in (folder, archive):
+        whole = read_bundle(bundle)
+        with monkeypatch.context() as patched:
+            patched.setattr(csvfile, "COLUMNAR_BYTES", 100)
+            patched.setattr(csvfile, "read_columns", lambda *args: pytest.fail("read whole"))
+            streamed = read_bundle(bundle)
+        assert not whole.problems and not streamed.problems
+        assert {t: pick_rows(r, list(range(len(r)))) for t, r in whole.rows.items()} == streamed.rows
+        assert whole.sha256 == streamed.sha256
