@@ -163,24 +163,23 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
     if table == "actors" and "parent_actor_id" in columns:
         con.register("bundle_levels", pa.table({"_n": staged.table.column("_n"), "stage_level": _parent_levels(staged.rows)}))
         level = "(select l.stage_level from bundle_levels l where l._n = s._n)"
-    try:
-        con.execute(f"create or replace temp table stage_rows as select {casts}, {level} as stage_level, s._n as stage_order "
-                    "from bundle_staged s")
-    finally:
-        if level != "0":
-            con.unregister("bundle_levels")
     join = " and ".join(f"t.{k} = s.{k}" for k in key)
     differs = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns if c not in key) or "false"
     row_key = " || '/' || ".join(f"s.{k}" for k in key)
-    con.execute(
-        f"""
-        create or replace temp table stage_changes as
-        select s.*, t.{key[0]} is null as is_new, {row_key} as row_key,
-               case when t.{key[0]} is null then null else to_json(t) end as before_json
-        from stage_rows s left join {table} t on {join}
-        where t.{key[0]} is null or {differs}
-        """
-    )
+    try:
+        con.execute(
+            f"""
+            create or replace temp table stage_changes as
+            with stage_rows as (select {casts}, {level} as stage_level, s._n as stage_order from bundle_staged s)
+            select s.*, t.{key[0]} is null as is_new, {row_key} as row_key,
+                   case when t.{key[0]} is null then null else to_json(t) end as before_json
+            from stage_rows s left join {table} t on {join}
+            where t.{key[0]} is null or {differs}
+            """
+        )
+    finally:
+        if level != "0":
+            con.unregister("bundle_levels")
     cols = ", ".join(columns)
     after = "to_json({" + ", ".join(f"'{c}': c.{c}" for c in columns) + "})"
     con.execute(
@@ -199,7 +198,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
     if updates:
         con.execute(f"update {table} t set {updates} from stage_changes s where not s.is_new and {join}")
     inserted, updated = con.execute("select count(*) filter (where is_new), count(*) filter (where not is_new) from stage_changes").fetchall()[0]
-    con.execute("drop table stage_rows; drop table stage_changes")
+    con.execute("drop table stage_changes")
     return {"inserted": int(inserted), "updated": int(updated), "unchanged": rows - int(inserted) - int(updated)}
 
 
