@@ -10,7 +10,7 @@ re-importing a bundle is a no-op. The format is documented in docs/IMPORT.md.
 Modules, each named after what it owns: ``spec`` (the tables and columns),
 ``cells`` (the formula escape and lists), ``read`` (a folder or zip of CSVs,
 a JSON or an XLSX into raw rows, strictly and within ``lib/ingest/limits.py``:
-``streams`` bounds the bytes, ``csvfile``, ``jsonfile`` and ``xlsxfile`` parse,
+``streams`` bounds the bytes, ``csvfile`` (``csvcolumns`` for a clean CSV, column-wise), ``jsonfile`` and ``xlsxfile`` parse,
 ``rows`` checks headers and keeps cells as text), ``validate``
 (rows into typed, checked rows: ``typed`` checks a table's cells column-wise
 in one DuckDB query, the Python checks word the problems of the rows it is not

@@ -163,24 +163,23 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
     if table == "actors" and "parent_actor_id" in columns:
         con.register("bundle_levels", pa.table({"_n": staged.table.column("_n"), "stage_level": _parent_levels(staged.rows)}))
         level = "(select l.stage_level from bundle_levels l where l._n = s._n)"
-    try:
-        con.execute(f"create or replace temp table stage_rows as select {casts}, {level} as stage_level, s._n as stage_order "
-                    "from bundle_staged s")
-    finally:
-        if level != "0":
-            con.unregister("bundle_levels")
     join = " and ".join(f"t.{k} = s.{k}" for k in key)
     differs = " or ".join(f"s.{c} is distinct from t.{c}" for c in columns if c not in key) or "false"
     row_key = " || '/' || ".join(f"s.{k}" for k in key)
-    con.execute(
-        f"""
-        create or replace temp table stage_changes as
-        select s.*, t.{key[0]} is null as is_new, {row_key} as row_key,
-               case when t.{key[0]} is null then null else to_json(t) end as before_json
-        from stage_rows s left join {table} t on {join}
-        where t.{key[0]} is null or {differs}
-        """
-    )
+    try:
+        con.execute(
+            f"""
+            create or replace temp table stage_changes as
+            with stage_rows as (select {casts}, {level} as stage_level, s._n as stage_order from bundle_staged s)
+            select s.*, t.{key[0]} is null as is_new, {row_key} as row_key,
+                   case when t.{key[0]} is null then null else to_json(t) end as before_json
+            from stage_rows s left join {table} t on {join}
+            where t.{key[0]} is null or {differs}
+            """
+        )
+    finally:
+        if level != "0":
+            con.unregister("bundle_levels")
     cols = ", ".join(columns)
     after = "to_json({" + ", ".join(f"'{c}': c.{c}" for c in columns) + "})"
     con.execute(
@@ -199,7 +198,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: str, key:
     if updates:
         con.execute(f"update {table} t set {updates} from stage_changes s where not s.is_new and {join}")
     inserted, updated = con.execute("select count(*) filter (where is_new), count(*) filter (where not is_new) from stage_changes").fetchall()[0]
-    con.execute("drop table stage_rows; drop table stage_changes")
+    con.execute("drop table stage_changes")
     return {"inserted": int(inserted), "updated": int(updated), "unchanged": rows - int(inserted) - int(updated)}
 
 
@@ -213,16 +212,21 @@ def _replace_links(con: duckdb.DuckDBPyConnection, audit: store.Audit, table: st
     con.execute(f"create or replace temp table links_wanted as select distinct {cols} from ({wanted_sql})")
     con.execute(f"""create or replace temp table links_stored as select {cols} from {table}
                     where event_id in (select event_id from bundle_staged)""")
-    con.execute("create or replace temp table links_gone as select * from links_stored except select * from links_wanted")
-    con.execute("create or replace temp table links_new as select * from links_wanted except select * from links_stored")
+    if con.execute("select count(*) from links_stored").fetchall()[0][0]:
+        con.execute("create or replace temp table links_gone as select * from links_stored except select * from links_wanted")
+        con.execute(f"create or replace temp table links_new as (select * from links_wanted except select * from links_stored) order by {cols}")
+    else:  # new events (a first import): every link wanted is new, none gone; the set differences would hash them all again
+        con.execute("create or replace temp table links_gone as select * from links_stored")
+        con.execute(f"create or replace temp table links_new as select * from links_wanted order by {cols}")
     row_key = " || '/' || ".join(columns)
     values = "to_json({" + ", ".join(f"'{c}': {c}" for c in columns) + "})"
     con.execute(f"""insert into audit_log (who, action, table_name, row_key, before, after)
                     select ?, ?, ?, {row_key}, {values}, null from links_gone order by {cols}""", [audit.who, audit.action, table])
     con.execute(f"delete from {table} t using links_gone g where {' and '.join(f't.{c} = g.{c}' for c in columns)}")
-    con.execute(f"insert into {table} ({cols}) select {cols} from links_new order by {cols}")
+    # links_new is in key order already (a scan keeps it): the links and their audit rows are written in that order
+    con.execute(f"insert into {table} ({cols}) select {cols} from links_new")
     con.execute(f"""insert into audit_log (who, action, table_name, row_key, before, after)
-                    select ?, ?, ?, {row_key}, null, {values} from links_new order by {cols}""", [audit.who, audit.action, table])
+                    select ?, ?, ?, {row_key}, null, {values} from links_new""", [audit.who, audit.action, table])
     audit.wrote(table, "select event_id from links_gone union all select event_id from links_new")  # KEYED_BY_EVENT
     gone, new, wanted = (con.execute(f"select count(*) from {name}").fetchall()[0][0] for name in ("links_gone", "links_new", "links_wanted"))
     con.execute("drop table links_wanted; drop table links_stored; drop table links_gone; drop table links_new")

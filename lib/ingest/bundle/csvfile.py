@@ -1,4 +1,5 @@
-"""A bundle CSV, read line by line within the line and cell limits, strictly (docs/IMPORT.md, "How strictly files are read")."""
+"""A bundle CSV: read whole, then column-wise when clean (:mod:`lib.ingest.bundle.csvcolumns`), else line by line within
+the line and cell limits, strictly (docs/IMPORT.md, "How strictly files are read")."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from lib.ingest import limits
+from lib.ingest.bundle.csvcolumns import read_columns
 from lib.ingest.bundle.rows import table_rows
 from lib.ingest.bundle.spec import SPEC_BY_TABLE
-from lib.ingest.bundle.streams import Reading, Stop
+from lib.ingest.bundle.streams import Reading, Replay, Stop, read_head
 from lib.ingest.report import Problem
 
 
@@ -44,7 +46,20 @@ def _lines(stream: IO[bytes], shown: str, problems: list[Problem], kept: list[st
         yield text
 
 
+COLUMNAR_BYTES = 64 << 20
+"""A file up to this size is read whole first, for the column-wise reader; a larger one is streamed line by line."""
+
+
 def read_csv(stream: IO[bytes], shown: str, reading: Reading) -> None:
+    """Read one table CSV into ``reading``: column-wise when the file is clean (:mod:`lib.ingest.bundle.csvcolumns`),
+    else line by line, the strict reader wording every problem, from the same bytes counted once."""
+    head, whole, failure = read_head(stream, COLUMNAR_BYTES)
+    if whole and read_columns(head, shown, reading):
+        return
+    _read_strict(Replay(head, stream, failure), shown, reading)
+
+
+def _read_strict(stream: IO[bytes], shown: str, reading: Reading) -> None:
     spec = SPEC_BY_TABLE[PurePosixPath(shown).stem.lower()]
     before = len(reading.problems)
     csv.field_size_limit(limits.FIELD_CHARS.value)

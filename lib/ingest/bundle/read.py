@@ -11,7 +11,9 @@ Reading is strict and bounded, because the file comes from outside:
   zip's members are checked in its directory (size, total, ratio, encryption)
   and again while they stream, as a directory can lie;
 - CSVs are read line by line (a line is never read past its limit), with the
-  csv module's strict mode; a line break in a cell that is not free text means
+  csv module's strict mode, unless their bytes prove that Arrow's CSV parser
+  reads them alike (:mod:`lib.ingest.bundle.csvcolumns`: a clean file, read
+  column-wise); a line break in a cell that is not free text means
   a stray double quote swallowed the following lines and is refused; a header
   naming a column twice is refused;
 - JSON refuses repeated keys, nesting deeper than the limit, numbers with more
@@ -30,7 +32,7 @@ from typing import NamedTuple
 
 from lib.ingest.bundle.csvfile import read_csv
 from lib.ingest.bundle.jsonfile import read_json
-from lib.ingest.bundle.spec import RawRow
+from lib.ingest.bundle.spec import RawRows
 from lib.ingest.bundle.streams import UNREADABLE, Counted, Reading, Stop, file_kind, hash_whole, open_regular, open_zip, reason, zip_members
 from lib.ingest.bundle.xlsxfile import read_xlsx
 from lib.ingest.report import Problem
@@ -39,7 +41,7 @@ from lib.ingest.report import Problem
 class BundleRead(NamedTuple):
     """A bundle as read: raw rows per table, the file each came from, problems, the SHA-256 of its bytes, warnings."""
 
-    rows: dict[str, list[RawRow]]
+    rows: dict[str, RawRows]
     names: dict[str, str]
     problems: list[Problem]
     sha256: str

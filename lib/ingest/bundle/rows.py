@@ -18,19 +18,9 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
 
     ``texts``: every cell is text already (a CSV's), so none is converted.
     """
-    if len(header) > limits.COLUMNS.value:
-        reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's count of {len(header):,} columns")))
+    if not check_header(spec, shown, header, reading, header_row):
         return
-    seen: set[str] = set()
-    for column in header:
-        if column and column in seen:
-            reading.problems.append(Problem(shown, header_row, column, "column given twice: one would silently win"))
-        seen.add(column)
     known = {c.name for c in spec.columns}
-    for column in spec.columns:
-        if column.required and column.name not in seen:
-            reading.problems.append(Problem(shown, header_row, column.name, "required column is missing"))
-    reading.warnings += [Problem(shown, header_row, h, "unknown column, ignored") for h in header if h and h not in known]
     rows: list[RawRow] = []
     names = [h for h in header if h in known]
     picks = [i for i, h in enumerate(header) if h in known]
@@ -54,6 +44,25 @@ def table_rows(spec: TableSpec, shown: str, header: list[str], records: list[tup
                                                                      "quoted cell that swallowed the following lines"))
         rows.append((line, row))
     reading.rows[spec.table] = rows
+
+
+def check_header(spec: TableSpec, shown: str, header: list[str], reading: Reading, header_row: int) -> bool:
+    """Note the header's problems (a column given twice, a required one missing) and warnings (unknown columns);
+    False when it is over the column limit, and no row is worth keeping."""
+    if len(header) > limits.COLUMNS.value:
+        reading.problems.append(Problem(shown, header_row, "", limits.COLUMNS.refusal(f"the header's count of {len(header):,} columns")))
+        return False
+    seen: set[str] = set()
+    for column in header:
+        if column and column in seen:
+            reading.problems.append(Problem(shown, header_row, column, "column given twice: one would silently win"))
+        seen.add(column)
+    known = {c.name for c in spec.columns}
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            reading.problems.append(Problem(shown, header_row, column.name, "required column is missing"))
+    reading.warnings += [Problem(shown, header_row, h, "unknown column, ignored") for h in header if h and h not in known]
+    return True
 
 
 def cell_text(value: Any) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
+
 from lib.vocab import ACTOR_KINDS, ATTRIBUTIONS, EVIDENCE_RELATIONS, EVIDENCE_TYPES, SOURCE_KINDS
 
 RawRow = tuple[int, dict[str, str]]  # (row number in the file, column -> text)
+RawRows = list[RawRow] | pa.Table
+"""A table's raw rows: (row, cells) pairs, or, from a CSV read column-wise, an Arrow table of ``_line`` and text columns."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from lib.ingest import limits
-from lib.ingest.bundle.spec import SPEC_BY_TABLE, RawRow, TableSpec
+from lib.ingest.bundle.spec import SPEC_BY_TABLE, RawRows, TableSpec
 from lib.ingest.report import Problem
 
 UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError)
@@ -37,7 +37,7 @@ class Reading:
     """What one read collects, and the bytes it has taken so far against the bundle's total."""
 
     shown: str
-    rows: dict[str, list[RawRow]] = field(default_factory=dict)
+    rows: dict[str, RawRows] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -88,6 +88,43 @@ class Counted(io.RawIOBase):
         if self.hashed:
             self.reading.hasher.update(memoryview(buffer)[:n])
         return n
+
+
+def read_head(stream: IO[bytes], most: int) -> tuple[bytes, bool, BaseException | None]:
+    """Up to ``most`` bytes of the stream (counted as ever): the bytes, whether they are the whole of it, and the Stop or
+    read error that ended it early (kept, not raised: :class:`Replay` raises it where the strict reader would meet it)."""
+    head = bytearray()
+    try:
+        while len(head) <= most:
+            chunk = stream.read(1 << 16)
+            if not chunk:
+                return bytes(head), True, None
+            head += chunk
+    except (Stop, *UNREADABLE) as failure:
+        return bytes(head), False, failure
+    return bytes(head), False, None
+
+
+class Replay(io.RawIOBase):
+    """The bytes :func:`read_head` took, then the rest of the stream, or the failure that cut it short: the strict
+    reader reads exactly what it would have read from the stream itself."""
+
+    def __init__(self, head: bytes, rest: IO[bytes], failure: BaseException | None) -> None:
+        super().__init__()
+        self.head, self.rest, self.failure, self.at = memoryview(head), rest, failure, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.at < len(self.head):
+            n = min(len(buffer), len(self.head) - self.at)
+            memoryview(buffer)[:n] = self.head[self.at:self.at + n]
+            self.at += n
+            return n
+        if self.failure is not None:
+            raise self.failure
+        return self.rest.readinto(buffer)
 
 
 def file_kind(path: Path, follow: bool = True) -> str:

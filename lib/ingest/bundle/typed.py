@@ -21,12 +21,12 @@ import pyarrow as pa
 from lib.dates import MIN_YEAR, YEARS_AHEAD
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS
-from lib.ingest.bundle.spec import Column, RawRow, TableSpec
+from lib.ingest.bundle.spec import Column, RawRow, RawRows, TableSpec
 from lib.vocab import EVENT_ROLES
 
 PY_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 """Every character Python's ``str.strip()`` removes (``str.isspace``); a test checks the list against Python itself."""
-_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
+WS_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]"
 _INNER_WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c != " ") + "]"
 _TRUE, _FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n")
 INT_RANGE = (-(2**31), 2**31 - 1)  # the store's `integer` (positions.ordinal)
@@ -55,7 +55,7 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
     path is sure the cell passes, its typed value and (dates) its precision."""
     c = f"coalesce({_quoted(column.name)}, '')"
     first: list[str] = []
-    sure = [f"not regexp_matches({c}, '^{_WS}|{_WS}$')", f"not starts_with({c}, {literal(ESCAPE)})",
+    sure = [f"not regexp_matches({c}, '^{WS_CLASS}|{WS_CLASS}$')", f"not starts_with({c}, {literal(ESCAPE)})",
             f"left({c}, 1) not in {_in(tuple(FORMULA_STARTS))}"]
     if column.required:
         sure.append(f"{c} <> ''")
@@ -68,10 +68,10 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
         value = f"case when {c} = '' then null else try_cast({c} as bigint) end"
     elif column.kind == "date":
         day = _quoted(f"{column.name}__day")
-        first.append(f"try_strptime({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end, '%Y-%m-%d') as {day}")
+        first.append(f"try_cast({c} || case length({c}) when 4 then '-01-01' when 7 then '-01' else '' end as date) as {day}")
         sure.append(f"({c} = '' or (regexp_full_match({c}, '[0-9]{{4}}(-[0-9]{{2}}(-[0-9]{{2}})?)?') "
                     f"and year({day}) between {MIN_YEAR} and {last_year}))")
-        value = f"case when {c} = '' then null else strftime({day}, '%Y-%m-%d') end"
+        value = f"case when {c} = '' then null else cast({day} as varchar) end"  # sure: years 1000-9999, so YYYY-MM-DD
         precision = f"case length({c}) when 0 then null when 4 then 'year' when 7 then 'month' else 'day' end"
     elif column.kind == "bool":
         sure.append(f"({c} = '' or (regexp_full_match({c}, '[A-Za-z01]+') and lower({c}) in {_in(_TRUE + _FALSE)}))")
@@ -88,21 +88,38 @@ def _cell_sql(spec: TableSpec, column: Column, last_year: int, key_chars: int) -
         value = items
         if column.kind == "roles":
             # the role is after the last colon (ids may hold one: gdelt:TUR); without one, a participant
+            role = "string_split(x, ':')[-1]"
             value = (f"list_transform({items}, x -> case when contains(x, ':') "
-                     f"then regexp_extract(x, '^(.*):([^:]*)$', ['actor_id', 'role']) else {{'actor_id': x, 'role': 'participant'}} end)")
-            sure.append(f"coalesce(list_bool_and(list_transform({items}, x -> not contains(x, ':') "
-                        f"or regexp_extract(x, ':([^:]*)$', 1) in {_in(EVENT_ROLES)})), true)")
+                     f"then {{'actor_id': left(x, length(x) - length({role}) - 1), 'role': {role}}} "
+                     f"else {{'actor_id': x, 'role': 'participant'}} end)")
+            sure.append(f"coalesce(list_bool_and(list_transform({items}, x -> not contains(x, ':') or {role} in {_in(EVENT_ROLES)})), true)")
     if column.vocab:
         sure.append(f"({c} = '' or {c} in {_in(column.vocab)})")
     return first, " and ".join(sure), value, precision
 
 
-def raw_table(rows: list[RawRow], columns: list[Column]) -> pa.Table:
+def raw_table(rows: RawRows, columns: list[Column]) -> pa.Table:
     """A table's raw rows as one Arrow table: its position, file row and each present column's text."""
+    if isinstance(rows, pa.Table):
+        return rows.select(["_line", *(c.name for c in columns)]).add_column(0, "_n", pa.array(range(rows.num_rows), pa.int64()))
     data: dict[str, pa.Array] = {"_n": pa.array(range(len(rows)), pa.int64()), "_line": pa.array([line for line, _ in rows], pa.int64())}
     for column in columns:
         data[column.name] = pa.array([record.get(column.name) for _, record in rows], pa.string())
     return pa.table(data)
+
+
+def present_columns(rows: RawRows) -> set[str]:
+    """The columns a table's raw rows give."""
+    if isinstance(rows, pa.Table):
+        return set(rows.column_names) - {"_line"}
+    return {c for _, r in rows for c in r}
+
+
+def pick_rows(rows: RawRows, places: list[int]) -> list[RawRow]:
+    """The raw rows at these places (0-based), as (row, cells) pairs."""
+    if not isinstance(rows, pa.Table):
+        return [rows[n] for n in places]
+    return [(record.pop("_line"), record) for record in rows.take(pa.array(places, pa.int64())).to_pylist()]
 
 
 def typed_schema(spec: TableSpec, columns: list[Column]) -> pa.Schema:
@@ -120,7 +137,8 @@ def type_cells(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: list[Co
 
     Types (:func:`typed_schema`): text, grade and dates as text (ISO days, as the Python checks give them), int as
     bigint, bool, lists as varchar[], an event's actors as a list of {actor_id, role}; ``spec.precision_column``
-    follows the table's date column.
+    follows the table's date column. Rows come back in ``_n`` order without a sort: DuckDB keeps a scan's insertion
+    order (``preserve_insertion_order``, on by default and never turned off here).
     """
     last_year, key_chars = dt.date.today().year + YEARS_AHEAD, limits.KEY_CHARS.value
     first, sure, values = ["*"], [], ["_n", "_line"]
@@ -134,7 +152,7 @@ def type_cells(con: duckdb.DuckDBPyConnection, spec: TableSpec, columns: list[Co
     con.register("bundle_raw", raw)
     try:
         return (con.execute(f"select {' and '.join(sure) or 'true'} as _ok, {', '.join(values)} "
-                           f"from (select {', '.join(first)} from bundle_raw) order by _n").arrow().read_all()
+                           f"from (select {', '.join(first)} from bundle_raw)").arrow().read_all()
                 .cast(pa.schema([pa.field("_ok", pa.bool_()), *typed_schema(spec, columns)])))
     finally:
         con.unregister("bundle_raw")

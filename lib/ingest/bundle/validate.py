@@ -16,8 +16,8 @@ from lib import store
 from lib.dates import parse_partial_date
 from lib.ingest import limits
 from lib.ingest.bundle.cells import ESCAPE, FORMULA_STARTS, looks_like_formula, split_list, unescape
-from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRow, TableSpec
-from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, raw_table, type_cells, typed_schema
+from lib.ingest.bundle.spec import EVIDENCE_TABLE, KEY_COLUMN, SPECS, Column, RawRows, TableSpec
+from lib.ingest.bundle.typed import FAST_PATH_ROWS, INT_RANGE, literal, pick_rows, present_columns, raw_table, type_cells, typed_schema
 from lib.ingest.report import Problem
 from lib.phrases import flags
 from lib.vocab import EVENT_ROLES
@@ -55,7 +55,7 @@ class Staged:
         return rows
 
 
-def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names: dict[str, str]) -> tuple[list[Staged], list[Problem]]:
+def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, RawRows], names: dict[str, str]) -> tuple[list[Staged], list[Problem]]:
     """Check every row; return the staged tables (store column names) and every problem found.
 
     Problems come table by table in file order, each row's in column order, then every unknown reference,
@@ -70,11 +70,12 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
     cur = store.cursor(con)  # a bare cursor starts outside the team store
     try:
         cur.execute(_REFS)
+        referred, known = _referred(raw), {}
         for order, spec in enumerate(SPECS):
             if spec.table not in raw:
                 continue
             file, rows = names[spec.table], raw[spec.table]
-            present = {c for _, r in rows for c in r}
+            present = present_columns(rows)
             columns = [c for c in spec.columns if c.name in present]
             typed = type_cells(cur, spec, columns, raw_table(rows, columns)) if len(rows) >= FAST_PATH_ROWS else None
             typed, row_problems = _unsure_rows(spec, columns, file, rows, typed, order, pending, bounds)
@@ -87,15 +88,16 @@ def validate(con: duckdb.DuckDBPyConnection, raw: dict[str, list[RawRow]], names
                 targets = [t for t in targets if t != "self_declared_continuity"] + ["self_declared_continuity"]
                 kept = _self_declared(kept)
             staged.append(Staged(spec, file, kept, targets))
-            _stage_references(cur, order, spec, file, columns, typed)
+            _know(cur, spec, kept, referred, known)
+            _stage_references(cur, order, spec, file, columns, typed, known)
         problems = [p for _, p in problems]
-        problems += _reference_problems(cur, staged, pending)
+        problems += _reference_problems(cur, pending)
     finally:
         cur.close()
     return staged, problems
 
 
-def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[RawRow], typed: pa.Table | None, order: int,
+def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: RawRows, typed: pa.Table | None, order: int,
                  pending: list, bounds: _Bounds) -> tuple[pa.Table, list[tuple[int, Problem]]]:
     """Run the Python checks on the rows the typed query was not sure of (all rows of a small table, ``typed`` None):
     their problems (with the row's place), and the typed table with the rows that passed added back; references of
@@ -110,8 +112,8 @@ def _unsure_rows(spec: TableSpec, columns: list[Column], file: str, rows: list[R
         return typed, []
     problems: list[tuple[int, Problem]] = []
     passed: list[dict[str, Any]] = []
-    for n in pc.indices_nonzero(pc.invert(ok)).to_pylist():
-        line, record = rows[n]
+    unsure = pc.indices_nonzero(pc.invert(ok)).to_pylist()
+    for n, (line, record) in zip(unsure, pick_rows(rows, unsure), strict=True):
         refs: list = []
         positions: list = []
         row, found = _validate_row(spec, columns, file, line, record, refs, positions, bounds)
@@ -135,6 +137,8 @@ def _without_duplicates(cur: duckdb.DuckDBPyConnection, spec: TableSpec, file: s
     """The rows without those repeating an earlier row's key, and a problem for each repeat."""
     if typed.num_rows < 2:
         return typed, []
+    if len(spec.key) == 1 and pc.count_distinct(typed.column(spec.key[0])).as_py() == typed.num_rows:
+        return typed, []  # every key differs (and none is null): no window over the table needed
     key = ", ".join(f'"{k}"' for k in spec.key)
     cur.register("bundle_typed", typed)
     try:
@@ -256,33 +260,63 @@ def _validate_row(spec: TableSpec, columns: list[Column], file: str, line: int, 
 
 
 _REFS = """create or replace temp table bundle_refs (t integer, n bigint, s1 integer, s2 integer, file varchar, line bigint,
-                                                      col varchar, kind varchar, a varchar, b varchar)"""
-"""Every reference the bundle's checked rows make, in the order they are reported: kind 'ref' (a = table, b = key) or
-'position' (a = topic, b = position code); by table, row, column (s1) and list item (s2)."""
+                                                      col varchar, kind varchar, a varchar, b varchar);
+           create or replace temp table bundle_known (tbl varchar, key varchar);
+           create or replace temp table bundle_defined (topic_id varchar, position_code varchar)"""
+"""Every reference the bundle's checked rows make that its own tables so far do not answer, in the order they are
+reported: kind 'ref' (a = table, b = key) or 'position' (a = topic, b = position code); by table, row, column (s1) and
+list item (s2). ``bundle_known`` holds the keys of the bundle's tables that something refers to, ``bundle_defined`` its
+positions."""
+
+
+def _referred(raw: dict[str, RawRows]) -> set[str]:
+    """The tables the bundle's tables may refer to: only their keys need to be known."""
+    referred = {c.ref for spec in SPECS if spec.table in raw for c in spec.columns if c.ref}
+    return referred | (set(EVIDENCE_TABLE.values()) if "evidence" in raw else set())
+
+
+def _know(cur: duckdb.DuckDBPyConnection, spec: TableSpec, kept: pa.Table, referred: set[str], known: dict[str, pa.Array]) -> None:
+    """Add a staged table's keys to ``bundle_known`` and ``known`` (or its positions to ``bundle_defined``), if anything
+    may refer to them."""
+    if spec.table not in referred or not kept.num_rows:
+        return
+    if spec.table in KEY_COLUMN:
+        known[spec.table] = kept.column(KEY_COLUMN[spec.table]).combine_chunks()
+    cur.register("bundle_kept", kept)
+    try:
+        if spec.table == "positions":
+            cur.execute("insert into bundle_defined select topic_id, position_code from bundle_kept")
+        else:
+            cur.execute(f"insert into bundle_known select '{spec.table}', {KEY_COLUMN[spec.table]} from bundle_kept")
+    finally:
+        cur.unregister("bundle_kept")
 
 
 def _stage_references(cur: duckdb.DuckDBPyConnection, order: int, spec: TableSpec, file: str, columns: list[Column],
-                      typed: pa.Table) -> None:
-    """Add the references of a table's checked rows to ``bundle_refs``, one INSERT … SELECT per referring column."""
+                      typed: pa.Table, known: dict[str, pa.Array]) -> None:
+    """Add the references of a table's checked rows to ``bundle_refs``, one INSERT … SELECT per referring column whose
+    references the bundle's keys (``known``) do not all answer."""
     selects = []
     for index, column in enumerate(columns):
-        if not column.ref:
+        if not column.ref or _all_known(typed, column, known):
             continue
         v = f'"{column.target}"'
         head = f"{order}, _n, {index}"
         if column.ref == "positions":
             topic = 'coalesce("topic_id", \'\')' if any(c.name == "topic_id" for c in columns) else "''"
-            selects.append(f"select {head}, 0, $file, _line, {literal(column.name)}, 'position', {topic}, {v} from bundle_typed where {v} is not null")
+            selects.append(_unknown(f"select {head}, 0, $file, _line, {literal(column.name)}, 'position', {topic}, {v} "
+                                    f"from bundle_typed where {v} is not null", "position"))
         elif column.kind in ("list", "roles"):
             items = f"list_transform({v}, x -> x.actor_id)" if column.kind == "roles" else v
-            selects.append(f"select {head}, unnest(range(len({items}))), $file, _line, {literal(column.name)}, 'ref', '{column.ref}', unnest({items}) "
-                           f"from bundle_typed where len({v}) > 0")
+            selects.append(_unknown(f"select {head}, unnest(range(len({items}))), $file, _line, {literal(column.name)}, 'ref', "
+                                    f"'{column.ref}', unnest({items}) from bundle_typed where len({v}) > 0", "ref"))
         else:
-            selects.append(f"select {head}, 0, $file, _line, {literal(column.name)}, 'ref', '{column.ref}', {v} from bundle_typed where {v} is not null")
+            selects.append(_unknown(f"select {head}, 0, $file, _line, {literal(column.name)}, 'ref', '{column.ref}', {v} "
+                                    f"from bundle_typed where {v} is not null", "ref"))
     if spec.table == "evidence":
         tables = " ".join(f"when '{kind}' then '{table}'" for kind, table in EVIDENCE_TABLE.items())
-        selects.append(f"select {order}, _n, {len(columns)}, 0, $file, _line, 'evidence_id', 'ref', case evidence_type {tables} end, "
-                       "evidence_id from bundle_typed")
+        selects.append(_unknown(f"select {order}, _n, {len(columns)}, 0, $file, _line, 'evidence_id', 'ref', case evidence_type {tables} end, "
+                                "evidence_id from bundle_typed", "ref"))
     if not selects or not typed.num_rows:
         return
     cur.register("bundle_typed", typed)
@@ -292,23 +326,36 @@ def _stage_references(cur: duckdb.DuckDBPyConnection, order: int, spec: TableSpe
         cur.unregister("bundle_typed")
 
 
-def _reference_problems(cur: duckdb.DuckDBPyConnection, staged: list[Staged], pending: list) -> list[Problem]:
+def _all_known(typed: pa.Table, column: Column, known: dict[str, pa.Array]) -> bool:
+    """Whether the bundle's own keys so far answer every reference of this column: one Arrow hash lookup, no query."""
+    if column.ref not in known or not typed.num_rows:
+        return not typed.num_rows
+    values = typed.column(column.target)
+    if column.kind in ("list", "roles"):
+        values = pc.list_flatten(values)
+        if column.kind == "roles":
+            values = pc.struct_field(values, "actor_id")
+    return pc.all(pc.is_in(values.drop_null(), value_set=known[column.ref])).as_py() is not False
+
+
+def _unknown(select: str, kind: str) -> str:
+    """The references ``select`` gives that the bundle's tables so far do not answer (they are already known: the rest are
+    looked up in the store, and in the whole bundle again, by :func:`_reference_problems`)."""
+    if kind == "position":
+        return f"select r.* from ({select}) r(t, n, s1, s2, file, line, col, kind, a, b) anti join bundle_defined d on d.topic_id = r.a and d.position_code = r.b"
+    return f"select r.* from ({select}) r(t, n, s1, s2, file, line, col, kind, a, b) anti join bundle_known k on k.tbl = r.a and k.key = r.b"
+
+
+def _reference_problems(cur: duckdb.DuckDBPyConnection, pending: list) -> list[Problem]:
     """Each reference that is neither in the bundle nor in the store, then each undefined position, in file order."""
     if pending:
         cur.executemany("insert into bundle_refs values (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)", pending)
-    keys = [pa.table({"tbl": pa.array([s.spec.table] * s.table.num_rows, pa.string()), "key": s.table.column(KEY_COLUMN[s.spec.table])})
-            for s in staged if s.spec.table in KEY_COLUMN and s.table.num_rows]
-    schema = pa.schema([("tbl", pa.string()), ("key", pa.string())])
-    positions = [s.table.select(["topic_id", "position_code"]) for s in staged if s.spec.table == "positions" and s.table.num_rows]
-    cur.register("bundle_keys", pa.concat_tables(keys) if keys else schema.empty_table())
-    cur.register("bundle_positions", positions[0] if positions else pa.table({"topic_id": pa.array([], pa.string()),
-                                                                              "position_code": pa.array([], pa.string())}))
     stored = " union all ".join(f"select '{table}', {key} from {table} where {key} in (select b from bundle_refs where a = '{table}')"
                                 for table, key in KEY_COLUMN.items())
     try:
         missing = cur.execute(
-            f"""with known(tbl, key) as (select tbl, key from bundle_keys union all {stored}),
-                     defined(topic_id, position_code) as (select topic_id, position_code from bundle_positions
+            f"""with known(tbl, key) as (select tbl, key from bundle_known union all {stored}),
+                     defined(topic_id, position_code) as (select topic_id, position_code from bundle_defined
                                                           union all select topic_id, position_code from positions),
                      missing as (select * from (select * from bundle_refs where kind = 'ref') r
                                  anti join known k on k.tbl = r.a and k.key = r.b
@@ -317,9 +364,7 @@ def _reference_problems(cur: duckdb.DuckDBPyConnection, staged: list[Staged], pe
                                  anti join defined d on d.topic_id = r.a and d.position_code = r.b)
                 select file, line, col, kind, a, b from missing order by kind = 'position', t, n, s1, s2""").fetchall()
     finally:
-        cur.unregister("bundle_keys")
-        cur.unregister("bundle_positions")
-        cur.execute("drop table bundle_refs")
+        cur.execute("drop table bundle_refs; drop table bundle_known; drop table bundle_defined")
     return [Problem(file, line, column, f"refers to {a[:-1]} '{b[:60]}', which is neither in the bundle nor in the store")
             if kind == "ref" else Problem(file, line, column, f"position '{b[:40]}' is not defined for topic '{a}' (positions.csv)")
             for file, line, column, kind, a, b in missing]
