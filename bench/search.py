@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ingest import make_day
@@ -71,9 +73,20 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def build(path: Path, events: int) -> None:
-    """The synthetic store with the benchmark's text, at schema 7 (no index: opening a copy builds it)."""
+def build(path: Path, events: int, base: Path | None = None) -> None:
+    """The synthetic store with the benchmark's text, at schema 7 (no index: opening a copy builds it).
+
+    ``base``: a synthetic store at schema 7 (``lib.cli generate``, e.g. /work/stores/events_10m.duckdb) given the
+    text instead of generating one (generating 10M events takes hours on a busy host).
+    """
     partial = path.with_name(f".{path.name}.partial")
+    if base is not None:
+        shutil.copy(base, partial)
+        con = duckdb.connect(partial)  # not store.connect: that would upgrade it and build the index
+        con.execute(TEXT_SQL)
+        con.close()
+        partial.rename(path)
+        return
     con = store.connect(partial)
     refresh, index.refresh = index.refresh, lambda *args: None  # the index is dropped below: building it twice is waste
     try:
@@ -105,6 +118,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="a store built by this script (copied, never written)")
     parser.add_argument("--events", type=int, default=1_000_000, help="without --store: the size of the store to use or build")
     parser.add_argument("--stores", type=Path, default=Path("/tmp/stancewatch-bench-search"), help="where --events stores are kept")
+    parser.add_argument("--base", type=Path, help="without --store: give this schema-7 synthetic store the text instead of "
+                        "generating one (copied, never written)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/stancewatch-bench-search"))
@@ -114,7 +129,7 @@ def main() -> None:
         args.store = args.stores / f"search_{args.events}.duckdb"
         if not args.store.exists():
             args.stores.mkdir(parents=True, exist_ok=True)
-            build(args.store, args.events)
+            build(args.store, args.events, args.base)
     args.scratch.mkdir(parents=True, exist_ok=True)
     work = args.scratch / f"work-{os.getpid()}.duckdb"
     shutil.copy(args.store, work)

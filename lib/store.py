@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -50,6 +50,11 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     5: [],  # event_actor_days
     6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
     7: [],  # the full-text index kept current at write time (search_docs, search_postings, search_stats; RECOMPUTES)
+    8: [],  # schema 9 (another branch's; the lead renumbers at merge)
+    # the index in impact order with per-term frequencies and item precisions, docids without a sequence (the team
+    # store has none): derived data, dropped and built anew (RECOMPUTES)
+    9: ["drop table if exists search_postings", "drop table if exists search_docs", "drop table if exists search_stats",
+        "drop sequence if exists search_docid_seq"],
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -92,16 +97,16 @@ def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _index_text(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the full-text index once (schema 8); later writes keep it current. Without the fts package it is left stale."""
+    """Build the full-text index once (schema 10); later writes keep it current. Without the fts package it is left stale."""
     from lib.search import index
 
     if load_extension(con, "fts"):
         index.rebuild(con)
     else:
-        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+        set_meta(con, "search_stale", "1")
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 9: _index_text}
 
 
 class StoreError(Exception):

@@ -169,30 +169,43 @@ def test_a_write_without_row_keys_rebuilds_and_one_without_fts_leaves_the_index_
     assert_current(seeded)
 
 
-def test_a_store_from_the_previous_schema_gets_its_index(seeded_path: Path) -> None:
-    """A version 7 store (no index tables) upgrades, building the index once; the seed case is found at once."""
+SCHEMA_8_INDEX = """create sequence search_docid_seq;
+    create table search_docs (docid bigint, kind varchar, item_id varchar, lang varchar, len integer, digest ubigint,
+                              dated date, title varchar, text varchar, url varchar);
+    create table search_postings (lang varchar, term varchar, docid bigint, tf integer, len integer, pos integer[]);
+    create table search_stats (lang varchar primary key, docs bigint, tokens bigint)"""
+
+
+@pytest.mark.parametrize("version", [7, 8])
+def test_a_store_from_a_previous_schema_gets_its_index(seeded_path: Path, version: int) -> None:
+    """A version 7 store (no index tables) or 8 (the index before impacts and term frequencies, numbered by a
+    sequence) upgrades, building the index once; the seed case is found at once."""
     con = store.connect(seeded_path)
-    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop sequence search_docid_seq")
-    con.execute("update meta set value = '7' where key = 'schema_version'")
+    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop table search_terms")
+    if version == 8:
+        con.execute(SCHEMA_8_INDEX)
+    con.execute("update meta set value = ? where key = 'schema_version'", [str(version)])
     con.close()
     con = store.connect(seeded_path)
     try:
         assert "stmt-msb-no-change" in found(con, '"no change"')
+        assert not con.execute("select count(*) from duckdb_sequences() where sequence_name = 'search_docid_seq'").fetchall()[0][0]
         assert_current(con)
     finally:
         con.close()
 
 
-def snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list]:
+def snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list, list]:
     """What the index holds, by item rather than docid (docids differ between an incremental and a fresh index)."""
     postings = con.execute("""select d.kind, d.item_id, d.lang, p.term, p.tf, p.len = d.len, p.pos
                               from search_postings p left join search_docs d using (docid) order by all""").fetchall()
     docs = con.execute("select kind, item_id, lang, len, digest from search_docs order by all").fetchall()
-    stats = con.execute("select lang, docs, tokens from search_stats where docs > 0 order by all").fetchall()
-    return postings, docs, stats
+    stats = con.execute("select lang, docs, tokens from search_stats order by all").fetchall()
+    terms = con.execute("select lang, term, df from search_terms order by all").fetchall()
+    return postings, docs, stats, terms
 
 
-def from_scratch(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list]:
+def from_scratch(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list, list]:
     """What an index built anew from the current data holds (built, read, rolled back)."""
     con.execute("begin transaction")
     try:
