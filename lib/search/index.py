@@ -50,6 +50,9 @@ LANGUAGE_FOLLOWS = """
 """The items whose language is that of a written document."""
 
 
+LEVELS = (1_000, 10_000, 100_000)
+"""The ranks whose impacts a build keeps per common term (search_terms.cuts): a query that stops early reads about
+that many of the term's postings (lib/search/query.py)."""
 CHUNK = 1_000_000
 """New docids tokenised and grouped at a time: a build of 10M events groups ~180M tokens, which at once would
 hold every (term, item) list of positions in memory; a range of a million items holds ~15M."""
@@ -68,7 +71,8 @@ def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str], build: bool) -> N
                 left = con.execute("select count(*) from search_gone").fetchall()[0][0]
             if not left:
                 continue
-        sql = statement
+        sql = statement.replace("{cuts}", ", ".join(f"max(impact) filter (where above >= {rank})" for rank in LEVELS))
+        sql = sql.replace("{common}", str(LEVELS[0]))
         for name, fragment in only.items():
             sql = sql.replace("{" + name + "}", fragment)
         if "{first_new}" in sql or "{chunk}" in sql:

@@ -3,7 +3,8 @@
 -- $normal is lib/search's NORMAL expression (accents stripped, lower case, only letters and digits).
 -- Tags: a statement marked [left] runs only when an indexed item left (search_gone has rows), [build] only in
 -- a full build, [refresh] only in an incremental one, [chunks] once per range of new docids (the chunk
--- placeholder; so that a build groups a bounded number of tokens at a time). first_new: the first new docid.
+-- placeholder; so that a build groups a bounded number of tokens at a time). first_new: the first new docid;
+-- cuts and common: from index.LEVELS.
 -- Only plain SQL that DuckLake runs too: no sequence, no ON CONFLICT (the team store has neither).
 
 -- fresh: what the index should hold for the items in question. An event's language is that of its
@@ -118,18 +119,18 @@ when matched and t.df + c.n <= 0 then delete
 when matched then update set df = t.df + c.n
 when not matched and c.n > 0 then insert values (c.lang, c.term, c.n, null);
 
--- [build] every term in term order, with its cuts when it is common: the impacts of its 1,000th, 10,000th and
--- 100,000th best postings (from the count of its postings per impact, a few dozen values a term)
+-- [build] every term in term order, with its cuts when it is common: the impacts of its LEVELS-th best postings
+-- (index.py; from the count of its postings per impact, a few dozen values a term)
 insert into search_terms
 select t.lang, t.term, t.df, c.cuts
 from (select lang, term, sum(n) as df from search_term_change group by all) t
 left join (
-    select lang, term, [max(impact) filter (where above >= 1000), max(impact) filter (where above >= 10000),
-                        max(impact) filter (where above >= 100000)] as cuts
+    select lang, term, [{cuts}] as cuts
     from (select lang, term, impact, sum(n) over (partition by lang, term order by impact desc) as above
           from (select p.lang, p.term, p.impact, count(*) as n
                 from search_postings p
-                semi join (select lang, term from search_term_change group by all having sum(n) >= 1000) c using (lang, term)
+                semi join (select lang, term from search_term_change group by all having sum(n) >= {common}) c
+                    using (lang, term)
                 group by all))
     group by all
 ) c using (lang, term)

@@ -17,6 +17,7 @@ from lib.edits import delete, records, revert
 from lib.filters import Filters
 from lib.ingest.bundle import import_bundle
 from lib.ingest.gdelt import import_gdelt
+from lib.search import index, query
 from tests.conftest import REALDATA
 
 STATEMENT_COLUMNS = ["statement_id", "stated_on", "actor_id", "topic_id", "quote", "attribution", "document_id", "language"]
@@ -307,3 +308,58 @@ def test_marks_surround_matching_words_and_stay_plain_text(seeded) -> None:
 def test_a_query_without_words_is_no_search(seeded) -> None:
     """Punctuation alone gives no full-text query (the Timeline then filters literally)."""
     assert search.parse('"" -- !').words == () and search.matches_sql(seeded, "-- !") is None
+
+
+def _best_by_every_posting(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int) -> list[float]:
+    """The scores of the best ``limit`` items when every posting of the terms is read (no early stop)."""
+    words = query.parse(text)
+    return [score for _, score in query._best(con, query._plan(words, query._terms(con, words)), filters, limit)]
+
+
+def test_a_one_word_search_stops_early_only_when_its_answer_is_the_true_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's best items come from its best impacts alone when the bound proves them the best; with a
+    filter, after deletes that make the stored cuts stale, or after a write moves the average length, the answer
+    is still that of every posting (scores equal, in order)."""
+    monkeypatch.setattr(index, "LEVELS", (20, 60, 200))
+    early: list[bool] = []
+    best = query._best
+    monkeypatch.setattr(query, "_best", lambda con, plan, *a: (early.append(plan.bound > 0), best(con, plan, *a))[1])
+    con = store.connect(":memory:")
+    try:
+        with store.transaction(con, "test", "events") as audit:  # w0 in most events, w1 in some, w9 in few; lengths vary
+            con.execute("""insert into events (event_id, occurred_on, date_precision, event_type, title, description, origin)
+                           select 'e' || i, date '2015-01-01' + ((i * 7) % 3650)::integer, 'day', 'x', 'E',
+                                  array_to_string(list_transform(range(1 + i % 17), x -> 'w' || (hash(i, x) % 10) * (hash(x, i) % 3)), ' '),
+                                  'curated'
+                           from range(3000) t(i)""")
+            audit.wrote("events")  # no row keys: the index is built anew, with cuts
+        assert con.execute("select count(*) from search_terms where cuts is not null").fetchall()[0][0] >= 3
+        year = Filters(date_from=dt.date(2018, 1, 1), date_to=dt.date(2018, 12, 31))
+        cases = [(word, filters, limit) for word in ("w0", "w1", "w9", "w0 w1", '"w1 w0"')
+                 for filters in (Filters(), year, Filters(kinds=("event",))) for limit in (5, 40)]
+
+        def check() -> None:
+            stopped = []
+            for text, filters, limit in cases:
+                early.clear()
+                got = search.search(con, text, filters, limit)
+                stopped.append(early[-1])  # the answer came from the best impacts alone
+                assert list(got.score) == pytest.approx(_best_by_every_posting(con, text, filters, limit), rel=1e-9), (text, filters)
+            assert any(stopped) and not all(stopped)
+
+        check()
+        taken = con.execute("""select d.item_id from search_postings p join search_docs d using (docid)
+                               where p.term = 'w0' order by p.impact desc limit 30""").fetchall()
+        with store.transaction(con, "test", "delete the best") as audit:  # the stored cuts now overstate what is left
+            keys = ", ".join(f"'{key}'" for key, in taken)  # our own ids
+            con.execute(f"delete from events where event_id in ({keys})")
+            audit.wrote("events", f"select unnest([{keys}])")
+        check()
+        with store.transaction(con, "test", "long") as audit:  # the average length moves away from the impacts' own
+            con.execute("""insert into events (event_id, occurred_on, date_precision, event_type, title, description, origin)
+                           select 'long' || i, date '2018-06-01', 'day', 'x', 'E', repeat('w0 w5 ', 60), 'curated' from range(500) t(i)""")
+            audit.wrote("events", "select 'long' || i from range(500) t(i)")
+        check()
+        assert_current(con)
+    finally:
+        con.close()
