@@ -2,9 +2,12 @@
 
 DuckDB's fts extension builds a static index (a rebuild took 496 s at 1M events,
 bench/RESULTS.md), so the store keeps its own: ``search_docs`` (an item's
-language, token count and a digest of its indexed text), ``search_postings``
-(term, item, term frequency, positions) and ``search_stats`` (BM25's N and
-average length), with fts's stemmer (``stem``) and the same normalisation.
+language, token count, what a result shows and a digest of it all),
+``search_postings`` (term, item, term frequency, impact, positions),
+``search_terms`` (document frequencies; the cuts that let a query stop early)
+and ``search_stats`` (BM25's N and average length), with fts's stemmer
+(``stem``) and the same normalisation. The SQL is the same on the team store
+(DuckLake has no sequence and no ON CONFLICT; docids are one above the largest).
 ``store.transaction`` calls :func:`refresh` before it commits, with the keys of
 the rows the transaction wrote (``written_keys``); an item whose digest did not
 change costs nothing. A write that gave no row keys (the synthetic generator)

@@ -112,12 +112,26 @@ order by p.lang, p.term, impact desc, p.docid;
 
 insert into search_term_change select lang, term, count(*) from search_postings where docid >= {first_new} group by all;
 
+-- [refresh] the changed terms' new frequencies (a term without postings left is dropped); DuckLake's MERGE takes
+-- one action only, so the changed rows are deleted by a MERGE and inserted anew
+create or replace temp table search_terms_next as
+select t.lang, t.term, t.df + c.n as df, t.cuts
+from search_terms t join (select lang, term, sum(n) as n from search_term_change group by all) c using (lang, term)
+where t.df + c.n > 0
+union all
+select c.lang, c.term, c.n, null
+from (select lang, term, sum(n) as n from search_term_change group by all) c anti join search_terms t using (lang, term)
+where c.n > 0;
+
 -- [refresh]
-merge into search_terms t using (select lang, term, sum(n) as n from search_term_change group by all) c
-on t.lang = c.lang and t.term = c.term
-when matched and t.df + c.n <= 0 then delete
-when matched then update set df = t.df + c.n
-when not matched and c.n > 0 then insert values (c.lang, c.term, c.n, null);
+merge into search_terms t using (select distinct lang, term from search_term_change) c on t.lang = c.lang and t.term = c.term
+when matched then delete;
+
+-- [refresh]
+insert into search_terms select * from search_terms_next;
+
+-- [refresh]
+drop table search_terms_next;
 
 -- [build] every term in term order, with its cuts when it is common: the impacts of its LEVELS-th best postings
 -- (index.py; from the count of its postings per impact, a few dozen values a term)

@@ -50,12 +50,12 @@ def test_extensions_load_from_their_packages_with_autoloading_off(con) -> None:
     assert store.extension_file("no_such_extension") is None and not store.load_extension(con, "no_such_extension")
 
 
-def test_english_stems_match_any_form_and_every_word_is_required(seeded, tmp_path: Path) -> None:
+def test_english_stems_match_any_form_and_every_word_is_required(any_seeded, tmp_path: Path) -> None:
     """"buy back" finds "buying them back" (stems, words apart); an item with only one of the words is not found."""
-    add_statements(seeded, tmp_path / "b", {"st-buying": ("Turkey is buying them back", "en"),
+    add_statements(any_seeded, tmp_path / "b", {"st-buying": ("Turkey is buying them back", "en"),
                                             "st-only-back": ("We will be back", "en")})
-    assert found(seeded, "buy back") == ["st-buying"]
-    assert found(seeded, "BOUGHT") == [] and found(seeded, "buys") == ["st-buying"]
+    assert found(any_seeded, "buy back") == ["st-buying"]
+    assert found(any_seeded, "BOUGHT") == [] and found(any_seeded, "buys") == ["st-buying"]
 
 
 def test_turkish_words_find_their_suffixed_forms(seeded, tmp_path: Path) -> None:
@@ -100,33 +100,33 @@ def test_the_shared_filters_narrow_the_results(seeded) -> None:
     assert len(nefes) and set(nefes.item_id) < set(everything.item_id)
 
 
-def test_the_index_follows_a_bundle_import_at_once(seeded, tmp_path: Path) -> None:
+def test_the_index_follows_a_bundle_import_at_once(any_seeded, tmp_path: Path) -> None:
     """A bundle import updates the index in its own transaction: the next search finds the new row, and an
     updated row loses its old words."""
-    assert found(seeded, "embargo") == []
-    add_statements(seeded, tmp_path / "b", {"st-new": ("A new embargo", "en")})
-    assert found(seeded, "embargo") == ["st-new"]
-    add_statements(seeded, tmp_path / "c", {"st-new": ("A new blockade", "en")})
-    assert found(seeded, "embargo") == [] and found(seeded, "blockade") == ["st-new"]
-    assert_current(seeded)
+    assert found(any_seeded, "embargo") == []
+    add_statements(any_seeded, tmp_path / "b", {"st-new": ("A new embargo", "en")})
+    assert found(any_seeded, "embargo") == ["st-new"]
+    add_statements(any_seeded, tmp_path / "c", {"st-new": ("A new blockade", "en")})
+    assert found(any_seeded, "embargo") == [] and found(any_seeded, "blockade") == ["st-new"]
+    assert_current(any_seeded)
 
 
-def test_the_index_follows_edits_deletes_and_reverts(seeded) -> None:
+def test_the_index_follows_edits_deletes_and_reverts(any_seeded) -> None:
     """An edit's new words are found and its old ones are not; a delete removes the item; reverting restores it."""
-    form = records.values(seeded, "statements", ("stmt-msb-no-change",))
-    records.save(seeded, "statements", {**form, "quote": "We reconsider the zeppelin question"}, "analyst", new=False)
-    assert found(seeded, "zeppelin") == ["stmt-msb-no-change"] and "stmt-msb-no-change" not in found(seeded, '"no change"')
-    assert_current(seeded)
-    edit = records.history(seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
-    revert.revert_write(seeded, edit, "analyst")
-    assert found(seeded, "zeppelin") == [] and "stmt-msb-no-change" in found(seeded, '"no change"')
-    delete.delete(seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
-    assert "stmt-msb-no-change" not in found(seeded, "no change")
-    assert_current(seeded)
-    ids = [r[0] for r in seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
-    revert.revert(seeded, revert.write_changes(seeded, ids), "analyst", "revert delete")
-    assert "stmt-msb-no-change" in found(seeded, '"no change"')
-    assert_current(seeded)
+    form = records.values(any_seeded, "statements", ("stmt-msb-no-change",))
+    records.save(any_seeded, "statements", {**form, "quote": "We reconsider the zeppelin question"}, "analyst", new=False)
+    assert found(any_seeded, "zeppelin") == ["stmt-msb-no-change"] and "stmt-msb-no-change" not in found(any_seeded, '"no change"')
+    assert_current(any_seeded)
+    edit = records.history(any_seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
+    revert.revert_write(any_seeded, edit, "analyst")
+    assert found(any_seeded, "zeppelin") == [] and "stmt-msb-no-change" in found(any_seeded, '"no change"')
+    delete.delete(any_seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
+    assert "stmt-msb-no-change" not in found(any_seeded, "no change")
+    assert_current(any_seeded)
+    ids = [r[0] for r in any_seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
+    revert.revert(any_seeded, revert.write_changes(any_seeded, ids), "analyst", "revert delete")
+    assert "stmt-msb-no-change" in found(any_seeded, '"no change"')
+    assert_current(any_seeded)
 
 
 def test_the_index_follows_a_dataset_import(seeded) -> None:
@@ -137,16 +137,16 @@ def test_the_index_follows_a_dataset_import(seeded) -> None:
     assert_current(seeded)
 
 
-def test_a_documents_language_moves_its_items_between_languages(seeded, tmp_path: Path) -> None:
+def test_a_documents_language_moves_its_items_between_languages(any_seeded, tmp_path: Path) -> None:
     """A statement without its own language takes its document's: a document turned Turkish re-indexes the statement."""
-    add_statements(seeded, tmp_path / "b", {"st-doc": ("They are buying them back", "")})
-    assert found(seeded, "buy back") == ["st-doc"]
-    with store.transaction(seeded, "test", "document language") as audit:
-        seeded.execute("update documents set language = 'tr' where document_id = 'nat-s400-2025-09'")
+    add_statements(any_seeded, tmp_path / "b", {"st-doc": ("They are buying them back", "")})
+    assert found(any_seeded, "buy back") == ["st-doc"]
+    with store.transaction(any_seeded, "test", "document language") as audit:
+        any_seeded.execute("update documents set language = 'tr' where document_id = 'nat-s400-2025-09'")
         audit.row("documents", "nat-s400-2025-09", {"language": None}, {"language": "tr"})
-    assert seeded.execute("select lang from search_docs where item_id = 'st-doc'").fetchall() == [("tr",)]
-    assert found(seeded, "buying") == ["st-doc"]
-    assert_current(seeded)
+    assert any_seeded.execute("select lang from search_docs where item_id = 'st-doc'").fetchall() == [("tr",)]
+    assert found(any_seeded, "buying") == ["st-doc"]
+    assert_current(any_seeded)
 
 
 def test_a_write_without_row_keys_rebuilds_and_one_without_fts_leaves_the_index_stale(
@@ -346,6 +346,15 @@ def test_a_one_word_search_stops_early_only_when_its_answer_is_the_true_best(mon
                 stopped.append(early[-1])  # the answer came from the best impacts alone
                 assert list(got.score) == pytest.approx(_best_by_every_posting(con, text, filters, limit), rel=1e-9), (text, filters)
             assert any(stopped) and not all(stopped)
+            for word in ("w0", "w1"):  # the bound: no item the early plan leaves out scores it or more
+                words = query.parse(word)
+                terms = query._terms(con, words)
+                for level in range(len(index.LEVELS)):
+                    early_plan, every = query._plan(words, terms, level), query._plan(words, terms)
+                    if early_plan.bound:
+                        left_out = con.execute(f"select max(f.score) from ({every.sql}) f anti join ({early_plan.sql}) e using (docid)",
+                                               every.params | early_plan.params).fetchall()[0][0]
+                        assert left_out is None or left_out < early_plan.bound
 
         check()
         taken = con.execute("""select d.item_id from search_postings p join search_docs d using (docid)
