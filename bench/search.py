@@ -10,13 +10,14 @@ builds the index; /work/stores/search_1m.duckdb is one, built 2026-12-01); every
 run works on a copy.
 
 Figures, each the median of ``--repeat`` runs after a warm-up, with the load average:
-- the upgrade that builds the index from scratch (schema 8);
-- search latency (``search.search``, top 100, no filter and the year 2020) for typical queries,
-  beside the floor: the bare BM25 query over the postings (top 100 docids and scores, nothing joined);
+- the upgrade that builds the index from scratch (to schema 10);
+- search latency (``search.search``, top 100, no filter and the year 2020) for typical queries, wall and CPU,
+  beside the floor: the bare BM25 query over every posting of the terms (top 100 docids and scores, nothing joined);
 - the index's cost in a GDELT-like import of ``--import-rows`` events (bench/ingest.py's day):
   the seconds ``index.refresh`` takes inside the import's transaction, beside the whole import.
 
     python bench/search.py --events 10000000 --stores /work/stores   # builds search_10000000.duckdb there once
+    python bench/search.py --events 10000000 --stores /work/stores --base /work/stores/events_10m.duckdb  # the same, faster
     python bench/search.py --store /work/stores/search_1m.duckdb [--repeat 7] [--indexed]
 """
 
@@ -99,7 +100,7 @@ def build(path: Path, events: int, base: Path | None = None) -> None:
             audit.keeps_current(store.LINK_COUNTS)
     finally:
         index.refresh = refresh
-    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop sequence search_docid_seq")
+    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop table search_terms")
     con.execute("update meta set value = '7' where key = 'schema_version'")
     con.close()
     partial.rename(path)
