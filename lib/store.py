@@ -277,7 +277,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             steps = range(found, SCHEMA_VERSION)
             for statement in (s for version in steps for s in MIGRATIONS[version]):
                 con.execute(statement)
-            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            con.execute(schema_ddl(con))  # the team store holds no sequences: its DDL has none
             for statement in (s for version in steps for s in REFILLS.get(version, ())):
                 con.execute(statement)
             for version in steps:

@@ -196,6 +196,19 @@ def test_a_store_from_a_previous_schema_gets_its_index(seeded_path: Path, versio
         con.close()
 
 
+def test_a_store_of_schema_8_upgrades_on_either_backend(any_seeded_setting: str) -> None:
+    """The upgrade to schema 10 (drop the index, its sequence if any, build it anew) runs on the team store too."""
+    con = store.connect(any_seeded_setting)
+    store.set_meta(con, "schema_version", "8")
+    con.close()
+    con = store.connect(any_seeded_setting)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION and "stmt-msb-no-change" in found(con, '"no change"')
+        assert_current(con)
+    finally:
+        con.close()
+
+
 def snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list, list]:
     """What the index holds, by item rather than docid (docids differ between an incremental and a fresh index)."""
     postings = con.execute("""select d.kind, d.item_id, d.lang, p.term, p.tf, p.len = d.len, p.pos
