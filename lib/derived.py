@@ -150,11 +150,11 @@ def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _index_text(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the full-text index once (schema 8); later writes keep it current. Without the fts package it is left stale."""
+    """Build the full-text index once (schema 10); later writes keep it current. Without the fts package it is left stale."""
     if store.load_extension(con, "fts"):
         index.rebuild(con)
     else:
-        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+        store.set_meta(con, "search_stale", "1")
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text, 8: judgements.rebuild}
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text}

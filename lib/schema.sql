@@ -239,8 +239,8 @@ create table if not exists briefs (
 
 -- The full-text index (lib/search/index.py), kept current by every write for exactly the rows it wrote.
 -- search_docs: one row per indexed item (its language, token count, what a result shows, a digest of all
--- that); docid is new whenever any of it changes, so a changed item is a delete plus an insert.
-create sequence if not exists search_docid_seq;
+-- that); docid is new whenever any of it changes, so a changed item is a delete plus an insert. docids are
+-- one above the largest in use (no sequence: the team store has none).
 create table if not exists search_docs (
     docid   bigint not null,
     kind    varchar not null,
@@ -248,26 +248,41 @@ create table if not exists search_docs (
     lang    varchar not null,
     len     integer not null,
     digest  ubigint not null,
-    -- what a result shows: date, title (a statement's actor id), text, link
-    dated   date,
-    title   varchar,
-    text    varchar,
-    url     varchar
+    -- what a result shows: date, title (a statement's actor id), text, link; date_precision lets a date
+    -- filter test an item's period here, without the item tables
+    dated          date,
+    date_precision varchar,
+    title          varchar,
+    text           varchar,
+    url            varchar
 );
--- search_postings: one row per (term, item), in (lang, term) order so that a term's rows sit in few row
--- groups; len repeats the item's token count so that BM25 needs no join; pos are the term's token positions
--- (phrases). English terms are English stems; Turkish terms are the words themselves (matched by prefix).
+-- search_postings: one row per (term, item), in (lang, term, impact descending) order so that a term's rows
+-- sit in few row groups and its best come first; len repeats the item's token count so that BM25 needs no
+-- join; impact is BM25's term-frequency part under search_stats.ref_len (the bound that lets a query stop
+-- early); pos are the term's token positions (phrases). English terms are English stems; Turkish terms are
+-- the words themselves (matched by prefix).
 create table if not exists search_postings (
-    lang  varchar not null,
-    term  varchar not null,
-    docid bigint not null,
-    tf    integer not null,
-    len   integer not null,
-    pos   integer[] not null
+    lang   varchar not null,
+    term   varchar not null,
+    docid  bigint not null,
+    tf     integer not null,
+    len    integer not null,
+    impact real not null,
+    pos    integer[] not null
 );
--- per language: items and tokens indexed (BM25's N and average length)
+-- per term: its document frequency (BM25's idf) and, for common terms, the impacts its 1,000th, 10,000th and
+-- 100,000th best postings had at the last build (hints: a query checks the bound they give before trusting it)
+create table if not exists search_terms (
+    lang varchar not null,
+    term varchar not null,
+    df   bigint not null,
+    cuts real[]
+);
+-- per language: items and tokens indexed (BM25's N and average length), and the average length the
+-- postings' impacts were computed with (set by a build, kept by later writes)
 create table if not exists search_stats (
-    lang   varchar primary key,
-    docs   bigint not null,
-    tokens bigint not null
+    lang    varchar not null,
+    docs    bigint not null,
+    tokens  bigint not null,
+    ref_len double not null
 );

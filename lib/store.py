@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -51,6 +51,10 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     6: [],  # self_declared_continuity re-flagged by the rewritten phrase detector (RECOMPUTES)
     7: [],  # the full-text index kept current at write time (search_docs, search_postings, search_stats; RECOMPUTES)
     8: [],  # claim_judgements: each claim's judgement kept current at write time (RECOMPUTES)
+    # the index in impact order with per-term frequencies and item precisions, docids without a sequence (the team
+    # store has none): derived data, dropped and built anew (RECOMPUTES)
+    9: ["drop table if exists search_postings", "drop table if exists search_docs", "drop table if exists search_stats",
+        "drop sequence if exists search_docid_seq"],
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -229,7 +233,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             steps = range(found, SCHEMA_VERSION)
             for statement in (s for version in steps for s in MIGRATIONS[version]):
                 con.execute(statement)
-            con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+            con.execute(schema_ddl(con))  # the team store holds no sequences: its DDL has none
             for statement in (s for version in steps for s in REFILLS.get(version, ())):
                 con.execute(statement)
             from lib import derived  # derived reads the feature packages, which read this module: imported at first use

@@ -2,9 +2,12 @@
 
 DuckDB's fts extension builds a static index (a rebuild took 496 s at 1M events,
 bench/RESULTS.md), so the store keeps its own: ``search_docs`` (an item's
-language, token count and a digest of its indexed text), ``search_postings``
-(term, item, term frequency, positions) and ``search_stats`` (BM25's N and
-average length), with fts's stemmer (``stem``) and the same normalisation.
+language, token count, what a result shows and a digest of it all),
+``search_postings`` (term, item, term frequency, impact, positions),
+``search_terms`` (document frequencies; the cuts that let a query stop early)
+and ``search_stats`` (BM25's N and average length), with fts's stemmer
+(``stem``) and the same normalisation. The SQL is the same on the team store
+(DuckLake has no sequence and no ON CONFLICT; docids are one above the largest).
 ``store.transaction`` calls :func:`refresh` before it commits, with the keys of
 the rows the transaction wrote (``written_keys``); an item whose digest did not
 change costs nothing. A write that gave no row keys (the synthetic generator)
@@ -15,11 +18,12 @@ it: meanwhile searches fall back to ILIKE.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
-from lib import backend, store
+from lib import store
 
 NORMAL = r"trim(regexp_replace(lower(strip_accents(coalesce({x}, ''))), '[^\p{{L}}\p{{N}}]+', ' ', 'g'))"
 """Text as the index holds it: accents stripped (Turkish ş, ğ, ç, ö, ü, İ to s, g, c, o, u, i), lower case,
@@ -49,25 +53,47 @@ LANGUAGE_FOLLOWS = """
 """The items whose language is that of a written document."""
 
 
-def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str]) -> None:
-    """Bring the index in step for the items ``only`` selects (every item when its fragments are empty)."""
+LEVELS = (1_000, 10_000, 100_000)
+"""The ranks whose impacts a build keeps per common term (search_terms.cuts): a query that stops early reads about
+that many of the term's postings (lib/search/query.py)."""
+CHUNK = 1_000_000
+"""New docids tokenised and grouped at a time: a build of 10M events groups ~180M tokens, which at once would
+hold every (term, item) list of positions in memory; a range of a million items holds ~15M."""
+
+
+def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str], build: bool) -> None:
+    """Bring the index in step for the items ``only`` selects (every item when its fragments are empty; ``build``:
+    the index tables were emptied first)."""
+    left = None
     for statement in _STATEMENTS:
-        sql = statement
+        tags = set(re.findall(r"^-- \[(\w+)\]", statement, re.M))
+        if ("build" in tags and not build) or ("refresh" in tags and build):
+            continue
+        if "left" in tags:
+            if left is None:
+                left = con.execute("select count(*) from search_gone").fetchall()[0][0]
+            if not left:
+                continue
+        sql = statement.replace("{cuts}", ", ".join(f"max(impact) filter (where above >= {rank})" for rank in LEVELS))
+        sql = sql.replace("{common}", str(LEVELS[0]))
         for name, fragment in only.items():
             sql = sql.replace("{" + name + "}", fragment)
-        if sql.lstrip().startswith("delete") and not con.execute("select count(*) from search_gone").fetchall()[0][0]:
-            continue  # deleting by docid scans every posting: only worth it when something left
+        if "{first_new}" in sql or "{chunk}" in sql:
+            first, last = con.execute("select coalesce(min(docid), 0), coalesce(max(docid), -1) from search_new").fetchall()[0]
+            sql = sql.replace("{first_new}", str(first) if last >= first else "null")
+        if "chunks" in tags:
+            for start in range(first, last + 1, CHUNK):  # integers of ours, written into the SQL
+                con.execute(sql.replace("{chunk}", f"docid between {start} and {min(start + CHUNK - 1, last)}"))
+            continue
         con.execute(sql)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Index every item anew, inside the caller's transaction (an upgrade, a write without row keys). Needs the fts package."""
-    if backend.is_lake(con):
-        return
     if not store.load_extension(con, "fts"):
         raise store.StoreError("the full-text index needs the fts extension package (duckdb-extension-fts)")
-    con.execute("delete from search_postings; delete from search_docs; delete from search_stats")
-    _run(con, dict.fromkeys(_ONLY, ""))
+    con.execute("delete from search_postings; delete from search_docs; delete from search_stats; delete from search_terms")
+    _run(con, dict.fromkeys(_ONLY, ""), build=True)
     con.execute("delete from meta where key = 'search_stale'")
 
 
@@ -76,10 +102,10 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]
 
     ``touched`` are the tables written, ``unkeyed`` those written without row keys (then every item is indexed anew).
     """
-    if not touched & KINDS.keys() or backend.is_lake(con):
+    if not touched & KINDS.keys():
         return
     if not store.load_extension(con, "fts"):  # no stemmer: the index cannot follow; searches use ILIKE until a write can
-        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+        store.set_meta(con, "search_stale", "1")
         return
     if unkeyed & KINDS.keys() or is_stale(con):
         rebuild(con)
@@ -90,7 +116,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]
                     select distinct kind, item_id from (
                         select case table_name {kinds} end as kind, row_key as item_id from written_keys
                         where table_name in (select unnest(?::varchar[])) {follows})""", [list(KINDS)])
-    _run(con, _ONLY)
+    _run(con, _ONLY, build=False)
     con.execute("drop table search_changed")
 
 
@@ -100,9 +126,5 @@ def is_stale(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def usable(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether a search can use the index: fts loads (queries stem their words) and the index is current.
-
-    Not on the team store: the index's upkeep numbers documents by a sequence and merges statistics by
-    ON CONFLICT, neither of which DuckLake has; searches there are the literal (ILIKE) match.
-    """
-    return not backend.is_lake(con) and store.load_extension(con, "fts") and not is_stale(con)
+    """Whether a search can use the index: fts loads (queries stem their words) and the index is current."""
+    return store.load_extension(con, "fts") and not is_stale(con)

@@ -8,6 +8,7 @@ side by side. The ranking is BM25 over the fts index of the item's language.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -16,20 +17,28 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import store
+from lib import backend, store
 from lib.filters import Filters
 from lib.search import index
 
-MATCH_SQL = (Path(__file__).parent / "match.sql").read_text(encoding="utf-8")
+MATCH_SQL = "\n".join(line for line in (Path(__file__).parent / "match.sql").read_text(encoding="utf-8").splitlines()
+                      if not line.startswith("--"))  # its comments name the placeholders, which a format would fill
 TERMS_SQL = """
-    select q.i, 'en' as lang, stem(q.word, 'english') as term from q
-    union
-    -- a Turkish item's terms are its words: the word itself, one that starts with its prefix (Turkish adds
-    -- suffixes: "iade" finds "iadesi"), or one with its English stem (an English text from a Turkish outlet)
-    select q.i, 'tr', t.term from (select distinct term from search_postings where lang = 'tr') t
-    join q on t.term = q.word or (length(q.prefix) >= 3 and starts_with(t.term, q.prefix))
-              or stem(t.term, 'english') = stem(q.word, 'english')
+    select x.i, x.lang, x.term, t.df, t.cuts from (
+        select q.i, 'en' as lang, stem(q.word, 'english') as term from q
+        union
+        -- a Turkish item's terms are its words: the word itself, one that starts with its prefix (Turkish adds
+        -- suffixes: "iade" finds "iadesi"), or one with its English stem (an English text from a Turkish outlet)
+        select q.i, 'tr', t.term from (select term from search_terms where lang = 'tr') t
+        join q on t.term = q.word or (length(q.prefix) >= 3 and starts_with(t.term, q.prefix))
+                  or stem(t.term, 'english') = stem(q.word, 'english')
+    ) x join search_terms t using (lang, term)
+    order by all
 """
+POSTINGS_SQL = """select {i} as i, p.docid, $sw_idf{n} * p.tf * (1.2 + 1)
+                         / (p.tf + 1.2 * (1 - 0.75 + 0.75 * p.len / $sw_avg{n})) as s{pos}
+                  from search_postings p where p.lang = $sw_lang{n} and p.term = $sw_term{n}{impact}"""
+"""One query term's postings and BM25 part (k = 1.2, b = 0.75: match.sql; the impacts of lib/search/index.sql)."""
 MAX_WORDS, MAX_PHRASES = 12, 4
 _MUTABLE_END = ("k", "p", "t", "c")  # Turkish final consonants that soften before a vowel suffix: kitap → kitabı
 
@@ -69,40 +78,111 @@ def matches_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[st
 _ITEMS = "select d.kind, d.item_id, h.score from ({scores}) h join search_docs d using (docid)"
 
 
+@dataclass(frozen=True)
+class Term:
+    """A query word's term in one language, with what BM25 needs of it (idf, the language's average length) and
+    what stopping early needs (its cuts, the bounds of a current score against a stored impact)."""
+
+    i: int
+    lang: str
+    term: str
+    idf: float
+    avg: float
+    cuts: tuple[float | None, ...]
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A scoring SQL (docid, score) with its values, and ``bound``: no item it leaves out scores this much or more
+    (0: it leaves out none). Its best ``limit`` are the true best when the last of them scores at least the bound."""
+
+    sql: str
+    params: dict[str, object]
+    bound: float
+
+
+def _terms(con: duckdb.DuckDBPyConnection, query: Query) -> list[Term]:
+    """The index terms of the query's words, with their BM25 constants from search_terms and search_stats.
+
+    A stored impact was computed with the language's ``ref_len``; under the current average length ``avg`` the
+    score of a posting is its impact times a factor between ``low`` and ``high`` (min and max of 1 and avg/ref_len).
+    """
+    stats = {lang: (docs, tokens / docs, ref) for lang, docs, tokens, ref in
+             con.execute("select lang, docs, tokens, ref_len from search_stats").fetchall()}
+    rows = con.execute(f"""with q as (select unnest(?::varchar[]) as word, unnest(?::varchar[]) as prefix,
+                                             generate_subscripts(?::varchar[], 1) - 1 as i)
+                           {TERMS_SQL}""", [list(query.words), list(query.prefixes), list(query.words)]).fetchall()
+    terms = []
+    for i, lang, term, df, cuts in rows:
+        docs, avg, ref = stats[lang]
+        terms.append(Term(i, lang, term, math.log((docs - df + 0.5) / (df + 0.5) + 1), avg,
+                          tuple(cuts or (None,) * len(index.LEVELS)), min(1.0, avg / ref), max(1.0, avg / ref)))
+    return terms
+
+
+def _plan(query: Query, terms: list[Term], level: int | None = None) -> Plan:
+    """The scoring SQL of ``query`` over ``terms``; ``level`` (an index of index.LEVELS): read only the postings whose
+    impact may put them among a term's ``index.LEVELS[level]`` best, where that is exact (see :func:`_stops_early`)."""
+    params: dict[str, object] = {"sw_mask": (1 << len(query.words)) - 1}
+    phrases = [[query.words.index(w) for w in phrase.split()] for phrase in query.phrases]
+    phrases = [at for at in phrases if len(at) > 1]
+    tests = [f"len(list_filter(h.pos{at[0]}, x -> {' and '.join(f'list_contains(h.pos{i}, x + {n})' for n, i in enumerate(at))})) > 0"
+             for at in phrases]
+    needed = sorted({i for at in phrases for i in at})
+    scans, bound = [], 0.0
+    for n, term in enumerate(terms):
+        params |= {f"sw_lang{n}": term.lang, f"sw_term{n}": term.term, f"sw_idf{n}": term.idf, f"sw_avg{n}": term.avg}
+        cut = term.cuts[level] if level is not None and _stops_early(query, terms, term) else None
+        if cut is not None:
+            # a posting below cut * low / high scores below idf * cut * low; at least index.LEVELS[level] score that or more
+            params[f"sw_min{n}"] = cut * term.low / term.high
+            bound = max(bound, term.idf * cut * term.low * (1 + 1e-6))  # impacts are 32-bit floats: a margin
+        scans.append(POSTINGS_SQL.format(i=term.i, n=n, pos=", p.pos" if tests else "",
+                                         impact=f" and p.impact >= $sw_min{n}" if cut is not None else ""))
+    sql = MATCH_SQL.format(postings=" union all ".join(scans) or "select 0 as i, 0::bigint as docid, 0.0 as s, [] as pos where false",
+                           phrases=" and ".join(tests) or "true",
+                           positions="".join(f", flatten(list(p.pos) filter (where p.i = {i})) as pos{i}" for i in needed))
+    return Plan(sql, params, bound)
+
+
+def _stops_early(query: Query, terms: list[Term], term: Term) -> bool:
+    """Whether a query may read only the best postings of ``term``: when it has one word and ``term`` is the only
+    term of its language (an item then scores by that posting alone; items of several terms need them all)."""
+    return len(query.words) == 1 and sum(t.lang == term.lang for t in terms) == 1
+
+
 def scores_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, dict[str, object]] | None:
-    """SQL selecting (docid, score) of the items matching ``text``, with its bound values.
+    """SQL selecting (docid, score) of every item matching ``text``, with its bound values.
 
     None when the text has no word or the index cannot be used (no fts package,
     an index left stale by a write without it): the caller then searches
     literally (ILIKE). Parameter names start with ``sw_`` so the SQL can join
     another query's WHERE clause. The words are resolved to index terms first,
-    so that the postings scan filters on constants and skips row groups.
+    so that the postings scans filter on constants and skip row groups.
     """
     query = parse(text)
     if not query.words or not index.usable(con):
         return None
-    terms = con.execute(f"""with q as (select unnest(?::varchar[]) as word, unnest(?::varchar[]) as prefix,
-                                              generate_subscripts(?::varchar[], 1) - 1 as i)
-                            {TERMS_SQL} order by all""", [list(query.words), list(query.prefixes), list(query.words)]).fetchall()
-    distinct = sorted({term for _, _, term in terms})
-    params: dict[str, object] = {"sw_i": [i for i, _, _ in terms], "sw_lang": [lang for _, lang, _ in terms],
-                                 "sw_term": [term for _, _, term in terms], "sw_mask": (1 << len(query.words)) - 1}
-    params |= {f"sw_t{n}": term for n, term in enumerate(distinct)}
-    # a phrase: some position of its first word has the second word one after, the third two after, ...
-    phrases = [[query.words.index(w) for w in phrase.split()] for phrase in query.phrases]
-    tests = [f"len(list_filter(h.pos{at[0]}, x -> {' and '.join(f'list_contains(h.pos{i}, x + {n})' for n, i in enumerate(at))})) > 0"
-             for at in phrases if len(at) > 1]
-    needed = sorted({i for at in phrases if len(at) > 1 for i in at})
-    sql = MATCH_SQL.format(terms=f"p.term in ({', '.join(f'$sw_t{n}' for n in range(len(distinct)))})" if distinct else "false",
-                           pos=", p.pos" if tests else "", phrases=" and ".join(tests) or "true",
-                           positions="".join(f", flatten(list(p.pos) filter (where p.i = {i})) as pos{i}" for i in needed))
-    return sql, params
+    plan = _plan(query, _terms(con, query))
+    return plan.sql, plan.params
 
 
 _KIND_TABLE = {"event": "events e", "statement": "statements s", "claim": "claims c"}
 _ALIAS = {"event": "e", "statement": "s", "claim": "c"}
 _ID = {"event": "e.event_id", "statement": "s.statement_id", "claim": "c.claim_id"}
 _COLUMNS = ["kind", "item_id", "dated", "title", "text", "url", "score"]
+_IN_DATES = """($sw_from::date is null or (d.dated >= $sw_from::date - 366 and case d.date_precision
+                   when 'day' then d.dated when 'month' then last_day(d.dated) else make_date(year(d.dated), 12, 31) end
+                   >= $sw_from::date))
+               and ($sw_to::date is null or d.dated <= $sw_to::date)"""
+"""An item's period overlaps the chosen dates (as the Timeline's filter), from search_docs alone."""
+
+
+def _filtered(filters: Filters) -> bool:
+    return any((filters.kinds, filters.date_from, filters.date_to, filters.actors, filters.topics, filters.sources,
+                filters.event_types, filters.origins))
 
 
 def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int = 100) -> pd.DataFrame | None:
@@ -114,50 +194,78 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     topics, kinds, event types or origins leaves them out; dates and sources apply.
     None when the index cannot be used (see :func:`matches_sql`).
 
-    What a row shows comes from the index (search_docs). Without filters the best
-    ``limit`` scores are taken before anything else is read; a filter is a semi
-    join of the hits with the item table under the Timeline's WHERE clause, which
-    DuckDB prunes by the dates the items are stored in.
+    A one-word query first reads only the best postings of its term (impact order,
+    search_terms.cuts) and keeps that answer when the bound proves it the true best;
+    otherwise, and for several words, every posting of the terms. The best ``limit``
+    docids are found first (dates and kinds tested on search_docs, other filters
+    by a semi join with the item table under the Timeline's WHERE clause), then
+    what they show is read by docid.
     """
+    query = parse(text)
+    if not query.words or not index.usable(con):
+        return None
+    terms = _terms(con, query)
+    for level in ((1, 2) if _filtered(filters) else (0, 1)):
+        plan = _plan(query, terms, level)
+        if not plan.bound:
+            break  # nothing to stop early on: every posting, below
+        best = _best(con, plan, filters, limit)
+        if len(best) == limit and best[-1][1] >= plan.bound:
+            return _shown(con, best)
+    return _shown(con, _best(con, _plan(query, terms), filters, limit))
+
+
+def _best(con: duckdb.DuckDBPyConnection, plan: Plan, filters: Filters, limit: int) -> list[tuple[int, float]]:
+    """The best ``limit`` (docid, score) of ``plan`` under ``filters``."""
     from lib.timeline import queries  # the Timeline's SQL uses this module for its text filter: import at first use
 
-    found = scores_sql(con, text)
-    if found is None:
-        return None
-    scores, params = found
-    where, filter_params = queries.timeline_where(con, replace(filters, text=""))
-    params |= filter_params | {"sw_limit": limit}
-    if not (filters.kinds or filters.date_from or filters.date_to or filters.actors or filters.topics or filters.sources
-            or filters.event_types or filters.origins):
-        # no filter: the best scores first (the postings alone), then their rows of search_docs by docid as constants,
-        # so that the scan reads the display columns of those rows only (a join would read them for every item)
-        best = con.execute(f"select docid, score from ({scores}) order by score desc, docid limit $sw_limit",
-                           queries.used_params(f"{scores} $sw_limit", params)).fetchall()
-        if not best:
-            return pd.DataFrame(columns=_COLUMNS)
-        params = {f"sw_d{n}": docid for n, (docid, _) in enumerate(best)} | {
-            "sw_docids": [d for d, _ in best], "sw_scores": [s for _, s in best], "sw_limit": limit}
-        docs = f"(select * from search_docs where docid in ({', '.join(f'$sw_d{n}' for n in range(len(best)))}))"
-        scores = "select unnest($sw_docids::bigint[]) as docid, unnest($sw_scores::double[]) as score"
+    params = plan.params | {"sw_limit": limit}
+    if not _filtered(filters):
+        sql = f"select docid, score from ({plan.sql}) order by score desc, docid limit $sw_limit"
+    elif not (filters.actors or filters.topics or filters.sources or filters.event_types or filters.origins):
+        # dates and kinds only: tested on search_docs (its date and precision), no item table read
+        params |= {"sw_from": filters.date_from, "sw_to": filters.date_to, "sw_kinds": list(filters.kinds) or None}
+        sql = f"""select h.docid, h.score from ({plan.sql}) h join search_docs d using (docid)
+                  where {_IN_DATES} and ($sw_kinds::varchar[] is null or d.kind in (select unnest($sw_kinds::varchar[])))
+                  order by h.score desc, h.docid limit $sw_limit"""
     else:
-        docs = "search_docs"
-    tests = [f"(h.kind = '{kind}'" + (f" and h.item_id in (select {_ID[kind]} from {_KIND_TABLE[kind]} where {where[_ALIAS[kind]]}))"
-                                      if where[_ALIAS[kind]] != "true" else ")")
-             for kind in _KIND_TABLE if where[_ALIAS[kind]]]
-    if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
-        params["sw_sources"] = list(filters.sources) or None
-        params["sw_from"], params["sw_to"] = filters.date_from, filters.date_to
-        tests.append("(h.kind = 'document' and ($sw_sources::varchar[] is null or h.item_id in "
-                     "(select document_id from documents where source_id in (select unnest($sw_sources::varchar[])))) "
-                     "and ($sw_from::date is null or h.dated >= $sw_from::date) and ($sw_to::date is null or h.dated <= $sw_to::date))")
-    if not tests:
+        where, filter_params = queries.timeline_where(con, replace(filters, text=""))
+        params |= filter_params
+        tests = [f"(d.kind = '{kind}'" + (f" and d.item_id in (select {_ID[kind]} from {_KIND_TABLE[kind]} where {where[_ALIAS[kind]]}))"
+                                          if where[_ALIAS[kind]] != "true" else ")")
+                 for kind in _KIND_TABLE if where[_ALIAS[kind]]]
+        if not (filters.kinds or filters.actors or filters.topics or filters.event_types or filters.origins):
+            params |= {"sw_sources": list(filters.sources), "sw_from": filters.date_from, "sw_to": filters.date_to}
+            tests.append(f"""(d.kind = 'document' and d.item_id in (select document_id from documents
+                              where source_id in (select unnest($sw_sources::varchar[]))) and {_IN_DATES})""")
+        if not tests:
+            return []
+        sql = f"""select h.docid, h.score from ({plan.sql}) h join search_docs d using (docid)
+                  where {' or '.join(tests)} order by h.score desc, h.docid limit $sw_limit"""
+    return con.execute(sql, queries.used_params(sql, params)).fetchall()
+
+
+def _shown(con: duckdb.DuckDBPyConnection, best: list[tuple[int, float]]) -> pd.DataFrame:
+    """What the best hits show, best first: their rows of search_docs read one docid at a time, a statement's
+    actor named.
+
+    A join, or ``docid in (…)``, decodes the compressed display text of every row group (215 ms of CPU at 1M
+    items, growing with the store); ``docid = constant`` reads the one row group holding it (~1.3 ms each).
+    On the team store every table reference reads the catalog, so there it is one ``in (…)``.
+    """
+    if not best:
         return pd.DataFrame(columns=_COLUMNS)
-    sql = f"""select h.kind, h.item_id, h.dated, coalesce(a.name, h.title) as title, h.text, h.url, h.score
-              from (select d.*, h.score from ({scores}) h join {docs} d using (docid)) h
-              left join actors a on h.kind = 'statement' and a.actor_id = h.title
-              where {' or '.join(tests)}
-              order by h.score desc, h.kind, h.item_id limit $sw_limit"""
-    return con.execute(sql, queries.used_params(sql, params)).df()
+    params = {f"sw_d{n}": docid for n, (docid, _) in enumerate(best)} | {
+        "sw_docids": [d for d, _ in best], "sw_scores": [s for _, s in best]}
+    names = [f"$sw_d{n}" for n in range(len(best))]
+    docs = (f"(select * from search_docs where docid in ({', '.join(names)}))" if backend.is_lake(con)
+            else "(" + " union all ".join(f"(select * from search_docs where docid = {name})" for name in names) + ")")
+    sql = f"""select d.kind, d.item_id, d.dated, coalesce(a.name, d.title) as title, d.text, d.url, h.score
+              from (select unnest($sw_docids::bigint[]) as docid, unnest($sw_scores::double[]) as score) h
+              join {docs} d using (docid)
+              left join actors a on d.kind = 'statement' and a.actor_id = d.title
+              order by h.score desc, d.kind, d.item_id"""
+    return con.execute(sql, params).df()
 
 
 def marked(con: duckdb.DuckDBPyConnection, texts: list[str | None], text: str, width: int = 240) -> list[str]:

@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lib import backend, store
+from lib import backend, search, store
+from lib.filters import Filters
 from lib.ingest.bundle import import_bundle
 from lib.ingest.report import ImportRefused
 from tests.conftest import ROOT
+from tests.unit.test_search import assert_current
 
 
 def test_the_lake_tables_are_schema_sql_without_what_ducklake_cannot_hold() -> None:
@@ -149,6 +151,10 @@ def test_two_processes_writing_the_team_store_at_once_lose_nothing(any_seeded_se
                           where table_name = 'events' and (row_key like 'alpha-%' or row_key like 'beta-%')""").fetchall() == [
         (2 * runs * per,) * 2]
     assert con.execute("select count(distinct action) from audit_log where action like 'import bundle #%'").fetchall() == [(1 + 2 * runs,)]
+    # the full-text index followed both writers: no docid drawn twice, every new event found, as a fresh build
+    assert con.execute("select count(*) - count(distinct docid) from search_docs").fetchall() == [(0,)]
+    assert len(search.search(con, "event", Filters(kinds=("event",)), limit=1000)) >= 2 * runs * per
+    assert_current(con)
     assert store.data_version(con) == before[1] + 4 * runs  # each import and each grade committed once
     con.close()
 

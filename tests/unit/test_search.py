@@ -17,6 +17,7 @@ from lib.edits import delete, records, revert
 from lib.filters import Filters
 from lib.ingest.bundle import import_bundle
 from lib.ingest.gdelt import import_gdelt
+from lib.search import index, query
 from lib.timeline import queries
 from tests.conftest import REALDATA
 
@@ -50,12 +51,12 @@ def test_extensions_load_from_their_packages_with_autoloading_off(con) -> None:
     assert store.extension_file("no_such_extension") is None and not store.load_extension(con, "no_such_extension")
 
 
-def test_english_stems_match_any_form_and_every_word_is_required(seeded, tmp_path: Path) -> None:
+def test_english_stems_match_any_form_and_every_word_is_required(any_seeded, tmp_path: Path) -> None:
     """"buy back" finds "buying them back" (stems, words apart); an item with only one of the words is not found."""
-    add_statements(seeded, tmp_path / "b", {"st-buying": ("Turkey is buying them back", "en"),
+    add_statements(any_seeded, tmp_path / "b", {"st-buying": ("Turkey is buying them back", "en"),
                                             "st-only-back": ("We will be back", "en")})
-    assert found(seeded, "buy back") == ["st-buying"]
-    assert found(seeded, "BOUGHT") == [] and found(seeded, "buys") == ["st-buying"]
+    assert found(any_seeded, "buy back") == ["st-buying"]
+    assert found(any_seeded, "BOUGHT") == [] and found(any_seeded, "buys") == ["st-buying"]
 
 
 def test_turkish_words_find_their_suffixed_forms(seeded, tmp_path: Path) -> None:
@@ -100,33 +101,33 @@ def test_the_shared_filters_narrow_the_results(seeded) -> None:
     assert len(nefes) and set(nefes.item_id) < set(everything.item_id)
 
 
-def test_the_index_follows_a_bundle_import_at_once(seeded, tmp_path: Path) -> None:
+def test_the_index_follows_a_bundle_import_at_once(any_seeded, tmp_path: Path) -> None:
     """A bundle import updates the index in its own transaction: the next search finds the new row, and an
     updated row loses its old words."""
-    assert found(seeded, "embargo") == []
-    add_statements(seeded, tmp_path / "b", {"st-new": ("A new embargo", "en")})
-    assert found(seeded, "embargo") == ["st-new"]
-    add_statements(seeded, tmp_path / "c", {"st-new": ("A new blockade", "en")})
-    assert found(seeded, "embargo") == [] and found(seeded, "blockade") == ["st-new"]
-    assert_current(seeded)
+    assert found(any_seeded, "embargo") == []
+    add_statements(any_seeded, tmp_path / "b", {"st-new": ("A new embargo", "en")})
+    assert found(any_seeded, "embargo") == ["st-new"]
+    add_statements(any_seeded, tmp_path / "c", {"st-new": ("A new blockade", "en")})
+    assert found(any_seeded, "embargo") == [] and found(any_seeded, "blockade") == ["st-new"]
+    assert_current(any_seeded)
 
 
-def test_the_index_follows_edits_deletes_and_reverts(seeded) -> None:
+def test_the_index_follows_edits_deletes_and_reverts(any_seeded) -> None:
     """An edit's new words are found and its old ones are not; a delete removes the item; reverting restores it."""
-    form = records.values(seeded, "statements", ("stmt-msb-no-change",))
-    records.save(seeded, "statements", {**form, "quote": "We reconsider the zeppelin question"}, "analyst", new=False)
-    assert found(seeded, "zeppelin") == ["stmt-msb-no-change"] and "stmt-msb-no-change" not in found(seeded, '"no change"')
-    assert_current(seeded)
-    edit = records.history(seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
-    revert.revert_write(seeded, edit, "analyst")
-    assert found(seeded, "zeppelin") == [] and "stmt-msb-no-change" in found(seeded, '"no change"')
-    delete.delete(seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
-    assert "stmt-msb-no-change" not in found(seeded, "no change")
-    assert_current(seeded)
-    ids = [r[0] for r in seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
-    revert.revert(seeded, revert.write_changes(seeded, ids), "analyst", "revert delete")
-    assert "stmt-msb-no-change" in found(seeded, '"no change"')
-    assert_current(seeded)
+    form = records.values(any_seeded, "statements", ("stmt-msb-no-change",))
+    records.save(any_seeded, "statements", {**form, "quote": "We reconsider the zeppelin question"}, "analyst", new=False)
+    assert found(any_seeded, "zeppelin") == ["stmt-msb-no-change"] and "stmt-msb-no-change" not in found(any_seeded, '"no change"')
+    assert_current(any_seeded)
+    edit = records.history(any_seeded, "statements", ("stmt-msb-no-change",))[0]["audit_id"]
+    revert.revert_write(any_seeded, edit, "analyst")
+    assert found(any_seeded, "zeppelin") == [] and "stmt-msb-no-change" in found(any_seeded, '"no change"')
+    delete.delete(any_seeded, "statements", ("stmt-msb-no-change",), "analyst", cascade=True)
+    assert "stmt-msb-no-change" not in found(any_seeded, "no change")
+    assert_current(any_seeded)
+    ids = [r[0] for r in any_seeded.execute("select audit_id from audit_log where action = 'delete statements'").fetchall()]
+    revert.revert(any_seeded, revert.write_changes(any_seeded, ids), "analyst", "revert delete")
+    assert "stmt-msb-no-change" in found(any_seeded, '"no change"')
+    assert_current(any_seeded)
 
 
 def test_the_index_follows_a_dataset_import(seeded) -> None:
@@ -137,16 +138,16 @@ def test_the_index_follows_a_dataset_import(seeded) -> None:
     assert_current(seeded)
 
 
-def test_a_documents_language_moves_its_items_between_languages(seeded, tmp_path: Path) -> None:
+def test_a_documents_language_moves_its_items_between_languages(any_seeded, tmp_path: Path) -> None:
     """A statement without its own language takes its document's: a document turned Turkish re-indexes the statement."""
-    add_statements(seeded, tmp_path / "b", {"st-doc": ("They are buying them back", "")})
-    assert found(seeded, "buy back") == ["st-doc"]
-    with store.transaction(seeded, "test", "document language") as audit:
-        seeded.execute("update documents set language = 'tr' where document_id = 'nat-s400-2025-09'")
+    add_statements(any_seeded, tmp_path / "b", {"st-doc": ("They are buying them back", "")})
+    assert found(any_seeded, "buy back") == ["st-doc"]
+    with store.transaction(any_seeded, "test", "document language") as audit:
+        any_seeded.execute("update documents set language = 'tr' where document_id = 'nat-s400-2025-09'")
         audit.row("documents", "nat-s400-2025-09", {"language": None}, {"language": "tr"})
-    assert seeded.execute("select lang from search_docs where item_id = 'st-doc'").fetchall() == [("tr",)]
-    assert found(seeded, "buying") == ["st-doc"]
-    assert_current(seeded)
+    assert any_seeded.execute("select lang from search_docs where item_id = 'st-doc'").fetchall() == [("tr",)]
+    assert found(any_seeded, "buying") == ["st-doc"]
+    assert_current(any_seeded)
 
 
 def test_a_write_without_row_keys_rebuilds_and_one_without_fts_leaves_the_index_stale(
@@ -170,30 +171,56 @@ def test_a_write_without_row_keys_rebuilds_and_one_without_fts_leaves_the_index_
     assert_current(seeded)
 
 
-def test_a_store_from_the_previous_schema_gets_its_index(seeded_path: Path) -> None:
-    """A version 7 store (no index tables) upgrades, building the index once; the seed case is found at once."""
+SCHEMA_8_INDEX = """create sequence search_docid_seq;
+    create table search_docs (docid bigint, kind varchar, item_id varchar, lang varchar, len integer, digest ubigint,
+                              dated date, title varchar, text varchar, url varchar);
+    create table search_postings (lang varchar, term varchar, docid bigint, tf integer, len integer, pos integer[]);
+    create table search_stats (lang varchar primary key, docs bigint, tokens bigint)"""
+
+
+@pytest.mark.parametrize("version", [7, 8])
+def test_a_store_from_a_previous_schema_gets_its_index(seeded_path: Path, version: int) -> None:
+    """A version 7 store (no index tables) or 8 (the index before impacts and term frequencies, numbered by a
+    sequence) upgrades, building the index once; the seed case is found at once."""
     con = store.connect(seeded_path)
-    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop sequence search_docid_seq")
-    con.execute("update meta set value = '7' where key = 'schema_version'")
+    con.execute("drop table search_postings; drop table search_docs; drop table search_stats; drop table search_terms")
+    if version == 8:
+        con.execute(SCHEMA_8_INDEX)
+    con.execute("update meta set value = ? where key = 'schema_version'", [str(version)])
     con.close()
     con = store.connect(seeded_path)
     try:
         assert "stmt-msb-no-change" in found(con, '"no change"')
+        assert not con.execute("select count(*) from duckdb_sequences() where sequence_name = 'search_docid_seq'").fetchall()[0][0]
         assert_current(con)
     finally:
         con.close()
 
 
-def snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list]:
+def test_a_store_of_schema_8_upgrades_on_either_backend(any_seeded_setting: str) -> None:
+    """The upgrade to schema 10 (drop the index, its sequence if any, build it anew) runs on the team store too."""
+    con = store.connect(any_seeded_setting)
+    store.set_meta(con, "schema_version", "8")
+    con.close()
+    con = store.connect(any_seeded_setting)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION and "stmt-msb-no-change" in found(con, '"no change"')
+        assert_current(con)
+    finally:
+        con.close()
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list, list]:
     """What the index holds, by item rather than docid (docids differ between an incremental and a fresh index)."""
     postings = con.execute("""select d.kind, d.item_id, d.lang, p.term, p.tf, p.len = d.len, p.pos
                               from search_postings p left join search_docs d using (docid) order by all""").fetchall()
     docs = con.execute("select kind, item_id, lang, len, digest from search_docs order by all").fetchall()
-    stats = con.execute("select lang, docs, tokens from search_stats where docs > 0 order by all").fetchall()
-    return postings, docs, stats
+    stats = con.execute("select lang, docs, tokens from search_stats order by all").fetchall()
+    terms = con.execute("select lang, term, df from search_terms order by all").fetchall()
+    return postings, docs, stats, terms
 
 
-def from_scratch(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list]:
+def from_scratch(con: duckdb.DuckDBPyConnection) -> tuple[list, list, list, list]:
     """What an index built anew from the current data holds (built, read, rolled back)."""
     con.execute("begin transaction")
     try:
@@ -295,3 +322,67 @@ def test_marks_surround_matching_words_and_stay_plain_text(seeded) -> None:
 def test_a_query_without_words_is_no_search(seeded) -> None:
     """Punctuation alone gives no full-text query (the Timeline then filters literally)."""
     assert search.parse('"" -- !').words == () and search.matches_sql(seeded, "-- !") is None
+
+
+def _best_by_every_posting(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: int) -> list[float]:
+    """The scores of the best ``limit`` items when every posting of the terms is read (no early stop)."""
+    words = query.parse(text)
+    return [score for _, score in query._best(con, query._plan(words, query._terms(con, words)), filters, limit)]
+
+
+def test_a_one_word_search_stops_early_only_when_its_answer_is_the_true_best(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A common word's best items come from its best impacts alone when the bound proves them the best; with a
+    filter, after deletes that make the stored cuts stale, or after a write moves the average length, the answer
+    is still that of every posting (scores equal, in order)."""
+    monkeypatch.setattr(index, "LEVELS", (20, 60, 200))
+    early: list[bool] = []
+    best = query._best
+    monkeypatch.setattr(query, "_best", lambda con, plan, *a: (early.append(plan.bound > 0), best(con, plan, *a))[1])
+    con = store.connect(":memory:")
+    try:
+        with store.transaction(con, "test", "events") as audit:  # w0 in most events, w1 in some, w9 in few; lengths vary
+            con.execute("""insert into events (event_id, occurred_on, date_precision, event_type, title, description, origin)
+                           select 'e' || i, date '2015-01-01' + ((i * 7) % 3650)::integer, 'day', 'x', 'E',
+                                  array_to_string(list_transform(range(1 + i % 17), x -> 'w' || (hash(i, x) % 10) * (hash(x, i) % 3)), ' '),
+                                  'curated'
+                           from range(3000) t(i)""")
+            audit.wrote("events")  # no row keys: the index is built anew, with cuts
+        assert con.execute("select count(*) from search_terms where cuts is not null").fetchall()[0][0] >= 3
+        year = Filters(date_from=dt.date(2018, 1, 1), date_to=dt.date(2018, 12, 31))
+        cases = [(word, filters, limit) for word in ("w0", "w1", "w9", "w0 w1", '"w1 w0"')
+                 for filters in (Filters(), year, Filters(kinds=("event",))) for limit in (5, 40)]
+
+        def check() -> None:
+            stopped = []
+            for text, filters, limit in cases:
+                early.clear()
+                got = search.search(con, text, filters, limit)
+                stopped.append(early[-1])  # the answer came from the best impacts alone
+                assert list(got.score) == pytest.approx(_best_by_every_posting(con, text, filters, limit), rel=1e-9), (text, filters)
+            assert any(stopped) and not all(stopped)
+            for word in ("w0", "w1"):  # the bound: no item the early plan leaves out scores it or more
+                words = query.parse(word)
+                terms = query._terms(con, words)
+                for level in range(len(index.LEVELS)):
+                    early_plan, every = query._plan(words, terms, level), query._plan(words, terms)
+                    if early_plan.bound:
+                        left_out = con.execute(f"select max(f.score) from ({every.sql}) f anti join ({early_plan.sql}) e using (docid)",
+                                               every.params | early_plan.params).fetchall()[0][0]
+                        assert left_out is None or left_out < early_plan.bound
+
+        check()
+        taken = con.execute("""select d.item_id from search_postings p join search_docs d using (docid)
+                               where p.term = 'w0' order by p.impact desc limit 30""").fetchall()
+        with store.transaction(con, "test", "delete the best") as audit:  # the stored cuts now overstate what is left
+            keys = ", ".join(f"'{key}'" for key, in taken)  # our own ids
+            con.execute(f"delete from events where event_id in ({keys})")
+            audit.wrote("events", f"select unnest([{keys}])")
+        check()
+        with store.transaction(con, "test", "long") as audit:  # the average length moves away from the impacts' own
+            con.execute("""insert into events (event_id, occurred_on, date_precision, event_type, title, description, origin)
+                           select 'long' || i, date '2018-06-01', 'day', 'x', 'E', repeat('w0 w5 ', 60), 'curated' from range(500) t(i)""")
+            audit.wrote("events", "select 'long' || i from range(500) t(i)")
+        check()
+        assert_current(con)
+    finally:
+        con.close()
