@@ -151,3 +151,51 @@ def test_upgrade_statements_as_the_team_store_runs_them() -> None:
     assert backend.lake_statements("alter table t add column if not exists note varchar default 'x'") == [
         "alter table t add column if not exists note varchar default 'x'"]
     assert backend.lake_statements("alter table events rename to events_v3") == ["alter table events rename to events_v3"]
+
+
+@pytest.mark.parametrize("backend", ["lake"])
+def test_two_processes_upgrading_the_team_store_at_once_upgrade_it_once(any_seeded_setting: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two app processes started together on an old team store: one upgrade commits, the other collides with it,
+    finds the store current and opens it; no table refilled twice."""
+    import threading
+
+    con = store.connect(any_seeded_setting)
+    before = _contents(con)
+    _rewind_to_1(con)
+    con.close()
+    opened: list[object] = []
+    both_upgraded = threading.Barrier(2)
+    check = backend.enforce
+
+    def enforce_when_both_upgraded(*args: object) -> None:  # the last step before commit: both commit together
+        both_upgraded.wait(timeout=300)
+        check(*args)
+
+    monkeypatch.setattr(backend, "enforce", enforce_when_both_upgraded)
+    upgrades: list[int] = []
+    upgrade = store.ensure_schema
+    monkeypatch.setattr(store, "ensure_schema", lambda c: (upgrades.append(store.schema_version(c)), upgrade(c))[1])
+
+    def start() -> None:
+        try:
+            opened.append(store.connect(any_seeded_setting))  # its own DuckDB instance, as a second process has
+        except Exception as exc:  # the test reports what either start raised
+            opened.append(exc)
+
+    starts = [threading.Thread(target=start) for _ in range(2)]
+    for thread in starts:
+        thread.start()
+    for thread in starts:
+        thread.join()
+    assert all(isinstance(c, duckdb.DuckDBPyConnection) for c in opened), opened
+    assert sorted(upgrades) == [1, 1, store.SCHEMA_VERSION]  # the loser looked again and found it current
+    for connection in opened:
+        connection.close()
+    con = store.connect(any_seeded_setting, read_only=True)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        after = _contents(con)
+        assert {t: len(rows) for t, rows in after.items() if t != "audit_log"} == {t: len(rows) for t, rows in before.items() if t != "audit_log"}
+    finally:
+        con.close()
