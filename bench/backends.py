@@ -36,11 +36,14 @@ TODAY = dt.date(2026, 12, 1)
 
 def page_queries() -> dict[str, object]:
     """label -> function(con): what each page asks the store for on a first load (no page cache)."""
-    from lib import queries, reliability, stance, timeline
+    from lib import catalog
     from lib.filters import Filters
+    from lib.sources import reliability
+    from lib.stances import stance
+    from lib.timeline import timeline
 
     found: dict[str, object] = {
-        "Overview: store summary": lambda con: queries.store_summary(con),
+        "Overview: store summary": lambda con: catalog.store_summary(con),
         "Overview: standings (50 busiest series)": lambda con: stance.standings(con, None, None, True, TODAY),
     }
     for name in ("all_dates", "one_year", "month_top_actor"):

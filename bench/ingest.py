@@ -161,7 +161,7 @@ def main() -> None:
 
 def timeline_ms(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     """The Timeline page's server-side answer to each filter change, in ms."""
-    from lib import timeline
+    from lib.timeline import timeline
 
     return {name: median_ms(filter_change_cache.timed(lambda f=f: timeline.build_chart(con, f, cache=filter_change_cache)), 5)
             for name, f in TIMELINE_FILTERS.items()}

@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ("timeline", "stances", "sources", "search", "overview")
-HEAVY = ("pandas", "plotly.graph_objects", "streamlit", "duckdb", "lib.queries", "lib.charts", "lib.reliability", "lib.stance",
-         "lib.export", "lib.brief", "lib.ui", "lib.timeline", "lib.figures")
+HEAVY = ("pandas", "plotly.graph_objects", "streamlit", "duckdb", "lib.catalog", "lib.charts", "lib.sources.reliability", "lib.stances.stance",
+         "lib.export", "lib.brief", "lib.ui", "lib.timeline.timeline", "lib.figures")
 spent: collections.Counter[str] = collections.Counter()
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import reliability, store
+from lib import store
+from lib.sources import reliability
 
 
 def build(con, sources: int, claims: int) -> None:

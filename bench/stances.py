@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lib import queries, stance, store
+from lib import store
+from lib.stances import continuity, stance
 
 TODAY = datetime.date(2026, 12, 1)
 
@@ -80,27 +81,27 @@ def main() -> None:
         checks = {
             # the continuity CTE alone, as every query of the Stances section uses it
             "continuity labels of every statement (count per label)": lambda: con.execute(
-                queries._SERIES_CTE + "select continuity, count(*) from continuity group by all",
+                continuity.SERIES_CTE + "select continuity, count(*) from continuity group by all",
                 {"actors": None, "topics": None, "inherit": False},
             ).fetchall(),
             "continuity + card figures (group rule), every actor and topic, own statements": lambda: stance.positions_held(
                 con, None, None, False, TODAY),
             "continuity + card figures (group rule), every actor and topic, sub-actors folded in": lambda: stance.positions_held(
                 con, None, None, True, TODAY),
-            "continuity rows for one page (3 actors, 1 topic, folded in)": lambda: queries.statement_continuity(
+            "continuity rows for one page (3 actors, 1 topic, folded in)": lambda: continuity.statement_continuity(
                 con, ["a1", "a2", "a3"], ["t0"], True),
-            "... and the group rule's labels for them": lambda: stance.judged(queries.statement_continuity(
+            "... and the group rule's labels for them": lambda: stance.judged(continuity.statement_continuity(
                 con, ["a1", "a2", "a3"], ["t0"], True))[0],
             "Overview standings: the 50 busiest series, folded in": lambda: stance.standings(con, None, None, True, TODAY),
             "CLI report: first object (a chunk of 200 actors judged)": lambda: [next(stance.stance_report(con, today=TODAY))],
-            "unacknowledged shift alerts (count + newest 5)": lambda: queries.unacknowledged_shifts(con, 5),
+            "unacknowledged shift alerts (count + newest 5)": lambda: continuity.unacknowledged_shifts(con, 5),
         }
         for label, func in checks.items():
             seconds, result = best_of(3, func)
             size = len(result[1]) if isinstance(result, tuple) else len(result)
             print(f"{seconds:6.3f} s  {label} ({size:,} rows)")
         counts = dict(con.execute(
-            queries._SERIES_CTE + "select continuity, count(*) from continuity group by all",
+            continuity.SERIES_CTE + "select continuity, count(*) from continuity group by all",
             {"actors": None, "topics": None, "inherit": False},
         ).fetchall())
         print("labels: " + ", ".join(f"{label} {n:,}" for label, n in sorted(counts.items())))

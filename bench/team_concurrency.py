@@ -49,7 +49,8 @@ IMPORTED_ORIGIN = "gdelt"
 
 def grade(setting: str, count: int, pause: float) -> None:
     """The grading analyst (run in a process of its own): ``count`` grades, round the first three sources; JSON out."""
-    from lib import access, reliability, store
+    from lib import access, store
+    from lib.sources import reliability
 
     con = store.connect(setting)
     sources = [r[0] for r in con.execute("select source_id from sources order by source_id limit 3").fetchall()]

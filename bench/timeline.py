@@ -4,8 +4,8 @@ For each size and each filter change the page answers (all dates, one year,
 one month of the busiest actor, a text search) it times, in a fresh process each
 so that peak memory belongs to one approach:
 
-- ``ours``: ``lib.timeline.chart_data`` (our query layer: the count, then the items or the
-  density as a DataFrame; ``*_query_ms``) and ``lib.timeline.build_chart`` (the same plus the
+- ``ours``: ``lib.timeline.timeline.chart_data`` (our query layer: the count, then the items or the
+  density as a DataFrame; ``*_query_ms``) and ``lib.timeline.timeline.build_chart`` (the same plus the
   figure; ``*_ms``), with the page's cache for what a filter change does not touch (names,
   the store's date span);
 - ``floor``: the same SQL statements run bare in DuckDB (no DataFrame, no figure);
@@ -110,7 +110,8 @@ def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
     """Run one approach over every scenario in this process; return medians, payloads and peak memory."""
     import plotly.io as pio
 
-    from lib import queries, store, timeline
+    from lib import store
+    from lib.timeline import queries, timeline
 
     con = store.connect(db, read_only=True)
     result: dict[str, object] = {"approach": approach, "baseline_mb": round(_peak_mb(), 1)}
@@ -138,6 +139,7 @@ def worker(approach: str, db: str, repeat: int) -> dict[str, object]:
 
 def _bare_sql(con, filters, queries, timeline) -> None:
     """The statements the page runs, executed bare (SQL built outside the timing would save well under 1 ms)."""
+    from lib import catalog
 
     def newest():
         sql, values = queries.timeline_newest_sql(con, filters, timeline.POINT_LIMIT + 1)
@@ -145,7 +147,7 @@ def _bare_sql(con, filters, queries, timeline) -> None:
 
     def describe(rows) -> None:
         con.register("timeline_newest_rows", rows)
-        con.execute(queries.TIMELINE_DESCRIBED_SQL, {"actors": queries.actor_scope(con, filters) or None}).fetchall()
+        con.execute(queries.TIMELINE_DESCRIBED_SQL, {"actors": catalog.actor_scope(con, filters) or None}).fetchall()
         con.unregister("timeline_newest_rows")
 
     if filters.text:  # as the page: find the newest matches first, count only if they overflow
@@ -169,6 +171,8 @@ def _pandas(frames, filters, con, queries, timeline) -> None:
     """The usual pandas way: masks over preloaded DataFrames, then a merge and a groupby (or the newest rows)."""
     import pandas as pd
 
+    from lib import catalog
+
     events, event_actors = frames["events"], frames["event_actors"]
     mask = pd.Series(True, index=events.index)
     if filters.date_from:
@@ -176,7 +180,7 @@ def _pandas(frames, filters, con, queries, timeline) -> None:
     if filters.date_to:
         mask &= events.occurred_on <= pd.Timestamp(filters.date_to)
     if filters.actors:
-        scope = queries.actor_scope(con, filters)
+        scope = catalog.actor_scope(con, filters)
         mask &= events.event_id.isin(event_actors.event_id[event_actors.actor_id.isin(scope)])
     if filters.text:
         mask &= events.title.str.contains(filters.text, case=False, regex=False) | events.description.fillna("").str.contains(

@@ -26,10 +26,11 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import access, export, figures, queries, reliability, store
+from lib import access, catalog, citations, export, figures, store
 from lib.dates import format_partial_date
 from lib.filters import Filters
 from lib.safety import http_url
+from lib.sources import claim_status, reliability
 
 
 @dataclass
@@ -196,7 +197,7 @@ class Assembled:
 
 def assemble(con: duckdb.DuckDBPyConnection, brief: Brief) -> Assembled:
     """Rebuild each chart from the store and number what it rests on, in order of first use across figures."""
-    names = queries.names(con)
+    names = catalog.names(con)
     numbers: dict[tuple[str, str], int] = {}
     cited: list[tuple] = []
     built = []
@@ -204,7 +205,7 @@ def assemble(con: duckdb.DuckDBPyConnection, brief: Brief) -> Assembled:
         filters = item.filters()
         fig = item.figure(con)
         refs = []
-        for row in queries.brief_citations(con, filters, CITED_KINDS.get(item.chart, ("statement", "claim"))).itertuples(index=False):
+        for row in citations.brief_citations(con, filters, CITED_KINDS.get(item.chart, ("statement", "claim"))).itertuples(index=False):
             key = (row.kind, row.item_id)
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
@@ -213,7 +214,7 @@ def assemble(con: duckdb.DuckDBPyConnection, brief: Brief) -> Assembled:
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         built.append(Figure(number, figures.TITLES.get(item.chart, item.chart), filters.describe(names), item.caption,
                             str(meta.get("source_line", "")), fig, refs))
-    as_of = queries.data_as_of(con)
+    as_of = catalog.data_as_of(con)
     return Assembled(
         title=brief.title, made=dt.datetime.now(dt.UTC).strftime("%d %b %Y %H:%M UTC"),
         as_of=as_of.strftime("%d %b %Y %H:%M UTC") if as_of else "unknown",
@@ -225,7 +226,7 @@ def assemble(con: duckdb.DuckDBPyConnection, brief: Brief) -> Assembled:
 def _citations(con: duckdb.DuckDBPyConnection, cited: list[tuple]) -> list[Citation]:
     """The cited rows in words: the outlet's grade in force and a claim's credibility spelled out."""
     grades = reliability.grades_in_force(con)
-    credibility = queries.claim_credibility(con, [r.item_id for r in cited if r.kind == "claim"])
+    credibility = claim_status.claim_credibility(con, [r.item_id for r in cited if r.kind == "claim"])
     out = []
     for number, row in enumerate(cited, start=1):
         grade = reliability.grade_phrase(grades.get(row.source_id))
@@ -521,7 +522,7 @@ def render_zip(con: duckdb.DuckDBPyConnection, brief: Brief) -> bytes:
     marking = brief.marking_line()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("brief.html", render_html(con, brief))
-        names, as_of = queries.names(con), queries.data_as_of(con)
+        names, as_of = catalog.names(con), catalog.data_as_of(con)
         for number, item in enumerate(brief.items, start=1):
             filters = item.filters()
             fig = item.figure(con)

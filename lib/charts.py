@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 from lib.dates import format_partial_date
 
 if TYPE_CHECKING:
-    from lib.queries import AsOf
+    from lib.catalog import AsOf
 
 FONT = "Helvetica, Arial, sans-serif"
 # Colours chosen to stay apart in grey-scale (light to dark), paired with shapes.
@@ -40,7 +40,7 @@ CONTINUITY_STYLE: dict[str, dict[str, str]] = {
     "unclear": {"color": "#909497", "symbol": "circle-open"},
 }
 LINE_LABELS = ("first", "reaffirmed", "shifted")
-"""Statements on a series' line; divergent and pending voices are marked off it (lib/group_line.py)."""
+"""Statements on a series' line; divergent and pending voices are marked off it (lib/stances/group_line.py)."""
 CLAIM_STATUS_STYLE: dict[str, dict[str, str]] = {
     "corroborated": {"color": "#117a65", "symbol": "triangle-up"},
     "contradicted": {"color": "#922b21", "symbol": "triangle-down"},
@@ -413,7 +413,7 @@ def stance_figure(
 ) -> go.Figure:
     """Step chart of position ordinal over time, one panel per topic on a shared time axis, one line per series.
 
-    ``rows``: lib.stance.judged rows; ``claims``: lib.queries.reported_shifts;
+    ``rows``: lib.stances.stance.judged rows; ``claims``: lib.stances.continuity.reported_shifts;
     ``positions``: each drawn topic's vocabulary, in panel order. The line of a
     series runs through its line statements (first, reaffirmed, shifted); a
     divergent or pending voice is marked at its own position, off the line, with

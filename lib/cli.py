@@ -299,14 +299,14 @@ def _export_table(args: argparse.Namespace) -> int:
 
 
 def _report_stances(args: argparse.Namespace) -> int:
-    from lib import stance
+    from lib.stances import stance
 
     write_json_array(stance.stance_report(_open(args), actor=args.actor, topic=args.topic, inherit=not args.no_children))
     return 0
 
 
 def _report_sources(args: argparse.Namespace) -> int:
-    from lib import reliability
+    from lib.sources import reliability
 
     write_json_array(reliability.source_report(_open(args)))
     return 0

@@ -97,3 +97,15 @@ def period_end(day: dt.date, precision: str) -> dt.date:
         following = dt.date(day.year + (day.month == 12), day.month % 12 + 1, 1)
         return following - dt.timedelta(days=1)
     return day
+
+
+PERIOD_END: dict[str, str] = {
+    "e": "case e.date_precision when 'day' then e.occurred_on when 'month' then last_day(e.occurred_on)"
+         " else make_date(year(e.occurred_on), 12, 31) end",
+    "s": "case s.date_precision when 'day' then s.stated_on when 'month' then last_day(s.stated_on)"
+         " else make_date(year(s.stated_on), 12, 31) end",
+    "c": "case c.date_precision when 'day' then c.claimed_on when 'month' then last_day(c.claimed_on)"
+         " else make_date(year(c.claimed_on), 12, 31) end",
+}
+"""The last day of an item's period (its day, month or year by ``date_precision``) as SQL, per table alias:
+``e`` events, ``s`` statements, ``c`` claims. The Timeline and the Stances' series compare items by it."""

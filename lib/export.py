@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, figures, queries
+from lib import catalog, charts, figures
 from lib.filters import Filters
 
 STATIC_FORMATS = ("png", "svg", "pdf")
@@ -159,7 +159,7 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: dt.datetime | queries.AsOf | None) -> bytes:
+def table_bytes(df: pd.DataFrame, fmt: str, title: str, described: str, as_of: dt.datetime | catalog.AsOf | None) -> bytes:
     """CSV (with '#' header lines) or XLSX (with an 'About' sheet) of exactly these rows, formulas neutralised."""
     stamp = as_of.strftime("%Y-%m-%d %H:%M UTC") if as_of else "unknown"
     about = [("Table", title), ("Filters", described), ("Data as of", stamp), ("Rows", f"{len(df):,}"), ("Source", "Stancewatch")]
@@ -206,5 +206,5 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, filters: Filters, f
     """Write one registry table under these filters to ``out`` as CSV or XLSX."""
     df = figures.build_table(table, con, filters)
     target = Path(out) / file_name(table, filters, fmt) if Path(out).is_dir() else Path(out)
-    target.write_bytes(table_bytes(df, fmt, table, filters.describe(queries.names(con)), queries.data_as_of(con)))
+    target.write_bytes(table_bytes(df, fmt, table, filters.describe(catalog.names(con)), catalog.data_as_of(con)))
     return target

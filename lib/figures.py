@@ -21,7 +21,7 @@ from lib.filters import Filters, TimelineView
 ChartBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], go.Figure]
 TableBuilder = Callable[[duckdb.DuckDBPyConnection, Filters], pd.DataFrame]
 
-MODULES: dict[str, str] = {"timeline": "lib.timeline", "stances": "lib.stance", "sources": "lib.reliability"}
+MODULES: dict[str, str] = {"timeline": "lib.timeline.timeline", "stances": "lib.stances.stance", "sources": "lib.sources.reliability"}
 TITLES: dict[str, str] = {"timeline": "Timeline", "stances": "Stances over time", "sources": "Source reliability"}
 
 

@@ -263,7 +263,7 @@ def _day_words(day: dt.date) -> str:
 
 # -- the Timeline's own view -----------------------------------------------------------------
 LANE_KINDS = ("actor", "topic", "source", "kind")
-"""What the Timeline's lanes can be by (lib.timeline.LANES gives their words)."""
+"""What the Timeline's lanes can be by (lib.timeline.timeline.LANES gives their words)."""
 LANE_COUNTS = (5, 10, 15, 20, 30, 50)
 """How many lanes the Timeline may name before it gathers the rest as '(other)'."""
 VIEW_KEYS = ("lanes", "nlanes", "open")

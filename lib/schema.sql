@@ -137,7 +137,7 @@ create table if not exists statements (
     -- the quote itself says "no change in our position" (lib/phrases.py), set on write
     self_declared_continuity boolean not null default false,
     -- derived, never imported or exported: first / reaffirmed / shifted / unclear against the actor's own
-    -- record (lib/stance.py rules), refreshed in every transaction that writes statements (store.transaction)
+    -- record (lib/stances/stance.py rules), refreshed in every transaction that writes statements (store.transaction)
     own_continuity varchar
 );
 

@@ -40,8 +40,8 @@ DB_ENV = "STANCEWATCH_DB"
 # An upgrade may add tables and columns; it never drops data.
 # New tables need no entry: schema.sql (every statement `if not exists`) runs again after the
 # migrations. A table whose definition changes is renamed aside by its migration, created anew by
-# schema.sql and refilled by REFILLS. RECOMPUTES rewrites stored values in Python (a detector changed).
-# Derived columns and tables are filled by _refresh_derived at the end, after every step.
+# schema.sql and refilled by REFILLS. derived.RECOMPUTES rewrites stored values in Python (a detector changed).
+# Derived columns and tables are filled by derived.refresh at the end, after every step.
 MIGRATIONS: dict[int, Sequence[str]] = {
     1: ["alter table statements add column own_continuity varchar"],
     2: [],  # event_actor_months
@@ -58,50 +58,6 @@ REFILLS: dict[int, Sequence[str]] = {
 SCHEMA_SQL = Path(__file__).parent / "schema.sql"
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 """Connection settings: DuckDB never fetches an extension from the network; ours come from PyPI packages."""
-
-
-def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute statements.self_declared_continuity with the current phrase detector (schema 7).
-
-    Schema 6's detector found one in ten of the real declarations. A flag it set
-    is replaced by the new detector's verdict; a flag that differs from what it
-    would have said was an analyst's explicit value and is kept
-    (lib/phrases_v6.py). The caller's _refresh_derived then relabels
-    statements.own_continuity (a self-declared first statement is
-    'reaffirmed') in the same transaction.
-    """
-    from lib.phrases import flags
-    from lib.phrases_v6 import declared_v6
-
-    ids, quotes, stored = con.sql("select statement_id, quote, self_declared_continuity from statements").to_arrow_table().to_pydict().values()
-    new = flags(quotes)
-    changed = [(key, flag) for key, quote, was, flag in zip(ids, quotes, stored, new, strict=True)
-               if flag != was and was == declared_v6(quote)]
-    if not changed:
-        return
-    reflagged = pa.table({"statement_id": [k for k, _ in changed], "flag": [f for _, f in changed]})
-    con.register("reflagged", reflagged)
-    try:
-        con.execute("""update statements set self_declared_continuity = r.flag
-                       from reflagged r where statements.statement_id = r.statement_id""")
-    finally:
-        con.unregister("reflagged")
-    con.execute("insert into audit_log (who, action, table_name, after) values ('upgrade', ?, 'statements', ?)",
-                ["schema 7: continuity wording re-flagged by the new detector",
-                 json.dumps({"set": sum(f for _, f in changed), "cleared": sum(not f for _, f in changed)})])
-
-
-def _index_text(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the full-text index once (schema 8); later writes keep it current. Without the fts package it is left stale."""
-    from lib.search import index
-
-    if load_extension(con, "fts"):
-        index.rebuild(con)
-    else:
-        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
-
-
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}
 
 
 class StoreError(Exception):
@@ -283,11 +239,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for statement in (s for version in steps for s in REFILLS.get(version, ())):
                 for step in backend.lake_statements(statement) if lake else [statement]:
                     con.execute(step)
+            from lib import derived  # derived reads the feature packages, which read this module: imported at first use
+
             for version in steps:
-                if version in RECOMPUTES:
-                    RECOMPUTES[version](con)
+                if version in derived.RECOMPUTES:
+                    derived.RECOMPUTES[version](con)
             # every derived table anew, but for the full-text index: an upgrade changes no text (RECOMPUTES builds it)
-            _refresh_derived(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX})
+            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if lake:
             backend.enforce(con, lake_rules(), set())
@@ -500,13 +458,15 @@ def transaction(con: duckdb.DuckDBPyConnection, who: str, action: str,
     from outside the lock (another connection to the file) becomes :class:`StoreBusy`;
     :func:`retry_on_conflict` runs a whole write again.
     """
+    from lib import derived  # derived reads the feature packages, which read this module: imported at first use
+
     with _write_turn(con, who, action, on_wait):
         con.execute("begin transaction")
         try:
             audit = Audit(con, who, action)
             yield audit
             audit.flush_keys()
-            _refresh_derived(con, audit.touched, audit.kept_current, audit.unkeyed)
+            derived.refresh(con, audit.touched, audit.kept_current, audit.unkeyed)
             con.execute("drop table written_keys")
             con.execute("update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'")
             if backend.is_lake(con):
@@ -535,28 +495,6 @@ def retry_on_conflict(write: Callable[[], Any], retries: int = CONFLICT_RETRIES)
                 raise
             time.sleep(random.uniform(0.05, 0.1 * 2 ** min(attempt, 5)))  # apart, so that the same two do not collide again
     return write()
-
-
-def _refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset(),
-                     unkeyed: frozenset[str] | set[str] = frozenset()) -> None:
-    """Bring derived columns and tables in step with what the transaction wrote, before it commits.
-
-    They let the Timeline answer at 1M-10M rows without recomputing on every
-    filter change: statements.own_continuity (each series' history: 0.9 s at
-    1M statements) and the link counts event_actor_days and event_actor_months
-    (density by actor lane: 1.2 s at 10M events for all dates), and the full-text
-    index (for the written rows alone: ``written_keys``). A write of those tables
-    pays the refresh instead.
-    """
-    from lib import queries  # queries imports this module: import at first use, not at load
-    from lib.search import index
-
-    if SEARCH_INDEX not in kept_current:
-        index.refresh(con, touched, set(unkeyed))
-    if "statements" in touched and OWN_CONTINUITY not in kept_current:
-        queries.refresh_own_continuity(con)
-    if touched & {"events", "event_actors"} and LINK_COUNTS not in kept_current:
-        queries.rebuild_event_actor_counts(con)
 
 
 TABLES: tuple[str, ...] = (

@@ -24,12 +24,14 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 
-from lib import access, charts, errorlog, export, queries, stance, store
+from lib import access, catalog, charts, errorlog, export, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
 from lib.ingest import inbox
 from lib.safety import plain
+from lib.stances import continuity, stance
+from lib.timeline import queries
 from lib.vocab import ITEM_KINDS, ORIGINS
 
 _FILTERS = "_filters"
@@ -336,7 +338,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     """
     if _FILTERS not in st.session_state:
         parsed = Filters.from_query_params(_url_params())
-        filters = _resolve(con, parsed.restricted_to(queries.known_ids(con, parsed)))
+        filters = _resolve(con, parsed.restricted_to(catalog.known_ids(con, parsed)))
         st.session_state[_FILTERS] = filters
         _sync_widgets(filters)
     filters = st.session_state[_FILTERS]
@@ -346,7 +348,7 @@ def sidebar_filters(con: duckdb.DuckDBPyConnection) -> Filters:
     if in_url != {k: (v if isinstance(v, list) else [v]) for k, v in filters.to_query_params().items()}:
         _publish(filters)
 
-    options = cached(queries.filter_options)(con)
+    options = cached(catalog.filter_options)(con)
     labels = {
         "actors": dict(zip(options["actors"].actor_id, options["actors"].name, strict=True)),
         "topics": dict(zip(options["topics"].topic_id, options["topics"].name, strict=True)),
@@ -385,7 +387,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters:
     """Make a data preset concrete: the store's full span, or the days since the latest shift of the chosen actors."""
     if filters.preset not in DATA_PRESETS:
         return filters
-    summary = cached(queries.store_summary)(con)
+    summary = cached(catalog.store_summary)(con)
     shift = cached(queries.last_shift)(con, filters) if filters.preset == "shift" else None
     return filters.resolved(summary["first_day"], summary["last_day"], shift)
 
@@ -399,7 +401,7 @@ def _date_widgets(con: duckdb.DuckDBPyConnection) -> None:
     state = st.session_state
     st.selectbox("Dates", list(PRESETS), format_func=PRESETS.get, key=_WIDGET + "preset", on_change=_on_preset)
     kind = state[_WIDGET + "preset"]
-    summary = cached(queries.store_summary)(con)
+    summary = cached(catalog.store_summary)(con)
     last = summary["last_day"] or dt.date.today()
     first = summary["first_day"] or last
     if kind == "year":
@@ -421,7 +423,7 @@ def _on_preset() -> None:
     state = st.session_state
     if state[_WIDGET + "preset"] == "custom":
         shown = state[_FILTERS]
-        summary = cached(queries.store_summary)(connection())
+        summary = cached(catalog.store_summary)(connection())
         start, end = shown.date_from or summary["first_day"], shown.date_to or summary["last_day"]
         state[_WIDGET + "from"] = start.isoformat() if start else ""
         state[_WIDGET + "to"] = end.isoformat() if end else ""
@@ -514,7 +516,7 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
     """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
     con = connection()
-    described, as_of = page_filters().describe(cached(queries.names)(con)), queries.data_as_of(con)
+    described, as_of = page_filters().describe(cached(catalog.names)(con)), catalog.data_as_of(con)
     left, right, _ = st.columns([1, 1, 6])
     for column, fmt in ((left, "csv"), (right, "xlsx")):
         column.download_button(
@@ -539,7 +541,7 @@ def keep_brief(brief: Brief) -> None:
 
 
 # -- shift alerts -----------------------------------------------------------------
-_open_shifts = cached(queries.unacknowledged_shifts)  # on every page: once per data version
+_open_shifts = cached(continuity.unacknowledged_shifts)  # on every page: once per data version
 
 
 def count_metric(column: object, label: str, count: int) -> None:
@@ -551,13 +553,13 @@ def count_metric(column: object, label: str, count: int) -> None:
 def shift_alerts(con: duckdb.DuckDBPyConnection, shown: int = 5) -> None:
     """Say at the top of a page which statements shift an actor's position, until the analyst acknowledges them.
 
-    Acknowledging is an audited write (lib.stance.acknowledge_shifts); it covers the shifts listed, so
+    Acknowledging is an audited write (lib.stances.stance.acknowledge_shifts); it covers the shifts listed, so
     older ones come up next.
     """
     total, newest = _open_shifts(con, shown)
     if not total:
         return
-    names = cached(queries.names)(con)
+    names = cached(catalog.names)(con)
     with st.container(border=True, key="shift_alerts"):
         more = f" (newest {len(newest)} listed)" if total > len(newest) else ""
         st.warning(f"{total:,} statement{'s' if total != 1 else ''} shift an actor's position{more}.", icon=":material/shuffle:")

@@ -22,9 +22,12 @@ from collections.abc import Callable, Iterator
 
 import duckdb
 
-from lib import queries, reliability, stance, timeline
+from lib import catalog, changelog
 from lib.caching import Cache
 from lib.filters import Filters, TimelineView
+from lib.sources import claim_status, reliability
+from lib.stances import continuity, stance
+from lib.timeline import timeline
 
 SHIFT_ALERTS_SHOWN = 5
 """Shift alerts listed at the top of the Overview and Stances (lib/ui.shift_alerts)."""
@@ -42,20 +45,20 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
     none = Filters()
     view = TimelineView()
     # the sidebar of every page
-    yield lambda: cache(queries.filter_options)(con)
-    yield lambda: cache(queries.store_summary)(con)
-    yield lambda: cache(queries.names)(con)
+    yield lambda: cache(catalog.filter_options)(con)
+    yield lambda: cache(catalog.store_summary)(con)
+    yield lambda: cache(catalog.names)(con)
     # Timeline (the chart first: its rows are the table's)
     yield lambda: cache(timeline.build_chart)(con, none, view.lanes, lane_count=view.lane_count)
     yield lambda: cache(timeline.build_table)(con, none)
     # Overview and Stances: shift alerts; the Overview's lists and standings
-    yield lambda: cache(queries.unacknowledged_shifts)(con, SHIFT_ALERTS_SHOWN)
-    yield lambda: cache(queries.newest_items)(con, none)
-    yield lambda: cache(queries.recent_imports)(con)
-    yield lambda: cache(queries.edits_since_last_import)(con)
-    yield lambda: cache(queries.actor_scope)(con, none)
+    yield lambda: cache(continuity.unacknowledged_shifts)(con, SHIFT_ALERTS_SHOWN)
+    yield lambda: cache(catalog.newest_items)(con, none)
+    yield lambda: cache(changelog.recent_imports)(con)
+    yield lambda: cache(changelog.edits_since_last_import)(con)
+    yield lambda: cache(catalog.actor_scope)(con, none)
     yield lambda: cache(reliability.grade_labels)(con)
-    yield lambda: cache(queries.claim_outcomes)(con, none, newest=OVERVIEW_NEWEST_CLAIMS)
+    yield lambda: cache(claim_status.claim_outcomes)(con, none, newest=OVERVIEW_NEWEST_CLAIMS)
     yield lambda: cache(stance.standings)(con, None, None, none.include_children)
     # Stances
     stance_view = cache(stance.resolve_view)(con, none)
@@ -71,9 +74,9 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
     records = cache(reliability.track_records)(con, Filters())
     if len(records):
         first = dataclasses.replace(none, sources=(records.source_id.iloc[0],))
-        mine = cache(queries.claim_outcomes)(con, first, newest=SOURCES_NEWEST_CLAIMS)
+        mine = cache(claim_status.claim_outcomes)(con, first, newest=SOURCES_NEWEST_CLAIMS)
         if len(mine):
-            yield lambda: cache(queries.claim_evidence)(con, list(mine.claim_id))
+            yield lambda: cache(claim_status.claim_evidence)(con, list(mine.claim_id))
 
 
 def default_results(con: duckdb.DuckDBPyConnection, cache: Cache, stop: Callable[[], bool] = lambda: False,

@@ -11,11 +11,11 @@ import duckdb
 import streamlit as st
 
 from lib import brief as briefs
-from lib import export, figures, queries, store, ui
+from lib import catalog, export, figures, store, ui
 
 con = ui.connection()
 brief = ui.current_brief()
-names = queries.names(con)
+names = catalog.names(con)
 
 
 def _seed(key: str, value: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib import access, queries, store, ui
+from lib import access, changelog, store, ui
 from lib.edits import records, revert
 from lib.edits.diff import diff_bundle
 from lib.ingest import bundle, datasets, inbox, tabular
@@ -107,7 +107,7 @@ edit_key = st.selectbox("Record", [None, *rows], key=f"edit_key_{edit_table}",
 ui.record_editor(con, edit_table, edit_key, "data_edit")
 
 st.subheader("Import history")
-history = ui.cached(queries.import_history)(con)
+history = ui.cached(changelog.import_history)(con)
 st.dataframe(history, hide_index=True, width="stretch", key="import_history")
 applied = history[history.status == "applied"]
 if not applied.empty:
@@ -119,8 +119,8 @@ if not applied.empty:
                       done="import_undone")
 
 st.subheader("Audit log")
-table = st.selectbox("Table", [None, *queries.AUDIT_TABLES], format_func=lambda t: "all tables" if t is None else t, key="audit_table")
-entries = ui.cached(queries.audit_entries)(con, table)
+table = st.selectbox("Table", [None, *changelog.AUDIT_TABLES], format_func=lambda t: "all tables" if t is None else t, key="audit_table")
+entries = ui.cached(changelog.audit_entries)(con, table)
 st.dataframe(entries, hide_index=True, width="stretch", key="audit_entries")
 revertible = entries[entries.row_key.notna()]
 if not revertible.empty:

@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from lib import queries, reliability, stance, ui
+from lib import catalog, changelog, ui
 from lib.dates import format_partial_date
 from lib.safety import plain
+from lib.sources import claim_status, reliability
+from lib.stances import stance
 
 NEWEST_CLAIMS = 200
 
@@ -14,7 +16,7 @@ filters = ui.page_filters()
 
 st.title("Overview")
 ui.shift_alerts(con)
-summary = ui.cached(queries.store_summary)(con)
+summary = ui.cached(catalog.store_summary)(con)
 if not summary["events"] and not summary["statements"] and not summary["claims"]:
     st.info("The store is empty. Import a bundle or a dataset on the Data page, or run `make seed` for the demo case.")
     st.stop()
@@ -30,13 +32,13 @@ st.caption(f"Dated items from {first:%d %b %Y} to {last:%d %b %Y}. Events by ori
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Newest items")
-    st.caption(f"Under the sidebar's topic and actor filters ({plain(filters.describe(ui.cached(queries.names)(con)))}).")  # names are data
-    newest = ui.cached(queries.newest_items)(con, filters)
+    st.caption(f"Under the sidebar's topic and actor filters ({plain(filters.describe(ui.cached(catalog.names)(con)))}).")  # names are data
+    newest = ui.cached(catalog.newest_items)(con, filters)
     newest.insert(2, "date", [format_partial_date(d, p) for d, p in zip(newest.dated, newest.date_precision, strict=True)])
     st.dataframe(newest.drop(columns=["dated", "date_precision"]), hide_index=True, width="stretch")
 with right:
     st.subheader("Since the last import")
-    imports = ui.cached(queries.recent_imports)(con)
+    imports = ui.cached(changelog.recent_imports)(con)
     if imports.empty:
         st.write("No import recorded yet.")
     else:
@@ -44,14 +46,14 @@ with right:
         st.text(f"Last import: {latest.file_name} ({latest.format}) by {latest.who}, "
                  f"{latest.imported_at:%d %b %Y %H:%M}, {latest.status}.")
         st.dataframe(imports, hide_index=True, width="stretch")
-    edits = ui.cached(queries.edits_since_last_import)(con)
+    edits = ui.cached(changelog.edits_since_last_import)(con)
     since = "since then" if not imports.empty else "recorded"
     st.write(f"Edits {since}:" if not edits.empty else f"No edits {since}.")
     if not edits.empty:
         st.dataframe(edits, hide_index=True, width="stretch")
 
 st.subheader("Where each actor stands")
-scope = ui.cached(queries.actor_scope)(con, filters) or None
+scope = ui.cached(catalog.actor_scope)(con, filters) or None
 held = ui.cached(stance.standings)(con, scope, list(filters.topics) or None, filters.include_children)
 if held.empty:
     st.write("No coded statements under these filters.")
@@ -61,7 +63,7 @@ else:
     st.dataframe(held, hide_index=True, width="stretch")
 
 st.subheader("Claims and what became of them")
-outcomes = ui.cached(queries.claim_outcomes)(con, filters, newest=NEWEST_CLAIMS)
+outcomes = ui.cached(claim_status.claim_outcomes)(con, filters, newest=NEWEST_CLAIMS)
 if outcomes.empty:
     st.write("No claims under these filters.")
 else:

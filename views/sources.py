@@ -4,11 +4,12 @@ import dataclasses
 
 import streamlit as st
 
-from lib import access, export, queries, reliability, ui
+from lib import access, export, ui
 from lib.charts import grade_words
 from lib.dates import format_partial_date
 from lib.filters import Filters
 from lib.safety import http_links
+from lib.sources import claim_status, reliability
 
 NEWEST_CLAIMS = 1000
 
@@ -42,7 +43,7 @@ cols[3].metric("Judged claims", f"{int(record.judged)} of {int(record.claims)}")
 if isinstance(record.analyst_grade, str) and record.analyst_grade:
     st.text(f"Analyst grade {record.analyst_grade} overrides the derived {record.derived_grade}. Note: {record.grade_note or '—'}")
 
-mine = ui.cached(queries.claim_outcomes)(con, dataclasses.replace(filters, sources=(source_id,)), newest=NEWEST_CLAIMS)
+mine = ui.cached(claim_status.claim_outcomes)(con, dataclasses.replace(filters, sources=(source_id,)), newest=NEWEST_CLAIMS)
 if mine.empty:
     st.write("No claims of this source under the filters.")
 else:
@@ -51,7 +52,7 @@ else:
     shown = mine.assign(date=[format_partial_date(d.date(), p) for d, p in zip(mine.claimed_on, mine.date_precision, strict=True)])
     st.dataframe(shown[["date", "text", "status", "credibility", "independent_corroborating", "independent_contradicting", "claim_id"]],
                  hide_index=True, width="stretch")
-    evidence = ui.cached(queries.claim_evidence)(con, list(mine.claim_id))
+    evidence = ui.cached(claim_status.claim_evidence)(con, list(mine.claim_id))
     st.caption("Evidence for these claims")
     st.dataframe(http_links(evidence, "url"), hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
     # drawn only while open (on_change="rerun"): its pickers list thousands of documents

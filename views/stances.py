@@ -4,9 +4,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import export, queries, stance, ui
+from lib import catalog, export, ui
 from lib.edits import records
 from lib.safety import plain
+from lib.stances import stance
 
 CARDS_PER_ROW = 3  # cards side by side at most; more wrap to the next row, so six actors stay legible
 
@@ -17,7 +18,7 @@ view = ui.cached(stance.resolve_view)(con, filters)
 st.title("Stances")
 ui.shift_alerts(con)
 
-options = ui.cached(queries.filter_options)(con)
+options = ui.cached(catalog.filter_options)(con)
 topic_names = dict(zip(options["topics"].topic_id, options["topics"].name, strict=True))
 actor_names = dict(zip(options["actors"].actor_id, options["actors"].name, strict=True))
 if not view.topics:
@@ -56,7 +57,7 @@ right.toggle("Fold in sub-actors", value=view.inherit, key=inherit_key, on_chang
 
 cards = ui.cached(stance.actor_cards)(con, filters)
 labels = {t: ui.cached(stance.position_labels)(con, t) for t in view.topics}
-names = ui.cached(queries.names)(con)
+names = ui.cached(catalog.names)(con)
 for topic in view.topics:
     topic_cards = [entry for entry in cards if entry["topic_id"] == topic]
     if len(view.topics) > 1:

@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib import export, timeline, ui
+from lib import export, ui
 from lib.filters import LANE_COUNTS
 from lib.safety import http_links, plain
+from lib.timeline import timeline
 
 CHART_KEY, TABLE_KEY, LANE_KEY, COUNT_KEY = "tl_chart", "tl_table", "tl_lane", "tl_nlanes"
 

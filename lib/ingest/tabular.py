@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from lib import access, queries, store
+from lib import access, derived, store
 from lib.dates import RANGE_RULE, year_out_of_range_sql
 from lib.ingest import history, limits
 from lib.ingest.bounded import readable
@@ -404,7 +404,7 @@ def _apply_actors(con: duckdb.DuckDBPyConnection, insert: Callable[..., int], ne
                     select actor_id, occurred_on, date_precision, count(*) as links
                     from ds_event_actors {new_only} where actor_id is not null group by all""")
     con.execute("insert into event_actor_days select * from ds_actor_days")
-    queries.add_month_links(con, "ds_actor_days")
+    derived.add_month_links(con, "ds_actor_days")
 
 
 _DOCUMENT_COLUMNS = "document_id, source_id, source_name, url, title, published_on"

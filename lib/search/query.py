@@ -119,7 +119,7 @@ def search(con: duckdb.DuckDBPyConnection, text: str, filters: Filters, limit: i
     join of the hits with the item table under the Timeline's WHERE clause, which
     DuckDB prunes by the dates the items are stored in.
     """
-    from lib import queries  # queries uses this module for the Timeline's text filter: import at first use
+    from lib.timeline import queries  # the Timeline's SQL uses this module for its text filter: import at first use
 
     found = scores_sql(con, text)
     if found is None:

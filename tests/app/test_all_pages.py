@@ -46,13 +46,13 @@ def test_a_fault_in_a_page_is_a_plain_message_naming_the_log(seeded_path, tmp_pa
     """An unexpected exception while drawing a page shows one plain line with the log file's path; the trace is in the log."""
     from streamlit.testing.v1 import AppTest
 
-    from lib import queries
+    from lib import catalog
     from tests.app.conftest import APP
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom <img src=x>")
 
-    monkeypatch.setattr(queries, "store_summary", broken)
+    monkeypatch.setattr(catalog, "store_summary", broken)
     monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
     monkeypatch.setenv("STANCEWATCH_LOG", str(tmp_path / "dash.log"))
     at = AppTest.from_file(APP, default_timeout=30).run()

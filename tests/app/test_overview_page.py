@@ -41,19 +41,19 @@ def test_overview_shows_positions_and_claim_outcomes(app) -> None:
 
 def test_overview_and_timeline_grade_sources_once(app, monkeypatch) -> None:
     """Source labels (Overview) and grades in force (Timeline) come from one cached judgement of every claim."""
-    from lib import queries
+    from lib.sources import claim_status
     from tests.conftest import count_calls
 
-    calls = count_calls(monkeypatch, queries, "source_track_records")
+    calls = count_calls(monkeypatch, claim_status, "source_track_records")
     at = app("timeline")
     assert len(calls) == 1 and not at.exception
 
 
 def test_counts_in_millions_fit_their_column(app, monkeypatch) -> None:
     """Ten million events read "10.0 M" (the full figure was cut to "10,000,…"), with the exact count on hover."""
-    from lib import queries
+    from lib import catalog
 
-    original = queries.store_summary
-    monkeypatch.setattr(queries, "store_summary", lambda con: {**original(con), "events": 10_000_000})
+    original = catalog.store_summary
+    monkeypatch.setattr(catalog, "store_summary", lambda con: {**original(con), "events": 10_000_000})
     metric = next(m for m in app().metric if m.label == "Events")
     assert metric.value == "10.0 M" and "10,000,000 events" in metric.proto.help

@@ -97,10 +97,10 @@ def test_shift_alert_until_acknowledged(app, seeded_path):
 
 def test_cards_chart_and_claims_share_one_reported_shifts_query(app, monkeypatch) -> None:
     """The page's cached lib functions run their shared query through the page cache: once per data version, not three times."""
-    from lib import queries
+    from lib.stances import continuity
     from tests.conftest import count_calls
 
-    calls = count_calls(monkeypatch, queries, "reported_shifts")
+    calls = count_calls(monkeypatch, continuity, "reported_shifts")
     app("stances")
     assert len(calls) == 1
 
@@ -143,9 +143,9 @@ def test_an_acknowledgement_while_the_store_stays_busy_is_a_plain_message(app, s
 def test_table_and_chart_share_one_judgement_of_the_rows(app, monkeypatch) -> None:
     """The statements table and the chart read one judged copy of the view's rows through the page cache: the run
     queries continuity three times (the Overview it opens on, the Stances cards, table and chart together), not four."""
-    from lib import queries
+    from lib.stances import continuity
     from tests.conftest import count_calls
 
-    calls = count_calls(monkeypatch, queries, "statement_continuity")
+    calls = count_calls(monkeypatch, continuity, "statement_continuity")
     app("stances")
     assert len(calls) == 3

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import timeline
+from lib.timeline import timeline
 
 
 def _item_ids(at: AppTest) -> set[str]:

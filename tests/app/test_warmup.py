@@ -8,12 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from lib import queries, reliability, stance, timeline, ui, warmup
+from lib import catalog, ui, warmup
+from lib.sources import claim_status, reliability
+from lib.stances import continuity, stance
+from lib.timeline import timeline
 
 # the store-wide computations a first open used to pay for
 EXPENSIVE = [
-    (queries, "filter_options"), (queries, "store_summary"), (queries, "unacknowledged_shifts"), (queries, "claim_outcomes"),
-    (queries, "newest_items"), (queries, "claim_evidence"), (timeline, "build_chart"), (timeline, "build_table"),
+    (catalog, "filter_options"), (catalog, "store_summary"), (continuity, "unacknowledged_shifts"), (claim_status, "claim_outcomes"),
+    (catalog, "newest_items"), (claim_status, "claim_evidence"), (timeline, "build_chart"), (timeline, "build_table"),
     (stance, "standings"), (stance, "resolve_view"), (stance, "actor_cards"), (stance, "build_chart"), (stance, "claims_table"),
     (stance, "build_table"), (reliability, "track_records"), (reliability, "grade_labels"), (reliability, "build_table"),
     (reliability, "build_chart"),

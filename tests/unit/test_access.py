@@ -9,13 +9,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lib import access, reliability, stance, store
+from lib import access, store
 from lib.access import AccessDenied, User
 from lib.brief import Brief
 from lib.brief import save as save_brief
 from lib.capture import commit
 from lib.ingest.acled import import_acled
 from lib.ingest.bundle import import_bundle
+from lib.sources import reliability
+from lib.stances import stance
 from tests.conftest import ROOT
 
 VIEWER = User("vera@example.org", "viewer")

@@ -102,7 +102,8 @@ def test_a_constraint_the_checks_missed_is_a_refusal_naming_the_table(any_seeded
 
 WRITER = """
 import sys
-from lib import reliability, store
+from lib import store
+from lib.sources import reliability
 from lib.ingest.bundle import import_bundle
 con = store.connect(sys.argv[1])
 for i, bundle in enumerate(sys.argv[3:]):
@@ -153,9 +154,9 @@ def test_two_processes_writing_the_team_store_at_once_lose_nothing(any_seeded_se
 
 
 def test_data_as_of_names_the_snapshot_read(any_seeded: duckdb.DuckDBPyConnection, backend: str) -> None:
-    from lib import queries
+    from lib import catalog
 
-    as_of = queries.data_as_of(any_seeded)
+    as_of = catalog.data_as_of(any_seeded)
     word = "snapshot" if backend == "lake" else "data version"
     assert as_of.strftime("%Y").endswith(f", {word} {store.snapshot_of(any_seeded).number}")
     before = store.snapshot_of(any_seeded).number

@@ -1,6 +1,6 @@
 """Claim outcomes against a plain-Python reading of docs/GRADING.md, on random small stores.
 
-The SQL in `queries._EVIDENCE_WITNESS` is shaped for speed (one read of the
+The SQL in `claim_status._EVIDENCE_WITNESS` is shaped for speed (one read of the
 claims, distinct outlets counted by grouping, first reports paired only on
 shared items); this test holds it to the rules as written, whatever the shape.
 """
@@ -15,7 +15,8 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import queries, store
+from lib import store
+from lib.sources import claim_status
 
 SOURCES = ["a", "b", "c"]
 DOCS = {f"d{i}": SOURCES[i % 3] for i in range(6)}
@@ -92,14 +93,14 @@ def test_outcomes_follow_the_written_rules(tmp_path: Path, case: dict) -> None:
     con = store.connect(path)
     try:
         _load(con, case)
-        got = queries.claim_outcomes(con).set_index("claim_id")
+        got = claim_status.claim_outcomes(con).set_index("claim_id")
         actual = {k: (r.status, int(r.independent_corroborating), int(r.independent_contradicting), bool(r.first_report))
                   for k, r in got.iterrows()}
         # judging only some claims (what a page shows) gives them the credibility the whole-store judgement gives
         some = CLAIMS[::2]
-        assert queries.claim_credibility(con, some) == {k: int(got.credibility[k]) for k in some}
+        assert claim_status.claim_credibility(con, some) == {k: int(got.credibility[k]) for k in some}
         # the newest claims alone (the Overview's list) are judged as the whole store judges them, first reports included
-        pd.testing.assert_frame_equal(queries.claim_outcomes(con, newest=2).set_index("claim_id"), got.iloc[-2:])
+        pd.testing.assert_frame_equal(claim_status.claim_outcomes(con, newest=2).set_index("claim_id"), got.iloc[-2:])
     finally:
         con.close()
         path.unlink()

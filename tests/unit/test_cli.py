@@ -103,7 +103,7 @@ def test_corrupt_archive_and_bad_setting_are_plain_errors(tmp_path: Path) -> Non
 def test_an_internal_error_is_one_line_naming_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     """A fault of the program exits 3 with one line 'internal error: ... (details in LOG)'; the log holds the traceback."""
     from lib import cli as cli_module
-    from lib import reliability
+    from lib.sources import reliability
 
     def broken(con):
         raise KeyError("no such column")

@@ -167,7 +167,8 @@ def test_a_dataset_import_cannot_be_undone_and_says_why(seeded: duckdb.DuckDBPyC
 
 def test_an_analyst_grade_is_reverted_and_a_brief_is_not(any_seeded: duckdb.DuckDBPyConnection) -> None:
     """A grade's audit row (keyed by row_key, values without the key) reverts; an acknowledgement is refused in words."""
-    from lib import reliability, stance
+    from lib.sources import reliability
+    from lib.stances import stance
 
     reliability.set_analyst_grade(any_seeded, "nefes", "D", "one bad call", who="analyst")
     [(grade_write,)] = any_seeded.execute("select audit_id from audit_log where action = 'set analyst grade'").fetchall()

@@ -104,8 +104,8 @@ def test_file_name_says_what_it_is() -> None:
     assert export.file_name("stances", filters, "png") == "stances_s400_2019-01-01_2025-09-30.png"
 
 
-# -- the registry on the seed store: these need every page's builder (lib.timeline, lib.stance,
-# lib.reliability), so the timeline and sources cases pass once those branches are merged.
+# -- the registry on the seed store: these need every page's builder (lib.timeline.timeline, lib.stances.stance,
+# lib.sources.reliability), so the timeline and sources cases pass once those branches are merged.
 S400 = Filters(topics=("s400",))
 
 
@@ -190,7 +190,7 @@ def test_source_line_names_the_busiest_sources() -> None:
 
 def test_timeline_source_line_names_its_outlets(seeded) -> None:
     """The Timeline's chart names the outlets of the items it draws."""
-    from lib import timeline
+    from lib.timeline import timeline
 
     footer = timeline.build_chart(seeded, Filters(topics=("s400",))).layout.meta["source_line"]
     assert footer.startswith("Sources: News About Turkey") and "Stancewatch · data as of" in footer
@@ -198,7 +198,7 @@ def test_timeline_source_line_names_its_outlets(seeded) -> None:
 
 def test_dark_page_copy_lightens_marks_and_exports_stay_light(seeded) -> None:
     """The dark-theme copy has a transparent ground and lighter marks; the figure itself, and every export, stays light."""
-    from lib import timeline
+    from lib.timeline import timeline
 
     fig = timeline.build_chart(seeded, S400)
     dark = charts.for_dark_page(fig)

@@ -109,12 +109,12 @@ def test_describe_uses_names_and_dates() -> None:
 
 def test_describe_names_event_types_by_their_label(seeded) -> None:
     """A chosen CAMEO code reads as its label with the code, as the sidebar lists it; an unknown code stays a code."""
-    from lib import queries
+    from lib import catalog
     from lib.ingest.gdelt import import_gdelt
     from tests.test_paths import GDELT2_SAMPLE
 
     import_gdelt(seeded, GDELT2_SAMPLE, who="test")
-    words = Filters(event_types=("190", "9999"), origins=("gdelt",)).describe(queries.names(seeded))
+    words = Filters(event_types=("190", "9999"), origins=("gdelt",)).describe(catalog.names(seeded))
     assert words == "all dates · type Use conventional military force (190), 9999 · from gdelt"
 
 

@@ -1,4 +1,4 @@
-"""The group rule (lib/group_line.py) on a labelled set of group cases, and properties that hold for any record.
+"""The group rule (lib/stances/group_line.py) on a labelled set of group cases, and properties that hold for any record.
 
 Each case is a small record as analysts meet it (a president's line with a
 minister's one-off hedge, a real shift taken up by the other voices, voices
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import queries, store
-from lib.group_line import Said, judge
+from lib import store
+from lib.stances import continuity
+from lib.stances.group_line import Said, judge
 
 
 def _period(on: str) -> tuple[dt.date, dt.date, str]:
@@ -241,7 +242,7 @@ def test_a_one_off_hedge_is_never_a_shift(line_days: list[tuple[int, dt.date]], 
     assert line.labels["hedge"] == ("pending" if on > days[-1] else "divergent")
 
 
-# For one voice the rule is the single-actor rule that lib/queries.py computes in SQL for every statement.
+# For one voice the rule is the single-actor rule that lib/stances/continuity.py computes in SQL for every statement.
 @given(records(voices=1, size=18))
 @settings(max_examples=40, deadline=None)
 def test_for_one_voice_the_group_rule_is_the_sql_rule(tmp_path_factory: pytest.TempPathFactory, record: list[Said]) -> None:
@@ -259,7 +260,7 @@ def test_for_one_voice_the_group_rule_is_the_sql_rule(tmp_path_factory: pytest.T
             con.execute("insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, "
                         "self_declared_continuity) values (?, ?, ?, 'v0', 't', ?, ?)",
                         [s.statement_id, s.start, s.precision, s.position, s.self_declared])
-        rows = queries.statement_continuity(con, ["v0"], ["t"], False)
+        rows = continuity.statement_continuity(con, ["v0"], ["t"], False)
         line = judge(record)
         assert dict(zip(rows.statement_id, rows.continuity, strict=True)) == line.labels
     finally:

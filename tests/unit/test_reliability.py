@@ -7,8 +7,9 @@ import itertools
 import pytest
 from scipy.stats import beta
 
-from lib import reliability, store
+from lib import store
 from lib.filters import Filters
+from lib.sources import claim_status, reliability
 
 
 def _store(con, evidence: list[tuple[str, str, str, str]], cites: dict[str, list[str]] | None = None) -> None:
@@ -30,7 +31,7 @@ def _store(con, evidence: list[tuple[str, str, str, str]], cites: dict[str, list
 
 
 def _k1(con) -> dict:
-    return reliability.queries.claim_outcomes(con).set_index("claim_id").loc["k1"].to_dict()
+    return claim_status.claim_outcomes(con).set_index("claim_id").loc["k1"].to_dict()
 
 
 @pytest.mark.parametrize(("evidence", "status"), [
@@ -111,7 +112,7 @@ def test_seed_case_grades(seeded) -> None:
     report = {r["source_id"]: r for r in reliability.source_report(seeded)}
     assert (report["nefes"]["claims"], report["nefes"]["contradicted"], report["nefes"]["grade_in_force"]) == (1, 1, "F")
     assert (report["ria"]["claims"], report["ria"]["corroborated"]) == (1, 1)
-    outcomes = reliability.queries.claim_outcomes(seeded).set_index("claim_id")
+    outcomes = claim_status.claim_outcomes(seeded).set_index("claim_id")
     assert outcomes.loc["claim-nefes-buyback", "independent_contradicting"] == 2
     assert reliability.grade_labels(seeded)["nefes"] == "Nefes (F)"
 
@@ -137,8 +138,8 @@ def test_date_filter_limits_which_claims_count(seeded) -> None:
 
 def test_newest_keeps_the_latest_claims_in_date_order(seeded) -> None:
     """newest=N returns the last N rows of the full, date-ordered list (what Overview and Sources list)."""
-    every = reliability.queries.claim_outcomes(seeded)
-    newest = reliability.queries.claim_outcomes(seeded, newest=1)
+    every = claim_status.claim_outcomes(seeded)
+    newest = claim_status.claim_outcomes(seeded, newest=1)
     assert len(every) > 1
     assert list(newest.claim_id) == list(every.claim_id.iloc[-1:])
 

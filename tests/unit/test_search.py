@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import queries, search, store
+from lib import search, store
 from lib.edits import delete, records, revert
 from lib.filters import Filters
 from lib.ingest.bundle import import_bundle
 from lib.ingest.gdelt import import_gdelt
+from lib.timeline import queries
 from tests.conftest import REALDATA
 
 STATEMENT_COLUMNS = ["statement_id", "stated_on", "actor_id", "topic_id", "quote", "attribution", "document_id", "language"]

@@ -1,4 +1,4 @@
-"""Continuity, streaks, inheritance and reported shifts on hand-made series (lib/stance.py, lib/queries.py)."""
+"""Continuity, streaks, inheritance and reported shifts on hand-made series (lib/stances/stance.py, lib/stances/continuity.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lib import queries, stance
+from lib import catalog, derived
 from lib.filters import Filters
+from lib.stances import continuity, stance
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -40,7 +41,7 @@ def _say(con: duckdb.DuckDBPyConnection, sid: str, on: str, precision: str, acto
 
 
 def _labels(con: duckdb.DuckDBPyConnection, actor: str, inherit: bool = False) -> dict[str, str]:
-    rows, _ = stance.judged(queries.statement_continuity(con, [actor], ["s400"], inherit))
+    rows, _ = stance.judged(continuity.statement_continuity(con, [actor], ["s400"], inherit))
     return dict(zip(rows.statement_id, rows.continuity, strict=True))
 
 
@@ -64,7 +65,7 @@ def _seed_like(con: duckdb.DuckDBPyConnection) -> None:
             ('claim-nefes-buyback', 'contradicts', 'statement', 'stmt-msb-no-change'),
             ('claim-ria-no-return', 'corroborates', 'statement', 'stmt-msb-no-change');
     """)
-    queries.refresh_own_continuity(con)  # what store.transaction does after a write of statements
+    derived.refresh_own_continuity(con)  # what store.transaction does after a write of statements
 
 
 def test_first_then_reaffirmed_then_shifted(con):
@@ -150,7 +151,7 @@ def test_unclear_positions_are_skipped_as_predecessors(con):
     _say(con, "c", "2020-03-01", "day", "TUR", "retain")
     labels = _labels(con, "TUR")
     assert labels == {"a": "first", "b": "unclear", "c": "reaffirmed"}
-    rows = queries.statement_continuity(con, ["TUR"], ["s400"], False).set_index("statement_id")
+    rows = continuity.statement_continuity(con, ["TUR"], ["s400"], False).set_index("statement_id")
     assert rows.loc["c", "previous_statement_id"] == "a"
 
 
@@ -182,7 +183,7 @@ def test_parent_inherits_children_keeping_speakers(con):
     _say(con, "anon", "2025-08-01", "day", "TUR-ANON", "retain")
     _say(con, "msb", "2025-09-01", "day", "TUR-MSB", "retain")
     assert _labels(con, "TUR", inherit=False) == {}
-    rows = queries.statement_continuity(con, ["TUR"], ["s400"], True)
+    rows = continuity.statement_continuity(con, ["TUR"], ["s400"], True)
     assert dict(zip(rows.statement_id, rows.actor_id, strict=True)) == {"anon": "TUR-ANON", "msb": "TUR-MSB"}
     assert dict(zip(rows.statement_id, rows.continuity, strict=True)) == {"anon": "first", "msb": "reaffirmed"}
     assert _labels(con, "TUR-MSB", inherit=True) == {"msb": "first"}
@@ -193,7 +194,7 @@ def test_seed_ministry_statement_reaffirms_retain(con, inherit):
     """The seed ministry statement is a reaffirmation of retain with and without inheritance."""
     _seed_like(con)
     actor = "TUR" if inherit else "TUR-MSB"
-    rows = queries.statement_continuity(con, [actor], ["s400"], inherit).set_index("statement_id")
+    rows = continuity.statement_continuity(con, [actor], ["s400"], inherit).set_index("statement_id")
     assert (rows.loc["stmt-msb-no-change", "continuity"], rows.loc["stmt-msb-no-change", "position_code"]) == ("reaffirmed", "retain")
     entry = _entry(con, actor, inherit)
     assert entry["current_position"] == "retain"
@@ -206,13 +207,13 @@ def test_reported_shift_status_against_the_record(con):
     claim does not reach Turkey's card.
     """
     _seed_like(con)
-    claims = queries.reported_shifts(con, ["TUR"], ["s400"], True).set_index("claim_id")
+    claims = continuity.reported_shifts(con, ["TUR"], ["s400"], True).set_index("claim_id")
     assert list(claims.index) == ["claim-ria-no-return"]
     assert claims.loc["claim-ria-no-return", "status"] == "corroborated"
     assert not claims.loc["claim-ria-no-return", "reports_shift"]
     assert list(claims.loc["claim-ria-no-return", "during_positions"]) == ["retain"]
     assert _entry(con, "TUR", inherit=True)["last_reported_shift"] is None
-    about_russia = queries.reported_shifts(con, ["RUS"], ["s400"], True).set_index("claim_id")
+    about_russia = continuity.reported_shifts(con, ["RUS"], ["s400"], True).set_index("claim_id")
     assert list(about_russia.index) == ["claim-nefes-buyback"]
     assert about_russia.loc["claim-nefes-buyback", "status"] == "contradicted"
 
@@ -224,7 +225,7 @@ def test_claim_before_and_after(con):
     _say(con, "b", "2020-06-01", "day", "TUR", "retain")
     con.execute("""insert into claims (claim_id, claimed_on, document_id, topic_id, subject_actor_id, text, asserted_position_code)
                    values ('c', '2020-03-01', 'ndoc', 's400', 'TUR', 'Turkey seeks to return them', 'return_or_sell')""")
-    row = queries.reported_shifts(con, ["TUR"], ["s400"], False).set_index("claim_id").loc["c"]
+    row = continuity.reported_shifts(con, ["TUR"], ["s400"], False).set_index("claim_id").loc["c"]
     assert (list(row.before_positions), list(row.after_positions), row.status, row.reports_shift) == (["retain"], ["retain"], "open", True)
 
 
@@ -254,12 +255,12 @@ def test_acknowledging_a_shift_is_audited_and_clears_the_alert(con):
     con.execute("insert into positions values ('other', 'aaa', 'A', 1)")
     con.execute("insert into statements (statement_id, stated_on, actor_id, topic_id, position_code) "
                 "values ('x', '2020-01-01', 'TUR', 'other', 'aaa')")
-    queries.refresh_own_continuity(con)  # what store.transaction does after any write of statements
-    total, shown = queries.unacknowledged_shifts(con, 5)
+    derived.refresh_own_continuity(con)  # what store.transaction does after any write of statements
+    total, shown = continuity.unacknowledged_shifts(con, 5)
     assert (total, list(shown.statement_id)) == (1, ["b"])
     assert list(shown.previous_positions[0]) == ["retain"]  # only this topic's codes
     assert stance.acknowledge_shifts(con, ["b"], who="tester") == 1
-    assert queries.unacknowledged_shifts(con, 5)[0] == 0
+    assert continuity.unacknowledged_shifts(con, 5)[0] == 0
     assert stance.acknowledge_shifts(con, ["b"], who="tester") == 0
     audit = con.execute("select who, table_name, row_key from audit_log where action = 'acknowledge shift'").fetchall()
     assert audit == [("tester", "acknowledgements", "b")]
@@ -272,10 +273,10 @@ def test_shift_alerts_list_the_newest_with_what_each_actor_held_before(con):
                                                 ("c", "2022-06-01", "month", "TUR", "retain"), ("m1", "2020-05-01", "day", "TUR-MSB", "retain"),
                                                 ("m2", "2022-06-15", "day", "TUR-MSB", "return_or_sell")]:
         _say(con, sid, on, precision, actor, position)
-    queries.refresh_own_continuity(con)
-    total, shown = queries.unacknowledged_shifts(con, 2)
+    derived.refresh_own_continuity(con)
+    total, shown = continuity.unacknowledged_shifts(con, 2)
     assert total == 3 and list(shown.statement_id) == ["c", "m2"]  # June 2022 ends after 15 June 2022
-    full = pd.concat([queries.statement_continuity(con, [a], None, False) for a in ("TUR", "TUR-MSB")]).set_index("statement_id")
+    full = pd.concat([continuity.statement_continuity(con, [a], None, False) for a in ("TUR", "TUR-MSB")]).set_index("statement_id")
     assert [list(p) for p in shown.previous_positions] == [list(full.previous_positions[s]) for s in shown.statement_id]
     assert [list(p) for p in shown.previous_positions] == [["undecided"], ["retain"]]
 
@@ -295,7 +296,7 @@ def test_card_text_is_no_more_precise_than_the_dates(con):
     _base(con)
     _say(con, "a", "2024-03-01", "day", "TUR", "retain")
     _say(con, "b", "2025-09-01", "month", "TUR", "return_or_sell")
-    text = stance.card_text(_entry(con, "TUR"), stance.position_labels(con, "s400"), queries.names(con))
+    text = stance.card_text(_entry(con, "TUR"), stance.position_labels(con, "s400"), catalog.names(con))
     assert text["since_shift"] == f"≥ {(TODAY - dt.date(2025, 9, 30)).days}"
     assert (text["current"], text["held_since"], text["reported_shift"]) == ("Return or sell", "Sep 2025", "none reported")
 

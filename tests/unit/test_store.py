@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lib import store, vocab
+from lib import derived, store, vocab
 
 
 def test_new_store_has_every_table_and_the_schema_version(any_con) -> None:
@@ -66,9 +66,9 @@ def test_newer_schema_is_refused(con) -> None:
 
 def _own_labels(con) -> dict[str, str]:
     """Each statement's label against its own actor's record, computed afresh by the Stances query."""
-    from lib import queries
+    from lib.stances import continuity
 
-    labels = queries.statement_continuity(con, None, None, False)
+    labels = continuity.statement_continuity(con, None, None, False)
     return labels[labels.series_actor_id == labels.actor_id].set_index("statement_id").continuity.to_dict()
 
 
@@ -163,14 +163,14 @@ def test_own_continuity_follows_every_write_of_statements(any_seeded) -> None:
 def test_a_bundle_relabels_only_the_series_it_writes(seeded, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Among synthetic series, a bundle adding an earlier statement and moving another to a new actor relabels those series
     alone, and every stored label is what a full relabelling gives."""
-    from lib import queries, synthetic
+    from lib import synthetic
     from lib.ingest.bundle import import_bundle
     from tests.conftest import ROOT
 
     synthetic.generate(seeded, events=200, statements=2_000, claims=50, seed=5)
     calls: list[tuple] = []
-    relabel = queries.refresh_own_continuity
-    monkeypatch.setattr(queries, "refresh_own_continuity", lambda con, actors=None, topics=None: calls.append((actors, topics))
+    relabel = derived.refresh_own_continuity
+    monkeypatch.setattr(derived, "refresh_own_continuity", lambda con, actors=None, topics=None: calls.append((actors, topics))
                         or relabel(con, actors, topics))
     bundle = tmp_path / "seed"
     shutil.copytree(ROOT / "data" / "seed", bundle)

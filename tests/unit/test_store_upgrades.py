@@ -15,16 +15,9 @@ import duckdb
 import pytest
 
 from lib import backend, store
+from tests.unit.test_store import _own_labels
 
 DATA_TABLES = (*store.TABLES, "audit_log", "imports")
-
-
-def _own_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Each statement's label against its own actor's record, computed afresh by the Stances query."""
-    from lib import queries
-
-    labels = queries.statement_continuity(con, None, None, False)
-    return labels[labels.series_actor_id == labels.actor_id].set_index("statement_id").continuity.to_dict()
 
 
 def _contents(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:

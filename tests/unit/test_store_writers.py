@@ -14,12 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lib import reliability, stance, store
+from lib import store
 from lib.ingest import history
 from lib.ingest.acled import import_acled
 from lib.ingest.bundle import apply as bundle_apply
 from lib.ingest.bundle import import_bundle
 from lib.ingest.report import ImportRefused
+from lib.sources import reliability
+from lib.stances import stance
 from tests.conftest import ROOT, SEED, holding_write
 
 ACLED = ROOT / "tests" / "data" / "acled_current.csv"

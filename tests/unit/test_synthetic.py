@@ -7,7 +7,7 @@ import pytest
 
 from lib import synthetic
 from lib.filters import Filters
-from lib.queries import timeline_count
+from lib.timeline.queries import timeline_count
 
 
 def test_counts_and_labels(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,4 @@
-"""lib/timeline.py and the timeline chart builders: points or density, precision marks, hover, table, detail."""
+"""lib/timeline/timeline.py and the timeline chart builders: points or density, precision marks, hover, table, detail."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lib import queries, store, timeline
+from lib import store
 from lib.filters import Filters
+from lib.timeline import queries, timeline
 from tests.conftest import count_calls
 
 

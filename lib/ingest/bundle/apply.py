@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from lib import access, queries, store
+from lib import access, derived, store
 from lib.ingest import history
 from lib.ingest.bundle.read import BundleRead, read_bundle
 from lib.ingest.bundle.validate import Staged, validate
@@ -116,14 +116,14 @@ def apply_staged(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Sta
             counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged)}
             if counts[spec.table]["inserted"] or counts[spec.table]["updated"]:
                 series |= _series(con)
-                queries.refresh_own_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}))
+                derived.refresh_own_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}))
             audit.keeps_current(store.OWN_CONTINUITY)
             return counts
         if spec.table != "events":
             return {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged)}
         events = staged.table.column("event_id").to_pylist()
         # the bundle's events and their links are the only ones this transaction writes: the link counts follow them
-        with queries.link_counts_follow(con, events):
+        with derived.link_counts_follow(con, events):
             counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged)}
             if "actor_ids" in staged.columns:
                 counts["event_actors"] = _replace_links(con, audit, "event_actors", ["event_id", "actor_id", "role"],
@@ -143,7 +143,7 @@ LINK_COLUMNS = {"actor_ids": "event_actors", "document_ids": "event_documents"}
 
 
 def _series(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
-    """The (actor, topic) series the staged statements sit in, in the store (queries.statement_series, for a staged table)."""
+    """The (actor, topic) series the staged statements sit in, in the store (continuity.statement_series, for a staged table)."""
     return set(con.execute("select distinct actor_id, topic_id from statements "
                            "where statement_id in (select statement_id from bundle_staged)").fetchall())
 

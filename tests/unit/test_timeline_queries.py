@@ -1,4 +1,4 @@
-"""The Timeline section of lib/queries.py on the seed case: which items each filter selects, counts, density, detail."""
+"""The Timeline's SQL (lib/timeline/queries.py) on the seed case: which items each filter selects, counts, density, detail."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import datetime as dt
 import duckdb
 import pytest
 
-from lib import queries, store
+from lib import derived, store
 from lib.filters import Filters
+from lib.sources import claim_status
+from lib.stances import continuity
+from lib.timeline import queries
 from lib.vocab import ORIGINS
 from tests.conftest import ROOT
 
@@ -96,7 +99,7 @@ def test_continuity_is_the_stances_pages_own_actor_label(con: duckdb.DuckDBPyCon
                        ('s1', date '2025-09-01', 'month', 'x', 't', 'A'), ('s2', date '2025-09-15', 'day', 'x', 't', 'B'),
                        ('s3', date '2025-10-02', 'day', 'x', 't', 'A'), ('s4', date '2025-11-01', 'day', 'x-min', 't', 'A')""")
     shown = queries.timeline_items(con, Filters()).set_index("item_id").continuity.to_dict()
-    record = queries.statement_continuity(con, None, ["t"], False).set_index("statement_id").continuity.to_dict()
+    record = continuity.statement_continuity(con, None, ["t"], False).set_index("statement_id").continuity.to_dict()
     assert shown == record == {"s1": "first", "s2": "first", "s3": "shifted", "s4": "first"}
     assert queries.timeline_item(con, "statement", "s2")["continuity"] == "first"
 
@@ -178,7 +181,7 @@ def _corrected_seed_bundle(con: duckdb.DuckDBPyConnection, tmp_path) -> None:
 def test_a_bundle_edit_moves_its_events_link_counts_without_a_rebuild(seeded: duckdb.DuckDBPyConnection, tmp_path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A corrected bundle (an event's date, another's actors) adjusts the counts of its own events only; density follows."""
-    monkeypatch.setattr(queries, "rebuild_event_actor_counts", lambda con: pytest.fail("a bundle edit rebuilt every link count"))
+    monkeypatch.setattr(derived, "rebuild_event_actor_counts", lambda con: pytest.fail("a bundle edit rebuilt every link count"))
     before = queries.timeline_density(seeded, Filters(date_from=dt.date(2021, 1, 1), date_to=dt.date(2021, 12, 31)), "actor", "month")
     _corrected_seed_bundle(seeded, tmp_path)
     assert _counted(seeded) == _recounted(seeded)
@@ -231,7 +234,7 @@ def test_item_detail_documents_and_evidence(seeded: duckdb.DuckDBPyConnection) -
     assert queries.timeline_item(seeded, "event", "no-such-event") is None
     docs = queries.timeline_item_documents(seeded, "claim", "claim-nefes-buyback")
     assert list(docs.source_name) == ["Nefes"]
-    evidence = queries.claim_evidence(seeded, ["claim-nefes-buyback"])
+    evidence = claim_status.claim_evidence(seeded, ["claim-nefes-buyback"])
     assert set(evidence.evidence_id) == {"stmt-anon-ria", "stmt-msb-no-change"}
     assert set(evidence.relation) == {"contradicts"}
     ministry = evidence.set_index("evidence_id").loc["stmt-msb-no-change"]

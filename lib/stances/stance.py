@@ -3,7 +3,7 @@
 Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
 
 * **Own record** — each statement against its own speaker's earlier
-  statements, in SQL (lib/queries.py "Stances"; stored as
+  statements, in SQL (lib/stances/continuity.py; stored as
   ``statements.own_continuity`` for the Timeline and the shift alerts). The
   rules below.
 * **The series' line** — what a card and the chart show. For one actor alone
@@ -11,7 +11,7 @@ Two judgements, both shown (docs/STANCES.md has the whole rule with examples):
   and unnamed sources folded in) a position one voice takes that the other
   voices do not take up is a *divergent* voice, not two shifts of the state;
   one they take up is a shift of the group dated at its first statement; one
-  nobody has answered yet is *pending*. lib/group_line.py states the rule and
+  nobody has answered yet is *pending*. lib/stances/group_line.py states the rule and
   computes it (:func:`judged`).
 
 This module shapes the results for the page, the Overview, the CLI and exports.
@@ -75,10 +75,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import access, charts, group_line, phrases, queries, reliability, store
+from lib import access, catalog, charts, phrases, store
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
+from lib.sources import claim_status, reliability
+from lib.stances import continuity, group_line
 
 DEFAULT_ACTORS = 3
 """How many actors the page shows when the analyst has chosen none: the most active on the topic."""
@@ -106,13 +108,13 @@ class StanceView:
 
 def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView:
     """Topics = filters.topics or the topic with most statements; actors = filters.actors or the most active few on them."""
-    busiest = queries.busiest_topic(con)
+    busiest = continuity.busiest_topic(con)
     topics = filters.topics or ((busiest,) if busiest else ())
     inherit = filters.include_children
     if filters.actors:
         actors = filters.actors
     elif topics:
-        series = queries.busiest_series(con, None, list(topics), inherit, DEFAULT_ACTORS * len(topics))[1]
+        series = continuity.busiest_series(con, None, list(topics), inherit, DEFAULT_ACTORS * len(topics))[1]
         actors = tuple(dict.fromkeys(actor for actor, _ in series))[:DEFAULT_ACTORS]
     else:
         actors = ()
@@ -121,7 +123,7 @@ def resolve_view(con: duckdb.DuckDBPyConnection, filters: Filters) -> StanceView
 
 def topic_actors(con: duckdb.DuckDBPyConnection, actors: tuple[str, ...], topics: tuple[str, ...], inherit: bool) -> tuple[str, ...]:
     """The chosen actors that have a statement on any of these topics (in their order): what a topic switch keeps."""
-    _, series = queries.busiest_series(con, list(actors) or None, list(topics) or None, inherit, 1_000_000)
+    _, series = continuity.busiest_series(con, list(actors) or None, list(topics) or None, inherit, 1_000_000)
     speaking = {actor for actor, _ in series}
     return tuple(a for a in actors if a in speaking)
 
@@ -138,7 +140,7 @@ def position_labels(con: duckdb.DuckDBPyConnection, topic_id: str | None) -> dic
     """Position code -> label for a topic (empty without a topic)."""
     if not topic_id:
         return {}
-    positions = queries.topic_positions(con, topic_id)
+    positions = continuity.topic_positions(con, topic_id)
     return dict(zip(positions.position_code, positions.label, strict=True))
 
 
@@ -154,7 +156,7 @@ def _text(value: Any) -> str | None:
 
 
 def judged(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict[tuple[str, str], group_line.Line]]:
-    """Each series of ``rows`` (queries.statement_continuity) judged by the group rule of lib/group_line.py.
+    """Each series of ``rows`` (continuity.statement_continuity) judged by the group rule of lib/stances/group_line.py.
 
     Returns the rows with ``continuity`` set to the series' label (for one voice
     the same as the SQL's; for a group, divergent and pending voices no longer
@@ -191,7 +193,7 @@ def positions_held(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
 ) -> list[dict[str, Any]]:
     """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
-    return _figures(judged(queries.statement_continuity(con, actors, topics, inherit))[1], today)
+    return _figures(judged(continuity.statement_continuity(con, actors, topics, inherit))[1], today)
 
 
 def _figures(lines: dict[tuple[str, str], group_line.Line], today: dt.date) -> list[dict[str, Any]]:
@@ -262,14 +264,14 @@ def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: 
 
     ``attrs['total']`` counts every series under the filters, so the page can say how many it lists.
     """
-    total, busiest = queries.busiest_series(con, actors, topics, inherit, STANDINGS_LIMIT)
+    total, busiest = continuity.busiest_series(con, actors, topics, inherit, STANDINGS_LIMIT)
     chosen = set(busiest)
-    rows = queries.statement_continuity(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit)
+    rows = continuity.statement_continuity(con, sorted({a for a, _ in busiest}), sorted({t for _, t in busiest}), inherit)
     # the query gives every series of those actors on those topics; the group rule (Python) judges the chosen ones only
     rows = rows[[key in chosen for key in zip(rows.series_actor_id, rows.topic_id, strict=True)]]
     entries = _figures(judged(rows)[1], today or dt.date.today())
     entries.sort(key=lambda e: busiest.index((e["actor_id"], e["topic_id"])))
-    names = queries.names(con)
+    names = catalog.names(con)
     labels = {t: position_labels(con, t) for t in {e["topic_id"] for e in entries}}
     rows = []
     for e in entries:
@@ -316,10 +318,10 @@ def stance_report(
     Documented in docs/CLI.md, "report stances".
     """
     topics = [topic] if topic else None
-    everyone = [actor] if actor else queries.actor_ids(con)
+    everyone = [actor] if actor else continuity.actor_ids(con)
     for first in range(0, len(everyone), REPORT_CHUNK):
         actors = everyone[first:first + REPORT_CHUNK]
-        rows, lines = judged(queries.statement_continuity(con, actors, topics, inherit))
+        rows, lines = judged(continuity.statement_continuity(con, actors, topics, inherit))
         entries = _with_reported_shifts(con, _figures(lines, today or dt.date.today()), actors, topics, inherit)
         by_series = {key: group for key, group in rows.groupby(["series_actor_id", "topic_id"], sort=False)}
         for entry in entries:
@@ -355,7 +357,7 @@ def view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceV
     """The view and its shown statements, judged over their whole history: what the table and the chart share."""
     view = resolve_view(con, filters)
     actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
-    rows, _ = judged(queries.statement_continuity(con, actors, topics, view.inherit, filters))
+    rows, _ = judged(continuity.statement_continuity(con, actors, topics, view.inherit, filters))
     return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
 
 
@@ -366,7 +368,7 @@ def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topic
     What the page caches: a busy view's full reported shifts (94k claims with their record lists at 10M events)
     would hold 100 MB of the app's memory for three small uses.
     """
-    every = queries.reported_shifts(con, actors, topics, inherit)
+    every = continuity.reported_shifts(con, actors, topics, inherit)
     kept = newest(every, "claimed_on", CLAIM_LIMIT)
     latest = (every[every.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
               .groupby(["series_actor_id", "topic_id"], sort=False).tail(1))
@@ -399,12 +401,12 @@ def shown_note(frame: pd.DataFrame, what: str) -> str:
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The statements table of the Stances page (and its CSV / export), one row per statement and series.
 
-    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/group_line.py),
+    Columns: Series, Topic, Date, Said by, Position, Continuity (on the series' line: lib/stances/group_line.py),
     Own record (against the speaker's own statements), "No change" wording, Suggestion, Quote,
     Attribution, Source, Grade, Statement. Grade is the source's grade in force (docs/GRADING.md).
     """
     view, rows = cache(view_rows)(con, filters)
-    names = queries.names(con)
+    names = catalog.names(con)
     grades = cache(reliability.grades_in_force)(con)
     labels = {t: position_labels(con, t) for t in view.topics}
     table = pd.DataFrame({
@@ -517,10 +519,10 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
     if view.empty:
         return pd.DataFrame()
     claims = _view_claims(con, view, cache)
-    names = queries.names(con)
+    names = catalog.names(con)
     labels = {t: position_labels(con, t) for t in view.topics}
     grades = cache(reliability.grades_in_force)(con)
-    credibility = queries.claim_credibility(con, list(claims.claim_id))
+    credibility = claim_status.claim_credibility(con, list(claims.claim_id))
     table = pd.DataFrame({
         "Series": [names.get(a, a) for a in claims.series_actor_id],
         "Topic": [names.get(t, t) for t in claims.topic_id],
@@ -544,11 +546,11 @@ def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> go.Figure:
     """The Stances step chart for the filters: the same figure on the page, in exports and in briefs."""
     view, rows = cache(view_rows)(con, filters)
-    names = queries.names(con)
+    names = catalog.names(con)
     topic_names = [names.get(t, t) for t in view.topics] or ["no topic"]
     title = "Stances on " + (topic_names[0] if len(topic_names) == 1 else ", ".join(topic_names[:-1]) + " and " + topic_names[-1])
     n_sources = rows.source_id.nunique()
-    footer = charts.source_line(len(rows), n_sources, queries.data_as_of(con),
+    footer = charts.source_line(len(rows), n_sources, catalog.data_as_of(con),
                                 charts.source_names(rows.source_id.map(lambda s: names.get(s, s), na_action="ignore")))
     subtitle = filters.describe(names)
     if rows.empty:
@@ -562,7 +564,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
         claims = claims[claims.claim_end >= pd.Timestamp(filters.date_from)]
     if filters.date_to:
         claims = claims[claims.claimed_on <= pd.Timestamp(filters.date_to)]
-    positions = {t: queries.topic_positions(con, t) for t in view.topics}
+    positions = {t: continuity.topic_positions(con, t) for t in view.topics}
     return charts.stance_figure(rows, claims, positions, list(view.actors), names, title, subtitle, footer)
 
 
@@ -572,7 +574,7 @@ def acknowledge_shifts(con: duckdb.DuckDBPyConnection, statement_ids: list[str],
 
     def write() -> int:
         with store.transaction(con, who, "acknowledge shift") as audit:
-            new = queries.insert_acknowledgements(con, statement_ids, who)
+            new = continuity.insert_acknowledgements(con, statement_ids, who)
             for statement_id in new:
                 audit.row("acknowledgements", statement_id, None, {"statement_id": statement_id, "who": who})
         return len(new)

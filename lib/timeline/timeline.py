@@ -18,10 +18,12 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import charts, queries, reliability
+from lib import catalog, charts
 from lib.caching import Cache, direct
 from lib.dates import format_partial_date
 from lib.filters import Filters
+from lib.sources import claim_status, reliability
+from lib.timeline import queries
 
 POINT_LIMIT = 3000
 """Above this many items in range the chart draws density instead of single items."""
@@ -54,7 +56,7 @@ def density_bucket(start: dt.date, end: dt.date) -> str:
 
 def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> tuple[dt.date, dt.date] | None:
     """The span the chart covers: the filter's dates, completed from the store's first and last dated item."""
-    summary = cache(queries.store_summary)(con)
+    summary = cache(catalog.store_summary)(con)
     first, last = summary["first_day"], summary["last_day"]
     if first is None and not filters.date_from:
         return None
@@ -89,13 +91,13 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
 def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
 
-    The grades come from the whole store's track records (lib.reliability), computed once per data
+    The grades come from the whole store's track records (lib.sources.reliability), computed once per data
     version when ``cache`` is the page's; credibility is judged for the claims shown only.
     """
     items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
     grades = cache(reliability.grades_in_force)(con)
     claims = items.item_id[items.kind == "claim"]
-    claim_credibility = items.item_id.where(items.kind == "claim").map(queries.claim_credibility(con, list(claims)))
+    claim_credibility = items.item_id.where(items.kind == "claim").map(claim_status.claim_credibility(con, list(claims)))
     grade = items.source_id.map(grades)
     return items.assign(grade=[
         None if not isinstance(g, str) else g + (f" · credibility {int(c)}" if pd.notna(c) else "")
@@ -110,11 +112,11 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
     ``lane_count`` lanes are named (the busiest); the rest are gathered as '(other)'.
     """
     density, data = chart_data(con, filters, lane, cache, lane_count)
-    names = cache(queries.names)(con)
+    names = cache(catalog.names)(con)
     subtitle = filters.describe(names)
     if density:
         # counting the distinct sources in range would cost another pass over every item: name the store's sources
-        footer = charts.source_line(int(data.n.sum()), int(cache(queries.store_summary)(con)["sources"]), queries.data_as_of(con))
+        footer = charts.source_line(int(data.n.sum()), int(cache(catalog.store_summary)(con)["sources"]), catalog.data_as_of(con))
         fig = charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence())
         if filters.date_from and filters.date_to and len(data):
             # the range asked for, from the first period's start (a week or month may begin before it), half a period aside
@@ -122,7 +124,7 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
             start = min(filters.date_from, pd.to_datetime(data.bucket).min().date())
             fig.update_xaxes(range=[start - pad, filters.date_to + pad])
         return fig
-    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, queries.data_as_of(con),
+    footer = charts.source_line(len(data), int(data.source_id.nunique()) if len(data) else 0, catalog.data_as_of(con),
                                 charts.source_names(data.source_name) if len(data) else ())
     fig = charts.timeline_figure(lane_rows(data, lane, lane_count), names, LANES[lane], subtitle, footer)
     if filters.date_from and filters.date_to:
@@ -159,7 +161,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     actors, topic, source, grade, continuity, claim status, description (an event's), item_id.
     """
     items = graded_items(con, filters, cache).head(TABLE_LIMIT)  # the chart's cached rows
-    names = cache(queries.names)(con)
+    names = cache(catalog.names)(con)
     worded = (items.kind != "event") & items.text.notna() & (items.text.fillna("") != "")
     return pd.DataFrame({
         "date": [format_partial_date(d, p) for d, p in zip(items.dated, items.date_precision, strict=True)],
@@ -195,8 +197,8 @@ def item_detail(con: duckdb.DuckDBPyConnection, kind: str, item_id: str) -> dict
     item = queries.timeline_item(con, kind, item_id)
     if item is None:
         return None
-    names = queries.names(con)
-    evidence = queries.claim_evidence(con, [item_id]) if kind == "claim" else pd.DataFrame()
+    names = catalog.names(con)
+    evidence = claim_status.claim_evidence(con, [item_id]) if kind == "claim" else pd.DataFrame()
     if len(evidence):
         evidence.insert(0, "date", [format_partial_date(d, p) if not pd.isna(d) else ""
                                     for d, p in zip(evidence.dated, evidence.date_precision, strict=True)])

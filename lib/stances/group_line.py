@@ -14,7 +14,7 @@ statements whose periods overlap are *concurrent*: the sources do not say which
 came first. Uncoded statements (no position) are ``unclear`` and take no part.
 
 The group's *line* is built in date order (period end, then start). What the
-line held before a statement is, as in the single-actor rule (lib/stance.py),
+line held before a statement is, as in the single-actor rule (lib/stances/stance.py),
 the positions of the latest line period that ends before the statement's
 period starts, with every line period overlapping that one (several positions
 there: the line was split).
@@ -42,7 +42,7 @@ Each coded statement, against the line held before it (H):
     join the line; the card says so.
   * A series with a single voice has no one to answer: its statements are
     ``shifted`` as in the single-actor rule, so for one voice this rule and
-    lib/stance.py's SQL give the same labels (a property test holds them to it).
+    lib/stances/continuity.py's SQL give the same labels (a property test holds them to it).
 
 The card figures of a series follow from the labels: current position (the
 latest line period; split when it disagrees), held since (the latest first or
@@ -193,7 +193,7 @@ def judge(statements: Sequence[Said], known: Mapping[str, tuple[str, frozenset[s
 
     ``known``: each statement's label and what the record held before it, already
     worked out, for a series of one voice, where the rule is the single-actor
-    rule that lib/queries.py computes in SQL for a million statements at once:
+    rule that lib/stances/continuity.py computes in SQL for a million statements at once:
     the figures then follow from those labels without labelling again.
     """
     ordered = sorted(statements, key=_order)
@@ -254,7 +254,7 @@ def _label(ordered: list[Said], line: Line) -> list[Said]:
 
 
 def _figures(line: Line, members: list[Said]) -> None:
-    """Card figures from the labelled line (the same definitions as lib/stance.py's SQL for one voice)."""
+    """Card figures from the labelled line (the same definitions as lib/stances/continuity.py's SQL for one voice)."""
     if not members:
         return
     latest = max(s.end for s in members)

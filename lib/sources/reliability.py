@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import access, charts, queries, store
+from lib import access, catalog, charts, store
 from lib.caching import Cache, direct
 from lib.filters import Filters
+from lib.sources import claim_status
 
 PRIOR_A, PRIOR_B = 2.0, 2.0
 INTERVAL = 0.90
@@ -83,7 +84,7 @@ def letter(judged: int, mean: float, low: float, high: float) -> str:
 
 def track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Every source's track record with estimate, interval, derived and analyst grades (the Sources table)."""
-    df = queries.source_track_records(con, filters)
+    df = claim_status.source_track_records(con, filters)
     df["judged"] = df.corroborated + df.contradicted
     df["mean"], df["low"], df["high"] = estimate(df.corroborated.to_numpy(), df.contradicted.to_numpy())
     df["derived_grade"] = [letter(j, m, lo, hi) for j, m, lo, hi in zip(df.judged, df["mean"], df.low, df.high, strict=True)]
@@ -156,9 +157,9 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     """Reliability estimate with its 90 % interval against the number of judged claims, one point per source."""
     df = cache(track_records)(con, filters)
     df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
-    as_of = queries.data_as_of(con)
+    as_of = catalog.data_as_of(con)
     footer = charts.source_line(int(df.claims.sum()), len(df), as_of, list(df.sort_values(["claims", "name"], ascending=[False, True]).name))
-    subtitle = filters.describe(queries.names(con))
+    subtitle = filters.describe(catalog.names(con))
     return charts.reliability_figure(df, subtitle, footer)
 
 

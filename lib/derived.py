@@ -1,0 +1,155 @@
+"""The upkeep of derived data: what follows the rows a write changed, before its transaction commits.
+
+Derived columns and tables let pages answer at 1M-10M rows without recomputing
+on every filter change: ``statements.own_continuity`` (each series' history),
+the link counts ``event_actor_days`` and ``event_actor_months`` (density by
+actor lane), and the full-text index. ``store.transaction`` calls
+:func:`refresh` with the tables written; a bulk writer that keeps one current
+itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
+for the series it touched) says so with ``Audit.keeps_current``.
+
+This module reads the store and the features' SQL (the series rule, the search
+index, which needs the store's extension loading), so lib/store.py imports it
+at call time, its only import of that kind (tests/unit/test_architecture.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pyarrow as pa
+
+from lib import store
+from lib.phrases import flags
+from lib.phrases_v6 import declared_v6
+from lib.search import index
+from lib.stances.continuity import SERIES_CTE, series_params
+
+_LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign} count(*) as links
+                     from events e join event_actors ea on ea.event_id = e.event_id
+                     where e.event_id in (select unnest(?::varchar[])) group by all"""
+
+
+def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset(),
+            unkeyed: frozenset[str] | set[str] = frozenset()) -> None:
+    """Bring derived columns and tables in step with what the transaction wrote, before it commits (``store.transaction``).
+
+    They let the Timeline answer at 1M-10M rows without recomputing on every
+    filter change: statements.own_continuity (each series' history: 0.9 s at
+    1M statements) and the link counts event_actor_days and event_actor_months
+    (density by actor lane: 1.2 s at 10M events for all dates), and the full-text
+    index (for the written rows alone: ``written_keys``). A write of those tables
+    pays the refresh instead.
+    """
+    if store.SEARCH_INDEX not in kept_current:
+        index.refresh(con, touched, set(unkeyed))
+    if "statements" in touched and store.OWN_CONTINUITY not in kept_current:
+        refresh_own_continuity(con)
+    if touched & {"events", "event_actors"} and store.LINK_COUNTS not in kept_current:
+        rebuild_event_actor_counts(con)
+
+
+def add_month_links(con: duckdb.DuckDBPyConnection, days_table: str) -> None:
+    """Add the per-day link counts in ``days_table`` (actor_id, occurred_on, links; a temp table of ours) to
+    event_actor_months. MERGE rather than ``on conflict``: the team store has no key to conflict on."""
+    con.execute(f"""merge into event_actor_months m
+                    using (select actor_id, date_trunc('month', occurred_on)::date as month, sum(links) as links
+                           from {days_table} group by all) d
+                    on m.actor_id = d.actor_id and m.month = d.month
+                    when matched then update set links = m.links + d.links
+                    when not matched then insert values (d.actor_id, d.month, d.links)""")
+
+
+@contextmanager
+def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> Iterator[None]:
+    """Keep event_actor_days and event_actor_months exact across a write of these events and their actor links only.
+
+    Their links are counted before and after the write and the difference is
+    appended (a key may repeat, readers sum), instead of recounting every link:
+    a curated edit on a store of 10M events costs milliseconds, not the 5 s of a
+    rebuild. Call inside store.transaction and tell it ``keeps_current(store.LINK_COUNTS)``.
+    """
+    con.execute(f"create or replace temp table link_counts_change as {_LINK_COUNTS_OF.format(sign='-')}", [event_ids])
+    yield
+    con.execute(f"insert into link_counts_change {_LINK_COUNTS_OF.format(sign='')}", [event_ids])
+    con.execute("""create or replace temp table link_counts_net as
+                   select actor_id, occurred_on, date_precision, sum(links)::bigint as links from link_counts_change
+                   group by all having sum(links) <> 0""")
+    con.execute("insert into event_actor_days select * from link_counts_net")
+    add_month_links(con, "link_counts_net")
+    con.execute("delete from event_actor_months where links = 0")
+    con.execute("drop table link_counts_change; drop table link_counts_net")
+
+
+def rebuild_event_actor_counts(con: duckdb.DuckDBPyConnection) -> None:
+    """Recount event_actor_days from events and their actor links, and event_actor_months from it (store.transaction)."""
+    con.execute("delete from event_actor_days")
+    con.execute(
+        """insert into event_actor_days
+           select ea.actor_id, e.occurred_on, e.date_precision, count(*)
+           from events e join event_actors ea on ea.event_id = e.event_id group by all"""
+    )
+    con.execute("delete from event_actor_months")
+    con.execute("insert into event_actor_months select actor_id, date_trunc('month', occurred_on)::date, sum(links) from event_actor_days group by all")
+
+
+def refresh_own_continuity(con: duckdb.DuckDBPyConnection, actors: list[str] | None = None, topics: list[str] | None = None) -> None:
+    """Write each statement's label against its own actor's record into statements.own_continuity.
+
+    Called by store.transaction whenever statements were written (every series),
+    and by a bundle for the series it wrote (``actors`` by ``topics``, see
+    ``continuity.statement_series``); only rows whose label changed are updated.
+    """
+    con.execute(
+        SERIES_CTE
+        + """
+        , labels as (select statement_id, continuity from continuity where series_actor_id = actor_id)
+        update statements set own_continuity = labels.continuity
+        from labels
+        where statements.statement_id = labels.statement_id and statements.own_continuity is distinct from labels.continuity
+        """,
+        series_params(actors, topics, False),
+    )
+
+
+# -- upgrades: stored values recomputed in Python (store.ensure_schema runs them by schema version) --
+def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute statements.self_declared_continuity with the current phrase detector (schema 7).
+
+    Schema 6's detector found one in ten of the real declarations. A flag it set
+    is replaced by the new detector's verdict; a flag that differs from what it
+    would have said was an analyst's explicit value and is kept
+    (lib/phrases_v6.py). The upgrade's :func:`refresh` then relabels
+    statements.own_continuity (a self-declared first statement is
+    'reaffirmed') in the same transaction.
+    """
+    ids, quotes, stored = con.sql("select statement_id, quote, self_declared_continuity from statements").to_arrow_table().to_pydict().values()
+    new = flags(quotes)
+    changed = [(key, flag) for key, quote, was, flag in zip(ids, quotes, stored, new, strict=True)
+               if flag != was and was == declared_v6(quote)]
+    if not changed:
+        return
+    reflagged = pa.table({"statement_id": [k for k, _ in changed], "flag": [f for _, f in changed]})
+    con.register("reflagged", reflagged)
+    try:
+        con.execute("""update statements set self_declared_continuity = r.flag
+                       from reflagged r where statements.statement_id = r.statement_id""")
+    finally:
+        con.unregister("reflagged")
+    con.execute("insert into audit_log (who, action, table_name, after) values ('upgrade', ?, 'statements', ?)",
+                ["schema 7: continuity wording re-flagged by the new detector",
+                 json.dumps({"set": sum(f for _, f in changed), "cleared": sum(not f for _, f in changed)})])
+
+
+def _index_text(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the full-text index once (schema 8); later writes keep it current. Without the fts package it is left stale."""
+    if store.load_extension(con, "fts"):
+        index.rebuild(con)
+    else:
+        con.execute("insert into meta values ('search_stale', '1') on conflict do update set value = excluded.value")
+
+
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 7: _index_text}

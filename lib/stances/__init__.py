@@ -1,0 +1,1 @@
+"""Stance continuity (issue 4): ``series`` labels every statement of every series in SQL; ``stance`` shapes the Stances page, the Overview's standings and the CLI report; ``group_line`` judges a group of voices as one line."""

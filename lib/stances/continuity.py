@@ -1,0 +1,342 @@
+"""The Stances' SQL: continuity of every statement of every series at once, reported shifts, the busiest series, alerts.
+
+lib/stances/stance.py documents the rules and shapes the results; the group rule
+of lib/stances/group_line.py runs over :func:`statement_continuity`'s rows. The
+stored labels (``statements.own_continuity``) are refreshed by lib/derived.py
+from :data:`SERIES_CTE`.
+
+A *series* is what one card and one line of the step chart show: an actor's
+own statements on a topic, plus (when ``inherit`` is on) those of its
+descendants, each row keeping who said it. Parameters are named: $actors
+(series actor ids, NULL = every actor), $topics (NULL = every topic), $inherit (boolean).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from lib.dates import PERIOD_END
+from lib.filters import Filters
+
+SERIES_CTE = f"""
+with recursive tree(series_actor_id, actor_id) as (
+    select actor_id, actor_id from actors
+    where $actors::varchar[] is null or actor_id in (select unnest($actors::varchar[]))
+    union
+    select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id
+    where $inherit
+),
+codes as (
+    -- each position code used on a topic gets one bit, so that sets of positions are integers
+    -- (fast to merge over a million rows); a topic may use up to 63 codes
+    select topic_id, position_code,
+           1::bigint << (row_number() over (partition by topic_id order by position_code) - 1)::bigint as bit
+    from (select distinct topic_id, position_code from statements
+          where position_code is not null
+            and ($topics::varchar[] is null or topic_id in (select unnest($topics::varchar[]))))
+),
+said as (
+    select t.series_actor_id, s.statement_id, s.actor_id, s.topic_id, s.stated_on, s.date_precision,
+           s.position_code, c.bit, s.self_declared_continuity as self_declared, s.own_continuity, s.quote, s.attribution,
+           s.document_id,
+           {PERIOD_END['s']} as period_end
+    from statements s join tree t on t.actor_id = s.actor_id
+    left join codes c on c.topic_id = s.topic_id and c.position_code = s.position_code
+    where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+),
+periods as (
+    -- per series and period end: the positions stated in that period or in any earlier-ending coded
+    -- period overlapping it (concurrent; several bits = the record is split there)
+    select series_actor_id, topic_id, period_end,
+           bit_or(mask) over (
+               partition by series_actor_id, topic_id order by period_end - date '1970-01-01'
+               range between (period_end - period_start) preceding and current row) as mask
+    from (select series_actor_id, topic_id, period_end, min(stated_on) as period_start, bit_or(bit) as mask
+          from said where bit is not null group by all)
+),
+continuity as (
+    -- ASOF: the latest period that ends before this statement's period starts
+    select said.*, p.period_end as previous_end, p.mask as previous_mask,
+           case when said.bit is null then 'unclear'
+                when p.mask is null then case when said.self_declared then 'reaffirmed' else 'first' end
+                when p.mask = said.bit then 'reaffirmed'
+                else 'shifted' end as continuity
+    from said asof left join periods p
+      on p.series_actor_id = said.series_actor_id and p.topic_id = said.topic_id and said.stated_on > p.period_end
+)
+"""
+
+
+def _positions_of(mask: str, topic: str) -> str:
+    """SQL for the position codes in a bit set; ``mask`` and ``topic`` are *qualified* column expressions of this module
+    (unqualified, ``topic_id`` would bind to the subquery's own column and match every topic)."""
+    return f"(select list(k.position_code order by k.position_code) from codes k where k.topic_id = {topic} and ({mask} & k.bit) <> 0)"
+
+
+def series_params(actors: list[str] | None, topics: list[str] | None, inherit: bool) -> dict[str, object]:
+    return {"actors": actors, "topics": topics, "inherit": inherit}
+
+
+def statement_continuity(
+    con: duckdb.DuckDBPyConnection,
+    actors: list[str] | None,
+    topics: list[str] | None,
+    inherit: bool,
+    filters: Filters | None = None,
+) -> pd.DataFrame:
+    """Every statement of the chosen series with its continuity label, in date order.
+
+    ``continuity`` compares each statement with the series' previous period,
+    whoever spoke: right for one actor's own series, and the input of the group
+    rule (lib/stances/group_line.py) when sub-actors are folded in. ``own_continuity`` is
+    the label against the speaker's own record. Continuity is computed over the
+    whole history and every row is returned; ``shown`` says which rows
+    ``filters`` (dates, sources, text) choose, so a date range never turns a
+    reaffirmation into a 'first'.
+
+    Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision,
+    period_end, position_code, position_label, ordinal, self_declared, previous_statement_id,
+    previous_positions (list), continuity, own_continuity, quote, attribution, document_id,
+    source_id, grade (the analyst's grade of the source, or null), shown.
+    """
+    f = filters or Filters()
+    params = series_params(actors, topics, inherit) | {
+        "date_from": f.date_from, "date_to": f.date_to, "sources": list(f.sources) or None,
+        "text": f"%{f.text}%" if f.text else None,
+    }
+    return con.execute(
+        SERIES_CTE
+        + """
+        select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
+               c.position_code, p.label as position_label, p.ordinal, c.self_declared,
+               (select arg_max(q.statement_id, (q.stated_on, q.statement_id)) from said q
+                where q.series_actor_id = c.series_actor_id and q.topic_id = c.topic_id and q.period_end = c.previous_end
+                  and q.bit is not null) as previous_statement_id,
+               """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions,
+               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade,
+               coalesce(($date_from::date is null or c.period_end >= $date_from::date)
+                 and ($date_to::date is null or c.stated_on <= $date_to::date)
+                 and ($sources::varchar[] is null or d.source_id in (select unnest($sources::varchar[])))
+                 and ($text::varchar is null or c.quote ilike $text::varchar), false) as shown
+        from continuity c
+        left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
+        left join documents d on d.document_id = c.document_id
+        left join sources src on src.source_id = d.source_id
+        order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
+        """,
+        params,
+    ).df()
+
+
+def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -> set[tuple[str, str]]:
+    """The (actor, topic) series these stored statements sit in.
+
+    A statement's own continuity depends on its actor's record on its topic alone,
+    so a write of some statements changes the labels of the series they sit in
+    before and after it (an edit may move one to another actor or topic), and of
+    no other: relabelling those (:func:`refresh_own_continuity`) is milliseconds
+    at 1M statements instead of the 1.3 s of every series.
+    """
+    return set(con.execute("select distinct actor_id, topic_id from statements where statement_id in (select unnest(?::varchar[]))",
+                           [statement_ids]).fetchall())
+
+
+def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
+    """Claims about a series' stance, set against its own statements before, during and after them.
+
+    A claim belongs to a series when its topic is the series' topic and its
+    subject is the series actor, or, with ``inherit`` (a group line), one of its
+    voices (descendants) or an ancestor (a claim about Turkey is about its
+    ministry's line too). An actor whose statement is evidence for or against a
+    claim is a witness, not its subject: evidence never brings a claim onto a
+    card. Status from the evidence table: corroborated, contradicted, contested
+    (both) or open (none).
+
+    Columns: series_actor_id, topic_id, claim_id, claimed_on, date_precision, claim_end, text,
+    subject_actor_id, asserted_position_code, document_id, source_id, grade, status,
+    before_positions (latest period ending before the claim), during_positions (statements
+    whose period overlaps the claim's), after_positions (earliest statements starting after it),
+    reports_shift (asserts no position, or one the record around it does not hold).
+    """
+    return con.execute(
+        SERIES_CTE
+        + """,
+        above(series_actor_id, actor_id) as (
+            select actor_id, parent_actor_id from actors
+            where $inherit and parent_actor_id is not null
+              and ($actors::varchar[] is null or actor_id in (select unnest($actors::varchar[])))
+            union
+            select u.series_actor_id, a.parent_actor_id from above u join actors a on a.actor_id = u.actor_id
+            where a.parent_actor_id is not null
+        ),
+        linked as (
+            select t.series_actor_id, c.topic_id, c.claim_id
+            from claims c join (select * from tree union select * from above) t on t.actor_id = c.subject_actor_id
+            where $topics::varchar[] is null or c.topic_id in (select unnest($topics::varchar[]))
+        ),
+        status as (
+            select claim_id,
+                   case when bool_or(relation = 'corroborates') and bool_or(relation = 'contradicts') then 'contested'
+                        when bool_or(relation = 'corroborates') then 'corroborated'
+                        else 'contradicted' end as status
+            from evidence group by claim_id
+        ),
+        placed as (
+            select l.series_actor_id, l.topic_id, c.claim_id, c.claimed_on, c.date_precision,
+                   case c.date_precision when 'day' then c.claimed_on when 'month' then last_day(c.claimed_on)
+                        else make_date(year(c.claimed_on), 12, 31) end as claim_end,
+                   c.text, c.subject_actor_id, c.asserted_position_code, c.document_id
+            from linked l join claims c using (claim_id)
+        ),
+        -- the record around each claim, by joins rather than a lookup per claim (a series with tens of
+        -- thousands of claims took 34 s at 10M events with correlated subqueries)
+        coded as (select series_actor_id, topic_id, stated_on, period_end, position_code from said where position_code is not null),
+        spans as (
+            -- the record as distinct periods, each with the set of positions stated for it (a year-dated
+            -- statement overlaps every claim of its year: thousands of them collapse into one span)
+            select series_actor_id, topic_id, stated_on, period_end, bit_or(bit) as mask
+            from said where bit is not null group by all
+        ),
+        series_keys as (
+            select series_actor_id, topic_id, row_number() over (order by series_actor_id, topic_id) as k
+            from (select distinct series_actor_id, topic_id from placed)
+        ),
+        during as (
+            -- the positions of the spans overlapping the claim's period. Each series' days are laid on one
+            -- number line, 4M days apart (more than year 1 to 9999), so that the overlap is two inequalities
+            -- alone and DuckDB runs a range join; with the series as equality keys it paired every claim with
+            -- every statement of its series (29M pairs, 6 s, at 10M events)
+            select p.series_actor_id, p.topic_id, p.claim_id, bit_or(s.mask) as during_mask
+            from (select p.*, k.k * 4000000 + (p.claimed_on - date '0001-01-01') as lo,
+                         k.k * 4000000 + (p.claim_end - date '0001-01-01') as hi
+                  from placed p join series_keys k using (series_actor_id, topic_id)) p
+            join (select s.mask, k.k * 4000000 + (s.stated_on - date '0001-01-01') as lo,
+                         k.k * 4000000 + (s.period_end - date '0001-01-01') as hi
+                  from spans s join series_keys k using (series_actor_id, topic_id)) s
+              on s.lo <= p.hi and s.hi >= p.lo
+            group by all
+        ),
+        next_said as (
+            -- the first day after the claim's period on which the series said anything coded
+            select p.series_actor_id, p.topic_id, p.claim_id, s.stated_on as after_on
+            from placed p asof join (select distinct series_actor_id, topic_id, stated_on from coded) s
+              on s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id and p.claim_end < s.stated_on
+        ),
+        after as (
+            select n.series_actor_id, n.topic_id, n.claim_id, list(distinct s.position_code order by s.position_code) as after_positions
+            from next_said n join coded s on s.series_actor_id = n.series_actor_id and s.topic_id = n.topic_id and s.stated_on = n.after_on
+            group by all
+        ),
+        around as (
+            -- before: the latest period of the record that ended before the claim
+            select p.*, b.mask as before_mask, d.during_mask, f.after_positions
+            from placed p
+            asof left join periods b
+              on b.series_actor_id = p.series_actor_id and b.topic_id = p.topic_id and p.claimed_on > b.period_end
+            left join during d on d.series_actor_id = p.series_actor_id and d.topic_id = p.topic_id and d.claim_id = p.claim_id
+            left join after f on f.series_actor_id = p.series_actor_id and f.topic_id = p.topic_id and f.claim_id = p.claim_id
+        )
+        select a.series_actor_id, a.topic_id, a.claim_id, a.claimed_on, a.date_precision, a.claim_end, a.text,
+               a.subject_actor_id, a.asserted_position_code, a.document_id, d.source_id, src.analyst_grade as grade,
+               coalesce(st.status, 'open') as status, a.before_positions, a.during_positions, a.after_positions,
+               a.asserted_position_code is null
+                 or not list_contains(coalesce(a.before_positions, a.during_positions, a.after_positions, []),
+                                      a.asserted_position_code) as reports_shift
+        from (select r.*, """ + _positions_of("r.before_mask", "r.topic_id") + """ as before_positions,
+                          """ + _positions_of("r.during_mask", "r.topic_id") + """ as during_positions
+              from around r) a
+        left join status st using (claim_id)
+        left join documents d on d.document_id = a.document_id
+        left join sources src on src.source_id = d.source_id
+        order by a.series_actor_id, a.claimed_on, a.claim_id
+        """,
+        series_params(actors, topics, inherit),
+    ).df()
+
+
+def topic_positions(con: duckdb.DuckDBPyConnection, topic_id: str) -> pd.DataFrame:
+    """The position vocabulary of a topic, highest ordinal first. Columns: position_code, label, ordinal."""
+    return con.execute(
+        "select position_code, label, ordinal from positions where topic_id = ? order by ordinal desc, position_code", [topic_id]
+    ).df()
+
+
+def actor_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every actor id, sorted: the order in which reports walk the store."""
+    return [r[0] for r in con.execute("select actor_id from actors order by actor_id").fetchall()]
+
+
+def busiest_topic(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The topic with the most statements (ties by id), or None when there are no statements."""
+    rows = con.execute("select topic_id from statements group by topic_id order by count(*) desc, topic_id limit 1").fetchall()
+    return rows[0][0] if rows else None
+
+
+def busiest_series(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                   limit: int) -> tuple[int, list[tuple[str, str]]]:
+    """The (actor, topic) series with most statements, busiest first, and how many series there are in all.
+
+    With ``inherit`` a series is a top-level actor of those given (one whose
+    parent is not among them; every actor when none are given) counting its
+    descendants, as the Stances page draws it; without, every actor alone.
+    """
+    rows = con.execute(
+        """
+        with recursive tree(series_actor_id, actor_id) as (
+            select actor_id, actor_id from actors
+            where ($actors::varchar[] is null or actor_id in (select unnest($actors::varchar[])))
+              and (not $inherit or parent_actor_id is null
+                   or ($actors::varchar[] is not null and parent_actor_id not in (select unnest($actors::varchar[]))))
+            union
+            select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id where $inherit
+        )
+        select t.series_actor_id, s.topic_id, count(*) over () as total
+        from statements s join tree t using (actor_id)
+        where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+        group by all order by count(*) desc, t.series_actor_id, s.topic_id limit $limit
+        """,
+        {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
+    ).fetchall()
+    return (rows[0][2] if rows else 0), [(r[0], r[1]) for r in rows]
+
+
+def unacknowledged_shifts(con: duckdb.DuckDBPyConnection, limit: int) -> tuple[int, pd.DataFrame]:
+    """Statements that shift their own actor's position and nobody has acknowledged yet: (how many, newest ``limit``).
+
+    Alerts follow each actor's own series (no inheritance): a ministry moving is
+    news about the ministry, which is what statements.own_continuity holds, so the
+    alert finds its statements there (every page opens with it: recomputing a
+    million statements' series took 1.3 s) and works out the positions before
+    only for the few it shows. Columns: statement_id, actor_id, topic_id, stated_on,
+    date_precision, position_code, previous_positions, quote.
+    """
+    open_shifts = """from statements s
+                     where s.own_continuity = 'shifted'
+                       and not exists (select 1 from acknowledgements a where a.statement_id = s.statement_id)"""
+    total = con.execute(f"select count(*) {open_shifts}").fetchall()[0][0]
+    newest = con.execute(f"select s.statement_id, s.actor_id, s.topic_id {open_shifts} order by {PERIOD_END['s']} desc, "
+                         "s.stated_on desc, s.statement_id limit ?", [limit]).fetchall()
+    shown = con.execute(
+        SERIES_CTE
+        + """
+        select c.statement_id, c.actor_id, c.topic_id, c.stated_on, c.date_precision, c.position_code,
+               """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions, c.quote
+        from continuity c
+        where c.statement_id in (select unnest($ids::varchar[]))
+        order by c.period_end desc, c.stated_on desc, c.statement_id
+        """,
+        series_params(sorted({r[1] for r in newest}), sorted({r[2] for r in newest}), False) | {"ids": [r[0] for r in newest]},
+    ).df()
+    return int(total), shown
+
+
+def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[str], who: str) -> list[str]:
+    """Record shift alerts as acknowledged (call inside store.transaction); returns the ids that were new.
+
+    The new ids are found first and inserted (the team store has neither ``on conflict`` nor ``returning``).
+    """
+    new = sorted(r[0] for r in con.execute(
+        "select unnest(?::varchar[]) except select statement_id from acknowledgements", [statement_ids]).fetchall())
+    con.execute("insert into acknowledgements (statement_id, who) select unnest(?::varchar[]), ?", [new, who])
+    return new
