@@ -5,9 +5,11 @@ read-only) into a new team store on a throwaway PostgreSQL (tests/pg.py: initdb 
 folder, a Unix socket) with its Parquet files in a temporary data path, then times the queries the
 Overview, Timeline, Stances and Sources pages run, on both stores in the same process, alternating
 file and lake run by run so that both see the same machine load. It reports the median of
-``--repeat`` runs (after one warm-up run each) and the ratio lake / file.
+``--repeat`` runs (after one warm-up run each) of wall and CPU milliseconds (the process's, every DuckDB
+thread), the ratio lake / file, the load average, and how many queries the lake sent to its catalog for one
+run (postgres_scanner's ``pg_debug_show_queries``, counted from stderr).
 
-    python bench/backends.py [--store /work/stores/events_1m.duckdb] [--repeat 5] [--json]
+    python bench/backends.py [--store /work/stores/events_1m.duckdb] [--repeat 5] [--only Timeline --only summary] [--json]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -69,24 +72,52 @@ def copy_into_lake(source: Path, setting: str) -> float:
     return time.perf_counter() - started
 
 
-def measure(file_db: Path, setting: str, repeat: int) -> list[dict[str, object]]:
+def catalog_queries(con: object, func: object) -> int:
+    """How many statements one run of ``func`` sends to the team store's PostgreSQL catalog (postgres_scanner prints
+    each to stderr under ``pg_debug_show_queries``; stderr is taken aside for the run)."""
+    with tempfile.TemporaryFile() as out:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(out.fileno(), 2)
+        try:
+            con.execute("set pg_debug_show_queries = true")
+            func(con)
+        finally:
+            con.execute("set pg_debug_show_queries = false")
+            os.dup2(saved, 2)
+            os.close(saved)
+        out.seek(0)
+        return len(re.findall(rb"^(COPY|SELECT|BEGIN|COMMIT)\b", out.read(), re.M))
+
+
+def measure(file_db: Path, setting: str, repeat: int, only: list[str] | None) -> list[dict[str, object]]:
     from lib import store
 
     stores = {"file": store.connect(file_db, read_only=True), "lake": store.connect(setting, read_only=True)}
     assert store.table_counts(stores["file"]) == store.table_counts(stores["lake"]), "the copy differs"
     rows = []
     for label, func in page_queries().items():
+        if only and not any(part in label for part in only):
+            continue
         times: dict[str, list[float]] = {"file": [], "lake": []}
+        cpu: dict[str, list[float]] = {"file": [], "lake": []}
         for con in stores.values():
             func(con)  # warm-up: DuckDB's buffers, the lake's file list
+        load = os.getloadavg()[0]
         for _ in range(repeat):
             for which, con in stores.items():
-                start = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 func(con)
-                times[which].append((time.perf_counter() - start) * 1000)
-        file_ms, lake_ms = (round(statistics.median(times[w]), 1) for w in ("file", "lake"))
-        rows.append({"query": label, "file_ms": file_ms, "lake_ms": lake_ms, "ratio": round(lake_ms / file_ms, 2)})
-        print(f"{label:45s} file {file_ms:9.1f} ms   lake {lake_ms:9.1f} ms   x{lake_ms / file_ms:.2f}", flush=True)
+                times[which].append((time.perf_counter() - started) * 1000)
+                cpu[which].append((time.process_time() - used) * 1000)
+        file_ms, lake_ms, file_cpu, lake_cpu = (round(statistics.median(series[w]), 1)
+                                                for series in (times, cpu) for w in ("file", "lake"))
+        load = round((load + os.getloadavg()[0]) / 2, 1)
+        asked = catalog_queries(stores["lake"], func)
+        rows.append({"query": label, "file_ms": file_ms, "lake_ms": lake_ms, "ratio": round(lake_ms / file_ms, 2),
+                     "file_cpu_ms": file_cpu, "lake_cpu_ms": lake_cpu, "catalog_queries": asked, "load": load})
+        print(f"{label:45s} file {file_ms:9.1f} ms (cpu {file_cpu:8.1f})   lake {lake_ms:9.1f} ms (cpu {lake_cpu:8.1f})   "
+              f"x{lake_ms / file_ms:.2f}   catalog queries {asked}   load {load}", flush=True)
     return rows
 
 
@@ -94,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", action="append", help="only the page queries whose label holds this text (repeatable)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from lib import backend
@@ -106,8 +138,9 @@ def main() -> None:
             setting = f"ducklake:postgres:{server.new_database()}"
             print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, python {platform.python_version()}; "
                   f"load average before: {os.getloadavg()}", flush=True)
-            print(f"copied {args.store.name} into the team store in {copy_into_lake(args.store, setting):.1f} s", flush=True)
-            rows = measure(args.store, setting, args.repeat)
+            print(f"copied {args.store.name} into the team store in {copy_into_lake(args.store, setting):.1f} s "
+                  f"(load average after: {os.getloadavg()})", flush=True)
+            rows = measure(args.store, setting, args.repeat, args.only)
             print(f"load average after: {os.getloadavg()}")
             if args.json:
                 print(json.dumps({"store": str(args.store), "rows": rows, "load": os.getloadavg()}, indent=1))

@@ -155,6 +155,37 @@ def _take_check(text: str) -> tuple[str, str | None]:
 DEFAULT = re.compile(r"\bdefault\s+(nextval\('(\w+)'\)|\[\]|'[^']*'|\w+)", re.I)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of schema.sql as DuckLake holds it, and what the writers do in place of its constraints."""
+
+    name: str
+    ddl: str
+    """name, type and what DuckLake keeps (NOT NULL, a literal default)"""
+    check: str | None
+    key: bool
+    """declared PRIMARY KEY"""
+    sequence: str | None
+    """the sequence of its ``default nextval(...)``: :func:`enforce` numbers new rows"""
+    fill: str | None
+    """its list default (``[]``): :func:`enforce` fills it"""
+
+
+def column(item: str) -> Column:
+    """A column definition of schema.sql (or of a migration's ADD COLUMN) without what DuckLake cannot hold."""
+    item, check = _take_check(item)
+    name, kind, rest = [*item.split(None, 2), ""][:3]
+    key = bool(re.search(r"\bprimary key\b", rest, re.I))
+    if key:
+        rest = re.sub(r"\bprimary key\b", "not null", rest, flags=re.I)
+    sequence = fill = None
+    default = DEFAULT.search(rest)
+    if default and (default.group(2) or default.group(1) == "[]"):
+        rest = re.sub(r"\bnot null\b", "", DEFAULT.sub("", rest), flags=re.I)
+        sequence, fill = default.group(2), None if default.group(2) else default.group(1)
+    return Column(name, " ".join(f"{name} {kind} {rest}".split()), check, key, sequence, fill)
+
+
 @functools.cache
 def rules(schema_sql: str) -> Rules:
     """Derive the DuckLake tables and the writers' rules from schema.sql's text (never a hand-kept copy)."""
@@ -167,23 +198,57 @@ def rules(schema_sql: str) -> Rules:
             if table_key:
                 keys[table] = tuple(c.strip() for c in table_key.group(1).split(","))
                 continue
-            item, check = _take_check(item)
-            name, kind, rest = [*item.split(None, 2), ""][:3]
-            if check:
-                checks.append((table, name, check))
-            if re.search(r"\bprimary key\b", rest, re.I):
-                keys[table] = (name,)
-                rest = re.sub(r"\bprimary key\b", "not null", rest, flags=re.I)
-            default = DEFAULT.search(rest)
-            if default and (default.group(2) or default.group(1) == "[]"):
-                rest = re.sub(r"\bnot null\b", "", DEFAULT.sub("", rest), flags=re.I)
-                if default.group(2):
-                    numbered[default.group(2)] = (table, name)
-                else:
-                    filled.append((table, name, default.group(1)))
-            columns.append(" ".join(f"{name} {kind} {rest}".split()))
+            found = column(item)
+            if found.check:
+                checks.append((table, found.name, found.check))
+            if found.key:
+                keys[table] = (found.name,)
+            if found.sequence:
+                numbered[found.sequence] = (table, found.name)
+            if found.fill:
+                filled.append((table, found.name, found.fill))
+            columns.append(found.ddl)
         tables.append(f"create table if not exists {table} (\n    " + ",\n    ".join(columns) + "\n)")
     return Rules(";\n".join(tables) + ";\n", keys, tuple(checks), numbered, tuple(filled))
+
+
+# -- schema upgrades ------------------------------------------------------------------------------------
+WRITERS_ENFORCE = re.compile(r"""\s*(create\s+(unique\s+)?index|drop\s+index|create\s+sequence|drop\s+sequence
+                                 |alter\s+table\s+\w+\s+(add\s+(primary\s+key|unique|check|constraint)|drop\s+constraint))\b""",
+                             re.I | re.X)
+"""Upgrade statements that make or drop an index, a sequence or a constraint: the team store holds none of them,
+its writers enforce what schema.sql says (:func:`rules`, :func:`enforce`), so they have nothing to do there."""
+ADD_COLUMN = re.compile(r"\s*alter\s+table\s+(\w+)\s+add\s+(?:column\s+)?(if\s+not\s+exists\s+)?(.*?)\s*;?\s*", re.I | re.S)
+
+
+def lake_statements(statement: str) -> list[str]:
+    """One statement of a schema upgrade (``store.MIGRATIONS``, ``store.REFILLS``) as the team store runs it.
+
+    DuckLake refuses indexes, sequences and constraints (dropped: the writers enforce schema.sql's) and an added
+    column with a CHECK, a sequence or a list default: the column is added without them and a list default filled
+    in. Anything else runs as written; what DuckLake cannot do fails there, and the upgrade is refused whole
+    (:func:`refused`).
+    """
+    if WRITERS_ENFORCE.match(statement):
+        return []
+    added = ADD_COLUMN.fullmatch(statement)
+    if not added:
+        return [statement]
+    table, if_not_exists, item = added.groups()
+    found = column(item)
+    steps = [f"alter table {table} add column {if_not_exists or ''}{found.ddl}"]
+    if found.fill:
+        steps.append(f"update {table} set {found.name} = {found.fill} where {found.name} is null")
+    return steps
+
+
+def refused(found: int, wanted: int, exc: Exception) -> str:
+    """What an upgrade that failed on the team store tells the administrator: nothing changed, and what to do."""
+    return (f"the team store cannot be upgraded from schema {found} to {wanted}: {exc}. Nothing was changed (the "
+            f"upgrade is one transaction and rolled back). Keep running the Stancewatch that matches schema {found}, "
+            "or move the data: with that version, python -m lib.cli export bundle DIR; then, with this one, a new team "
+            "store (an empty catalog database and data path) and python -m lib.cli import bundle DIR "
+            "(docs/DEPLOY.md, 'Upgrading the team store')")
 
 
 LARGE = frozenset({"events", "documents", "statements", "event_actors", "event_documents", "event_actor_days", "event_actor_months"})

@@ -136,7 +136,12 @@ def connect(path: Store | None = None, read_only: bool = False, snapshot: int | 
     if isinstance(target, backend.Lake):
         con = backend.open_lake(target, read_only, OFFLINE, snapshot)
         if not read_only and snapshot is None:
-            ensure_schema(con)
+            try:
+                ensure_schema(con)
+            except duckdb.TransactionException as exc:  # another process created or upgraded it first: now current
+                if not _is_conflict(exc):
+                    raise
+                ensure_schema(con)
         return con
     if snapshot is not None:
         raise StoreError(NO_TIME_TRAVEL)
@@ -224,6 +229,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
     if found == SCHEMA_VERSION:
         return
+    lake = backend.is_lake(con)
     con.execute("begin transaction")
     try:
         if found == 0:
@@ -232,10 +238,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         else:
             steps = range(found, SCHEMA_VERSION)
             for statement in (s for version in steps for s in MIGRATIONS[version]):
-                con.execute(statement)
+                for step in backend.lake_statements(statement) if lake else [statement]:
+                    con.execute(step)
             con.execute(schema_ddl(con))  # the team store holds no sequences: its DDL has none
             for statement in (s for version in steps for s in REFILLS.get(version, ())):
-                con.execute(statement)
+                for step in backend.lake_statements(statement) if lake else [statement]:
+                    con.execute(step)
             from lib import derived  # derived reads the feature packages, which read this module: imported at first use
 
             for version in steps:
@@ -245,11 +253,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             # evidence (RECOMPUTES builds them)
             derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
-        if backend.is_lake(con):
+        if lake:
             backend.enforce(con, lake_rules(), set())
         con.execute("commit")
-    except Exception:
-        con.execute("rollback")
+    except Exception as exc:
+        _rollback(con)
+        if lake and found and isinstance(exc, duckdb.Error) and not isinstance(exc, StoreError) and not _is_conflict(exc):
+            raise StoreError(backend.refused(found, SCHEMA_VERSION, exc)) from exc
         raise
 
 
