@@ -27,12 +27,12 @@ def _contents(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 
 
 def _rewind_to_1(con: duckdb.DuckDBPyConnection) -> None:
-    """Undo what migrations 1-7 added: the derived label and link counts, the full-text index; mark it version 1."""
+    """Undo what the migrations added: the derived label, link counts, claim judgements and full-text index; mark it
+    version 1."""
     con.execute("alter table statements drop column own_continuity")
-    for table in ("event_actor_months", "event_actor_days", "search_postings", "search_docs", "search_stats"):
+    for table in ("event_actor_months", "event_actor_days", "claim_judgements", "source_judgement_totals",
+                  "search_postings", "search_docs", "search_terms", "search_stats"):
         con.execute(f"drop table {table}")
-    if not backend.is_lake(con):
-        con.execute("drop sequence search_docid_seq")  # the team store has none
     con.execute("update meta set value = '1' where key = 'schema_version'")
 
 
