@@ -8,7 +8,9 @@ from :data:`SERIES_CTE`.
 A *series* is what one card and one line of the step chart show: an actor's
 own statements on a topic, plus (when ``inherit`` is on) those of its
 descendants, each row keeping who said it. Parameters are named: $actors
-(series actor ids, NULL = every actor), $topics (NULL = every topic), $inherit (boolean).
+(series actor ids, NULL = every actor), $topics (NULL = every topic), $inherit (boolean),
+$series (exact [actor, topic] pairs among those, NULL = every pair: a series' labels depend
+on its own statements alone, so leaving the others out changes none of them).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ said as (
            {PERIOD_END['s']} as period_end
     from statements s join tree t on t.actor_id = s.actor_id
     left join codes c on c.topic_id = s.topic_id and c.position_code = s.position_code
-    where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+    where ($topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[])))
+      and ($series::varchar[][] is null or [t.series_actor_id, s.topic_id] in (select unnest($series::varchar[][])))
 ),
 periods as (
     -- per series and period end: the positions stated in that period or in any earlier-ending coded
@@ -74,8 +77,10 @@ def _positions_of(mask: str, topic: str) -> str:
     return f"(select list(k.position_code order by k.position_code) from codes k where k.topic_id = {topic} and ({mask} & k.bit) <> 0)"
 
 
-def series_params(actors: list[str] | None, topics: list[str] | None, inherit: bool) -> dict[str, object]:
-    return {"actors": actors, "topics": topics, "inherit": inherit}
+def series_params(actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                  series: list[tuple[str, str]] | None = None) -> dict[str, object]:
+    return {"actors": actors, "topics": topics, "inherit": inherit,
+            "series": None if series is None else [[a, t] for a, t in series]}
 
 
 def statement_continuity(
@@ -126,6 +131,30 @@ def statement_continuity(
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
         params,
+    ).df()
+
+
+def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]], inherit: bool) -> pd.DataFrame:
+    """The statements of exactly these (actor, topic) series with what the group rule reads, in the order of
+    :func:`statement_continuity`, whose rows and values these are.
+
+    For the Overview's standings, which judges the 50 busiest series: their
+    actors on their topics span most of the store when sub-actors are folded
+    in (318k statements for 236k chosen ones at 10M events), and the quotes,
+    sources and previous statement the page does not show were half the query.
+    Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision, period_end,
+    position_code, self_declared, previous_positions (list), continuity.
+    """
+    return con.execute(
+        SERIES_CTE
+        + """
+        select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
+               c.position_code, c.self_declared,
+               """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions, c.continuity
+        from continuity c
+        order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
+        """,
+        series_params(sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit, series),
     ).df()
 
 
