@@ -131,22 +131,29 @@ def data_as_of(con: duckdb.DuckDBPyConnection) -> AsOf | None:
     return AsOf(when, store.snapshot_of(con)) if when else None
 
 
+_DATED = {"events": "occurred_on", "statements": "stated_on", "claims": "claimed_on"}
+"""The tables whose items the Overview's span covers, with their date column."""
+
+
 def store_summary(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Headline figures for the Overview: row counts, events per origin, and the span of dated items.
 
+    One statement reading each table once: on the team store every table a statement names costs a handful of
+    catalog queries to PostgreSQL (85 for the three statements this replaced, bench/RESULTS.md), whatever the data.
+
     Keys: one per data table (counts), 'events_by_origin' (dict), 'first_day', 'last_day' (dates or None).
     """
-    summary: dict[str, object] = dict(store.table_counts(con))
-    summary["events_by_origin"] = dict(con.execute("select origin, count(*) from events group by origin order by 2 desc").fetchall())
-    first, last = con.execute(
-        """
-        select min(d), max(d) from (
-            select min(occurred_on) d from events union all select max(occurred_on) from events
-            union all select min(stated_on) from statements union all select max(stated_on) from statements
-            union all select min(claimed_on) from claims union all select max(claimed_on) from claims)
-        """
-    ).fetchall()[0]
-    summary["first_day"], summary["last_day"] = first, last
+    # events twice: the span apart from the origins, where DuckDB answers it from the columns' statistics
+    parts = ["select 'origin' as part, origin as name, count(*) as n, null as lo, null as hi from events group by origin"]
+    parts += [f"select 'span', '{t}', count(*), min({column}), max({column}) from {t}" for t, column in _DATED.items()]
+    parts += [f"select 'table', '{t}', count(*), null, null from {t}" for t in store.TABLES if t not in _DATED]
+    rows = con.execute(" union all ".join(parts)).fetchall()
+    origins = sorted(((name, n) for part, name, n, _, _ in rows if part == "origin"), key=lambda r: -r[1])
+    counts = {name: n for part, name, n, _, _ in rows if part != "origin"}
+    summary: dict[str, object] = {t: int(counts[t]) for t in store.TABLES}
+    summary["events_by_origin"] = dict(origins)
+    days = [day for *_, lo, hi in rows for day in (lo, hi) if day is not None]
+    summary["first_day"], summary["last_day"] = (min(days), max(days)) if days else (None, None)
     return summary
 
 
