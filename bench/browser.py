@@ -33,7 +33,7 @@ generate``, seed 7, a tenth as many statements and claims as events) are kept in
 ``--stores`` (default /work/stores, shared between helpers: events_1m.duckdb,
 events_10m.duckdb) and never written: the server works on a copy.
 
-    python bench/browser.py [--events 1000000 10000000] [--changes 12] [--json]
+    python bench/browser.py [--events 1000000 10000000] [--changes 12] [--json] [--store COPY.duckdb]
 """
 
 from __future__ import annotations
@@ -373,12 +373,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--changes", type=int, default=12, help="filter changes per session (at least 10)")
     parser.add_argument("--stores", type=Path, default=Path("/work/stores"))
+    parser.add_argument("--store", type=Path, help="this store file (copied, never written) instead of the one --stores holds "
+                        "for the size: e.g. a copy already at the current schema, so the first load does not upgrade it")
     parser.add_argument("--page-timeout", type=float, default=120, help="seconds one load or change may take")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for events in args.events:
-        db = ensure_store(args.stores, events)
+        db = args.store or ensure_store(args.stores, events)
         row = {"events": events, "date": dt.date.today().isoformat(), "started": time.strftime("%H:%M", time.gmtime()),
                "machine": f"{platform.machine()} {os.cpu_count()} cores", "load_start": _load_avg()}
         row.update(measure(db, args.changes, int(args.page_timeout * 1000), set(args.phases)))

@@ -474,11 +474,15 @@ def _from_widgets() -> None:
 
 # -- display ----------------------------------------------------------------------
 def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None,
-               brief_view: dict[str, str] | None = None, **kwargs: object) -> object:
+               brief_view: dict[str, str] | None = None, exported: Callable[[], go.Figure] | None = None,
+               **kwargs: object) -> object:
     """Show a chart with its exports (PNG/SVG/PDF/HTML under a meaningful file name) and, if named, "Add to brief".
 
     ``brief_view``: URL parameters of how the page draws the chart (the Timeline's lanes), kept with
     the filters when the chart is added to the brief, so the brief draws it alike.
+
+    ``exported``: when the page draws a part of the result (Sources: one page of the list), builds the whole
+    figure for the files, on the click (``built_later``), so that no run draws or keeps it.
 
     ``name`` is the file name without extension (``export.file_name``); the
     toolbar's own image button uses the same name and print size.
@@ -496,7 +500,8 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
         column.download_button(
-            fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
+            fmt.upper(), data=lambda f=fmt: export.figure_bytes(exported() if exported else fig, f), file_name=f"{name}.{fmt}",
+            mime=export.MIME[fmt],
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
             help=None if fmt == "html" or static_ok else export.CHROMIUM_MISSING,
         )
@@ -510,9 +515,13 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
     return event
 
 
-def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> object:
-    """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
+def show_table(df: pd.DataFrame, name: str, key: str, exported: pd.DataFrame | None = None, **kwargs: object) -> object:
+    """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised).
+
+    ``exported``: the whole result, when the page draws a part of it (Sources: one page of the list); the files hold it.
+    """
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
+    df = df if exported is None else exported
     con = connection()
     described, as_of = page_filters().describe(cached(queries.names)(con)), queries.data_as_of(con)
     left, right, _ = st.columns([1, 1, 6])
@@ -522,6 +531,22 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
             mime=export.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore", width="stretch",
         )
     return shown
+
+
+def built_later(build: Callable[[duckdb.DuckDBPyConnection], go.Figure]) -> Callable[[], go.Figure]:
+    """``build`` as a call without arguments on a cursor of its own, for a download made on the click (``show_chart``'s
+    ``exported``): Streamlit runs it outside the page run, in another thread, where the session's cursor may be in use."""
+    path = store_path()
+
+    def run() -> go.Figure:
+        _this_thread.store = path
+        con = store.cursor(_shared_connection(path))
+        try:
+            return build(con)
+        finally:
+            con.close()
+
+    return run
 
 
 # -- brief ------------------------------------------------------------------------------
