@@ -264,6 +264,7 @@ async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: in
             out["changes"] = _seconds(rows := await _changes(page, APP_CHANGES, changes, timeout_ms))
             _progress(out, "changes")
             out["change_errors"] = [e for r in rows for e in r["errors"]]
+            out["changes_each"] = [[r.get("change"), r["seconds"] and round(r["seconds"], 3), r["run_s"]] for r in rows]  # in order
             out["load_changes"] = _load_avg()
             # 3: pages, first and later opens, in this session; then a second session
             out["opens_first"] = [await _open(page, name, timeout_ms) for name in PAGES_FIRST]
@@ -351,6 +352,7 @@ def _lines(row: dict[str, object]) -> str:
         f"floor median {fc['median_s']} s, max {fc['max_s']} s -> {_ratio(c['median_s'], fc['median_s'])} the floor; "
         f"timed out {c['timed_out']}; load {row['load_changes']}",
         f"   each: {c['all_s']} / floor {fc['all_s']}",
+        f"   in order (change, seconds, server run): {row.get('changes_each')}",
         f"filter change, 5 sessions: median {c5['median_s']} s, max {c5['max_s']} s; floor median {fc5['median_s']} s, "
         f"max {fc5['max_s']} s -> {_ratio(c5['median_s'], fc5['median_s'])}; timed out {c5['timed_out']}; load {row.get('load_5')}",
         f"first load (cold server, /timeline): {first and round(first, 2)} s (run {row['first_load']['run_s']}); floor "

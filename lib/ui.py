@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 
-from lib import access, charts, errorlog, export, queries, stance, store
+from lib import access, charts, errorlog, export, heap, queries, stance, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
@@ -56,6 +56,8 @@ def store_path() -> str:
     return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
 
 
+heap.configure()  # before the sessions' frames: large ones mapped apart and returned when freed (lib/heap.py)
+
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
 """DuckDB's memory limit in the dashboard ($STANCEWATCH_DUCKDB_MEMORY): large queries spill to disk rather
 than take the process past 1 GB resident at 10M events (bench/RESULTS.md, the dashboard at 10M)."""
@@ -71,6 +73,8 @@ def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", DUCKDB_MEMORY):
         raise store.StoreError(f"STANCEWATCH_DUCKDB_MEMORY={DUCKDB_MEMORY!r}: use a size like 500MB or 2GB")
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    # DuckDB's allocator (jemalloc) keeps what a query freed until it allocates again; its background threads return it
+    con.execute("set allocator_background_threads = true")
     inbox.start_worker(con, path)
     return con
 
@@ -110,6 +114,9 @@ def page_run() -> Iterator[None]:
     finally:
         with _page_runs_guard:
             _page_runs[0] -= 1
+            idle = not _page_runs[0]
+        if idle:
+            heap.trim()  # the run's frames are freed: give their memory back before the next run takes more
 
 
 def _wait_for_idle(poll: float = 0.05) -> None:
