@@ -546,12 +546,14 @@ def built_later(build: Callable[[duckdb.DuckDBPyConnection], go.Figure]) -> Call
     path = store_path()
 
     def run() -> go.Figure:
+        before = getattr(_this_thread, "store", None)  # the thread may be the server's own: leave it as it was
         _this_thread.store = path
         con = store.cursor(_shared_connection(path))
         try:
             return build(con)
         finally:
             con.close()
+            _this_thread.store = before
 
     return run
 
