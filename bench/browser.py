@@ -33,7 +33,7 @@ generate``, seed 7, a tenth as many statements and claims as events) are kept in
 ``--stores`` (default /work/stores, shared between helpers: events_1m.duckdb,
 events_10m.duckdb) and never written: the server works on a copy.
 
-    python bench/browser.py [--events 1000000 10000000] [--changes 12] [--json]
+    python bench/browser.py [--events 1000000 10000000] [--changes 12] [--json] [--store COPY.duckdb]
 """
 
 from __future__ import annotations
@@ -264,6 +264,7 @@ async def _measure(app_url: str, floor_url: str, memory: TreeMemory, changes: in
             out["changes"] = _seconds(rows := await _changes(page, APP_CHANGES, changes, timeout_ms))
             _progress(out, "changes")
             out["change_errors"] = [e for r in rows for e in r["errors"]]
+            out["changes_each"] = [[r.get("change"), r["seconds"] and round(r["seconds"], 3), r["run_s"]] for r in rows]  # in order
             out["load_changes"] = _load_avg()
             # 3: pages, first and later opens, in this session; then a second session
             out["opens_first"] = [await _open(page, name, timeout_ms) for name in PAGES_FIRST]
@@ -351,6 +352,7 @@ def _lines(row: dict[str, object]) -> str:
         f"floor median {fc['median_s']} s, max {fc['max_s']} s -> {_ratio(c['median_s'], fc['median_s'])} the floor; "
         f"timed out {c['timed_out']}; load {row['load_changes']}",
         f"   each: {c['all_s']} / floor {fc['all_s']}",
+        f"   in order (change, seconds, server run): {row.get('changes_each')}",
         f"filter change, 5 sessions: median {c5['median_s']} s, max {c5['max_s']} s; floor median {fc5['median_s']} s, "
         f"max {fc5['max_s']} s -> {_ratio(c5['median_s'], fc5['median_s'])}; timed out {c5['timed_out']}; load {row.get('load_5')}",
         f"first load (cold server, /timeline): {first and round(first, 2)} s (run {row['first_load']['run_s']}); floor "
@@ -373,12 +375,14 @@ def main() -> None:
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--changes", type=int, default=12, help="filter changes per session (at least 10)")
     parser.add_argument("--stores", type=Path, default=Path("/work/stores"))
+    parser.add_argument("--store", type=Path, help="this store file (copied, never written) instead of the one --stores holds "
+                        "for the size: e.g. a copy already at the current schema, so the first load does not upgrade it")
     parser.add_argument("--page-timeout", type=float, default=120, help="seconds one load or change may take")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for events in args.events:
-        db = ensure_store(args.stores, events)
+        db = args.store or ensure_store(args.stores, events)
         row = {"events": events, "date": dt.date.today().isoformat(), "started": time.strftime("%H:%M", time.gmtime()),
                "machine": f"{platform.machine()} {os.cpu_count()} cores", "load_start": _load_avg()}
         row.update(measure(db, args.changes, int(args.page_timeout * 1000), set(args.phases)))

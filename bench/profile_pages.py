@@ -8,7 +8,12 @@ second time. Every call through ``ui.cached`` is timed (inclusive: a cached
 function that calls another through its ``cache`` counts both), so each page
 run prints its seconds and its most expensive computations, cache misses only.
 
-    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb]
+``--memory`` adds, after each page run, where the process's memory is: its
+resident set, DuckDB's own accounting (``duckdb_memory()``, under the app's
+``STANCEWATCH_DUCKDB_MEMORY`` cap) and the bytes the page cache keeps per
+cached function (Streamlit's ``st.cache_data`` keeps each result pickled).
+
+    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory]
 """
 
 from __future__ import annotations
@@ -52,10 +57,38 @@ def _timed_cached(cached):
     return wrap
 
 
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def memory_line(top: int) -> str:
+    """The process's resident set, DuckDB's memory and the page cache's bytes (largest cached functions first)."""
+    from streamlit.runtime.caching.cache_data_api import _data_caches
+
+    from lib import ui
+
+    by_function: collections.Counter[str] = collections.Counter()
+    entries: collections.Counter[str] = collections.Counter()
+    for stats in _data_caches.get_stats().values():
+        for stat in stats:
+            name = stat.cache_name.partition("cached[")[2].removesuffix("]").removeprefix("lib.") or stat.cache_name
+            by_function[name] += stat.byte_length
+            entries[name] += 1
+    cached_mb = sum(by_function.values()) / 1e6
+    con = ui._shared_connection(ui.store_path())
+    duck_mb = con.cursor().execute("select sum(memory_usage_bytes) / 1e6 from duckdb_memory()").fetchone()[0]
+    largest = ", ".join(f"{name} {size / 1e6:.1f} MB ({entries[name]})" for name, size in by_function.most_common(top))
+    return f"  memory: resident {_rss_mb():.0f} MB, DuckDB {duck_mb:.0f} MB, page cache {cached_mb:.1f} MB: {largest}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--top", type=int, default=8)
+    parser.add_argument("--memory", action="store_true", help="where the memory is after each page run")
     args = parser.parse_args()
     for module in HEAVY:  # in this order, each line is what the module adds to those before it
         start = time.perf_counter()
@@ -87,6 +120,8 @@ def main() -> None:
                 top = ", ".join(f"{name} {s:.2f}" for name, s in spent.most_common(args.top))
                 print(f"{round_} open of {page}: {seconds:.2f} s (load {os.getloadavg()[0]:.1f}); computed: {top or 'nothing'}"
                       + (f"; errors {problems}" if problems else ""), flush=True)
+                if args.memory:
+                    print(memory_line(args.top), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -407,6 +408,65 @@ def _tick_text(label: str, width: int = 18) -> str:
     return _wrap(label, width=width)
 
 
+THIN_COLUMNS = 150
+"""Columns across a stance chart's time axis within which marks of one kind at one height are drawn as one (about
+6 px of a page-wide chart, under half a 13 px marker: they covered each other). At 10M events the newest 2,000
+statements and 1,000 claims made a 1 MB figure of 3,000 markers that the browser drew again on every open of the
+page (5 s, bench/RESULTS.md); merged, about 1,400 at 1M events, 0.62 MB. The table below the chart lists every
+statement, and a merged mark's hover says how many it stands for."""
+THIN_FROM = 200
+"""Marks in a chart below which none are merged (a small record is drawn one mark per statement)."""
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The time axis cut into ``THIN_COLUMNS`` columns: where marks that would overlap are merged."""
+
+    start: pd.Timestamp
+    width: pd.Timedelta
+    active: bool
+
+
+def _columns(xs: list[pd.Series]) -> _Columns:
+    every = pd.concat([x for x in xs if len(x)]) if any(len(x) for x in xs) else pd.Series([], dtype="datetime64[ns]")
+    if len(every) < THIN_FROM:
+        return _Columns(pd.Timestamp(0), pd.Timedelta(days=1), False)
+    start, end = every.min(), every.max()
+    return _Columns(start, max((end - start) / THIN_COLUMNS, pd.Timedelta(seconds=1)), True)
+
+
+def _merged(x: pd.Series, y: pd.Series, hover: list[str], symbols: list[str], columns: _Columns, what: str,
+            ) -> tuple[pd.Series, pd.Series, list[str], list[str], bool]:
+    """Marks of one trace that share a column and a height, as one mark at the newest of them; its hover says how many
+    it stands for, over which days, then shows the newest. Returns x, y, hover, symbols and whether any merged."""
+    if not columns.active or len(x) < 2:
+        return x, y, hover, symbols, False
+    marks = pd.DataFrame({"x": x.to_numpy(), "y": y.round(3).to_numpy(), "hover": hover, "symbol": symbols})
+    marks["column"] = ((marks.x - columns.start) // columns.width).astype("int64")
+    grouped = marks.groupby(["column", "y"], sort=False)
+    newest = marks.loc[grouped.x.idxmax()]
+    if len(newest) == len(marks):
+        return x, y, hover, symbols, False
+    count = grouped.x.count().to_numpy()
+    first, last = grouped.x.min().to_numpy(), grouped.x.max().to_numpy()
+    texts = [
+        h if n == 1 else f"<b>{n} {what}</b> drawn as one, {pd.Timestamp(a):%-d %b %Y} – {pd.Timestamp(b):%-d %b %Y}; "
+                         f"the newest:<br>{h}"
+        for h, n, a, b in zip(newest.hover, count, first, last, strict=True)
+    ]
+    return newest.x, newest.y, texts, list(newest.symbol), True
+
+
+def _line_points(x: pd.Series, y: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The points a step line ("hv") needs: the first, the last, and each where the height changes; the others lie on a
+    flat stretch and draw nothing (the picture is the same without them)."""
+    if len(y) < 3:
+        return x, y
+    values = y.to_numpy()
+    keep = [True, *(values[1:-1] != values[:-2]), True]
+    return x[keep], y[keep]
+
+
 def stance_figure(
     rows: pd.DataFrame, claims: pd.DataFrame, positions: dict[str, pd.DataFrame], actors: list[str], names: dict[str, str],
     title: str, subtitle: str, footer: str,
@@ -426,15 +486,18 @@ def stance_figure(
     topics = list(positions)
     fig = make_subplots(rows=len(topics), cols=1, shared_xaxes=True, vertical_spacing=0.12 if len(topics) > 1 else 0.0,
                         subplot_titles=[escape_label(names.get(t, t)) for t in topics] if len(topics) > 1 else None)
-    widest, in_legend = 0, set()
+    widest, in_legend, merged = 0, set(), []
+    columns = _columns([_midpoints(rows.stated_on, rows.period_end), _midpoints(claims.claimed_on, claims.claim_end)])
     for panel, topic in enumerate(topics, start=1):
         ticks = _stance_panel(fig, panel, rows[rows.topic_id == topic], claims[claims.topic_id == topic], positions[topic],
-                              actors, names, in_legend)
+                              actors, names, in_legend, columns, merged)
         widest = max([widest, *(len(part) for t in ticks.values() for part in t.split("<br>"))])
         fig.update_yaxes(tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
                          range=[min(ticks) - 0.5, max(ticks) + 0.5], row=panel, col=1, title_text="Position")
     apply_style(fig, title, subtitle, footer, "", "Position", height=540 if len(topics) == 1 else 360 * len(topics) + 120)
-    fig.update_xaxes(title_text="Date stated (open marks and bars: month or year precision)", row=len(topics), col=1)
+    fig.update_xaxes(title_text="Date stated (open marks and bars: month or year precision)"
+                     + ("; a mark may stand for several close in time: its hover counts them" if any(merged) else ""),
+                     row=len(topics), col=1)
     # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
     fig.update_layout(
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
@@ -445,10 +508,12 @@ def stance_figure(
 
 
 def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.DataFrame, positions: pd.DataFrame,
-                  actors: list[str], names: dict[str, str], in_legend: set[str]) -> dict[int, str]:
+                  actors: list[str], names: dict[str, str], in_legend: set[str], columns: _Columns,
+                  merged: list[bool]) -> dict[int, str]:
     """One topic's lines, markers and claims lane in row ``panel``; returns the panel's y ticks (ordinal -> label).
 
-    ``in_legend`` holds the legend entries already drawn by an earlier panel, so each appears once.
+    ``in_legend`` holds the legend entries already drawn by an earlier panel, so each appears once. Marks that
+    would overlap are merged (``_merged``, in ``columns``); ``merged`` collects whether any were.
     """
     def legend(name: str) -> bool:
         new = name not in in_legend
@@ -476,8 +541,9 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
         colour, dash = PALETTE[k % len(PALETTE)], DASHES[k % len(DASHES)]  # an actor keeps its colour in every panel
         on_line = mine.ordinal.notna() & mine.continuity.isin(LINE_LABELS)
         name = escape_label(names.get(actor, actor))
+        line_x, line_y = _line_points(x[on_line], y[on_line])
         fig.add_trace(go.Scatter(
-            x=x[on_line], y=y[on_line], mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
+            x=line_x, y=line_y, mode="lines", line=dict(shape="hv", color=colour, dash=dash, width=2),
             name=name, legendgroup=actor, showlegend=legend(name), hoverinfo="skip",
         ), **at)
         _period_bars(fig, mine.stated_on, mine.period_end, y, mine.date_precision, colour, actor, at)
@@ -499,12 +565,14 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
             ])
             for r in marked.itertuples(index=False)
         ]
+        x, y, hover, symbols, thinned = _merged(
+            pd.Series([xs[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)], dtype="datetime64[ns]"),
+            pd.Series([ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)], dtype="float"),
+            hover, _open_where_inexact(style["symbol"], marked.date_precision), columns, f"{label} statements")
+        merged.append(thinned)
         fig.add_trace(go.Scatter(
-            x=[xs[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
-            y=[ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)],
-            mode="markers", name=label, legendgroup=f"continuity-{label}", showlegend=legend(label),
-            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
-                        line=dict(color=style["color"], width=1.5)),
+            x=x, y=y, mode="markers", name=label, legendgroup=f"continuity-{label}", showlegend=legend(label),
+            marker=dict(symbol=symbols, color=style["color"], size=13, line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ), **at)
     shown_claims = claims[claims.series_actor_id.isin(present)].drop_duplicates("claim_id")
@@ -525,11 +593,13 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
         level = pd.Series([claim_y] * len(marked), index=marked.index, dtype="float")
         name = f"claim {status}"
         _period_bars(fig, marked.claimed_on, marked.claim_end, level, marked.date_precision, style["color"], name, at)
+        x, y, hover, symbols, thinned = _merged(_midpoints(marked.claimed_on, marked.claim_end), level, hover,
+                                                _open_where_inexact(style["symbol"], marked.date_precision), columns,
+                                                f"{status} claims")
+        merged.append(thinned)
         fig.add_trace(go.Scatter(
-            x=_midpoints(marked.claimed_on, marked.claim_end), y=level, mode="markers", name=name, legendgroup=name,
-            showlegend=legend(name),
-            marker=dict(symbol=_open_where_inexact(style["symbol"], marked.date_precision), color=style["color"], size=13,
-                        line=dict(color=style["color"], width=1.5)),
+            x=x, y=y, mode="markers", name=name, legendgroup=name, showlegend=legend(name),
+            marker=dict(symbol=symbols, color=style["color"], size=13, line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ), **at)
     if not shown_claims.empty:

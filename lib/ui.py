@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from streamlit import runtime
 
-from lib import access, catalog, charts, errorlog, export, store
+from lib import access, catalog, charts, errorlog, export, heap, store
 from lib.brief import Brief, BriefItem
 from lib.dates import format_partial_date, parse_partial_date, period_end
 from lib.filters import DATA_PRESETS, LIST_KEYS, PRESETS, VIEW_KEYS, Filters, TimelineView, preset_kind, quarter_of
@@ -58,6 +58,8 @@ def store_path() -> str:
     return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
 
 
+heap.configure()  # before the sessions' frames: large ones mapped apart and returned when freed (lib/heap.py)
+
 DUCKDB_MEMORY = os.environ.get("STANCEWATCH_DUCKDB_MEMORY", "500MB")
 """DuckDB's memory limit in the dashboard ($STANCEWATCH_DUCKDB_MEMORY): large queries spill to disk rather
 than take the process past 1 GB resident at 10M events (bench/RESULTS.md, the dashboard at 10M)."""
@@ -73,6 +75,8 @@ def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", DUCKDB_MEMORY):
         raise store.StoreError(f"STANCEWATCH_DUCKDB_MEMORY={DUCKDB_MEMORY!r}: use a size like 500MB or 2GB")
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
+    # DuckDB's allocator (jemalloc) keeps what a query freed until it allocates again; its background threads return it
+    con.execute("set allocator_background_threads = true")
     inbox.start_worker(con, path)
     return con
 
@@ -112,6 +116,9 @@ def page_run() -> Iterator[None]:
     finally:
         with _page_runs_guard:
             _page_runs[0] -= 1
+            idle = not _page_runs[0]
+        if idle:
+            heap.trim()  # the run's frames are freed: give their memory back before the next run takes more
 
 
 def _wait_for_idle(poll: float = 0.05) -> None:
@@ -476,11 +483,15 @@ def _from_widgets() -> None:
 
 # -- display ----------------------------------------------------------------------
 def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = None,
-               brief_view: dict[str, str] | None = None, **kwargs: object) -> object:
+               brief_view: dict[str, str] | None = None, exported: Callable[[], go.Figure] | None = None,
+               **kwargs: object) -> object:
     """Show a chart with its exports (PNG/SVG/PDF/HTML under a meaningful file name) and, if named, "Add to brief".
 
     ``brief_view``: URL parameters of how the page draws the chart (the Timeline's lanes), kept with
     the filters when the chart is added to the brief, so the brief draws it alike.
+
+    ``exported``: when the page draws a part of the result (Sources: one page of the list), builds the whole
+    figure for the files, on the click (``built_later``), so that no run draws or keeps it.
 
     ``name`` is the file name without extension (``export.file_name``); the
     toolbar's own image button uses the same name and print size.
@@ -498,7 +509,8 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
     static_ok = export.chromium_path() is not None
     for column, fmt in zip(columns, export.CHART_FORMATS, strict=False):
         column.download_button(
-            fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}", mime=export.MIME[fmt],
+            fmt.upper(), data=lambda f=fmt: export.figure_bytes(exported() if exported else fig, f), file_name=f"{name}.{fmt}",
+            mime=export.MIME[fmt],
             key=f"{key}_{fmt}", disabled=fmt != "html" and not static_ok, on_click="ignore", width="stretch",
             help=None if fmt == "html" or static_ok else export.CHROMIUM_MISSING,
         )
@@ -512,9 +524,13 @@ def show_chart(fig: go.Figure, name: str, key: str, brief_chart: str | None = No
     return event
 
 
-def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> object:
-    """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised)."""
+def show_table(df: pd.DataFrame, name: str, key: str, exported: pd.DataFrame | None = None, **kwargs: object) -> object:
+    """Show a table with CSV and XLSX downloads of exactly the rows shown (formula cells neutralised).
+
+    ``exported``: the whole result, when the page draws a part of it (Sources: one page of the list); the files hold it.
+    """
     shown = st.dataframe(df, key=key, width="stretch", hide_index=True, **kwargs)
+    df = df if exported is None else exported
     con = connection()
     described, as_of = page_filters().describe(cached(catalog.names)(con)), catalog.data_as_of(con)
     left, right, _ = st.columns([1, 1, 6])
@@ -524,6 +540,24 @@ def show_table(df: pd.DataFrame, name: str, key: str, **kwargs: object) -> objec
             mime=export.MIME[fmt], key=f"{key}_{fmt}", on_click="ignore", width="stretch",
         )
     return shown
+
+
+def built_later(build: Callable[[duckdb.DuckDBPyConnection], go.Figure]) -> Callable[[], go.Figure]:
+    """``build`` as a call without arguments on a cursor of its own, for a download made on the click (``show_chart``'s
+    ``exported``): Streamlit runs it outside the page run, in another thread, where the session's cursor may be in use."""
+    path = store_path()
+
+    def run() -> go.Figure:
+        before = getattr(_this_thread, "store", None)  # the thread may be the server's own: leave it as it was
+        _this_thread.store = path
+        con = store.cursor(_shared_connection(path))
+        try:
+            return build(con)
+        finally:
+            con.close()
+            _this_thread.store = before
+
+    return run
 
 
 # -- brief ------------------------------------------------------------------------------

@@ -68,9 +68,9 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
     yield lambda: cache(stance.build_chart)(con, none)
     yield lambda: cache(stance.claims_table)(con, none)
     yield lambda: cache(stance.build_table)(con, none)
-    # Sources: the table, the chart, the first source's claims and their evidence
+    # Sources: the table (its files; the page draws a page of it, and its chart, from the track records), the first
+    # source's claims and their evidence
     yield lambda: cache(reliability.build_table)(con, none)
-    yield lambda: cache(reliability.build_chart)(con, none)
     records = cache(reliability.track_records)(con, Filters())
     if len(records):
         first = dataclasses.replace(none, sources=(records.source_id.iloc[0],))

@@ -9,7 +9,7 @@ from lib.charts import grade_words
 from lib.dates import format_partial_date
 from lib.filters import Filters
 from lib.safety import http_links
-from lib.sources import claim_status, reliability
+from lib.sources import claim_status, reliability, source_list
 
 NEWEST_CLAIMS = 1000
 
@@ -23,17 +23,34 @@ st.caption(
     "when set, is the grade in force. Rules: docs/GRADING.md."
 )
 
-table = ui.cached(reliability.build_table)(con, filters)
-ui.show_chart(ui.cached(reliability.build_chart)(con, filters), name=export.file_stem("sources", filters),
-              key="sources_chart", brief_chart="sources")
-ui.show_table(table.drop(columns=["source_id"]), name=export.file_stem("sources", filters), key="sources_table")
+records = ui.cached(reliability.track_records)(con, filters)
+listed = reliability.listed(records, filters)  # in the page's order (most claims first); the exports hold all of it
+stem = export.file_stem("sources", filters)
+search_col, order_col, page_col = st.columns([3, 2, 1], vertical_alignment="bottom")
+search = search_col.text_input("Find a source by name", key="source_search", placeholder="part of its name")
+order = order_col.selectbox("Order", list(source_list.ORDERS), key="source_order", format_func=lambda o: source_list.ORDERS[o][0])
+matches = source_list.matching(source_list.ordered(listed, order), search)
+size = source_list.PAGE_SIZE
+pages = source_list.page_count(len(matches), size)
+st.session_state["source_page"] = min(st.session_state.get("source_page", 1), pages)  # a narrower search has fewer pages
+number = page_col.number_input("Page", 1, pages, key="source_page", help=f"{pages:,} pages of {size}") if pages > 1 else 1
+shown = source_list.page(matches, number, size)
+note = source_list.shown_note(len(shown), (number - 1) * size + 1, len(matches), len(listed), order, search)
+st.text(note)  # names the user's search: plain text
+ui.show_chart(reliability.chart_of(con, shown, filters, note if len(shown) < len(listed) else ""), name=stem, key="sources_chart",
+              brief_chart="sources", exported=ui.built_later(lambda c: reliability.build_chart(c, filters, cache=ui.cached)))
+ui.show_table(reliability.table_of(shown).drop(columns=["source_id"]), name=stem, key="sources_table",
+              exported=ui.cached(reliability.build_table)(con, filters).drop(columns=["source_id"]))
 
 st.subheader("One source")
-records = ui.cached(reliability.track_records)(con, Filters())  # every source; the table's call shares it when no filter is set
-choices = list(records.source_id)
-default = choices.index(filters.sources[0]) if filters.sources and filters.sources[0] in choices else 0
-by_id = records.set_index("source_id")
-source_id = st.selectbox("Source", choices, index=default, key="source_pick", format_func=by_id.name.get)
+# the sources drawn above (the one the filters name first); another is a search or a page away
+every = ui.cached(reliability.track_records)(con, Filters())  # every source; the call above shares it when no filter is set
+by_id = every.set_index("source_id")
+choices = list(dict.fromkeys([*(s for s in filters.sources[:1] if s in by_id.index), *shown.source_id]))
+if not choices:
+    st.write("No source to show: change the search or the filters.")
+    st.stop()
+source_id = st.selectbox("Source (from the list above)", choices, key="source_pick", format_func=by_id.name.get)
 record = by_id.loc[source_id]
 cols = st.columns(4)
 cols[0].metric("Grade in force", record.grade_in_force, help=grade_words(record.grade_in_force))

@@ -138,10 +138,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def listed(records: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The sources the page lists of ``track_records``: those with claims under the filters, or those the filters name."""
+    return records[records.source_id.isin(filters.sources)] if filters.sources else records[records.claims > 0]
+
+
 def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The Sources table under the filters: sources with claims (or named in the filters), grades and estimate."""
-    df = cache(track_records)(con, filters)
-    df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
+    return table_of(listed(cache(track_records)(con, filters), filters))
+
+
+def table_of(df: pd.DataFrame) -> pd.DataFrame:
+    """The Sources table's columns for these rows of ``track_records`` (the whole list, or the part the page shows)."""
     return pd.DataFrame({
         "source": df.name, "grade": df.grade_in_force,
         "derived": df.derived_grade, "analyst": df.analyst_grade.fillna(""),
@@ -155,12 +163,15 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
 
 def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> go.Figure:
     """Reliability estimate with its 90 % interval against the number of judged claims, one point per source."""
-    df = cache(track_records)(con, filters)
-    df = df[df.source_id.isin(filters.sources)] if filters.sources else df[df.claims > 0]
-    as_of = catalog.data_as_of(con)
-    footer = charts.source_line(int(df.claims.sum()), len(df), as_of, list(df.sort_values(["claims", "name"], ascending=[False, True]).name))
+    return chart_of(con, listed(cache(track_records)(con, filters), filters), filters)
+
+
+def chart_of(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, filters: Filters, note: str = "") -> go.Figure:
+    """The reliability chart of these rows of ``track_records``; ``note`` (which part of the list they are) joins the subtitle."""
+    footer = charts.source_line(int(df.claims.sum()), len(df), catalog.data_as_of(con),
+                                list(df.sort_values(["claims", "name"], ascending=[False, True]).name))
     subtitle = filters.describe(catalog.names(con))
-    return charts.reliability_figure(df, subtitle, footer)
+    return charts.reliability_figure(df, f"{subtitle} · {note}" if note else subtitle, footer)
 
 
 def set_analyst_grade(con: duckdb.DuckDBPyConnection, source_id: str, grade: str | None, note: str | None,

@@ -59,3 +59,34 @@ def test_a_grade_saved_while_the_store_stays_busy_is_a_plain_message(app, seeded
     assert any("set analyst grade was not saved" in e and "busy with import bundle by another\\-session" in e for e in errors), errors
     assert not at.success
     assert holder.execute("select analyst_grade from sources where source_id = 'nefes'").fetchall() == [(None,)]
+
+
+def test_a_run_draws_one_page_and_says_so(app, monkeypatch) -> None:
+    """With pages of one source, the chart, table and picker hold one source and the note says which; page 2 draws
+    the other. (The downloads, built on the click, are not made in AppTest.)"""
+    from lib.sources import source_list
+
+    monkeypatch.setattr(source_list, "PAGE_SIZE", 1)
+    at = app("sources")
+    assert len(at.dataframe[0].value) == 1
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert sum(len(trace["hovertext"]) for trace in spec["data"]) == 1
+    assert at.selectbox(key="source_pick").options == [at.dataframe[0].value.source.iloc[0]]
+    notes = [t.value for t in at.text]
+    assert "The 1 source with most claims, of 2. The CSV, XLSX and chart files hold all 2." in notes
+    first = at.dataframe[0].value.source.iloc[0]
+    at.number_input(key="source_page").set_value(2).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.source) == sorted({"Nefes", "RIA Novosti"} - {first})
+
+
+def test_the_search_narrows_the_list_and_names_itself_as_text(app) -> None:
+    """Searching 'nef' (any case) lists Nefes alone; a search that finds nothing says so and draws no source."""
+    at = app("sources")
+    at.text_input(key="source_search").input("NEF").run()
+    assert list(at.dataframe[0].value.source) == ["Nefes"]
+    assert "The 1 source whose name contains “NEF”, by most claims." in [t.value for t in at.text]
+    at.text_input(key="source_search").input("*zz[").run()
+    assert not at.exception
+    assert "No source of 2 whose name contains “*zz[”." in [t.value for t in at.text]
+    assert at.dataframe[0].value.empty

@@ -1,0 +1,63 @@
+"""Give the memory the dashboard has finished with back to the system (glibc's allocator; elsewhere nothing is done).
+
+What the server holds at rest at 10M events is small (the page cache a few MB, DuckDB's buffers under
+``STANCEWATCH_DUCKDB_MEMORY``); what made it 1.4 GB resident with one session was memory freed but kept:
+pandas frames of a page's queries, freed after the run, stayed in glibc's heaps, whose threshold for
+giving large blocks their own mapping rises after each one freed (up to 32 MB), so later frames came from
+heaps that are returned only from their top; and each session's script thread can grow its own heap
+(arena). Python, pandas and numpy allocate through it; DuckDB has its own allocator (jemalloc,
+``ui._shared_connection`` sets it to purge in the background).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_ARENA_MAX = -1, -3, -8  # mallopt parameters, <malloc.h>
+MMAP_THRESHOLD = 1 << 20
+"""Blocks from 1 MiB up get a mapping of their own, returned to the system when freed (fixed: glibc's default rises)."""
+TRIM_THRESHOLD = 32 << 20
+"""Free memory at a heap's top kept for reuse before it is returned."""
+ARENAS = 4
+"""Heaps shared by the server's threads (glibc's default is eight per core, one per thread in practice)."""
+TRIM_EVERY = 2.0
+"""Seconds between two trims at least: a trim walks every heap."""
+
+_libc: ctypes.CDLL | None = None
+_last_trim = [0.0]
+_trim_guard = threading.Lock()
+
+
+def _glibc() -> ctypes.CDLL | None:
+    global _libc
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL("libc.so.6")
+            _libc.malloc_trim  # noqa: B018 - raises AttributeError when the C library is not glibc
+        except (OSError, AttributeError):
+            return None
+    return _libc
+
+
+def configure() -> bool:
+    """Set glibc's thresholds (``MMAP_THRESHOLD``, ``TRIM_THRESHOLD``, ``ARENAS``) for the rest of the process; False where
+    the C library is not glibc."""
+    libc = _glibc()
+    if libc is None:
+        return False
+    return all(libc.mallopt(param, value) == 1 for param, value in (
+        (M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, TRIM_THRESHOLD), (M_ARENA_MAX, ARENAS)))
+
+
+def trim() -> bool:
+    """Return the free memory of every heap to the system, at most once per ``TRIM_EVERY`` seconds; whether it ran."""
+    libc = _glibc()
+    now = time.monotonic()
+    with _trim_guard:
+        if libc is None or now - _last_trim[0] < TRIM_EVERY:
+            return False
+        _last_trim[0] = now
+    libc.malloc_trim(0)  # ctypes releases the GIL during the call: other sessions run on
+    return True
