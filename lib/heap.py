@@ -5,8 +5,9 @@ What the server holds at rest at 10M events is small (the page cache a few MB, D
 pandas frames of a page's queries, freed after the run, stayed in glibc's heaps, whose threshold for
 giving large blocks their own mapping rises after each one freed (up to 32 MB), so later frames came from
 heaps that are returned only from their top; and each session's script thread can grow its own heap
-(arena). Python, pandas and numpy allocate through it; DuckDB has its own allocator (jemalloc,
-``ui._shared_connection`` sets it to purge in the background).
+(arena). Python, pandas and numpy allocate through it; DuckDB has its own allocator (jemalloc). Its
+background purge threads (``allocator_background_threads``) are not used: left running at exit they
+aborted a test process after its tests passed ("terminate called without an active exception", 134).
 """
 
 from __future__ import annotations

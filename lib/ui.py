@@ -75,8 +75,6 @@ def _shared_connection(path: str) -> duckdb.DuckDBPyConnection:
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", DUCKDB_MEMORY):
         raise store.StoreError(f"STANCEWATCH_DUCKDB_MEMORY={DUCKDB_MEMORY!r}: use a size like 500MB or 2GB")
     con.execute(f"set memory_limit = '{DUCKDB_MEMORY}'")
-    # DuckDB's allocator (jemalloc) keeps what a query freed until it allocates again; its background threads return it
-    con.execute("set allocator_background_threads = true")
     inbox.start_worker(con, path)
     return con
 
