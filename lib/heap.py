@@ -13,6 +13,7 @@ aborted a test process after its tests passed ("terminate called without an acti
 from __future__ import annotations
 
 import ctypes
+import functools
 import threading
 import time
 
@@ -26,20 +27,19 @@ ARENAS = 4
 TRIM_EVERY = 2.0
 """Seconds between two trims at least: a trim walks every heap."""
 
-_libc: ctypes.CDLL | None = None
 _last_trim = [0.0]
 _trim_guard = threading.Lock()
 
 
+@functools.cache
 def _glibc() -> ctypes.CDLL | None:
-    global _libc
-    if _libc is None:
-        try:
-            _libc = ctypes.CDLL("libc.so.6")
-            _libc.malloc_trim  # noqa: B018 - raises AttributeError when the C library is not glibc
-        except (OSError, AttributeError):
-            return None
-    return _libc
+    """The C library when it is glibc (looked up once: every page run asks)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 - raises AttributeError when the C library is not glibc
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def configure() -> bool:
