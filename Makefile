@@ -18,7 +18,10 @@ clean-store: ## delete the store (stop the dashboard first); `make seed` or `mak
 	rm -f "$(DB)" "$(DB).wal"
 
 test: $(VENV)/.dev-deps chromium lint ## install the test tools and run every test
-	$(PY) -m pytest
+	@# unit and AppTest tests on one worker per core (pytest-xdist; a file's tests stay on one worker, so its
+	@# fixtures are built once); browser tests after, one at a time: each drives a server and a Chromium
+	$(PY) -m pytest -m "not browser" -n auto --dist loadfile
+	$(PY) -m pytest -m browser
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 from lib import backend as backends
 from lib import store
@@ -23,6 +24,12 @@ SEED = ROOT / "data" / "seed"
 HEDGE = ROOT / "tests" / "data" / "hedge_bundle"
 """A state's line kept by its president 2017-2025, with one-off hedges by two ministers (no shift of the state)."""
 REALDATA = ROOT.parent / "shared" / "realdata"
+
+settings.register_profile("stancewatch", deadline=None)
+settings.load_profile("stancewatch")
+"""No per-example wall-clock deadline for property tests: on a 2-core host with the tests running on every core, an
+example's time measures the neighbours (a 58 ms example took 266 ms once, and hypothesis called that a failure).
+Speed has its own benchmarks in bench/."""
 
 
 @pytest.fixture
