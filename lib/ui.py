@@ -116,6 +116,7 @@ def page_run() -> Iterator[None]:
             _page_runs[0] -= 1
             idle = not _page_runs[0]
         if idle:
+            heap.freeze_once()  # after the first run: the imports and the process's structures out of the collector's walk
             heap.trim()  # the run's frames are freed: give their memory back before the next run takes more
 
 
