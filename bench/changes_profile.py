@@ -29,13 +29,20 @@ sys.path.insert(0, str(ROOT))
 CHANGES = (("flt_preset", "span"), ("flt_preset", "year"), ("flt_year", "2024"), ("flt_year", "2023"), ("flt_preset", "1y"),
            ("flt_preset", "all"))
 """bench/browser.py APP_CHANGES, as the widgets' values."""
-events: list[tuple[float, float, str]] = []  # (start, end, what): warm-up computations, cache misses, collections
+events: list[list] = []  # [start, end or None while under way, what]: warm-up computations, cache misses, collections
 _guard = threading.Lock()
+
+
+def _begin(what: str) -> list:
+    event = [time.perf_counter(), None, what]
+    with _guard:
+        events.append(event)
+    return event
 
 
 def _note(start: float, what: str) -> None:
     with _guard:
-        events.append((start, time.perf_counter(), what))
+        events.append([start, time.perf_counter(), what])
 
 
 def _traced_cached(cached):
@@ -46,12 +53,12 @@ def _traced_cached(cached):
         name = f"{func.__module__.removeprefix('lib.')}.{func.__qualname__}"
 
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            who = "warm-up" if threading.current_thread().name.startswith("stancewatch-warm") else "page"
+            event = _begin(f"{who} computed {name}")
             try:
                 return func(*args, **kwargs)
             finally:
-                who = "warm-up" if threading.current_thread().name.startswith("stancewatch-warm") else "page"
-                _note(start, f"{who} computed {name}")
+                event[1] = time.perf_counter()
 
         timed.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
         timed.__module__, timed.__qualname__ = func.__module__, func.__qualname__
@@ -106,7 +113,9 @@ def main() -> None:
             start, cpu = time.perf_counter(), time.process_time()
             at.selectbox(key=key).set_value(value).run()
             end = time.perf_counter()
-            during = [f"{what} ({min(e, end) - max(s, start):.2f} s of it)" for s, e, what in events if s < end and e > start]
+            with _guard:
+                during = [f"{what} ({min(e or end, end) - max(s, start):.2f} s of it{'' if e else ', still under way'})"
+                          for s, e, what in events if s < end and (e is None or e > start)]
             errors = [e.message for e in at.exception]
             print(f"change {i + 1} {key}={value}: {end - start:.2f} s, process CPU {time.process_time() - cpu:.2f} s "
                   f"(load {os.getloadavg()[0]:.1f}); during it: {'; '.join(during) or 'nothing computed'}"
