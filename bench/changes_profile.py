@@ -67,16 +67,21 @@ def _traced_cached(cached):
     return wrap
 
 
+collections: list[float] = []  # CPU seconds of each full collection (the thread's: the host's load does not count)
+
+
 def _watch_collections() -> None:
-    started: list[float] = []
+    started: list[tuple[float, float]] = []
 
     def callback(phase: str, info: dict[str, int]) -> None:
         if info.get("generation") != 2:
             return
         if phase == "start":
-            started.append(time.perf_counter())
+            started.append((time.perf_counter(), time.thread_time()))
         elif started:
-            _note(started.pop(), f"gc gen2 ({info.get('collected', 0)} collected)")
+            wall, cpu = started.pop()
+            collections.append(time.thread_time() - cpu)
+            _note(wall, f"gc gen2 ({info.get('collected', 0)} collected, {collections[-1]:.3f} s CPU)")
 
     gc.callbacks.append(callback)
 
@@ -86,6 +91,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--no-warm", action="store_true")
+    parser.add_argument("--no-freeze", action="store_true", help="leave the collector walking the first run's objects")
     args = parser.parse_args()
     from streamlit import config
     from streamlit.testing.v1 import AppTest
@@ -93,6 +99,10 @@ def main() -> None:
     from lib import ui
 
     ui.cached = _traced_cached(ui.cached)
+    if args.no_freeze:
+        from lib import heap
+
+        heap._frozen[0] = True  # as if done: freeze_once does nothing
     _watch_collections()
     config.set_option("server.address", "127.0.0.1")
     os.environ["STANCEWATCH_WARM"] = "0" if args.no_warm else "1"
@@ -120,6 +130,8 @@ def main() -> None:
             print(f"change {i + 1} {key}={value}: {end - start:.2f} s, process CPU {time.process_time() - cpu:.2f} s "
                   f"(load {os.getloadavg()[0]:.1f}); during it: {'; '.join(during) or 'nothing computed'}"
                   + (f"; errors {errors}" if errors else ""), flush=True)
+        print(f"full collections: {len(collections)}, {sum(collections):.3f} s CPU in all, longest {max(collections, default=0):.3f} s; "
+              f"objects tracked {len(gc.get_objects())}, frozen {gc.get_freeze_count()}", flush=True)
 
 
 if __name__ == "__main__":
