@@ -91,6 +91,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--no-warm", action="store_true")
+    parser.add_argument("--gap", type=float, default=0.0, help="seconds between two changes (a browser leaves some; the warm-up "
+                        "starts a computation in them)")
     parser.add_argument("--no-freeze", action="store_true", help="leave the collector walking the first run's objects")
     args = parser.parse_args()
     from streamlit import config
@@ -120,6 +122,7 @@ def main() -> None:
             key, value = CHANGES[i % len(CHANGES)]
             if key == "flt_year" and at.session_state["flt_preset"] != "year":
                 continue
+            time.sleep(args.gap)
             start, cpu = time.perf_counter(), time.process_time()
             at.selectbox(key=key).set_value(value).run()
             end = time.perf_counter()

@@ -82,3 +82,55 @@ def test_a_warm_up_keys_what_it_computes_on_its_own_store(seeded_path: Path, tmp
     thread.join()
     assert seen == [str(seeded_path)]
     assert ui.store_path().endswith("another.duckdb")  # other threads still follow the setting
+
+
+def test_an_interrupted_warm_up_starts_its_pass_again(seeded_path: Path) -> None:
+    """A page run interrupts the warm-up's query (ui.page_run); the warm-up pauses, then makes every call again."""
+    import duckdb
+
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    interrupted: list[str] = []
+
+    def cache(func):
+        def call(*args, **kwargs):
+            if func is queries.names and not interrupted:
+                interrupted.append(func.__name__)
+                raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+            return ui.cached(func)(*args, **kwargs)
+        return call
+
+    pauses: list[int] = []
+    made = warmup.default_results(con, cache, pause=lambda: pauses.append(1))
+    assert interrupted == ["names"]
+    assert made >= 20 and len(pauses) == made + 3  # the first pass reached the third call (names), then all again
+
+
+def test_a_page_run_interrupts_the_warm_up_query(seeded_path: Path) -> None:
+    """ui.page_run interrupts a query under way on a warm-up's cursor, so the page does not share the cores with it."""
+    import threading
+
+    import duckdb
+
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    outcome: list[str] = []
+
+    def long_query() -> None:
+        try:
+            con.execute("select count(*) from range(100000000000)").fetchall()
+            outcome.append("finished")
+        except duckdb.InterruptException:
+            outcome.append("interrupted")
+
+    ui._warm_cursors.add(con)
+    try:
+        worker = threading.Thread(target=long_query)
+        worker.start()
+        import time
+
+        time.sleep(0.5)
+        with ui.page_run():
+            pass
+        worker.join(timeout=60)
+    finally:
+        ui._warm_cursors.discard(con)
+    assert outcome == ["interrupted"]
