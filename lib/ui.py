@@ -109,9 +109,6 @@ def page_run() -> Iterator[None]:
     """
     with _page_runs_guard:
         _page_runs[0] += 1
-        warming = list(_warm_cursors)
-    for cursor in warming:  # the warm-up's query gives way; it computes it again once the server is quiet
-        cursor.interrupt()
     try:
         yield
     finally:
@@ -129,7 +126,6 @@ WARM_QUIET = 2.0
 two between runs, and a computation started in such a gap shared the cores with the next runs (bench/RESULTS.md,
 the filter-change outliers)."""
 _last_run_end = [0.0]  # when the latest page run ended (time.monotonic)
-_warm_cursors: set[duckdb.DuckDBPyConnection] = set()  # cursors of the warm-ups under way; a page run interrupts them
 
 
 def _wait_for_idle(poll: float = 0.05, quiet: float | None = None) -> None:
@@ -162,15 +158,11 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
         from lib import warmup
 
         _this_thread.store = path
-        with _page_runs_guard:
-            _warm_cursors.add(con)
         try:
             warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
             errorlog.record(exc, "dashboard: computing the default pages ahead", errorlog.log_path(path))
         finally:
-            with _page_runs_guard:
-                _warm_cursors.discard(con)
             con.close()
 
     threading.Thread(target=warm, name=f"stancewatch-warm-{version}", daemon=True).start()

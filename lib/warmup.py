@@ -81,22 +81,15 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
 
 def default_results(con: duckdb.DuckDBPyConnection, cache: Cache, stop: Callable[[], bool] = lambda: False,
                     pause: Callable[[], None] = lambda: None) -> int:
-    """Compute every default result through ``cache``; stops early when ``stop()`` says the data moved on. Returns the
-    calls of the last pass.
+    """Compute every default result through ``cache``; stops early when ``stop()`` says the data moved on. Returns the calls made.
 
     ``pause()`` runs before each computation: the dashboard waits there until no session's page has run for a moment.
-    A page run that starts meanwhile interrupts the warm-up's query (``ui.page_run``): the pass starts again after the
-    pause, and what it had computed comes from the cache.
     """
-    while True:
-        made = 0
-        try:
-            for call in default_calls(con, cache):
-                pause()
-                if stop():
-                    return made
-                call()
-                made += 1
-            return made
-        except duckdb.InterruptException:
-            continue
+    made = 0
+    for call in default_calls(con, cache):
+        pause()
+        if stop():
+            break
+        call()
+        made += 1
+    return made
