@@ -38,6 +38,14 @@ def loopback() -> Iterator[None]:
     config.set_option("server.address", before)
 
 
+@pytest.fixture(autouse=True)
+def no_background_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No warm-up thread per test store: each would outlive its test (it waits for a quiet moment, which a test run
+    never leaves) and then fill the per-function caches during later tests, evicting their results.
+    tests/app/test_warmup.py runs the warm-up itself."""
+    monkeypatch.setenv("STANCEWATCH_WARM", "0")
+
+
 @pytest.fixture
 def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """The app over a private copy of the seed store: ``app(page, **url_params)``."""

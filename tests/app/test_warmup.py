@@ -83,3 +83,28 @@ def test_a_warm_up_keys_what_it_computes_on_its_own_store(seeded_path: Path, tmp
     assert seen == [str(seeded_path)]
     assert ui.store_path().endswith("another.duckdb")  # other threads still follow the setting
 
+
+def test_keep_warm_computes_the_defaults_in_a_thread_once_per_data_version(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keep_warm starts one thread per store and data version; it fills the cache the pages read, then ends."""
+    import threading
+    import time
+
+    monkeypatch.setenv(ui.WARM_ENV, "1")
+    monkeypatch.setattr(ui, "WARM_QUIET", 0.0)
+    monkeypatch.setattr(ui, "_warming", {})
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    ui.keep_warm(str(seeded_path), con)
+    ui.keep_warm(str(seeded_path), con)  # the same data version: no second thread
+    warming = [t for t in threading.enumerate() if t.name.startswith("stancewatch-warm-")]
+    assert len(warming) == 1
+    warming[0].join(timeout=120)
+    assert not warming[0].is_alive()
+    calls: list[str] = []
+    monkeypatch.setattr(catalog, "store_summary", _spy(catalog.store_summary, calls))
+    start = time.perf_counter()
+    ui._this_thread.store = str(seeded_path)
+    try:
+        ui.cached(catalog.store_summary)(con)
+    finally:
+        ui._this_thread.store = None
+    assert calls == [] and time.perf_counter() - start < 5
