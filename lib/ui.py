@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import inspect
 import os
 import re
@@ -47,16 +48,15 @@ def _app_args() -> argparse.Namespace:
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
-_this_thread = threading.local()
-
-
+@functools.cache
 def store_path() -> str:
     """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default.
 
-    A warm-up thread keys what it computes on the store it reads (``keep_warm``), whatever the setting says
-    by the time it gets there (tests switch $STANCEWATCH_DB under it from one store to the next).
+    Resolved once per process, on the first call: a server's setting does not change while it runs, every page run
+    and cached call asks (it parsed the command line each time), and so every thread — a page's, the warm-up's, a
+    download's — keys its results on the same store. Tests that switch stores call ``store_path.cache_clear()``.
     """
-    return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
+    return str(store.db_path(_app_args().db))
 
 
 heap.configure()  # before the sessions' frames: large ones mapped apart and returned when freed (lib/heap.py)
@@ -158,7 +158,6 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
     def warm() -> None:
         from lib import warmup
 
-        _this_thread.store = path
         try:
             warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
@@ -568,14 +567,11 @@ def built_later(build: Callable[[duckdb.DuckDBPyConnection], go.Figure]) -> Call
     path = store_path()
 
     def run() -> go.Figure:
-        before = getattr(_this_thread, "store", None)  # the thread may be the server's own: leave it as it was
-        _this_thread.store = path
         con = store.cursor(_shared_connection(path))
         try:
             return build(con)
         finally:
             con.close()
-            _this_thread.store = before
 
     return run
 
