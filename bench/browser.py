@@ -21,9 +21,10 @@ then measures on both, phase by phase, the floor first within each phase:
    at once; the server's memory is sampled all along.
 
 A load or change is timed from the click (or the navigation) to idle: the
-script ran and finished (``data-test-script-state`` went "running", then
-"notRunning", bench/sessions.py), nothing stale on screen, and two animation
-frames drawn. ``run_s`` splits off the server's run (script start to finish).
+script ran and finished (the server's new_session, then script_finished
+message on the websocket, bench/sessions.py), the page says "notRunning",
+nothing stale on screen, and two animation frames drawn. ``run_s`` splits off
+the server's run (script start to finish, as those messages arrived).
 Memory: resident set of the streamlit process and its children (kaleido's
 Chromium, if an export started one), summed, sampled every 0.2 s; peak during
 phase 5 and over the run; and VmHWM of the server process.
@@ -56,13 +57,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sessions import ERRORS, LOCAL_ONLY, WATCH_RUNS  # noqa: E402 - after the path is set
+from bench.sessions import ERRORS, IDLE, LOCAL_ONLY, WATCH_RUNS  # noqa: E402 - after the path is set
 from tests.browser.conftest import CHROMIUM_LAUNCH, serve  # noqa: E402
 
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
-IDLE = """() => window.__sawRun
-  && document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null
-  && !document.querySelector('[data-stale="true"]')"""
 FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # (widget key, option shown): the app's date preset and the year under it; the floor's one selectbox
 APP_CHANGES = (("flt_preset", "the data's full span"), ("flt_preset", "a calendar year"), ("flt_year", "2024"),

@@ -57,9 +57,9 @@ def _timed_cached(cached):
     return wrap
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -81,7 +81,7 @@ def memory_line(top: int) -> str:
     con = ui._shared_connection(ui.store_path())
     duck_mb = con.cursor().execute("select sum(memory_usage_bytes) / 1e6 from duckdb_memory()").fetchone()[0]
     largest = ", ".join(f"{name} {size / 1e6:.1f} MB ({entries[name]})" for name, size in by_function.most_common(top))
-    return f"  memory: resident {_rss_mb():.0f} MB, DuckDB {duck_mb:.0f} MB, page cache {cached_mb:.1f} MB: {largest}"
+    return f"  memory: resident {_status_mb('VmRSS'):.0f} MB (peak {_status_mb('VmHWM'):.0f}), DuckDB {duck_mb:.0f} MB, page cache {cached_mb:.1f} MB: {largest}"
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ bench/data/, starts ``streamlit run app.py`` on a free port over a copy of it
 Chromium at once (one browser, a context per session: a Streamlit session each).
 Every session loads the Overview, then follows the sidebar to the Timeline, then
 to Stances — three page loads, no more. A page load is timed from the navigation
-(the ``goto`` or the click) to idle: the script ran and finished
-(``data-test-script-state`` went "running", then "notRunning") and nothing on
-screen is stale. It reports per page and over all pages the median, p90 and
+(the ``goto`` or the click) to idle: the script ran and finished (the
+server's new_session, then script_finished message on the websocket; the page
+says "notRunning") and nothing on screen is stale. It reports per page and over all pages the median, p90 and
 max, the errors shown (exceptions and error alerts, with their first words),
 and the server's peak resident memory (VmHWM from /proc). The server is
 restarted for each N, so each round measures concurrent *first* loads (empty
@@ -44,24 +44,48 @@ from tests.browser.conftest import CHROMIUM_LAUNCH, serve  # noqa: E402
 PAGES = ("Overview", "Timeline", "Stances")
 LOCAL_ONLY = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
-# Installed before any page script: notes when the app's script starts running, so that "idle" after a click is
-# the idle that follows the new page's run, not the quiet moment before the run begins.
-WATCH_RUNS = """
-window.__sawRun = false;
-let lastState = null;
-new MutationObserver(() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const state = app && app.getAttribute('data-test-script-state');
-  if (state === lastState) return;
-  lastState = state;
-  if (state === 'running' && !window.__sawRun) {
-    window.__sawRun = true;
-    window.__runAt = performance.now();
+# Installed before any page script: notes when the app's script starts (the server's new_session message) and when
+# it finishes (script_finished, unless cut short for a rerun), read from the websocket's frames, so that "idle" after
+# a click is the idle that follows the new page's run, not the quiet moment before the run begins. Not from the page's
+# data-test-script-state: a warm run (0.1 s on the server) can start and finish between two renders, the attribute
+# never shows "running", and a wait for it stalled the benchmark with the server idle (bench/RESULTS.md, 2026-12-02).
+WATCH_RUNS = """(() => {
+window.__sawRun = false; window.__runAt = null; window.__doneAt = null; window.__drawn = false;
+const NEW_SESSION = 4, SCRIPT_FINISHED = 6, FINISHED_EARLY_FOR_RERUN = 2;  // streamlit/proto/ForwardMsg.proto
+const topLevel = bytes => {  // a protobuf message's top-level fields: number -> varint value (true for others)
+  const fields = new Map();
+  let i = 0;
+  const varint = () => { let value = 0, shift = 0, b; do { b = bytes[i++]; value += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80); return value; };
+  while (i < bytes.length) {
+    const key = varint(), wire = key % 8;
+    if (wire === 0) fields.set(Math.floor(key / 8), varint());
+    else if (wire === 2) { const n = varint(); i += n; fields.set(Math.floor(key / 8), true); }
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else break;
   }
-  if (state === 'notRunning' && window.__sawRun) window.__doneAt = performance.now();
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  return fields;
+};
+const NativeSocket = window.WebSocket;
+window.WebSocket = class extends NativeSocket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('message', event => {
+      if (!(event.data instanceof ArrayBuffer)) return;
+      const fields = topLevel(new Uint8Array(event.data));
+      if (fields.has(NEW_SESSION)) {
+        if (!window.__sawRun) window.__runAt = performance.now();
+        window.__sawRun = true; window.__doneAt = null; window.__drawn = false;
+      } else if (fields.has(SCRIPT_FINISHED) && fields.get(SCRIPT_FINISHED) !== FINISHED_EARLY_FOR_RERUN && window.__sawRun) {
+        window.__doneAt = performance.now();
+        requestAnimationFrame(() => requestAnimationFrame(() => { window.__drawn = window.__doneAt !== null; }));
+      }
+    });
+  }
+};
+})();
 """
-IDLE = """() => window.__sawRun
+IDLE = """() => window.__sawRun && window.__doneAt !== null && window.__drawn
   && document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]') !== null
   && !document.querySelector('[data-stale="true"]')"""
 ERRORS = """() => [...document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]')]

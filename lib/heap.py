@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import gc
 import threading
 import time
 
@@ -61,4 +62,25 @@ def trim() -> bool:
             return False
         _last_trim[0] = now
     libc.malloc_trim(0)  # ctypes releases the GIL during the call: other sessions run on
+    return True
+
+
+_frozen = [False]
+
+
+def freeze_once() -> bool:
+    """Move every object alive now out of the garbage collector's sight, once per process (after the first page run:
+    the modules, plotly's validators, the page cache's structures); whether this call did it.
+
+    A full collection walks every tracked object; with the app's imports and first results alive, one took 0.8 s in
+    the middle of a filter change at 1M events on the busy host (bench/changes_profile.py). Frozen objects are
+    never collected: what the first run made and then dropped is freed by reference counting as before, but a
+    reference cycle alive at the freeze and dropped later (the first session's, when it closes) stays.
+    """
+    with _trim_guard:
+        if _frozen[0]:
+            return False
+        _frozen[0] = True
+    gc.collect()  # what is garbage now is not frozen with the rest
+    gc.freeze()
     return True

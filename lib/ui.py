@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import inspect
 import os
 import re
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -46,16 +48,15 @@ def _app_args() -> argparse.Namespace:
     return parser.parse_known_args(sys.argv[1:])[0]
 
 
-_this_thread = threading.local()
-
-
+@functools.cache
 def store_path() -> str:
     """The store the app serves: `streamlit run app.py -- --db PATH`, else $STANCEWATCH_DB, else the default.
 
-    A warm-up thread keys what it computes on the store it reads (``keep_warm``), whatever the setting says
-    by the time it gets there (tests switch $STANCEWATCH_DB under it from one store to the next).
+    Resolved once per process, on the first call: a server's setting does not change while it runs, every page run
+    and cached call asks (it parsed the command line each time), and so every thread — a page's, the warm-up's, a
+    download's — keys its results on the same store. Tests that switch stores call ``store_path.cache_clear()``.
     """
-    return getattr(_this_thread, "store", None) or str(store.db_path(_app_args().db))
+    return str(store.db_path(_app_args().db))
 
 
 heap.configure()  # before the sessions' frames: large ones mapped apart and returned when freed (lib/heap.py)
@@ -115,13 +116,23 @@ def page_run() -> Iterator[None]:
         with _page_runs_guard:
             _page_runs[0] -= 1
             idle = not _page_runs[0]
+            _last_run_end[0] = time.monotonic()
         if idle:
+            heap.freeze_once()  # after the first run: the imports and the process's structures out of the collector's walk
             heap.trim()  # the run's frames are freed: give their memory back before the next run takes more
 
 
-def _wait_for_idle(poll: float = 0.05) -> None:
-    """Return once no page run is under way in this process."""
-    while _page_runs[0]:
+WARM_QUIET = 2.0
+"""Seconds without a page run before the warm-up starts a computation: an analyst changing filters leaves a second or
+two between runs, and a computation started in such a gap shared the cores with the next runs (bench/RESULTS.md,
+the filter-change outliers)."""
+_last_run_end = [0.0]  # when the latest page run ended (time.monotonic)
+
+
+def _wait_for_idle(poll: float = 0.05, quiet: float | None = None) -> None:
+    """Return once no page run is under way in this process and none has ended for ``quiet`` seconds (``WARM_QUIET``)."""
+    quiet = WARM_QUIET if quiet is None else quiet
+    while _page_runs[0] or time.monotonic() - _last_run_end[0] < quiet:
         time.sleep(poll)
 
 
@@ -147,7 +158,6 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
     def warm() -> None:
         from lib import warmup
 
-        _this_thread.store = path
         try:
             warmup.default_results(con, cached, stop=lambda: data_version(con) != version, pause=_wait_for_idle)
         except Exception as exc:  # the page computes what is missing; the log says why the warm-up stopped
@@ -161,6 +171,15 @@ def keep_warm(path: str, con: duckdb.DuckDBPyConnection) -> None:
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The store's data version, the key every cached query adds to its own arguments."""
     return store.data_version(con)
+
+
+@dataclass(frozen=True)
+class _FigureSpec:
+    """A cached figure as its plain spec: Streamlit keeps results pickled, and unpickling a plotly Figure validates it
+    again, every run (0.8 s of the Stances page's 3.2 s warm open at 10M events, cProfile of the page run); the spec
+    was validated when the figure was built, so the page's copy is made without (plotly's ``_validate=False``)."""
+
+    spec: dict
 
 
 CACHE_ENTRIES = 32
@@ -185,13 +204,15 @@ def cached(func: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     # The store path is in the key too: two stores (test copies, a switched --db) can be at the same data version.
     def run(_con: duckdb.DuckDBPyConnection, path: str, version: int, name: str, *args: object, **kwargs: object) -> pd.DataFrame:
         # a lib function that takes `cache` (lib/caching.py) runs the queries it shares with its page through this cache too
-        return func(_con, *args, **kwargs, cache=cached) if shares_queries else func(_con, *args, **kwargs)
+        result = func(_con, *args, **kwargs, cache=cached) if shares_queries else func(_con, *args, **kwargs)
+        return _FigureSpec(result.to_plotly_json()) if isinstance(result, go.Figure) else result
 
     run.__qualname__ = f"cached[{name}]"  # its own cache (the name stays in the key as well)
     run = st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES, ttl=3600)(run)
 
     def call(con: duckdb.DuckDBPyConnection, *args: object, **kwargs: object) -> pd.DataFrame:
-        return run(con, store_path(), data_version(con), name, *args, **kwargs)
+        result = run(con, store_path(), data_version(con), name, *args, **kwargs)
+        return go.Figure(result.spec, _validate=False) if isinstance(result, _FigureSpec) else result
 
     _cached_calls[func] = call
     return call
@@ -546,14 +567,11 @@ def built_later(build: Callable[[duckdb.DuckDBPyConnection], go.Figure]) -> Call
     path = store_path()
 
     def run() -> go.Figure:
-        before = getattr(_this_thread, "store", None)  # the thread may be the server's own: leave it as it was
-        _this_thread.store = path
         con = store.cursor(_shared_connection(path))
         try:
             return build(con)
         finally:
             con.close()
-            _this_thread.store = before
 
     return run
 

@@ -83,7 +83,7 @@ def default_results(con: duckdb.DuckDBPyConnection, cache: Cache, stop: Callable
                     pause: Callable[[], None] = lambda: None) -> int:
     """Compute every default result through ``cache``; stops early when ``stop()`` says the data moved on. Returns the calls made.
 
-    ``pause()`` runs before each computation: the dashboard waits there until no session's page is running.
+    ``pause()`` runs before each computation: the dashboard waits there until no session's page has run for a moment.
     """
     made = 0
     for call in default_calls(con, cache):

@@ -10,6 +10,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from lib import ui
 from tests.conftest import ROOT, store_of
 
 APP = str(ROOT / "app.py")
@@ -38,6 +39,23 @@ def loopback() -> Iterator[None]:
     config.set_option("server.address", before)
 
 
+@pytest.fixture(autouse=True)
+def no_background_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No warm-up thread per test store: each would outlive its test (it waits for a quiet moment, which a test run
+    never leaves) and then fill the per-function caches during later tests, evicting their results.
+    tests/app/test_warmup.py runs the warm-up itself."""
+    monkeypatch.setenv("STANCEWATCH_WARM", "0")
+
+
+@pytest.fixture(autouse=True)
+def store_resolved_per_test() -> Iterator[None]:
+    """Each test's store setting is resolved afresh: the app resolves it once per process (``ui.store_path``), and
+    the tests of one process serve many stores, each set before the test's first run."""
+    ui.store_path.cache_clear()
+    yield
+    ui.store_path.cache_clear()
+
+
 @pytest.fixture
 def app(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """The app over a private copy of the seed store: ``app(page, **url_params)``."""
@@ -50,6 +68,7 @@ def app_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., App
     """The app over a fresh store holding one bundle: ``app_on(bundle, page, **url_params)``."""
     def start(bundle: Path, page: str = "overview", **params: str | list[str]) -> AppTest:
         monkeypatch.setenv("STANCEWATCH_DB", str(store_of(bundle, tmp_path)))
+        ui.store_path.cache_clear()  # a test may start the app on a second bundle
         return _run(page, params)
 
     return start

@@ -66,19 +66,40 @@ def test_the_warm_up_waits_while_a_page_runs(seeded_path: Path) -> None:
     assert made and made[0] >= 20
 
 
-def test_a_warm_up_keys_what_it_computes_on_its_own_store(seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warm-up thread's cache keys name the store it reads, not the one $STANCEWATCH_DB names by then (tests switch it)."""
+def test_the_store_is_resolved_once_per_process(seeded_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every thread keys on the store the setting named at the first call, whatever it says later; until cleared."""
     import threading
 
+    monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
+    assert ui.store_path() == str(seeded_path)
     monkeypatch.setenv("STANCEWATCH_DB", str(tmp_path / "another.duckdb"))
     seen: list[str] = []
-
-    def warm_thread() -> None:
-        ui._this_thread.store = str(seeded_path)  # as keep_warm's thread does
-        seen.append(ui.store_path())
-
-    thread = threading.Thread(target=warm_thread)
+    thread = threading.Thread(target=lambda: seen.append(ui.store_path()))  # as the warm-up's or a download's thread
     thread.start()
     thread.join()
-    assert seen == [str(seeded_path)]
-    assert ui.store_path().endswith("another.duckdb")  # other threads still follow the setting
+    assert seen == [str(seeded_path)] and ui.store_path() == str(seeded_path)
+    ui.store_path.cache_clear()
+    assert ui.store_path().endswith("another.duckdb")
+
+
+def test_keep_warm_computes_the_defaults_in_a_thread_once_per_data_version(seeded_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """keep_warm starts one thread per store and data version; it fills the cache the pages read, then ends."""
+    import threading
+    import time
+
+    monkeypatch.setenv(ui.WARM_ENV, "1")
+    monkeypatch.setenv("STANCEWATCH_DB", str(seeded_path))
+    monkeypatch.setattr(ui, "WARM_QUIET", 0.0)
+    monkeypatch.setattr(ui, "_warming", {})
+    con = ui._shared_connection(str(seeded_path)).cursor()
+    ui.keep_warm(str(seeded_path), con)
+    ui.keep_warm(str(seeded_path), con)  # the same data version: no second thread
+    warming = [t for t in threading.enumerate() if t.name.startswith("stancewatch-warm-")]
+    assert len(warming) == 1
+    warming[0].join(timeout=120)
+    assert not warming[0].is_alive()
+    calls: list[str] = []
+    monkeypatch.setattr(catalog, "store_summary", _spy(catalog.store_summary, calls))
+    start = time.perf_counter()
+    ui.cached(catalog.store_summary)(con)
+    assert calls == [] and time.perf_counter() - start < 5

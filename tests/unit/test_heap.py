@@ -27,3 +27,17 @@ def test_trims_are_spaced(monkeypatch: pytest.MonkeyPatch) -> None:
     assert heap.trim() is False
     clock[0] += heap.TRIM_EVERY
     assert heap.trim() is True
+
+
+def test_the_collector_is_spared_the_first_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first call freezes what is alive (the collector no longer walks it); later calls do nothing."""
+    import gc
+
+    monkeypatch.setattr(heap, "_frozen", [False])
+    kept = [[i] for i in range(1000)]  # tracked objects alive at the freeze
+    try:
+        assert heap.freeze_once() is True
+        assert gc.get_freeze_count() >= len(kept)
+        assert heap.freeze_once() is False
+    finally:
+        gc.unfreeze()
