@@ -356,12 +356,27 @@ def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date
     return [found[a, t] for t in view.topics for a in view.actors if (a, t) in found]
 
 
+SERIES_KEY = ["series_actor_id", "topic_id", "statement_id"]
+"""A row of the Stances view: a statement in one series (a ministry's statement sits in its own and in its state's)."""
+
+
 def view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
-    """The view and its shown statements, judged over their whole history: what the table and the chart share."""
+    """The view and its shown statements (the newest STATEMENT_LIMIT), judged over their whole history: what the table
+    and the chart share.
+
+    The labels need every statement of the series, but only what the group rule reads of them
+    (``continuity.series_continuity``); quotes, sources and grades are read for the rows shown alone
+    (``continuity.shown_statements``): at 10M events the default view's series hold 63k statements.
+    """
     view = resolve_view(con, filters)
     actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
-    rows, _ = judged(continuity.statement_continuity(con, actors, topics, view.inherit, filters))
-    return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
+    shown = continuity.shown_statements(con, actors, topics, view.inherit, filters, STATEMENT_LIMIT)
+    record = continuity.series_continuity(con, [(a, t) for a in actors for t in topics], view.inherit) if len(shown) else None
+    labels = judged(record)[0][[*SERIES_KEY, "continuity", "previous_positions"]] if record is not None else \
+        pd.DataFrame(columns=[*SERIES_KEY, "continuity", "previous_positions"])
+    rows = shown.merge(labels, on=SERIES_KEY, how="left", validate="one_to_one")
+    rows.attrs["total"] = shown.attrs["total"]
+    return view, rows
 
 
 def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
