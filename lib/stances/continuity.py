@@ -209,7 +209,7 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
                    case when bool_or(relation = 'corroborates') and bool_or(relation = 'contradicts') then 'contested'
                         when bool_or(relation = 'corroborates') then 'corroborated'
                         else 'contradicted' end as status
-            from evidence group by claim_id
+            from evidence where claim_id in (select claim_id from linked) group by claim_id  -- not every claim's
         ),
         placed as (
             select l.series_actor_id, l.topic_id, c.claim_id, c.claimed_on, c.date_precision,
@@ -227,23 +227,28 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
             select series_actor_id, topic_id, stated_on, period_end, bit_or(bit) as mask
             from said where bit is not null group by all
         ),
-        series_keys as (
-            select series_actor_id, topic_id, row_number() over (order by series_actor_id, topic_id) as k
-            from (select distinct series_actor_id, topic_id from placed)
-        ),
         during as (
-            -- the positions of the spans overlapping the claim's period. Each series' days are laid on one
-            -- number line, 4M days apart (more than year 1 to 9999), so that the overlap is two inequalities
-            -- alone and DuckDB runs a range join; with the series as equality keys it paired every claim with
-            -- every statement of its series (29M pairs, 6 s, at 10M events)
-            select p.series_actor_id, p.topic_id, p.claim_id, bit_or(s.mask) as during_mask
-            from (select p.*, k.k * 4000000 + (p.claimed_on - date '0001-01-01') as lo,
-                         k.k * 4000000 + (p.claim_end - date '0001-01-01') as hi
-                  from placed p join series_keys k using (series_actor_id, topic_id)) p
-            join (select s.mask, k.k * 4000000 + (s.stated_on - date '0001-01-01') as lo,
-                         k.k * 4000000 + (s.period_end - date '0001-01-01') as hi
-                  from spans s join series_keys k using (series_actor_id, topic_id)) s
-              on s.lo <= p.hi and s.hi >= p.lo
+            -- the positions of the spans overlapping the claim's period. A period lies within one calendar year, a
+            -- day's or a month's within one month: so a claim meets only the month-long-or-shorter spans of the
+            -- months it covers (one; twelve for a year-precision claim) and the longer spans of its year. Equality
+            -- joins on those buckets, the dates checked within a bucket: the range join on the dates alone (each
+            -- series laid 4M days apart on one number line) took 1.4 s of this query's 1.6 s at 1M events, and the
+            -- series alone as keys paired every claim with every statement of its series (29M pairs at 10M events)
+            select series_actor_id, topic_id, claim_id, bit_or(mask) as during_mask
+            from (
+                select p.series_actor_id, p.topic_id, p.claim_id, s.mask
+                from (select *, unnest(generate_series(date_trunc('month', claimed_on), claim_end, interval 1 month))::date as month
+                      from placed) p
+                join spans s on s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id
+                 and date_trunc('month', s.stated_on) = p.month and date_trunc('month', s.period_end) = p.month
+                 and s.stated_on <= p.claim_end and s.period_end >= p.claimed_on
+                union all
+                select p.series_actor_id, p.topic_id, p.claim_id, s.mask
+                from placed p
+                join spans s on s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id
+                 and year(s.stated_on) = year(p.claimed_on) and date_trunc('month', s.stated_on) <> date_trunc('month', s.period_end)
+                 and s.stated_on <= p.claim_end and s.period_end >= p.claimed_on
+            )
             group by all
         ),
         next_said as (

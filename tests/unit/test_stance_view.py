@@ -76,3 +76,20 @@ def test_table_and_chart_are_those_of_every_row_judged(store, monkeypatch) -> No
             pd.testing.assert_frame_equal(table, stance.build_table(store, filters).reset_index(drop=True), obj=str(filters),
                                           check_dtype=not table.empty)  # an empty column has no type to keep
             assert figure.to_json() == stance.build_chart(store, filters).to_json(), filters
+
+
+@pytest.mark.parametrize("inherit", [True, False])
+def test_the_record_during_a_claim_is_every_position_stated_in_an_overlapping_period(store, inherit) -> None:
+    """reported_shifts' ``during_positions`` (found by month and year buckets) against a plain overlap test of every
+    claim with every coded statement of its series."""
+    claims = continuity.reported_shifts(store, None, None, inherit)
+    said = continuity.statement_continuity(store, None, None, inherit)
+    said = said[said.position_code.notna()]
+    pairs = claims[["series_actor_id", "topic_id", "claim_id", "claimed_on", "claim_end"]].merge(
+        said[["series_actor_id", "topic_id", "stated_on", "period_end", "position_code"]], on=["series_actor_id", "topic_id"])
+    pairs = pairs[(pairs.stated_on <= pairs.claim_end) & (pairs.period_end >= pairs.claimed_on)]
+    expected = pairs.groupby(["series_actor_id", "claim_id"]).position_code.agg(lambda codes: sorted(set(codes)))
+    found = {(s, c): list(p) for s, c, p in zip(claims.series_actor_id, claims.claim_id, claims.during_positions, strict=True)
+             if isinstance(p, list | tuple) or hasattr(p, "__len__")}
+    assert found == expected.to_dict()
+    assert len(found) > 50 or len(claims) < 1000  # the synthetic store has many; the seed few or none
