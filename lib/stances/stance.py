@@ -384,15 +384,10 @@ def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topic
     reported shift, however old, for its card; ``attrs['total']`` counts them all.
 
     What the page caches: a busy view's full reported shifts (94k claims with their record lists at 10M events)
-    would hold 100 MB of the app's memory for three small uses.
+    would hold 100 MB of the app's memory for three small uses; the query keeps them (``reported_shifts``'
+    ``newest``), so their outlets and position lists are not looked up either.
     """
-    every = continuity.reported_shifts(con, actors, topics, inherit)
-    kept = newest(every, "claimed_on", CLAIM_LIMIT)
-    latest = (every[every.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
-              .groupby(["series_actor_id", "topic_id"], sort=False).tail(1))
-    claims = pd.concat([kept.assign(newest=True), latest[~latest.index.isin(kept.index)].assign(newest=False)]).sort_index()
-    claims.attrs["total"] = len(every)
-    return claims
+    return continuity.reported_shifts(con, actors, topics, inherit, newest=CLAIM_LIMIT)
 
 
 def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:

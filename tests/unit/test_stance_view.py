@@ -93,3 +93,20 @@ def test_the_record_during_a_claim_is_every_position_stated_in_an_overlapping_pe
              if isinstance(p, list | tuple) or hasattr(p, "__len__")}
     assert found == expected.to_dict()
     assert len(found) > 50 or len(claims) < 1000  # the synthetic store has many; the seed few or none
+
+
+def test_the_claims_kept_are_the_newest_and_each_series_latest_shift_of_them_all(store, monkeypatch) -> None:
+    """claims_about (the query keeps the claims) against every claim, cut as the page cut them before: the newest
+    CLAIM_LIMIT in the rows' order, and each series' latest-ending reported shift however old."""
+    monkeypatch.setattr(stance, "CLAIM_LIMIT", 25)
+    for filters in _filters(store):
+        view = stance.resolve_view(store, filters)
+        args = (list(view.actors), list(view.topics), view.inherit)
+        every = continuity.reported_shifts(store, *args).drop(columns="newest")
+        kept = stance.newest(every, "claimed_on", stance.CLAIM_LIMIT)
+        latest = (every[every.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
+                  .groupby(["series_actor_id", "topic_id"], sort=False).tail(1))
+        expected = pd.concat([kept.assign(newest=True), latest[~latest.index.isin(kept.index)].assign(newest=False)]).sort_index()
+        found = stance.claims_about(store, *args)
+        assert found.attrs["total"] == len(every)
+        pd.testing.assert_frame_equal(found, expected.reset_index(drop=True), check_dtype=not found.empty, obj=str(filters))
