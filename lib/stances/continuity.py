@@ -110,7 +110,7 @@ def statement_continuity(
         "date_from": f.date_from, "date_to": f.date_to, "sources": list(f.sources) or None,
         "text": f"%{f.text}%" if f.text else None,
     }
-    return con.execute(
+    rows = con.execute(
         SERIES_CTE
         + """
         select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
@@ -119,19 +119,19 @@ def statement_continuity(
                 where q.series_actor_id = c.series_actor_id and q.topic_id = c.topic_id and q.period_end = c.previous_end
                   and q.bit is not null) as previous_statement_id,
                """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions,
-               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade,
+               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id,
                coalesce(($date_from::date is null or c.period_end >= $date_from::date)
                  and ($date_to::date is null or c.stated_on <= $date_to::date)
-                 and ($sources::varchar[] is null or d.source_id in (select unnest($sources::varchar[])))
+                 and ($sources::varchar[] is null or c.document_id in (
+                     select document_id from documents where source_id in (select unnest($sources::varchar[]))))
                  and ($text::varchar is null or c.quote ilike $text::varchar), false) as shown
         from continuity c
         left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
-        left join documents d on d.document_id = c.document_id
-        left join sources src on src.source_id = d.source_id
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
         params,
     ).df()
+    return _with_outlets(con, rows, "shown")
 
 
 def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]], inherit: bool) -> pd.DataFrame:
@@ -312,7 +312,7 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
 
 def _with_outlets(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, before: str | None = None) -> pd.DataFrame:
     """``rows`` with ``source_id`` and ``grade`` (the analyst's) of their ``document_id``, before column ``before`` (else
-    last), and ``attrs['total']`` from their ``total`` column (dropped).
+    last), and ``attrs['total']`` from their ``total`` column (dropped) where they have one.
 
     A second query on the ids in hand: joined in the statement, DuckDB took the few rows for many and hashed the
     documents table instead (4.5M rows, 4 s of a 9 s query at 10M events).
@@ -322,8 +322,8 @@ def _with_outlets(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, before: st
                           "where d.document_id in (select unnest($ids::varchar[]))",
                           {"ids": rows.document_id.dropna().unique().tolist()}).df()
     found = rows[["document_id"]].merge(outlets, on="document_id", how="left")
-    total = int(rows.total.iloc[0]) if len(rows) else 0
-    rows = rows.drop(columns="total")
+    total = (int(rows.total.iloc[0]) if len(rows) else 0) if "total" in rows else len(rows)
+    rows = rows.drop(columns="total", errors="ignore")
     at = rows.columns.get_loc(before) if before else len(rows.columns)
     rows.insert(at, "grade", found.grade.to_numpy())
     rows.insert(at, "source_id", found.source_id.to_numpy())
