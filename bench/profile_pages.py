@@ -6,7 +6,10 @@ app's first run pays before any query), then the Overview (the app's first
 run), then Timeline, Stances, Sources, Search and Overview again, then each a
 second time. Every call through ``ui.cached`` is timed (inclusive: a cached
 function that calls another through its ``cache`` counts both), so each page
-run prints its seconds and its most expensive computations, cache misses only.
+run prints its seconds and its most expensive computations, cache misses only,
+each in wall seconds and CPU seconds (``time.process_time``: every thread of the
+process, DuckDB's included, so a busy host's load does not count; set
+``STANCEWATCH_WARM=0`` so that no warm-up thread's work counts either).
 
 ``--memory`` adds, after each page run, where the process's memory is: its
 resident set, DuckDB's own accounting (``duckdb_memory()``, under the app's
@@ -36,6 +39,7 @@ PAGES = ("timeline", "stances", "sources", "search", "overview")
 HEAVY = ("pandas", "plotly.graph_objects", "streamlit", "duckdb", "lib.catalog", "lib.charts", "lib.sources.reliability", "lib.stances.stance",
          "lib.export", "lib.brief", "lib.ui", "lib.timeline.timeline", "lib.figures")
 spent: collections.Counter[str] = collections.Counter()
+spent_cpu: collections.Counter[str] = collections.Counter()
 
 
 def _timed_cached(cached):
@@ -44,11 +48,12 @@ def _timed_cached(cached):
         name = f"{func.__module__.removeprefix('lib.')}.{func.__qualname__}"
 
         def timed(*args, **kwargs):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             try:
                 return func(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - start
+                spent_cpu[name] += time.process_time() - cpu
 
         timed.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
         timed.__module__, timed.__qualname__ = func.__module__, func.__qualname__
@@ -110,15 +115,17 @@ def main() -> None:
         for round_ in ("first", "later"):
             for page in ("overview", *PAGES) if round_ == "first" else PAGES:
                 spent.clear()
-                start = time.perf_counter()
+                spent_cpu.clear()
+                start, cpu = time.perf_counter(), time.process_time()
                 if started:  # the app's first run starts on the Overview
                     at.switch_page(str(ROOT / "views" / f"{page}.py"))
                 at.run()
                 started = True
-                seconds = time.perf_counter() - start
+                seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
                 problems = [e.message for e in at.exception] + [e.value for e in at.error]
-                top = ", ".join(f"{name} {s:.2f}" for name, s in spent.most_common(args.top))
-                print(f"{round_} open of {page}: {seconds:.2f} s (load {os.getloadavg()[0]:.1f}); computed: {top or 'nothing'}"
+                top = ", ".join(f"{name} {s:.2f} ({spent_cpu[name]:.2f} CPU)" for name, s in spent.most_common(args.top))
+                print(f"{round_} open of {page}: {seconds:.2f} s, {cpu_seconds:.2f} s CPU (load {os.getloadavg()[0]:.1f}); "
+                      f"computed: {top or 'nothing'}"
                       + (f"; errors {problems}" if problems else ""), flush=True)
                 if args.memory:
                     print(memory_line(args.top), flush=True)

@@ -110,7 +110,7 @@ def statement_continuity(
         "date_from": f.date_from, "date_to": f.date_to, "sources": list(f.sources) or None,
         "text": f"%{f.text}%" if f.text else None,
     }
-    return con.execute(
+    rows = con.execute(
         SERIES_CTE
         + """
         select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
@@ -119,19 +119,19 @@ def statement_continuity(
                 where q.series_actor_id = c.series_actor_id and q.topic_id = c.topic_id and q.period_end = c.previous_end
                   and q.bit is not null) as previous_statement_id,
                """ + _positions_of("c.previous_mask", "c.topic_id") + """ as previous_positions,
-               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id, d.source_id, src.analyst_grade as grade,
+               c.continuity, c.own_continuity, c.quote, c.attribution, c.document_id,
                coalesce(($date_from::date is null or c.period_end >= $date_from::date)
                  and ($date_to::date is null or c.stated_on <= $date_to::date)
-                 and ($sources::varchar[] is null or d.source_id in (select unnest($sources::varchar[])))
+                 and ($sources::varchar[] is null or c.document_id in (
+                     select document_id from documents where source_id in (select unnest($sources::varchar[]))))
                  and ($text::varchar is null or c.quote ilike $text::varchar), false) as shown
         from continuity c
         left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
-        left join documents d on d.document_id = c.document_id
-        left join sources src on src.source_id = d.source_id
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
         params,
     ).df()
+    return _with_outlets(con, rows, "shown")
 
 
 def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]], inherit: bool) -> pd.DataFrame:
@@ -171,7 +171,8 @@ def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -
                            [statement_ids]).fetchall())
 
 
-def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
+def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                    newest: int | None = None) -> pd.DataFrame:
     """Claims about a series' stance, set against its own statements before, during and after them.
 
     A claim belongs to a series when its topic is the series' topic and its
@@ -186,9 +187,15 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
     subject_actor_id, asserted_position_code, document_id, source_id, grade, status,
     before_positions (latest period ending before the claim), during_positions (statements
     whose period overlaps the claim's), after_positions (earliest statements starting after it),
-    reports_shift (asserts no position, or one the record around it does not hold).
+    reports_shift (asserts no position, or one the record around it does not hold), newest (among the
+    ``newest`` latest claimed, in the order of the rows: later series and claim ids first among one date).
+
+    With ``newest``, only those claims and each series' latest reported shift (latest ending, however old)
+    are returned, with ``attrs['total']`` counting every claim: what the Stances page shows of a busy view
+    (63k claims at 10M events), whose outlets, grades and position lists are then looked up for a thousand
+    rows, not for all.
     """
-    return con.execute(
+    rows = con.execute(
         SERIES_CTE
         + """,
         above(series_actor_id, actor_id) as (
@@ -199,8 +206,11 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
             select u.series_actor_id, a.parent_actor_id from above u join actors a on a.actor_id = u.actor_id
             where a.parent_actor_id is not null
         ),
-        linked as (
-            select t.series_actor_id, c.topic_id, c.claim_id
+        placed as (
+            select t.series_actor_id, c.topic_id, c.claim_id, c.claimed_on, c.date_precision,
+                   case c.date_precision when 'day' then c.claimed_on when 'month' then last_day(c.claimed_on)
+                        else make_date(year(c.claimed_on), 12, 31) end as claim_end,
+                   c.text, c.subject_actor_id, c.asserted_position_code, c.document_id
             from claims c join (select * from tree union select * from above) t on t.actor_id = c.subject_actor_id
             where $topics::varchar[] is null or c.topic_id in (select unnest($topics::varchar[]))
         ),
@@ -209,14 +219,7 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
                    case when bool_or(relation = 'corroborates') and bool_or(relation = 'contradicts') then 'contested'
                         when bool_or(relation = 'corroborates') then 'corroborated'
                         else 'contradicted' end as status
-            from evidence group by claim_id
-        ),
-        placed as (
-            select l.series_actor_id, l.topic_id, c.claim_id, c.claimed_on, c.date_precision,
-                   case c.date_precision when 'day' then c.claimed_on when 'month' then last_day(c.claimed_on)
-                        else make_date(year(c.claimed_on), 12, 31) end as claim_end,
-                   c.text, c.subject_actor_id, c.asserted_position_code, c.document_id
-            from linked l join claims c using (claim_id)
+            from evidence where claim_id in (select claim_id from placed) group by claim_id  -- not every claim's
         ),
         -- the record around each claim, by joins rather than a lookup per claim (a series with tens of
         -- thousands of claims took 34 s at 10M events with correlated subqueries)
@@ -227,23 +230,28 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
             select series_actor_id, topic_id, stated_on, period_end, bit_or(bit) as mask
             from said where bit is not null group by all
         ),
-        series_keys as (
-            select series_actor_id, topic_id, row_number() over (order by series_actor_id, topic_id) as k
-            from (select distinct series_actor_id, topic_id from placed)
-        ),
         during as (
-            -- the positions of the spans overlapping the claim's period. Each series' days are laid on one
-            -- number line, 4M days apart (more than year 1 to 9999), so that the overlap is two inequalities
-            -- alone and DuckDB runs a range join; with the series as equality keys it paired every claim with
-            -- every statement of its series (29M pairs, 6 s, at 10M events)
-            select p.series_actor_id, p.topic_id, p.claim_id, bit_or(s.mask) as during_mask
-            from (select p.*, k.k * 4000000 + (p.claimed_on - date '0001-01-01') as lo,
-                         k.k * 4000000 + (p.claim_end - date '0001-01-01') as hi
-                  from placed p join series_keys k using (series_actor_id, topic_id)) p
-            join (select s.mask, k.k * 4000000 + (s.stated_on - date '0001-01-01') as lo,
-                         k.k * 4000000 + (s.period_end - date '0001-01-01') as hi
-                  from spans s join series_keys k using (series_actor_id, topic_id)) s
-              on s.lo <= p.hi and s.hi >= p.lo
+            -- the positions of the spans overlapping the claim's period. A period lies within one calendar year, a
+            -- day's or a month's within one month: so a claim meets only the month-long-or-shorter spans of the
+            -- months it covers (one; twelve for a year-precision claim) and the longer spans of its year. Equality
+            -- joins on those buckets, the dates checked within a bucket: the range join on the dates alone (each
+            -- series laid 4M days apart on one number line) took 1.4 s of this query's 1.6 s at 1M events, and the
+            -- series alone as keys paired every claim with every statement of its series (29M pairs at 10M events)
+            select series_actor_id, topic_id, claim_id, bit_or(mask) as during_mask
+            from (
+                select p.series_actor_id, p.topic_id, p.claim_id, s.mask
+                from (select *, unnest(generate_series(date_trunc('month', claimed_on), claim_end, interval 1 month))::date as month
+                      from placed) p
+                join spans s on s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id
+                 and date_trunc('month', s.stated_on) = p.month and date_trunc('month', s.period_end) = p.month
+                 and s.stated_on <= p.claim_end and s.period_end >= p.claimed_on
+                union all
+                select p.series_actor_id, p.topic_id, p.claim_id, s.mask
+                from placed p
+                join spans s on s.series_actor_id = p.series_actor_id and s.topic_id = p.topic_id
+                 and year(s.stated_on) = year(p.claimed_on) and date_trunc('month', s.stated_on) <> date_trunc('month', s.period_end)
+                 and s.stated_on <= p.claim_end and s.period_end >= p.claimed_on
+            )
             group by all
         ),
         next_said as (
@@ -265,23 +273,62 @@ def reported_shifts(con: duckdb.DuckDBPyConnection, actors: list[str] | None, to
               on b.series_actor_id = p.series_actor_id and b.topic_id = p.topic_id and p.claimed_on > b.period_end
             left join during d on d.series_actor_id = p.series_actor_id and d.topic_id = p.topic_id and d.claim_id = p.claim_id
             left join after f on f.series_actor_id = p.series_actor_id and f.topic_id = p.topic_id and f.claim_id = p.claim_id
+        ),
+        judged as (
+            -- reports_shift on the bit sets (the first of before, during, after that the record holds), so that
+            -- position lists are made only for the rows returned
+            select r.*, r.asserted_position_code is null
+                        or not coalesce(case when r.before_mask is not null then (r.before_mask & k.bit) <> 0
+                                             when r.during_mask is not null then (r.during_mask & k.bit) <> 0
+                                             else list_contains(r.after_positions, r.asserted_position_code) end, false)
+                   as reports_shift
+            from around r left join codes k on k.topic_id = r.topic_id and k.position_code = r.asserted_position_code
+        ),
+        kept as (
+            select * from (
+                select j.*, count(*) over () as total,
+                       $newest::integer is null
+                         or row_number() over (order by j.claimed_on desc, j.series_actor_id desc, j.claim_id desc) <= $newest
+                         as newest,
+                       j.reports_shift and row_number() over (
+                           partition by j.series_actor_id, j.topic_id, j.reports_shift
+                           order by j.claim_end desc, j.claimed_on desc, j.claim_id desc) = 1 as latest_shift
+                from judged j)
+            where newest or latest_shift
         )
         select a.series_actor_id, a.topic_id, a.claim_id, a.claimed_on, a.date_precision, a.claim_end, a.text,
-               a.subject_actor_id, a.asserted_position_code, a.document_id, d.source_id, src.analyst_grade as grade,
-               coalesce(st.status, 'open') as status, a.before_positions, a.during_positions, a.after_positions,
-               a.asserted_position_code is null
-                 or not list_contains(coalesce(a.before_positions, a.during_positions, a.after_positions, []),
-                                      a.asserted_position_code) as reports_shift
-        from (select r.*, """ + _positions_of("r.before_mask", "r.topic_id") + """ as before_positions,
-                          """ + _positions_of("r.during_mask", "r.topic_id") + """ as during_positions
-              from around r) a
+               a.subject_actor_id, a.asserted_position_code, a.document_id, coalesce(st.status, 'open') as status,
+               """ + _positions_of("a.before_mask", "a.topic_id") + """ as before_positions,
+               """ + _positions_of("a.during_mask", "a.topic_id") + """ as during_positions,
+               a.after_positions, a.reports_shift, a.newest, a.total
+        from kept a
         left join status st using (claim_id)
-        left join documents d on d.document_id = a.document_id
-        left join sources src on src.source_id = d.source_id
         order by a.series_actor_id, a.claimed_on, a.claim_id
         """,
-        series_params(actors, topics, inherit),
+        series_params(actors, topics, inherit) | {"newest": newest},
     ).df()
+    return _with_outlets(con, rows, "status")
+
+
+def _with_outlets(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, before: str | None = None) -> pd.DataFrame:
+    """``rows`` with ``source_id`` and ``grade`` (the analyst's) of their ``document_id``, before column ``before`` (else
+    last), and ``attrs['total']`` from their ``total`` column (dropped) where they have one.
+
+    A second query on the ids in hand: joined in the statement, DuckDB took the few rows for many and hashed the
+    documents table instead (4.5M rows, 4 s of a 9 s query at 10M events).
+    """
+    outlets = con.execute("select d.document_id, d.source_id, src.analyst_grade as grade from documents d "
+                          "left join sources src on src.source_id = d.source_id "
+                          "where d.document_id in (select unnest($ids::varchar[]))",
+                          {"ids": rows.document_id.dropna().unique().tolist()}).df()
+    found = rows[["document_id"]].merge(outlets, on="document_id", how="left")
+    total = (int(rows.total.iloc[0]) if len(rows) else 0) if "total" in rows else len(rows)
+    rows = rows.drop(columns="total", errors="ignore")
+    at = rows.columns.get_loc(before) if before else len(rows.columns)
+    rows.insert(at, "grade", found.grade.to_numpy())
+    rows.insert(at, "source_id", found.source_id.to_numpy())
+    rows.attrs["total"] = total
+    return rows
 
 
 def topic_positions(con: duckdb.DuckDBPyConnection, topic_id: str) -> pd.DataFrame:
@@ -369,3 +416,47 @@ def insert_acknowledgements(con: duckdb.DuckDBPyConnection, statement_ids: list[
         "select unnest(?::varchar[]) except select statement_id from acknowledgements", [statement_ids]).fetchall())
     con.execute("insert into acknowledgements (statement_id, who) select unnest(?::varchar[]), ?", [new, who])
     return new
+
+
+def shown_statements(con: duckdb.DuckDBPyConnection, actors: list[str], topics: list[str], inherit: bool, filters: Filters,
+                     limit: int) -> pd.DataFrame:
+    """The newest ``limit`` statements of the chosen series that ``filters`` show (dates, sources, text: ``shown`` of
+    :func:`statement_continuity`), with what the Stances table and chart print of them, in that function's order;
+    ``attrs['total']`` counts every statement shown.
+
+    The Stances page's rows: its labels come from the whole history (:func:`series_continuity` and the group rule), its
+    quotes, sources and grades only for the statements it lists; the busiest actors at 10M events hold 63k statements.
+    Among statements of one date the later in that order are kept, as ``stance.newest`` keeps them.
+    Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision, period_end, position_code,
+    position_label, ordinal, self_declared, own_continuity, quote, attribution, document_id, source_id, grade.
+    """
+    params = series_params(actors, topics, inherit) | {
+        "date_from": filters.date_from, "date_to": filters.date_to, "sources": list(filters.sources) or None,
+        "text": f"%{filters.text}%" if filters.text else None, "limit": limit,
+    }
+    rows = con.execute(
+        SERIES_CTE
+        + """,
+        shown as (
+            select s.series_actor_id, s.topic_id, s.statement_id, s.actor_id, s.stated_on, s.date_precision, s.period_end,
+                   s.position_code, s.self_declared, s.own_continuity, s.quote, s.attribution, s.document_id,
+                   count(*) over () as total
+            from said s
+            where ($date_from::date is null or s.period_end >= $date_from::date)
+              and ($date_to::date is null or s.stated_on <= $date_to::date)
+              and ($sources::varchar[] is null or s.document_id in (
+                  select document_id from documents where source_id in (select unnest($sources::varchar[]))))
+              and ($text::varchar is null or s.quote ilike $text::varchar)
+            order by s.stated_on desc, s.series_actor_id desc, s.topic_id desc, s.period_end desc, s.statement_id desc
+            limit $limit
+        )
+        select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
+               c.position_code, p.label as position_label, p.ordinal, c.self_declared, c.own_continuity, c.quote,
+               c.attribution, c.document_id, c.total
+        from shown c
+        left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
+        order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
+        """,
+        params,
+    ).df()
+    return _with_outlets(con, rows)

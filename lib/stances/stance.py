@@ -356,12 +356,27 @@ def actor_cards(con: duckdb.DuckDBPyConnection, filters: Filters, today: dt.date
     return [found[a, t] for t in view.topics for a in view.actors if (a, t) in found]
 
 
+SERIES_KEY = ["series_actor_id", "topic_id", "statement_id"]
+"""A row of the Stances view: a statement in one series (a ministry's statement sits in its own and in its state's)."""
+
+
 def view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
-    """The view and its shown statements, judged over their whole history: what the table and the chart share."""
+    """The view and its shown statements (the newest STATEMENT_LIMIT), judged over their whole history: what the table
+    and the chart share.
+
+    The labels need every statement of the series, but only what the group rule reads of them
+    (``continuity.series_continuity``); quotes, sources and grades are read for the rows shown alone
+    (``continuity.shown_statements``): at 10M events the default view's series hold 63k statements.
+    """
     view = resolve_view(con, filters)
     actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
-    rows, _ = judged(continuity.statement_continuity(con, actors, topics, view.inherit, filters))
-    return view, newest(rows[rows.shown], "stated_on", STATEMENT_LIMIT)
+    shown = continuity.shown_statements(con, actors, topics, view.inherit, filters, STATEMENT_LIMIT)
+    record = continuity.series_continuity(con, [(a, t) for a in actors for t in topics], view.inherit) if len(shown) else None
+    labels = judged(record)[0][[*SERIES_KEY, "continuity", "previous_positions"]] if record is not None else \
+        pd.DataFrame(columns=[*SERIES_KEY, "continuity", "previous_positions"])
+    rows = shown.merge(labels, on=SERIES_KEY, how="left", validate="one_to_one")
+    rows.attrs["total"] = shown.attrs["total"]
+    return view, rows
 
 
 def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:
@@ -369,15 +384,10 @@ def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topic
     reported shift, however old, for its card; ``attrs['total']`` counts them all.
 
     What the page caches: a busy view's full reported shifts (94k claims with their record lists at 10M events)
-    would hold 100 MB of the app's memory for three small uses.
+    would hold 100 MB of the app's memory for three small uses; the query keeps them (``reported_shifts``'
+    ``newest``), so their outlets and position lists are not looked up either.
     """
-    every = continuity.reported_shifts(con, actors, topics, inherit)
-    kept = newest(every, "claimed_on", CLAIM_LIMIT)
-    latest = (every[every.reports_shift].sort_values(["claim_end", "claimed_on", "claim_id"])
-              .groupby(["series_actor_id", "topic_id"], sort=False).tail(1))
-    claims = pd.concat([kept.assign(newest=True), latest[~latest.index.isin(kept.index)].assign(newest=False)]).sort_index()
-    claims.attrs["total"] = len(every)
-    return claims
+    return continuity.reported_shifts(con, actors, topics, inherit, newest=CLAIM_LIMIT)
 
 
 def _view_claims(con: duckdb.DuckDBPyConnection, view: StanceView, cache: Cache) -> pd.DataFrame:
@@ -503,13 +513,21 @@ def _summary_words(entry: dict[str, Any], current: str, when: Any) -> str:
     return "; ".join(parts) + "."
 
 
+VOICES_SHOWN = 5
+"""Voices off the line a card names, the newest first. A busy series at 10M events has thousands: the card wrote
+every one on every run (55,000 dates formatted, 1.2 s of the page's 3.2 s later open, and a text the browser
+drew again); the CLI's ``report stances`` lists them all."""
+
+
 def _voices_words(entry: dict[str, Any], names: dict[str, str], position: Any, when: Any) -> list[str]:
-    """One line per divergent or pending statement: who, when, what."""
-    return [
-        f"{kind}: {names.get(v['actor_id'], v['actor_id'])}, {when(v['stated_on'], v['date_precision'])}: {position(v['position_code'])}"
-        for kind, voices in (("divergent", entry["divergent"]), ("pending", entry["pending"]))
-        for v in voices
-    ]
+    """One line per divergent or pending statement, the newest ``VOICES_SHOWN``: who, when, what; then how many more."""
+    voices = [(kind, v) for kind, listed in (("divergent", entry["divergent"]), ("pending", entry["pending"])) for v in listed]
+    newest = sorted(voices, key=lambda kv: kv[1]["stated_on"], reverse=True)[:VOICES_SHOWN]
+    lines = [f"{kind}: {names.get(v['actor_id'], v['actor_id'])}, {when(v['stated_on'], v['date_precision'])}: "
+             f"{position(v['position_code'])}" for kind, v in newest]
+    if len(voices) > len(newest):
+        lines.append(f"… and {len(voices) - len(newest):,} older (`report stances` on the command line lists every one)")
+    return lines
 
 
 def claims_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:

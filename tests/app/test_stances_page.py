@@ -113,8 +113,8 @@ def test_one_off_hedges_read_as_divergent_voices(app_on) -> None:
     at = app_on(HEDGE, "stances", actor="TUR", topic="s400")
     texts = _texts(at)
     assert "Retain the systems since 10 Mar 2017; no shift; 2 divergent statements not taken up." in texts
-    assert ("divergent: Foreign Minister of Turkey, 5 Oct 2017: Undecided or open to a compromise\n"
-            "divergent: Defence Minister of Turkey, 11 Feb 2021: Undecided or open to a compromise") in texts
+    assert ("divergent: Defence Minister of Turkey, 11 Feb 2021: Undecided or open to a compromise\n"  # newest first
+            "divergent: Foreign Minister of Turkey, 5 Oct 2017: Undecided or open to a compromise") in texts
     statements = _table(at, "Continuity").set_index("Statement")
     assert statements.loc["fm-2017-10", "Continuity"] == "divergent"
     assert statements.loc["fm-2017-10", "Own record"] == "first"
@@ -142,11 +142,14 @@ def test_an_acknowledgement_while_the_store_stays_busy_is_a_plain_message(app, s
 
 def test_table_and_chart_share_one_judgement_of_the_rows(app, monkeypatch) -> None:
     """The statements table and the chart read one judged copy of the view's rows through the page cache: the run
-    queries continuity twice (the Stances cards, then table and chart together), not three times; the Overview it
-    opens on reads its standings' series alone (series_continuity)."""
+    reads the shown statements once and the series' record once for both (the cards query continuity once, for
+    themselves); the Overview it opens on reads its standings' series alone (series_continuity)."""
     from lib.stances import continuity
     from tests.conftest import count_calls
 
-    calls = count_calls(monkeypatch, continuity, "statement_continuity")
+    every = count_calls(monkeypatch, continuity, "statement_continuity")
+    shown = count_calls(monkeypatch, continuity, "shown_statements")
+    record = count_calls(monkeypatch, continuity, "series_continuity")
     app("stances")
-    assert len(calls) == 2
+    assert (len(every), len(shown)) == (1, 1)
+    assert len(record) == 2  # the Overview's standings, then the Stances view's series

@@ -407,3 +407,15 @@ def test_report_streams_a_chunk_of_actors_at_a_time_with_the_same_result(seeded,
     assert next(report)["actor_id"] == whole[0]["actor_id"]  # produced before the rest is judged
     assert [whole[0], *report] == whole
     assert {e["actor_id"] for e in whole} == {"TUR", "TUR-ANON", "TUR-MSB"}
+
+
+def test_a_card_names_the_newest_voices_off_the_line_and_counts_the_rest():
+    """Eight divergent voices and a pending one: the card names the newest VOICES_SHOWN, newest first, then how many more."""
+    day = dt.date(2024, 1, 1)
+    voice = {"actor_id": "a", "date_precision": "day", "position_code": "retain"}
+    entry = {"divergent": [{**voice, "stated_on": day + dt.timedelta(days=i)} for i in range(8)],
+             "pending": [{**voice, "stated_on": day + dt.timedelta(days=30)}]}
+    lines = stance._voices_words(entry, {"a": "Ankara"}, lambda c: c, lambda d, p: d.isoformat())
+    assert lines[:2] == ["pending: Ankara, 2024-01-31: retain", "divergent: Ankara, 2024-01-08: retain"]
+    assert len(lines) == stance.VOICES_SHOWN + 1
+    assert lines[-1] == f"… and {9 - stance.VOICES_SHOWN} older (`report stances` on the command line lists every one)"
