@@ -197,7 +197,7 @@ create table if not exists source_judgement_totals (
     first_reports_corroborated bigint not null
 );
 
--- derived likewise: each series' standing (lib/stances/standings.py), what the Overview's "where each actor stands"
+-- derived likewise: each series' standing (stance.standing_rows, kept by lib/derived.py), what the Overview's "where each actor stands"
 -- lists, judged by the group rule for every series in both modes (inherit: the actor with its descendants; not: the
 -- actor alone), so that the Overview reads 50 rows instead of judging 236k statements (4.5 s at 10M events).
 -- Refreshed by store.transaction for exactly the series whose statements or actor tree it wrote.

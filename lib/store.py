@@ -328,7 +328,7 @@ OWN_CONTINUITY = "statements.own_continuity"
 JUDGEMENTS = "claim_judgements"
 """Each claim's judgement (lib/sources/judgements.py), for ``Audit.keeps_current``."""
 STANDINGS = "series_standings"
-"""Each series' standing (lib/stances/standings.py), for ``Audit.keeps_current``."""
+"""Each series' standing (``stance.standing_rows``, kept by lib/derived.py), for ``Audit.keeps_current``."""
 
 
 @dataclass
