@@ -167,11 +167,20 @@ def rebuild_standings(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> None:
-    """Add the standings of these series (None: every series) to the temp table ``standings_judged``, judged a part
-    of at most STANDINGS_CHUNK statements at a time (a series larger than that alone)."""
+    """Add the standings of these series (None: every series) to the temp table ``standings_judged``: worked out in
+    SQL where one voice at most coded a position, by the group rule in Python for the rest, a part of at most
+    STANDINGS_CHUNK statements at a time (a series larger than that alone)."""
+    worked_out = continuity.one_voice_standings(con, series, inherit)
+    con.register("standings_part", worked_out)
+    try:
+        con.execute("insert into standings_judged by name select * exclude (voices) from standings_part where voices <= 1")
+        several = con.execute("select series_actor_id, topic_id, statements from standings_part where voices > 1 "
+                              "order by series_actor_id, topic_id").fetchall()
+    finally:
+        con.unregister("standings_part")
     parts: list[list[tuple[str, str]]] = [[]]
     size = 0
-    for actor, topic, n in continuity.series_sizes(con, series, inherit):
+    for actor, topic, n in several:
         if parts[-1] and size + n > STANDINGS_CHUNK:
             parts.append([])
             size = 0

@@ -295,8 +295,12 @@ def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: 
 
 
 def standing_rows(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pa.Table:
-    """The standing of each of these series (None: every series) by the group rule: the rows of ``series_standings``
-    that lib/derived.py keeps for the series a write touched, and what :func:`standings` reads."""
+    """The standing of each of these series (None: every series) by the group rule in Python: rows of
+    ``series_standings``, which lib/derived.py keeps and :func:`standings` reads.
+
+    The upkeep judges here only the series where several voices coded a position; for the others the rule's
+    figures are worked out in SQL (``continuity.one_voice_standings``), held equal to these by a property test.
+    """
     lines = _judge(continuity.series_continuity(con, series, inherit))[2]
     keys = sorted(lines)
     held = [lines[k].held_since for k in keys]
