@@ -44,7 +44,7 @@ def page_queries() -> dict[str, object]:
 
     found: dict[str, object] = {
         "Overview: store summary": lambda con: catalog.store_summary(con),
-        "Overview: standings (50 busiest series)": lambda con: stance.standings(con, None, None, True, TODAY),
+        "Overview: standings (50 busiest series)": lambda con: stance.standings(con, None, None, True),
     }
     for name in ("all_dates", "one_year", "month_top_actor"):
         filters = scenario_filters(name)

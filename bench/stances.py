@@ -92,7 +92,7 @@ def main() -> None:
                 con, ["a1", "a2", "a3"], ["t0"], True),
             "... and the group rule's labels for them": lambda: stance.judged(continuity.statement_continuity(
                 con, ["a1", "a2", "a3"], ["t0"], True))[0],
-            "Overview standings: the 50 busiest series, folded in": lambda: stance.standings(con, None, None, True, TODAY),
+            "Overview standings: the 50 busiest series, folded in": lambda: stance.standings(con, None, None, True),
             "CLI report: first object (a chunk of 200 actors judged)": lambda: [next(stance.stance_report(con, today=TODAY))],
             "unacknowledged shift alerts (count + newest 5)": lambda: continuity.unacknowledged_shifts(con, 5),
         }

@@ -3,8 +3,8 @@
 Derived columns and tables let pages answer at 1M-10M rows without recomputing
 on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
-actor lane), the full-text index and each claim's judgement
-(``claim_judgements``). ``store.transaction`` calls
+actor lane), the full-text index, each claim's judgement
+(``claim_judgements``) and each series' standing (``series_standings``). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
 for the series it touched) says so with ``Audit.keeps_current``.
@@ -28,6 +28,7 @@ from lib.phrases import flags
 from lib.phrases_v6 import declared_v6
 from lib.search import index
 from lib.sources import judgements
+from lib.stances import continuity, stance
 from lib.stances.continuity import SERIES_CTE, series_params
 
 _LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign} count(*) as links
@@ -55,6 +56,8 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: fro
         rebuild_event_actor_counts(con)
     if store.JUDGEMENTS not in kept_current:
         judgements.refresh(con, touched, set(unkeyed))
+    if touched & STANDING_INPUTS and store.STANDINGS not in kept_current:
+        refresh_standings(con, set(unkeyed))
 
 
 def add_month_links(con: duckdb.DuckDBPyConnection, days_table: str) -> None:
@@ -120,6 +123,79 @@ def refresh_own_continuity(con: duckdb.DuckDBPyConnection, actors: list[str] | N
     )
 
 
+STANDING_INPUTS = frozenset({"statements", "actors"})
+"""The tables a series' standing reads: its statements, and the actor tree that folds descendants into a series."""
+STANDINGS_CHUNK = 250_000
+"""Statements judged at a time when many series are judged anew (an upgrade, a large import): 1M statements with
+their series rows in pandas would not fit the dashboard's memory."""
+
+
+_JUDGED = "create or replace temp table standings_judged as select * from series_standings limit 0"
+
+
+def refresh_standings(con: duckdb.DuckDBPyConnection, unkeyed: set[str]) -> None:
+    """Judge anew the standing of every series this transaction's statements or actor links bear on (store.transaction).
+
+    The series come from the written keys (``continuity.STANDINGS_SCOPE_SQL``): the statements' series as they are
+    and as they were, with every ancestor's on their topics; the ancestors, before and after, of an actor whose
+    parent changed. A write of them without row keys (the synthetic generator) judges every series.
+    """
+    if unkeyed & STANDING_INPUTS:
+        rebuild_standings(con)
+        return
+    con.execute(continuity.STANDINGS_SCOPE_SQL)
+    con.execute(_JUDGED)
+    for inherit in (True, False):
+        series = sorted(con.execute("select distinct series_actor_id, topic_id from standings_scope where inherit = ?",
+                                    [inherit]).fetchall())
+        if series:
+            _judge_standings(con, series, inherit)
+    con.execute("""delete from series_standings k using standings_scope c
+                   where k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
+    con.execute("insert into series_standings by name select * from standings_judged")
+    con.execute("drop table standings_scope; drop table standings_judged")
+
+
+def rebuild_standings(con: duckdb.DuckDBPyConnection) -> None:
+    """Judge the standing of every series in both modes anew (the upgrade to schema 11, a write without row keys)."""
+    con.execute("delete from series_standings")
+    con.execute(_JUDGED)
+    for inherit in (True, False):
+        _judge_standings(con, None, inherit)
+    con.execute("insert into series_standings by name select * from standings_judged")
+    con.execute("drop table standings_judged")
+
+
+def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> None:
+    """Add the standings of these series (None: every series) to the temp table ``standings_judged``: worked out in
+    SQL where one voice at most coded a position, by the group rule in Python for the rest, a part of at most
+    STANDINGS_CHUNK statements at a time (a series larger than that alone)."""
+    worked_out = continuity.one_voice_standings(con, series, inherit)
+    con.register("standings_part", worked_out)
+    try:
+        con.execute("insert into standings_judged by name select * exclude (voices) from standings_part where voices <= 1")
+        several = con.execute("select series_actor_id, topic_id, statements from standings_part where voices > 1 "
+                              "order by series_actor_id, topic_id").fetchall()
+    finally:
+        con.unregister("standings_part")
+    parts: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    for actor, topic, n in several:
+        if parts[-1] and size + n > STANDINGS_CHUNK:
+            parts.append([])
+            size = 0
+        parts[-1].append((actor, topic))
+        size += n
+    for part in parts:
+        if not part:
+            continue
+        con.register("standings_part", stance.standing_rows(con, part, inherit))
+        try:
+            con.execute("insert into standings_judged by name select * from standings_part")
+        finally:
+            con.unregister("standings_part")
+
+
 # -- upgrades: stored values recomputed in Python (store.ensure_schema runs them by schema version) --
 def _reflag_continuity(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute statements.self_declared_continuity with the current phrase detector (schema 7).
@@ -157,4 +233,5 @@ def _index_text(con: duckdb.DuckDBPyConnection) -> None:
         store.set_meta(con, "search_stale", "1")
 
 
-RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text}
+RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text, 10: rebuild_standings}

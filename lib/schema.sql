@@ -197,6 +197,25 @@ create table if not exists source_judgement_totals (
     first_reports_corroborated bigint not null
 );
 
+-- derived likewise: each series' standing (stance.standing_rows, kept by lib/derived.py), what the Overview's "where each actor stands"
+-- lists, judged by the group rule for every series in both modes (inherit: the actor with its descendants; not: the
+-- actor alone), so that the Overview reads 50 rows instead of judging 236k statements (4.5 s at 10M events).
+-- Refreshed by store.transaction for exactly the series whose statements or actor tree it wrote.
+create table if not exists series_standings (
+    series_actor_id          varchar not null,
+    topic_id                 varchar not null,
+    inherit                  boolean not null,
+    statements               bigint not null,
+    current_positions        varchar[] not null,
+    held_since               date,
+    held_since_precision     varchar,
+    shifts                   integer not null,
+    divergent                integer not null,
+    reaffirmations           integer not null,
+    last_statement_on        date not null,
+    last_statement_precision varchar not null
+);
+
 create sequence if not exists audit_seq;
 create table if not exists audit_log (
     audit_id   bigint primary key default nextval('audit_seq'),

@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -55,6 +55,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     # store has none): derived data, dropped and built anew (RECOMPUTES)
     9: ["drop table if exists search_postings", "drop table if exists search_docs", "drop table if exists search_stats",
         "drop sequence if exists search_docid_seq"],
+    10: [],  # series_standings: each series' standing kept current at write time (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -249,9 +250,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for version in steps:
                 if version in derived.RECOMPUTES:
                     derived.RECOMPUTES[version](con)
-            # every derived table anew, but for the full-text index and the judgements: an upgrade changes no text or
-            # evidence (RECOMPUTES builds them)
-            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS})
+            # every derived table anew, but for the full-text index, the judgements and the standings: an upgrade changes
+            # no text, evidence or statement (RECOMPUTES builds them)
+            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if lake:
             backend.enforce(con, lake_rules(), set())
@@ -326,6 +327,8 @@ OWN_CONTINUITY = "statements.own_continuity"
 """The derived statement labels, for ``Audit.keeps_current``."""
 JUDGEMENTS = "claim_judgements"
 """Each claim's judgement (lib/sources/judgements.py), for ``Audit.keeps_current``."""
+STANDINGS = "series_standings"
+"""Each series' standing (``stance.standing_rows``, kept by lib/derived.py), for ``Audit.keeps_current``."""
 
 
 @dataclass

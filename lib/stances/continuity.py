@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from lib.dates import PERIOD_END
 from lib.filters import Filters
@@ -134,14 +135,12 @@ def statement_continuity(
     return _with_outlets(con, rows, "shown")
 
 
-def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]], inherit: bool) -> pd.DataFrame:
-    """The statements of exactly these (actor, topic) series with what the group rule reads, in the order of
-    :func:`statement_continuity`, whose rows and values these are.
+def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pd.DataFrame:
+    """The statements of exactly these (actor, topic) series (None: every series) with what the group rule reads, in
+    the order of :func:`statement_continuity`, whose rows and values these are.
 
-    For the Overview's standings, which judges the 50 busiest series: their
-    actors on their topics span most of the store when sub-actors are folded
-    in (318k statements for 236k chosen ones at 10M events), and the quotes,
-    sources and previous statement the page does not show were half the query.
+    What the kept standings are judged from (``stance.standing_rows``): a write's series, or every series when
+    the store is upgraded. The quotes, sources and previous statement no standing reads were half the query.
     Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision, period_end,
     position_code, self_declared, previous_positions (list), continuity.
     """
@@ -154,8 +153,161 @@ def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, st
         from continuity c
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
-        series_params(sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit, series),
+        _pairs_params(series, inherit),
     ).df()
+
+
+def _pairs_params(series: list[tuple[str, str]] | None, inherit: bool) -> dict[str, object]:
+    if series is None:
+        return series_params(None, None, inherit)
+    return series_params(sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit, series)
+
+
+def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pa.Table:
+    """Each of these series' (None: every series) standing worked out in SQL as for one voice, with ``voices``: how many
+    actors coded a position in it.
+
+    Where at most one voice coded a position, the group rule's labels are this module's (a property test holds them
+    equal), and so are the figures group_line works out from them: the line is every first, reaffirmed or shifted
+    statement; the current positions those of its latest period (with every line period overlapping it); held since
+    the latest first or shifted statement of the single current position, else its earliest; reaffirmations of it
+    since then. Judging a million statements' series this way is SQL seconds instead of the rule's Python minute,
+    so the standings' upkeep (lib/derived.py) runs the rule (``stance.standing_rows``) over the series of several
+    voices alone. Columns: those of ``series_standings`` and voices.
+    """
+    return con.execute(
+        SERIES_CTE
+        + """,
+        labelled as (
+            select series_actor_id, topic_id, actor_id, stated_on, date_precision, period_end, position_code, continuity,
+                   continuity in ('first', 'reaffirmed', 'shifted') as member
+            from continuity
+        ),
+        window_start as (
+            -- the line's latest period: the earliest start among its statements ending last
+            select series_actor_id, topic_id, arg_min(stated_on, (-epoch(period_end), stated_on)) as since
+            from labelled where member group by all
+        ),
+        held_now as (
+            select l.series_actor_id, l.topic_id, list(distinct l.position_code order by l.position_code) as current_positions
+            from labelled l join window_start w using (series_actor_id, topic_id)
+            where l.member and l.period_end >= w.since group by all
+        ),
+        taken as (
+            select l.series_actor_id, l.topic_id,
+                   coalesce(max({'d': l.stated_on, 'p': l.date_precision}) filter (where l.continuity in ('first', 'shifted')),
+                            min({'d': l.stated_on, 'p': l.date_precision})) as since
+            from labelled l join held_now h using (series_actor_id, topic_id)
+            where l.member and len(h.current_positions) = 1 and l.position_code = h.current_positions[1] group by all
+        ),
+        reaffirmed as (
+            select l.series_actor_id, l.topic_id, count(*) as reaffirmations
+            from labelled l join held_now h using (series_actor_id, topic_id) join taken t using (series_actor_id, topic_id)
+            where l.continuity = 'reaffirmed' and l.position_code = h.current_positions[1] and l.stated_on >= t.since.d
+            group by all
+        ),
+        totals as (
+            select series_actor_id, topic_id, count(*) as statements,
+                   count(distinct actor_id) filter (where position_code is not null) as voices,
+                   count(*) filter (where continuity = 'shifted') as shifts,
+                   max({'d': stated_on, 'p': date_precision}) as last_said
+            from labelled group by all
+        )
+        select n.series_actor_id, n.topic_id, $inherit as inherit, n.statements,
+               coalesce(h.current_positions, []::varchar[]) as current_positions,
+               t.since.d as held_since, t.since.p as held_since_precision, n.shifts::integer as shifts,
+               0::integer as divergent, coalesce(r.reaffirmations, 0)::integer as reaffirmations,
+               n.last_said.d as last_statement_on, n.last_said.p as last_statement_precision, n.voices
+        from totals n
+        left join held_now h using (series_actor_id, topic_id)
+        left join taken t using (series_actor_id, topic_id)
+        left join reaffirmed r using (series_actor_id, topic_id)
+        order by n.series_actor_id, n.topic_id
+        """,
+        _pairs_params(series, inherit),
+    ).to_arrow_table()
+
+
+STANDINGS_SCOPE_SQL = """
+    create or replace temp table standings_scope as
+    with recursive
+    written as (select table_name, row_key from written_keys where table_name in ('statements', 'actors')),
+    was as (
+        -- where the written statements sat and the written actors hung before this write, from their audited values
+        -- before (this write's audit rows among them: every writer audits a changed row with its whole former row;
+        -- earlier versions only add series to judge again)
+        select a.table_name, a.row_key, a.before->>'actor_id' as actor_id, a.before->>'topic_id' as topic_id,
+               a.before->>'parent_actor_id' as parent_actor_id
+        from audit_log a semi join written w on w.table_name = a.table_name and w.row_key = a.row_key
+        where a.before is not null
+    ),
+    edges as (
+        -- every parent link now, and every one a written actor had before
+        select actor_id, parent_actor_id from actors where parent_actor_id is not null
+        union select actor_id, parent_actor_id from was where table_name = 'actors' and parent_actor_id is not null
+    ),
+    said as (
+        -- the (speaker, topic) pairs whose statements this write changed, as they are now and as they were
+        select actor_id, topic_id from statements
+        where statement_id in (select row_key from written where table_name = 'statements')
+        union select actor_id, topic_id from was where table_name = 'statements'
+    ),
+    moved as (
+        -- the written actors whose parent changed (or that are gone): a renamed actor moves no statement
+        select w.row_key as actor_id from written w left join actors a on a.actor_id = w.row_key
+        where w.table_name = 'actors'
+          and (a.actor_id is null or exists (select 1 from was v where v.table_name = 'actors' and v.row_key = w.row_key
+                                                                   and v.parent_actor_id is distinct from a.parent_actor_id))
+    ),
+    below(moved_actor_id, actor_id) as (
+        -- each moved actor and its descendants, under any link now or before
+        select actor_id, actor_id from moved
+        union select b.moved_actor_id, e.actor_id from below b join edges e on e.parent_actor_id = b.actor_id
+    ),
+    up(series_actor_id, topic_id) as (
+        -- with inherit, a series holds its descendants' statements: the speakers' series and every ancestor's on the
+        -- topic, and the ancestors (now and before) of a moved actor on every topic its subtree spoke on
+        select * from (
+            select actor_id, topic_id from said
+            union select e.parent_actor_id, s.topic_id
+            from below b join statements s on s.actor_id = b.actor_id join edges e on e.actor_id = b.moved_actor_id)
+        union select e.parent_actor_id, u.topic_id from up u join edges e on e.actor_id = u.series_actor_id
+    )
+    select series_actor_id, topic_id, true as inherit from up
+    union all select actor_id, topic_id, false from said
+"""
+"""The temp table ``standings_scope(series_actor_id, topic_id, inherit)``: every series whose standing a write may have
+changed, from the keys it wrote (``written_keys``: statements and actors). A statement bears on its speaker's series
+on its topic and, with inherit, on every ancestor's; an actor's parent on its ancestors' series, before and after."""
+
+
+def kept_standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool,
+                   limit: int) -> tuple[int, list[dict[str, object]]]:
+    """The kept standings of the busiest series (the series :func:`busiest_series` names, in its order) and how many
+    series there are in all.
+
+    Columns: series_actor_id, topic_id, statements, current_positions, held_since, held_since_precision, shifts,
+    divergent, reaffirmations, last_statement_on, last_statement_precision.
+    """
+    cursor = con.execute(
+        """
+        select k.series_actor_id, k.topic_id, k.statements, k.current_positions, k.held_since, k.held_since_precision,
+               k.shifts, k.divergent, k.reaffirmations, k.last_statement_on, k.last_statement_precision,
+               count(*) over () as total
+        from series_standings k join actors a on a.actor_id = k.series_actor_id
+        where k.inherit = $inherit
+          and ($actors::varchar[] is null or k.series_actor_id in (select unnest($actors::varchar[])))
+          and ($topics::varchar[] is null or k.topic_id in (select unnest($topics::varchar[])))
+          -- with inherit a series is a top-level actor of those given, counting its descendants (busiest_series)
+          and (not $inherit or a.parent_actor_id is null
+               or ($actors::varchar[] is not null and a.parent_actor_id not in (select unnest($actors::varchar[]))))
+        order by k.statements desc, k.series_actor_id, k.topic_id limit $limit
+        """,
+        {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
+    )
+    names = [d[0] for d in cursor.description]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return (rows[0]["total"] if rows else 0), [{k: v for k, v in r.items() if k != "total"} for r in rows]
 
 
 def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -> set[tuple[str, str]]:

@@ -361,29 +361,9 @@ def test_standings_list_the_busiest_lines_and_count_them_all(seeded, monkeypatch
 
 
 def _every_series_of_their_actors_filtered(con, series, inherit):
-    """What standings judged before it asked for the chosen series alone: every series of their actors on their
-    topics, with every column, filtered to the chosen ones afterwards."""
+    """Every series of these series' actors on their topics, with every column, filtered to the chosen ones afterwards."""
     rows = continuity.statement_continuity(con, sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit)
     return rows[[key in set(series) for key in zip(rows.series_actor_id, rows.topic_id, strict=True)]].reset_index(drop=True)
-
-
-@pytest.mark.parametrize("synthetic_too", [False, True])
-@pytest.mark.parametrize("inherit", [True, False])
-def test_standings_of_the_chosen_series_alone_are_those_of_every_series_filtered(seeded, monkeypatch, inherit,
-                                                                                  synthetic_too) -> None:
-    """Computing only the busiest series' statements (issue 15) gives the table computing every series of their actors
-    on their topics gave; with fewer lines shown than there are (all but the seed's single group line), so that series
-    of those actors on those topics are left out."""
-    from lib import synthetic
-    if synthetic_too:
-        synthetic.generate(seeded, events=200, statements=3_000, claims=0, seed=7)
-    monkeypatch.setattr(stance, "STANDINGS_LIMIT", 6 if synthetic_too else 1)
-    narrowed = stance.standings(seeded, None, None, inherit, today=TODAY)
-    with monkeypatch.context() as m:
-        m.setattr(continuity, "series_continuity", _every_series_of_their_actors_filtered)
-        before = stance.standings(seeded, None, None, inherit, today=TODAY)
-    assert len(narrowed) > 0 and (narrowed.attrs["total"] > len(narrowed) or (inherit and not synthetic_too))
-    pd.testing.assert_frame_equal(narrowed, before)
 
 
 @pytest.mark.parametrize("inherit", [True, False])

@@ -31,7 +31,7 @@ def _rewind_to_1(con: duckdb.DuckDBPyConnection) -> None:
     version 1."""
     con.execute("alter table statements drop column own_continuity")
     for table in ("event_actor_months", "event_actor_days", "claim_judgements", "source_judgement_totals",
-                  "search_postings", "search_docs", "search_terms", "search_stats"):
+                  "search_postings", "search_docs", "search_terms", "search_stats", "series_standings"):
         con.execute(f"drop table {table}")
     con.execute("update meta set value = '1' where key = 'schema_version'")
 
@@ -71,6 +71,23 @@ def test_a_version_1_store_upgrades_with_its_data_and_derived_data(any_seeded_se
         with pytest.raises(duckdb.ConstraintException), store.transaction(con, "test", "a repeated key") as audit:
             con.execute("insert into topics (topic_id, name) values ('new-topic', 'Again')")
             audit.wrote("topics")
+    finally:
+        con.close()
+
+
+def test_a_version_10_store_judges_every_series_standing_once(any_seeded_setting: str) -> None:
+    """Schema 11 adds the kept standings: the upgrade judges every series in both modes, on either backend."""
+    from tests.unit.test_standings import _from_scratch, _kept
+
+    con = store.connect(any_seeded_setting)
+    con.execute("drop table series_standings")
+    con.execute("update meta set value = '10' where key = 'schema_version'")
+    con.close()
+    con = store.connect(any_seeded_setting)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION == 11
+        # Turkey with its two voices; its ministry and its unnamed source, each with and without inherit
+        assert len(_kept(con)) == 5 and _kept(con) == _from_scratch(con)
     finally:
         con.close()
 
