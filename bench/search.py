@@ -127,7 +127,10 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--scratch", type=Path, default=Path("/tmp/stancewatch-bench-search"))
     parser.add_argument("--indexed", action="store_true", help="the store already holds the index: skip the upgrade")
+    parser.add_argument("--query", action="append", metavar="LABEL=TEXT", help="measure these queries instead of the "
+                        "benchmark text's (a store with other text, e.g. the synthetic generator's 'Synthetic event N')")
     args = parser.parse_args()
+    queries = dict(q.split("=", 1) for q in args.query) if args.query else QUERIES
     if args.store is None:
         args.store = args.stores / f"search_{args.events}.duckdb"
         if not args.store.exists():
@@ -146,7 +149,7 @@ def main() -> None:
         postings = con.execute("select count(*) from search_postings").fetchall()[0][0]
         print(f"store: {counts['events']:,} events, {counts['statements']:,} statements, {counts['claims']:,} claims, "
               f"{counts['documents']:,} documents; {postings:,} postings")
-        for label, text in QUERIES.items():
+        for label, text in queries.items():
             ms_floor, _ = timed(lambda t=text: floor(con, t), args.repeat)
             ms, found = timed(lambda t=text: search.search(con, t, Filters(), limit=100), args.repeat)
             ms_year, in_year = timed(lambda t=text: search.search(con, t, YEAR, limit=100), args.repeat)
@@ -171,8 +174,9 @@ def main() -> None:
             index.refresh = refresh
         print(f"GDELT-like import of {args.import_rows:,} events ({result.status}): {total:.1f} s (cpu {total_cpu:.1f}), "
               f"of which the index {sum(w for w, _ in spent):.1f} s (cpu {sum(c for _, c in spent):.1f}); load {load()}")
-        ms, found = timed(lambda: search.search(con, "w1", Filters(), limit=100), args.repeat)
-        print(f"after the import, one common word: {ms}; load {load()}")
+        label, text = next(iter(queries.items()))
+        ms, found = timed(lambda: search.search(con, text, Filters(), limit=100), args.repeat)
+        print(f"after the import, {label}: {ms}; load {load()}")
         con.close()
     finally:
         work.unlink(missing_ok=True)

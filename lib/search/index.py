@@ -78,14 +78,32 @@ def _run(con: duckdb.DuckDBPyConnection, only: dict[str, str], build: bool) -> N
         sql = sql.replace("{common}", str(LEVELS[0]))
         for name, fragment in only.items():
             sql = sql.replace("{" + name + "}", fragment)
-        if "{first_new}" in sql or "{chunk}" in sql:
-            first, last = con.execute("select coalesce(min(docid), 0), coalesce(max(docid), -1) from search_new").fetchall()[0]
-            sql = sql.replace("{first_new}", str(first) if last >= first else "null")
         if "chunks" in tags:
+            first, last = con.execute("select coalesce(min(docid), 0), coalesce(max(docid), -1) from search_new").fetchall()[0]
             for start in range(first, last + 1, CHUNK):  # integers of ours, written into the SQL
-                con.execute(sql.replace("{chunk}", f"docid between {start} and {min(start + CHUNK - 1, last)}"))
+                chunk = f"between {start} and {min(start + CHUNK - 1, last)}"
+                con.execute((_tokenised(con, sql, chunk) if "{texts}" in sql else sql).replace("{chunk}", chunk))
             continue
         con.execute(sql)
+
+
+_EACH = {"texts": "select lang, body, len, docid as unit from search_new where docid {chunk}", "docid": "p.unit", "shared": ""}
+_SHARED = {"texts": "select lang, body, any_value(len) as len, min(docid) as unit from search_new where docid {chunk} group by all",
+           "docid": "i.docid",
+           "shared": """join (select n.docid, t.unit from search_new n join texts t using (lang, body) where n.docid {chunk}) i
+                        using (unit)"""}
+REPEATS = 0.8
+"""Texts are tokenised once each when fewer than this share of a chunk's items hold distinct ones: 100,000 statements
+of four quotes 1.5 → 0.8 s of CPU, but 100,000 distinct texts 1.4 → 1.7 s that way (the postings join their items)."""
+
+
+def _tokenised(con: duckdb.DuckDBPyConnection, sql: str, chunk: str) -> str:
+    """The postings insert for the items of ``chunk``, tokenising each item or, when their texts repeat, each text."""
+    distinct, items = con.execute(f"select approx_count_distinct(hash(lang, body)), count(*) from search_new "
+                                  f"where docid {chunk}").fetchall()[0]
+    for name, fragment in (_SHARED if distinct < REPEATS * items else _EACH).items():
+        sql = sql.replace("{" + name + "}", fragment)
+    return sql
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:

@@ -237,6 +237,20 @@ def assert_current(con: duckdb.DuckDBPyConnection) -> None:
     assert all(kind is not None for kind, *_ in kept[0])
 
 
+@pytest.mark.parametrize("repeats", [0.0, 2.0])
+def test_texts_tokenised_once_give_the_postings_of_each_item_tokenised(seeded, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch, repeats: float) -> None:
+    """A chunk whose texts repeat is tokenised text by text (index.REPEATS), else item by item: the same index
+    either way, in an import (incremental) and in a build, with one text in two languages."""
+    monkeypatch.setattr(index, "REPEATS", repeats)
+    add_statements(seeded, tmp_path / "b", {"st-1": ("They are buying them back", "en"), "st-2": ("They are buying them back", "en"),
+                                            "st-3": ("They are buying them back", "tr"), "st-4": ("No change, no change", "en")})
+    assert {"st-1", "st-2", "st-3"} <= set(found(seeded, "buy back")) and "st-4" in found(seeded, '"no change"')
+    assert_current(seeded)
+    monkeypatch.setattr(index, "REPEATS", 2.0 - repeats)
+    assert_current(seeded)
+
+
 _WORDS = ["buying", "back", "no", "change", "iadesi", "embargo", "değişikliği", "position", "s-400", "Kitabı"]
 
 
