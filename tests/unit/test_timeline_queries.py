@@ -255,3 +255,35 @@ def test_last_shift_is_the_newest_shifted_statement_of_the_chosen_actors(seeded)
     assert queries.last_shift(seeded, Filters(actors=("RUS",))) is None
     resolved = Filters.from_query_params({"range": "shift", "actor": "TUR"}).resolved(None, None, dt.date(2025, 10, 5))
     assert (resolved.date_from, resolved.date_to, resolved.to_query_params()["range"]) == (dt.date(2025, 10, 5), None, "shift")
+
+
+@pytest.fixture(scope="module")
+def synthetic_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small synthetic store (many items a day, ties on dates) beside the seed case, read-only in the tests."""
+    from lib import synthetic
+
+    path = str(tmp_path_factory.mktemp("synthetic") / "store.duckdb")
+    con = store.connect(path)
+    synthetic.generate(con, events=3000, statements=600, claims=600, seed=5)
+    con.close()
+    return path
+
+
+_NEWEST_FILTERS = [Filters(), Filters(date_from=dt.date(2019, 1, 1), date_to=dt.date(2021, 6, 30)),
+                   Filters(date_to=dt.date(2018, 12, 31)), Filters(actors=("s5a0", "TUR")), Filters(kinds=("statement", "claim")),
+                   Filters(topics=("s400",)), Filters(date_from=dt.date(2030, 1, 1))]
+
+
+@pytest.mark.parametrize("filters", _NEWEST_FILTERS, ids=range(len(_NEWEST_FILTERS)))
+@pytest.mark.parametrize("limit", [1, 3, 40, 5000])
+@pytest.mark.parametrize("which", ["seed", "synthetic"])
+def test_newest_rows_equal_a_plain_top_n(which: str, limit: int, filters: Filters, request: pytest.FixtureRequest,
+                                         synthetic_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest rows found through each kind's date bound are the rows of a plain top-N over whole rows, ties included."""
+    con = request.getfixturevalue("seeded") if which == "seed" else store.connect(synthetic_path, read_only=True)
+    bounded = queries.timeline_newest(con, filters, limit)
+    assert " >= (select min(dated)" in queries.timeline_newest_sql(con, filters, limit)[0]
+    monkeypatch.setattr(queries, "_on_or_after_newest", lambda alias, where: "")
+    plain = queries.timeline_newest(con, filters, limit)
+    assert bounded.equals(plain)
+    assert len(plain) == min(limit, sum(queries.timeline_count(con, filters).values()))
