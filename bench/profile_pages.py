@@ -3,17 +3,17 @@
 Runs app.py in Streamlit's AppTest (the page scripts as the server runs them,
 without a browser) over a copy of a synthetic store: imports first (what the
 app's first run pays before any query), then the Overview (the app's first
-run), then Timeline, Stances, Sources, Search and Overview again, then each a
+run; ``--first`` names another), then Timeline, Stances, Sources, Search and Overview again, then each a
 second time. Every call through ``ui.cached`` is timed (inclusive: a cached
 function that calls another through its ``cache`` counts both), so each page
-run prints its seconds and its most expensive computations, cache misses only.
+run prints its seconds (wall, and CPU of every thread of the process) and its most expensive computations, cache misses only.
 
 ``--memory`` adds, after each page run, where the process's memory is: its
 resident set, DuckDB's own accounting (``duckdb_memory()``, under the app's
 ``STANCEWATCH_DUCKDB_MEMORY`` cap) and the bytes the page cache keeps per
 cached function (Streamlit's ``st.cache_data`` keeps each result pickled).
 
-    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory]
+    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory] [--first timeline]
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--memory", action="store_true", help="where the memory is after each page run")
+    parser.add_argument("--first", choices=("overview", *PAGES), default="overview",
+                        help="the page of the app's first run (the browser benchmark lands on the timeline)")
     args = parser.parse_args()
     for module in HEAVY:  # in this order, each line is what the module adds to those before it
         start = time.perf_counter()
@@ -108,17 +110,17 @@ def main() -> None:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
         started = False
         for round_ in ("first", "later"):
-            for page in ("overview", *PAGES) if round_ == "first" else PAGES:
+            for page in (args.first, *PAGES) if round_ == "first" else PAGES:
                 spent.clear()
-                start = time.perf_counter()
-                if started:  # the app's first run starts on the Overview
+                start, cpu = time.perf_counter(), time.process_time()
+                if started or page != "overview":  # the app's default page is the Overview
                     at.switch_page(str(ROOT / "views" / f"{page}.py"))
                 at.run()
                 started = True
-                seconds = time.perf_counter() - start
+                seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
                 problems = [e.message for e in at.exception] + [e.value for e in at.error]
                 top = ", ".join(f"{name} {s:.2f}" for name, s in spent.most_common(args.top))
-                print(f"{round_} open of {page}: {seconds:.2f} s (load {os.getloadavg()[0]:.1f}); computed: {top or 'nothing'}"
+                print(f"{round_} open of {page}: {seconds:.2f} s, CPU {cpu:.2f} s (load {os.getloadavg()[0]:.1f}); computed: {top or 'nothing'}"
                       + (f"; errors {problems}" if problems else ""), flush=True)
                 if args.memory:
                     print(memory_line(args.top), flush=True)
