@@ -117,6 +117,19 @@ create table if not exists event_actor_months (
     primary key (actor_id, month)
 );
 
+-- derived, never imported or exported: the Timeline's opening view (density by actor and month, all dates) in one
+-- row per actor and month: event-actor links (from event_actor_months), statements by their actor and claims by
+-- their subject (null: claims without one). Summing it answers that view without grouping a million statements and
+-- a million claims and unioning them with the links (0.46 -> 0.08 s CPU at 10M events). lib/derived.py recounts a
+-- column when its table was written (events from event_actor_months); rows with three zeros are deleted.
+create table if not exists timeline_actor_months (
+    actor_id   varchar,
+    month      date not null,
+    events     bigint not null,
+    statements bigint not null,
+    claims     bigint not null
+);
+
 create table if not exists event_documents (
     event_id    varchar not null,
     document_id varchar not null

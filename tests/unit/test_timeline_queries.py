@@ -14,6 +14,7 @@ from lib.stances import continuity
 from lib.timeline import queries
 from lib.vocab import ORIGINS
 from tests.conftest import ROOT
+from tests.unit.test_timeline_months_property import kept, recounted
 
 
 def _ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[str]:
@@ -201,6 +202,7 @@ def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnectio
     assert _counted(seeded) == _recounted(seeded) != (set(), set())
     synthetic.generate(seeded, events=500, statements=50, claims=50, seed=3)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)  # and the opening density's months
     lines = GDELT2_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
     (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
@@ -208,12 +210,15 @@ def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnectio
     import_gdelt(seeded, tmp_path / "b.CSV", who="test")
     import_acled(seeded, ROOT / "tests" / "data" / "acled_current.csv", who="test")
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
     _corrected_seed_bundle(seeded, tmp_path)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
     with store.transaction(seeded, "test", "unlink") as audit:
         seeded.execute("delete from event_actors where actor_id = 'RUS'")
         audit.row("event_actors", "RUS", {"actor_id": "RUS"}, None)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
 
 
 def test_density_folds_quiet_lanes_into_other(seeded: duckdb.DuckDBPyConnection) -> None:
