@@ -100,8 +100,8 @@ create table if not exists event_actors (
 -- density by actor sums counts instead of joining every event in range to its actors (a month of 2M
 -- GDELT events: 250 ms -> 2 ms; a year at 10M synthetic events: 640 -> 100 ms). event_actor_days has
 -- one row per actor, date and precision after a rebuild; a dataset import appends its own counts, so a
--- key may repeat and readers sum. event_actor_months, the same by month, answers the opening view (all
--- dates) from thousands of rows. Both are rebuilt by store.transaction after writes of events or links;
+-- key may repeat and readers sum. event_actor_months, the same by month, is what the events of
+-- timeline_actor_months (the opening view, all dates) are recounted from. Both are rebuilt by store.transaction after writes of events or links;
 -- a dataset import adds its new links itself.
 create table if not exists event_actor_days (
     actor_id       varchar not null,
