@@ -2,7 +2,7 @@
 
 lib/derived.py recounts a column of the table when a write touched its items; this test holds the table equal to
 counting events' links, statements and claims from scratch after every write, and the Timeline's opening density
-read from it equal to the live counts. Without the upkeep the table keeps the seed's counts and the test fails.
+(and the sidebar's busiest actors) read from it equal to the live counts. Without the upkeep the table keeps the seed's counts and the test fails.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import duckdb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import store
+from lib import catalog, store
 from lib.filters import Filters
 from lib.timeline import queries
 from lib.vocab import ORIGINS
@@ -32,6 +32,13 @@ RECOUNT = """
         union all select actor_id, date_trunc('month', stated_on)::date, 0, count(*), 0 from statements group by all
         union all select subject_actor_id, date_trunc('month', claimed_on)::date, 0, 0, count(*) from claims group by all)
     group by all
+    """
+
+BUSIEST_ACTORS = """
+    select a.actor_id from actors a
+    left join (select actor_id, count(*) n from event_actors group by all) e using (actor_id)
+    left join (select actor_id, count(*) n from statements group by all) s using (actor_id)
+    order by coalesce(e.n, 0) + coalesce(s.n, 0) desc, a.name
     """
 
 writes = st.lists(st.one_of(
@@ -95,5 +102,7 @@ def test_kept_month_counts_equal_a_recount_after_any_writes(seed_store_file: Pat
                 fast = queries.timeline_density(con, filters, "actor", "month", max_lanes=2)
                 live = queries.timeline_density(con, dataclasses.replace(filters, origins=ORIGINS), "actor", "month", max_lanes=2)
                 assert fast.equals(live)
+            # the sidebar lists actors busiest first by the same counts
+            assert list(catalog.filter_options(con)["actors"].actor_id) == [a for (a,) in con.execute(BUSIEST_ACTORS).fetchall()]
         finally:
             con.close()
