@@ -3,7 +3,7 @@
 Derived columns and tables let pages answer at 1M-10M rows without recomputing
 on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
-actor lane), the full-text index and each claim's judgement
+actor lane), ``timeline_actor_months`` (the Timeline's opening view), the full-text index and each claim's judgement
 (``claim_judgements``). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
