@@ -3,7 +3,7 @@
 Runs app.py in Streamlit's AppTest (the page scripts as the server runs them,
 without a browser) over a copy of a synthetic store: imports first (what the
 app's first run pays before any query), then the Overview (the app's first
-run), then Timeline, Stances, Sources, Search and Overview again, then each a
+run; ``--first`` names another), then Timeline, Stances, Sources, Search and Overview again, then each a
 second time. Every call through ``ui.cached`` is timed (inclusive: a cached
 function that calls another through its ``cache`` counts both), so each page
 run prints its seconds and its most expensive computations, cache misses only,
@@ -16,7 +16,7 @@ resident set, DuckDB's own accounting (``duckdb_memory()``, under the app's
 ``STANCEWATCH_DUCKDB_MEMORY`` cap) and the bytes the page cache keeps per
 cached function (Streamlit's ``st.cache_data`` keeps each result pickled).
 
-    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory]
+    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory] [--first timeline]
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=Path("/work/stores/events_1m.duckdb"))
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--memory", action="store_true", help="where the memory is after each page run")
+    parser.add_argument("--first", choices=("overview", *PAGES), default="overview",
+                        help="the page of the app's first run (the browser benchmark lands on the timeline)")
     args = parser.parse_args()
     for module in HEAVY:  # in this order, each line is what the module adds to those before it
         start = time.perf_counter()
@@ -113,11 +115,11 @@ def main() -> None:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
         started = False
         for round_ in ("first", "later"):
-            for page in ("overview", *PAGES) if round_ == "first" else PAGES:
+            for page in (args.first, *PAGES) if round_ == "first" else PAGES:
                 spent.clear()
                 spent_cpu.clear()
                 start, cpu = time.perf_counter(), time.process_time()
-                if started:  # the app's first run starts on the Overview
+                if started or page != "overview":  # the app's default page is the Overview
                     at.switch_page(str(ROOT / "views" / f"{page}.py"))
                 at.run()
                 started = True

@@ -3,7 +3,7 @@
 Derived columns and tables let pages answer at 1M-10M rows without recomputing
 on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
-actor lane), the full-text index, each claim's judgement
+actor lane), ``timeline_actor_months`` (the Timeline's opening view), the full-text index, each claim's judgement
 (``claim_judgements``) and each series' standing (``series_standings``). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
@@ -54,6 +54,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: fro
         refresh_own_continuity(con)
     if touched & {"events", "event_actors"} and store.LINK_COUNTS not in kept_current:
         rebuild_event_actor_counts(con)
+    recount_timeline_months(con, {kind for kind, tables in _MONTH_COUNTED_FROM.items() if touched & tables})
     if store.JUDGEMENTS not in kept_current:
         judgements.refresh(con, touched, set(unkeyed))
     if touched & STANDING_INPUTS and store.STANDINGS not in kept_current:
@@ -102,6 +103,33 @@ def rebuild_event_actor_counts(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("delete from event_actor_months")
     con.execute("insert into event_actor_months select actor_id, date_trunc('month', occurred_on)::date, sum(links) from event_actor_days group by all")
+
+
+_MONTH_COUNTS = {
+    "events": "select actor_id, month, sum(links) as n from event_actor_months group by all",
+    "statements": "select actor_id, date_trunc('month', stated_on)::date as month, count(*) as n from statements group by all",
+    "claims": "select subject_actor_id as actor_id, date_trunc('month', claimed_on)::date as month, count(*) as n from claims group by all",
+}
+"""Each column of timeline_actor_months as a count (a column name from this allow-list only)."""
+_MONTH_COUNTED_FROM = {"events": {"events", "event_actors"}, "statements": {"statements"}, "claims": {"claims"}}
+"""The tables whose writes move each column."""
+
+
+def recount_timeline_months(con: duckdb.DuckDBPyConnection, columns: set[str]) -> None:
+    """Recount these columns of timeline_actor_months (the Timeline's opening density): events from
+    event_actor_months, which is current by then, so a GDELT day that appended its own link counts costs a
+    group-by of the month counts (360,000 rows at 10M events), not of the links; statements and claims from their
+    tables. MERGE, not ``on conflict``: the team store has no key; ``is not distinct from`` matches claims without
+    a subject."""
+    for column in sorted(columns):
+        con.execute(f"update timeline_actor_months set {column} = 0 where {column} <> 0")
+        con.execute(f"""merge into timeline_actor_months m using ({_MONTH_COUNTS[column]}) d
+                        on m.actor_id is not distinct from d.actor_id and m.month = d.month
+                        when matched then update set {column} = d.n
+                        when not matched then insert (actor_id, month, events, statements, claims)
+                            values (d.actor_id, d.month, {", ".join("d.n" if c == column else "0" for c in _MONTH_COUNTS)})""")
+    if columns:
+        con.execute("delete from timeline_actor_months where events = 0 and statements = 0 and claims = 0")
 
 
 def refresh_own_continuity(con: duckdb.DuckDBPyConnection, actors: list[str] | None = None, topics: list[str] | None = None) -> None:
@@ -234,4 +262,6 @@ def _index_text(con: duckdb.DuckDBPyConnection) -> None:
 
 
 RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
-    6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text, 10: rebuild_standings}
+    6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text, 10: rebuild_standings,
+    11: lambda con: recount_timeline_months(con, set(_MONTH_COUNTS)),
+}

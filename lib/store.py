@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -56,6 +56,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     9: ["drop table if exists search_postings", "drop table if exists search_docs", "drop table if exists search_stats",
         "drop sequence if exists search_docid_seq"],
     10: [],  # series_standings: each series' standing kept current at write time (RECOMPUTES)
+    11: [],  # timeline_actor_months: the Timeline's opening density kept at write time (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],

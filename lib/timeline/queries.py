@@ -26,6 +26,7 @@ DENSITY_BUCKETS: tuple[str, ...] = ("day", "week", "month")
 _DATE_COL = {"e": "e.occurred_on", "s": "s.stated_on", "c": "c.claimed_on"}
 _ID_COL = {"e": "event_id", "s": "statement_id", "c": "claim_id"}
 _KIND_ALIAS = {"event": "e", "statement": "s", "claim": "c"}
+_TABLE = {"e": "events e", "s": "statements s", "c": "claims c"}
 
 
 def _timeline_where(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -115,8 +116,7 @@ used_params = _used  # public for lib/search
 def timeline_count(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
     """How many events, statements and claims the filters select (decides points or density)."""
     where, params = _timeline_where(con, filters)
-    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
-    parts = [f"select '{a}', count(*) from {tables[a]} where {w}" for a, w in where.items() if w]
+    parts = [f"select '{a}', count(*) from {_TABLE[a]} where {w}" for a, w in where.items() if w]
     counts = {"event": 0, "statement": 0, "claim": 0}
     if not parts:
         return counts
@@ -136,7 +136,6 @@ def timeline_newest_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit:
         alias = _KIND_ALIAS[item[0]]
         where = {a: (f"{w} and {a}.{_ID_COL[a]} = $item_id" if w and a == alias else None) for a, w in where.items()}
     params["limit"] = limit
-    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
     columns = {
         "e": "'event' as kind, e.event_id as item_id, e.occurred_on as dated, e.date_precision, e.topic_id, e.event_type, "
              "e.title, e.description as text, null::varchar as attribution, null::varchar as document_id, e.origin, "
@@ -148,10 +147,22 @@ def timeline_newest_sql(con: duckdb.DuckDBPyConnection, filters: Filters, limit:
              "null::varchar as event_type, null::varchar as title, c.text, null::varchar as attribution, c.document_id, "
              "'curated' as origin, c.subject_actor_id as actor_id, null::varchar as position_code, null::varchar as continuity",
     }
-    parts = [f"(select {columns[a]} from {tables[a]} where {w} order by {_DATE_COL[a]} desc, 2 desc limit $limit)"
+    parts = [f"(select {columns[a]} from {_TABLE[a]} where {w}{'' if filters.text else _on_or_after_newest(a, w)} "
+             f"order by {_DATE_COL[a]} desc, 2 desc limit $limit)"
              for a, w in where.items() if w] or [f"(select {columns['e']} from events e where false)"]
     sql = f"select * from ({' union all '.join(parts)}) order by dated desc, kind, item_id limit $limit"
     return sql, _used(sql, params)
+
+
+def _on_or_after_newest(alias: str, where: str) -> str:
+    """A test that keeps the rows dated on or after the ``$limit``-th newest date of this kind under ``where``.
+
+    Every one of the newest rows passes it, so the answer is the same; the date comes from a top-N of the date column
+    alone, and the scan that reads the text columns then reads them for those rows only: a top-N over whole rows
+    carried the quote of each of a million statements. Not under a text filter, whose test would run twice.
+    """
+    date, table = _DATE_COL[alias], _TABLE[alias]
+    return f" and {date} >= (select min(dated) from (select {date} as dated from {table} where {where} order by dated desc limit $limit))"
 
 
 def timeline_newest(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int) -> pd.DataFrame:
@@ -188,7 +199,13 @@ TIMELINE_DESCRIBED_SQL = f"""
     claim_evidence as (
         -- the status rule of lib/sources/judgements.py (any corroborating / contradicting item), on these claims only
         select claim_id, bool_or(relation = 'corroborates') as corroborated, bool_or(relation = 'contradicts') as contradicted
-        from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id)
+        from evidence where claim_id in (select item_id from items where kind = 'claim') group by claim_id),
+    item_docs as (
+        -- the documents of these rows only: joined whole, a store's documents (4.5M at 10M events) became the
+        -- hash join's build side (the registered rows carry no statistics), 0.6 s at 1M events
+        select d.document_id, src.source_id, src.name, src.analyst_grade from documents d
+        join sources src on src.source_id = d.source_id
+        where d.document_id in (select document_id from items union all select document_id from event_docs))
     select i.kind, i.item_id, i.dated, i.date_precision,
            case i.date_precision when 'day' then i.dated when 'month' then last_day(i.dated)
                 else make_date(year(i.dated), 12, 31) end as period_end,
@@ -207,8 +224,7 @@ TIMELINE_DESCRIBED_SQL = f"""
     left join event_actor_lists eal on eal.event_id = case when i.kind = 'event' then i.item_id end
     left join positions p on p.topic_id = i.topic_id and p.position_code = i.position_code
     left join claim_evidence ev on ev.claim_id = case when i.kind = 'claim' then i.item_id end
-    left join documents d on d.document_id = coalesce(i.document_id, ed.document_id)
-    left join sources src on src.source_id = d.source_id
+    left join item_docs src on src.document_id = coalesce(i.document_id, ed.document_id)
     order by i.dated desc, i.kind, i.item_id
     """
 
@@ -250,9 +266,9 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
     scope = "and ea.actor_id in (select unnest($actors::varchar[]))" if filters.actors else ""
     # events filtered by dates and actors alone are counted from the derived link counts, not the join
     counted = lane == "actor" and not (filters.topics or filters.sources or filters.event_types or filters.origins or filters.text)
-    monthly = counted and bucket == "month" and not (filters.date_from or filters.date_to)
-    actor_scope = {"e": "e.actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true",
-                   "m": "m.actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true"}
+    if counted and bucket == "month" and not (filters.date_from or filters.date_to):
+        return _opening_density_sql(filters, where, params, max_lanes)
+    actor_scope = "e.actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true"
     lane_sql = {
         "actor": {"e": "ea.actor_id", "s": "s.actor_id", "c": "c.subject_actor_id"},
         "topic": {"e": "e.topic_id", "s": "s.topic_id", "c": "c.topic_id"},
@@ -265,33 +281,57 @@ def timeline_density_sql(con: duckdb.DuckDBPyConnection, filters: Filters, lane:
                    "s": "left join documents d on d.document_id = s.document_id",
                    "c": "left join documents d on d.document_id = c.document_id"},
     }.get(lane, {"e": "", "s": "", "c": ""})
-    tables = {"e": "events e", "s": "statements s", "c": "claims c"}
-    kind = {alias: name for name, alias in _KIND_ALIAS.items()}
     parts = [
-        # every event of a lane and month, whatever its day: the monthly counts answer without the join
-        f"select m.actor_id as lane, m.month as bucket, 'event' as kind, sum(m.links) as n from event_actor_months m "
-        f"where {actor_scope['m']} group by all"
-        if a == "e" and monthly else
         # the daily counts carry each event's date and precision, so the same date test applies to them
-        f"select e.actor_id as lane, date_trunc('{bucket}', e.occurred_on)::date as bucket, 'event' as kind, sum(e.links) as n "
-        f"from event_actor_days e where {w} and {actor_scope['e']} group by all having sum(e.links) > 0"
+        f"select e.actor_id as lane, date_trunc('{bucket}', e.occurred_on)::date as bucket, {_counted_as(a, 'sum(e.links)')} "
+        f"from event_actor_days e where {w} and {actor_scope} group by all having sum(e.links) > 0"
         if a == "e" and counted else
-        f"select {lane_sql[a]} as lane, date_trunc('{bucket}', {_DATE_COL[a]})::date as bucket, '{kind[a]}' as kind, count(*) as n "
-        f"from {tables[a]} {joins[a]} where {w} group by all"
+        f"select {lane_sql[a]} as lane, date_trunc('{bucket}', {_DATE_COL[a]})::date as bucket, {_counted_as(a, 'count(*)')} "
+        f"from {_TABLE[a]} {joins[a]} where {w} group by all"
         for a, w in where.items() if w
-    ] or ["select null::varchar as lane, null::date as bucket, null::varchar as kind, 0::bigint as n where false"]
+    ] or ["select null::varchar as lane, null::date as bucket, 0::bigint as events, 0::bigint as statements, 0::bigint as claims where false"]
+    return _lanes_ranked(" union all ".join(parts), params, max_lanes)
+
+
+_COUNT_COLUMNS = {"e": "events", "s": "statements", "c": "claims"}
+
+
+def _counted_as(alias: str, count: str) -> str:
+    """A count of one kind as the three count columns of the density (the other two zero)."""
+    return ", ".join(f"{count if a == alias else 0} as {column}" for a, column in _COUNT_COLUMNS.items())
+
+
+def _lanes_ranked(counts: str, params: dict[str, object], max_lanes: int) -> tuple[str, dict[str, object]]:
+    """The density's rows from ``counts`` (lane, bucket, events, statements, claims): the busiest ``max_lanes`` lanes
+    named (ties by lane id), the rest summed as '(other)', no lane as '(none)'."""
     params["max_lanes"] = max_lanes
     sql = f"""
-        with counts as ({' union all '.join(parts)}),
-        ranked as (select lane, row_number() over (order by sum(n) desc, lane) as r from counts group by lane)
+        with counts as ({counts}),
+        ranked as (select lane, row_number() over (order by sum(events + statements + claims) desc, lane) as r from counts group by lane)
         select case when r.r <= $max_lanes then coalesce(c.lane, '(none)') else '(other)' end as lane, c.bucket,
-               sum(c.n)::bigint as n, coalesce(sum(c.n) filter (where c.kind = 'event'), 0)::bigint as events,
-               coalesce(sum(c.n) filter (where c.kind = 'statement'), 0)::bigint as statements,
-               coalesce(sum(c.n) filter (where c.kind = 'claim'), 0)::bigint as claims
+               sum(c.events + c.statements + c.claims)::bigint as n, sum(c.events)::bigint as events,
+               sum(c.statements)::bigint as statements, sum(c.claims)::bigint as claims
         from counts c join ranked r on r.lane is not distinct from c.lane
         group by all order by lane, c.bucket
         """
     return sql, _used(sql, params)
+
+
+def _opening_density_sql(filters: Filters, where: dict[str, str | None], params: dict[str, object],
+                         max_lanes: int) -> tuple[str, dict[str, object]]:
+    """The density by actor and month over all dates (the opening view), from the kept ``timeline_actor_months``.
+
+    The same rows as the counts of each kind unioned and ranked (tests compare them): one row per actor and month
+    already holds the three counts, so nothing groups a million statements, or unions 900,000 counts (10M events).
+    A kind the filters leave out counts zero; ``$actors`` is the actor filter's scope (claims without a subject fall
+    outside it, as in the live counts).
+    """
+    counted = {column: column if where[alias] else "0" for alias, column in _COUNT_COLUMNS.items()}
+    scope = "actor_id in (select unnest($actors::varchar[]))" if filters.actors else "true"
+    return _lanes_ranked(
+        f"""select actor_id as lane, month as bucket, {counted["events"]} as events, {counted["statements"]} as statements,
+                   {counted["claims"]} as claims
+            from timeline_actor_months where {scope} and {" + ".join(counted.values())} > 0""", params, max_lanes)
 
 
 def timeline_density(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "actor", bucket: str = "month",

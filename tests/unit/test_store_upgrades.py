@@ -30,7 +30,7 @@ def _rewind_to_1(con: duckdb.DuckDBPyConnection) -> None:
     """Undo what the migrations added: the derived label, link counts, claim judgements and full-text index; mark it
     version 1."""
     con.execute("alter table statements drop column own_continuity")
-    for table in ("event_actor_months", "event_actor_days", "claim_judgements", "source_judgement_totals",
+    for table in ("event_actor_months", "event_actor_days", "timeline_actor_months", "claim_judgements", "source_judgement_totals",
                   "search_postings", "search_docs", "search_terms", "search_stats", "series_standings"):
         con.execute(f"drop table {table}")
     con.execute("update meta set value = '1' where key = 'schema_version'")
@@ -65,6 +65,8 @@ def test_a_version_1_store_upgrades_with_its_data_and_derived_data(any_seeded_se
         assert stored == _own_labels(con) and stored["stmt-missed"] == "reaffirmed"
         for derived in ("event_actor_months", "event_actor_days"):
             assert con.execute(f"select sum(links) from {derived}").fetchall() == con.execute("select count(*) from event_actors").fetchall()
+        assert con.execute("select sum(events), sum(statements), sum(claims) from timeline_actor_months").fetchall() == con.execute(
+            "select (select count(*) from event_actors), (select count(*) from statements), (select count(*) from claims)").fetchall()
         with store.transaction(con, "test", "a write after the upgrade") as audit:  # the team store's rules still hold
             con.execute("insert into topics (topic_id, name) values ('new-topic', 'New')")
             audit.wrote("topics")

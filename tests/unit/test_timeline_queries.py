@@ -14,6 +14,7 @@ from lib.stances import continuity
 from lib.timeline import queries
 from lib.vocab import ORIGINS
 from tests.conftest import ROOT
+from tests.unit.test_timeline_months_property import kept, recounted
 
 
 def _ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[str]:
@@ -201,6 +202,7 @@ def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnectio
     assert _counted(seeded) == _recounted(seeded) != (set(), set())
     synthetic.generate(seeded, events=500, statements=50, claims=50, seed=3)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)  # and the opening density's months
     lines = GDELT2_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
     (tmp_path / "a.CSV").write_text("".join(lines[:4000]), encoding="utf-8")
     (tmp_path / "b.CSV").write_text("".join(lines[2000:]), encoding="utf-8")
@@ -208,12 +210,15 @@ def test_link_counts_follow_every_kind_of_write(seeded: duckdb.DuckDBPyConnectio
     import_gdelt(seeded, tmp_path / "b.CSV", who="test")
     import_acled(seeded, ROOT / "tests" / "data" / "acled_current.csv", who="test")
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
     _corrected_seed_bundle(seeded, tmp_path)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
     with store.transaction(seeded, "test", "unlink") as audit:
         seeded.execute("delete from event_actors where actor_id = 'RUS'")
         audit.row("event_actors", "RUS", {"actor_id": "RUS"}, None)
     assert _counted(seeded) == _recounted(seeded)
+    assert kept(seeded) == recounted(seeded)
 
 
 def test_density_folds_quiet_lanes_into_other(seeded: duckdb.DuckDBPyConnection) -> None:
@@ -255,3 +260,35 @@ def test_last_shift_is_the_newest_shifted_statement_of_the_chosen_actors(seeded)
     assert queries.last_shift(seeded, Filters(actors=("RUS",))) is None
     resolved = Filters.from_query_params({"range": "shift", "actor": "TUR"}).resolved(None, None, dt.date(2025, 10, 5))
     assert (resolved.date_from, resolved.date_to, resolved.to_query_params()["range"]) == (dt.date(2025, 10, 5), None, "shift")
+
+
+@pytest.fixture(scope="module")
+def synthetic_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small synthetic store (many items a day, ties on dates) beside the seed case, read-only in the tests."""
+    from lib import synthetic
+
+    path = str(tmp_path_factory.mktemp("synthetic") / "store.duckdb")
+    con = store.connect(path)
+    synthetic.generate(con, events=3000, statements=600, claims=600, seed=5)
+    con.close()
+    return path
+
+
+_NEWEST_FILTERS = [Filters(), Filters(date_from=dt.date(2019, 1, 1), date_to=dt.date(2021, 6, 30)),
+                   Filters(date_to=dt.date(2018, 12, 31)), Filters(actors=("s5a0", "TUR")), Filters(kinds=("statement", "claim")),
+                   Filters(topics=("s400",)), Filters(date_from=dt.date(2030, 1, 1))]
+
+
+@pytest.mark.parametrize("filters", _NEWEST_FILTERS, ids=range(len(_NEWEST_FILTERS)))
+@pytest.mark.parametrize("limit", [1, 3, 40, 5000])
+@pytest.mark.parametrize("which", ["seed", "synthetic"])
+def test_newest_rows_equal_a_plain_top_n(which: str, limit: int, filters: Filters, request: pytest.FixtureRequest,
+                                         synthetic_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest rows found through each kind's date bound are the rows of a plain top-N over whole rows, ties included."""
+    con = request.getfixturevalue("seeded") if which == "seed" else store.connect(synthetic_path, read_only=True)
+    bounded = queries.timeline_newest(con, filters, limit)
+    assert " >= (select min(dated)" in queries.timeline_newest_sql(con, filters, limit)[0]
+    monkeypatch.setattr(queries, "_on_or_after_newest", lambda alias, where: "")
+    plain = queries.timeline_newest(con, filters, limit)
+    assert bounded.equals(plain)
+    assert len(plain) == min(limit, sum(queries.timeline_count(con, filters).values()))
