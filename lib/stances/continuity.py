@@ -234,11 +234,15 @@ STANDINGS_SCOPE_SQL = """
     written as (select table_name, row_key from written_keys where table_name in ('statements', 'actors')),
     was as (
         -- where the written statements sat and the written actors hung before this write, from their audited values
-        -- before (this write's audit rows among them: every writer audits a changed row with its whole former row;
-        -- earlier versions only add series to judge again)
-        select a.table_name, a.row_key, a.before->>'actor_id' as actor_id, a.before->>'topic_id' as topic_id,
-               a.before->>'parent_actor_id' as parent_actor_id
+        -- before (this write's audit rows among them; earlier versions only add series to judge again). A former row
+        -- may list only the columns that changed: a column it leaves out had its current value
+        select a.table_name, a.row_key,
+               coalesce(a.before->>'actor_id', s.actor_id) as actor_id, coalesce(a.before->>'topic_id', s.topic_id) as topic_id,
+               case when json_exists(a.before, '$.parent_actor_id') then a.before->>'parent_actor_id'
+                    else p.parent_actor_id end as parent_actor_id
         from audit_log a semi join written w on w.table_name = a.table_name and w.row_key = a.row_key
+        left join statements s on a.table_name = 'statements' and s.statement_id = a.row_key
+        left join actors p on a.table_name = 'actors' and p.actor_id = a.row_key
         where a.before is not null
     ),
     edges as (
@@ -250,7 +254,7 @@ STANDINGS_SCOPE_SQL = """
         -- the (speaker, topic) pairs whose statements this write changed, as they are now and as they were
         select actor_id, topic_id from statements
         where statement_id in (select row_key from written where table_name = 'statements')
-        union select actor_id, topic_id from was where table_name = 'statements'
+        union select actor_id, topic_id from was where table_name = 'statements' and actor_id is not null and topic_id is not null
     ),
     moved as (
         -- the written actors whose parent changed (or that are gone): a renamed actor moves no statement

@@ -211,6 +211,20 @@ def test_a_write_on_either_backend_keeps_the_standings(any_seeded) -> None:
     assert _kept(con) == _from_scratch(con)
 
 
+def test_a_former_row_listing_only_what_changed_still_names_the_old_series(seeded) -> None:
+    """An audit row may hold only the changed columns before: a statement moved to another actor re-judges the series
+    it left (the topic it did not list is the current one), and an unmoved one's partial row is no missing series."""
+    statement, speaker = seeded.execute("select statement_id, actor_id from statements where actor_id = 'TUR-MSB' limit 1").fetchone()
+    with store.transaction(seeded, "test", "moved to the state") as audit:
+        seeded.execute("update statements set actor_id = 'TUR' where statement_id = ?", [statement])
+        audit.row("statements", statement, {"actor_id": speaker}, {"actor_id": "TUR"})
+    assert _kept(seeded) == _from_scratch(seeded)
+    with store.transaction(seeded, "test", "recoded") as audit:
+        seeded.execute("update statements set self_declared_continuity = true where statement_id = ?", [statement])
+        audit.row("statements", statement, {"self_declared_continuity": False}, {"self_declared_continuity": True})
+    assert _kept(seeded) == _from_scratch(seeded)
+
+
 def test_a_write_without_row_keys_judges_every_series(seeded) -> None:
     synthetic.generate(seeded, events=100, statements=500, claims=0, seed=3)
     assert _kept(seeded) == _from_scratch(seeded) and len(_kept(seeded)) > 10
