@@ -64,7 +64,7 @@ def default_calls(con: duckdb.DuckDBPyConnection, cache: Cache) -> Iterator[Call
     stance_view = cache(stance.resolve_view)(con, none)
     for topic in stance_view.topics:
         yield lambda topic=topic: cache(stance.position_labels)(con, topic)
-    yield lambda: cache(stance.actor_cards)(con, none)
+    yield lambda: cache(stance.card_texts)(con, none)
     yield lambda: cache(stance.build_chart)(con, none)
     yield lambda: cache(stance.claims_table)(con, none)
     yield lambda: cache(stance.build_table)(con, none)

@@ -55,9 +55,7 @@ middle.multiselect(
 right.toggle("Fold in sub-actors", value=view.inherit, key=inherit_key, on_change=_pick,
              help="A parent's line also holds its ministries' and unnamed sources' statements; the table keeps who said what.")
 
-cards = ui.cached(stance.actor_cards)(con, filters)
-labels = {t: ui.cached(stance.position_labels)(con, t) for t in view.topics}
-names = ui.cached(catalog.names)(con)
+cards = ui.cached(stance.card_texts)(con, filters)
 for topic in view.topics:
     topic_cards = [entry for entry in cards if entry["topic_id"] == topic]
     if len(view.topics) > 1:
@@ -65,10 +63,10 @@ for topic in view.topics:
     for first_card in range(0, len(topic_cards), CARDS_PER_ROW):
         row = topic_cards[first_card:first_card + CARDS_PER_ROW]
         for column, entry in zip(st.columns(CARDS_PER_ROW), row, strict=False):
-            text = stance.card_text(entry, labels[topic], names)
+            text = entry["text"]
             key = f"stance_card_{entry['actor_id']}" + (f"_{topic}" if len(view.topics) > 1 else "")
             with column.container(border=True, key=key):
-                st.text(names.get(entry["actor_id"], entry["actor_id"]))
+                st.text(entry["name"])
                 st.text(text["summary"])
                 st.caption("Current position")
                 st.text(text["current"])

@@ -17,7 +17,7 @@ from lib.timeline import timeline
 EXPENSIVE = [
     (catalog, "filter_options"), (catalog, "store_summary"), (continuity, "unacknowledged_shifts"), (claim_status, "claim_outcomes"),
     (catalog, "newest_items"), (claim_status, "claim_evidence"), (timeline, "build_chart"), (timeline, "build_table"),
-    (stance, "standings"), (stance, "resolve_view"), (stance, "actor_cards"), (stance, "build_chart"), (stance, "claims_table"),
+    (stance, "standings"), (stance, "resolve_view"), (stance, "actor_cards"), (stance, "card_texts"), (stance, "build_chart"), (stance, "claims_table"),
     (stance, "build_table"), (reliability, "track_records"), (reliability, "grade_labels"), (reliability, "build_table"),
 ]
 

@@ -301,6 +301,17 @@ def test_card_text_is_no_more_precise_than_the_dates(con):
     assert (text["current"], text["held_since"], text["reported_shift"]) == ("Return or sell", "Sep 2025", "none reported")
 
 
+def test_card_texts_are_the_cards_in_words_in_their_order(seeded):
+    """What the page keeps between runs: each card's words (card_text) and its actor's name, in actor_cards' order."""
+    view = Filters(topics=("s400",))
+    cards = stance.actor_cards(seeded, view)
+    names = catalog.names(seeded)
+    texts = stance.card_texts(seeded, view)
+    assert cards
+    assert texts == [{"actor_id": c["actor_id"], "topic_id": "s400", "name": names[c["actor_id"]],
+                      "text": stance.card_text(c, stance.position_labels(seeded, "s400"), names)} for c in cards]
+
+
 def test_cli_report_is_json_with_the_documented_keys(con, capsys):
     """`report stances --json` prints valid JSON (no NaN) carrying every key docs/CLI.md lists."""
     from lib import cli
