@@ -16,7 +16,7 @@ resident set, DuckDB's own accounting (``duckdb_memory()``, under the app's
 ``STANCEWATCH_DUCKDB_MEMORY`` cap) and the bytes the page cache keeps per
 cached function (Streamlit's ``st.cache_data`` keeps each result pickled).
 
-    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory] [--first timeline]
+    python bench/profile_pages.py [--store /work/stores/events_10m.duckdb] [--memory] [--first timeline] [--only-first]
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="where the memory is after each page run")
     parser.add_argument("--first", choices=("overview", *PAGES), default="overview",
                         help="the page of the app's first run (the browser benchmark lands on the timeline)")
+    parser.add_argument("--only-first", action="store_true", help="stop after the app's first run")
     args = parser.parse_args()
     for module in HEAVY:  # in this order, each line is what the module adds to those before it
         start = time.perf_counter()
@@ -131,6 +132,8 @@ def main() -> None:
                       + (f"; errors {problems}" if problems else ""), flush=True)
                 if args.memory:
                     print(memory_line(args.top), flush=True)
+                if args.only_first:
+                    return
 
 
 if __name__ == "__main__":

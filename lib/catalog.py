@@ -58,20 +58,21 @@ def filter_options(con: duckdb.DuckDBPyConnection, limit: int = 500) -> dict[str
             [limit],
         ).df(),
         "topics": con.execute("select topic_id, name from topics order by name limit ?", [limit]).df(),
+        # sources by their documents and event types by their events, from the counts the store keeps (schema 14):
+        # grouping 4.5M documents and 10M events took 0.37 s CPU of every first load at 10M events
         "sources": con.execute(
             """
             select s.source_id, s.name
-            from sources s left join (select source_id, count(*) n from documents group by all) d using (source_id)
-            order by coalesce(d.n, 0) desc, s.name limit ?
+            from sources s left join source_document_counts d using (source_id)
+            order by coalesce(d.documents, 0) desc, s.name, s.source_id limit ?
             """,
             [limit],
         ).df(),
         "event_types": con.execute(
             """
             select e.event_type as code, coalesce(any_value(t.label), e.event_type) as label
-            from (select event_type, count(*) n from events group by all) e
-            left join event_types t on t.code = e.event_type
-            group by e.event_type, e.n order by e.n desc limit ?
+            from event_type_counts e left join event_types t on t.code = e.event_type
+            group by e.event_type, e.events order by e.events desc, e.event_type limit ?
             """,
             [limit],
         ).df(),

@@ -130,6 +130,20 @@ create table if not exists timeline_actor_months (
     claims     bigint not null
 );
 
+-- derived, never imported or exported: how many documents each source published and how many events each event type
+-- has (no row for zero), so the filter sidebar of every first load lists the busiest sources and event types first
+-- without grouping every document and every event (4.5M documents and 10M events: 0.37 s CPU at 10M events).
+-- lib/derived.py recounts the sources and event types a write's rows name, now and in their audited former values.
+create table if not exists source_document_counts (
+    source_id varchar not null,
+    documents bigint not null
+);
+
+create table if not exists event_type_counts (
+    event_type varchar not null,
+    events     bigint not null
+);
+
 create table if not exists event_documents (
     event_id    varchar not null,
     document_id varchar not null

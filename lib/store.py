@@ -32,7 +32,7 @@ import pyarrow as pa
 
 from lib import backend
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 14
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "stancewatch.duckdb"
 DB_ENV = "STANCEWATCH_DB"
 
@@ -57,6 +57,8 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "drop sequence if exists search_docid_seq"],
     10: [],  # series_standings: each series' standing kept current at write time (RECOMPUTES)
     11: [],  # timeline_actor_months: the Timeline's opening density kept at write time (RECOMPUTES)
+    12: [],  # schema 13 is the stances branch's step; empty here
+    13: [],  # source_document_counts and event_type_counts: the sidebar's order kept at write time (RECOMPUTES)
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],
@@ -253,7 +255,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                     derived.RECOMPUTES[version](con)
             # every derived table anew, but for the full-text index, the judgements and the standings: an upgrade changes
             # no text, evidence or statement (RECOMPUTES builds them)
-            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS})
+            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS},
+                            unkeyed={"statements", "events"})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if lake:
             backend.enforce(con, lake_rules(), set())

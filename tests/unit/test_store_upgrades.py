@@ -31,7 +31,8 @@ def _rewind_to_1(con: duckdb.DuckDBPyConnection) -> None:
     version 1."""
     con.execute("alter table statements drop column own_continuity")
     for table in ("event_actor_months", "event_actor_days", "timeline_actor_months", "claim_judgements", "source_judgement_totals",
-                  "search_postings", "search_docs", "search_terms", "search_stats", "series_standings"):
+                  "search_postings", "search_docs", "search_terms", "search_stats", "series_standings",
+                  "source_document_counts", "event_type_counts"):
         con.execute(f"drop table {table}")
     con.execute("update meta set value = '1' where key = 'schema_version'")
 
@@ -67,6 +68,9 @@ def test_a_version_1_store_upgrades_with_its_data_and_derived_data(any_seeded_se
             assert con.execute(f"select sum(links) from {derived}").fetchall() == con.execute("select count(*) from event_actors").fetchall()
         assert con.execute("select sum(events), sum(statements), sum(claims) from timeline_actor_months").fetchall() == con.execute(
             "select (select count(*) from event_actors), (select count(*) from statements), (select count(*) from claims)").fetchall()
+        for kept, recount in (("source_document_counts", "select source_id, count(*) from documents group by all"),
+                              ("event_type_counts", "select event_type, count(*) from events group by all")):
+            assert set(con.execute(f"select * from {kept}").fetchall()) == set(con.execute(recount).fetchall()) != set()
         with store.transaction(con, "test", "a write after the upgrade") as audit:  # the team store's rules still hold
             con.execute("insert into topics (topic_id, name) values ('new-topic', 'New')")
             audit.wrote("topics")
