@@ -27,7 +27,7 @@ from lib import store
 from lib.phrases import flags
 from lib.phrases_v6 import declared_v6
 from lib.search import index
-from lib.sources import judgements
+from lib.sources import judgements, reliability
 from lib.stances import continuity, stance
 from lib.stances.continuity import SERIES_CTE, series_params
 
@@ -58,6 +58,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: fro
     recount_sidebar_counts(con, touched, set(unkeyed))
     if store.JUDGEMENTS not in kept_current:
         judgements.refresh(con, touched, set(unkeyed))
+    letter_totals(con)
     if touched & STANDING_INPUTS and store.STANDINGS not in kept_current:
         refresh_standings(con, set(unkeyed))
 
@@ -166,6 +167,22 @@ def recount_sidebar_counts(con: duckdb.DuckDBPyConnection, touched: set[str], un
         con.execute(f"""insert into {kept} select {key}, count(*) from {table}
                         where {key} in (select k from sidebar_recount where k is not null) group by all""")
         con.execute("drop table sidebar_recount")
+
+
+def letter_totals(con: duckdb.DuckDBPyConnection) -> None:
+    """Give each source's sums summed anew (no ``derived_grade`` yet: ``judgements.sum_totals``) the letter they earn.
+
+    A write that judged a few claims letters their outlets (a scan of 10,000 rows at 10M events finds them); the
+    interval, and scipy, only for those with enough judged claims (``reliability.derived_letters``).
+    """
+    rows = con.execute(f"select source_id, corroborated, contradicted from {judgements.TOTALS} where derived_grade is null").df()
+    if not len(rows):
+        return
+    con.register("lettered", pa.table({"source_id": rows.source_id, "letter": reliability.derived_letters(rows.corroborated, rows.contradicted)}))
+    try:
+        con.execute(f"update {judgements.TOTALS} t set derived_grade = l.letter from lettered l where t.source_id = l.source_id")
+    finally:
+        con.unregister("lettered")
 
 
 def refresh_own_continuity(con: duckdb.DuckDBPyConnection, actors: list[str] | None = None, topics: list[str] | None = None) -> None:
@@ -297,8 +314,15 @@ def _index_text(con: duckdb.DuckDBPyConnection) -> None:
         store.set_meta(con, "search_stale", "1")
 
 
+def _count_and_letter(con: duckdb.DuckDBPyConnection) -> None:
+    """Schema 14: the sidebar's kept counts, and every source's sums (their table made anew) with their letters."""
+    recount_sidebar_counts(con, {"documents", "events"}, {"documents", "events"})
+    judgements.sum_totals(con, "")
+    letter_totals(con)
+
+
 RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text, 10: rebuild_standings,
     11: lambda con: recount_timeline_months(con, set(_MONTH_COUNTS)),
-    13: lambda con: recount_sidebar_counts(con, {"documents", "events"}, {"documents", "events"}),
+    13: _count_and_letter,
 }

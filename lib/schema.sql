@@ -221,7 +221,10 @@ create table if not exists source_judgement_totals (
     contested                  bigint not null,
     open                       bigint not null,
     median_days_to_outcome     double,
-    first_reports_corroborated bigint not null
+    first_reports_corroborated bigint not null,
+    -- the Admiralty letter these counts earn (lib/sources/reliability.py derived_letters, schema 14): the Timeline's
+    -- grade column reads it instead of estimating every source's interval with scipy at page open
+    derived_grade              varchar
 );
 
 -- derived likewise: each series' standing (stance.standing_rows, kept by lib/derived.py), what the Overview's "where each actor stands"

@@ -58,7 +58,9 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     10: [],  # series_standings: each series' standing kept current at write time (RECOMPUTES)
     11: [],  # timeline_actor_months: the Timeline's opening density kept at write time (RECOMPUTES)
     12: [],  # schema 13 is the stances branch's step; empty here
-    13: [],  # source_document_counts and event_type_counts: the sidebar's order kept at write time (RECOMPUTES)
+    # source_document_counts and event_type_counts: the sidebar's order kept at write time; each source's derived letter
+    # kept with its sums: derived data, dropped and summed anew (RECOMPUTES)
+    13: ["drop table if exists source_judgement_totals"],
 }
 REFILLS: dict[int, Sequence[str]] = {
     3: ["insert into events select * from events_v3", "drop table events_v3"],

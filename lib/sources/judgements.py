@@ -186,13 +186,16 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Judge every claim anew, inside the caller's transaction (the upgrade to schema 9, a write without row keys)."""
     con.execute(f"delete from {TABLE}")
     con.execute(f"insert into {TABLE} {judgement_sql()}")
-    _sum(con, "")
+    sum_totals(con, "")
 
 
-def _sum(con: duckdb.DuckDBPyConnection, where: str) -> None:
-    """Sum the judged claims anew into ``source_judgement_totals`` for the sources ``where`` keeps (all with '')."""
+def sum_totals(con: duckdb.DuckDBPyConnection, where: str) -> None:
+    """Sum the judged claims anew into ``source_judgement_totals`` for the sources ``where`` keeps (all with '').
+
+    Their ``derived_grade`` is left null: lib/derived.py letters the rows without one before the write commits.
+    """
     con.execute(f"delete from {TOTALS} {where}")
-    con.execute(f"insert into {TOTALS} {totals_sql(where)}")
+    con.execute(f"insert into {TOTALS} by name {totals_sql(where)}")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]) -> None:
@@ -215,7 +218,7 @@ def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], unkeyed: set[str]
     con.execute(f"insert into {TABLE} select * from ({judgement_sql(scoped=True)}) "
                 "where claim_id in (select claim_id from judgement_redo)")
     con.execute(f"insert into judgement_sources {outlets}")  # and after
-    _sum(con, "where source_id in (select source_id from judgement_sources)")
+    sum_totals(con, "where source_id in (select source_id from judgement_sources)")
     con.execute("drop table judgement_redo; drop table judgement_scope; drop table judgement_sources")
 
 

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from lib import access, catalog, charts, store
 from lib.caching import Cache, direct
 from lib.filters import Filters
-from lib.sources import claim_status
+from lib.sources import claim_status, judgements
 
 PRIOR_A, PRIOR_B = 2.0, 2.0
 INTERVAL = 0.90
@@ -82,13 +82,34 @@ def letter(judged: int, mean: float, low: float, high: float) -> str:
     return "E"
 
 
+def derived_letters(corroborated: np.ndarray, contradicted: np.ndarray) -> list[str]:
+    """The derived letter of each source from its corroborated and contradicted claims (:func:`letter`).
+
+    The interval (scipy) is computed only for sources with MIN_JUDGED judged claims or more, the others being F
+    whatever it says. lib/derived.py keeps each source's letter with its sums this way (:func:`grades_of` reads it).
+    """
+    corroborated, contradicted = np.asarray(corroborated, dtype=float), np.asarray(contradicted, dtype=float)
+    judged = corroborated + contradicted
+    letters = ["F"] * len(judged)
+    sure = np.flatnonzero(judged >= MIN_JUDGED)
+    if len(sure):
+        for i, m, lo, hi in zip(sure, *estimate(corroborated[sure], contradicted[sure]), strict=True):
+            letters[i] = letter(int(judged[i]), m, lo, hi)
+    return letters
+
+
+def in_force(analyst: pd.Series, derived: list[str]) -> list[str]:
+    """The grade in force: the analyst's where one is set, else the derived letter."""
+    return [a if isinstance(a, str) and a else d for a, d in zip(analyst, derived, strict=True)]
+
+
 def track_records(con: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> pd.DataFrame:
     """Every source's track record with estimate, interval, derived and analyst grades (the Sources table)."""
     df = claim_status.source_track_records(con, filters)
     df["judged"] = df.corroborated + df.contradicted
     df["mean"], df["low"], df["high"] = estimate(df.corroborated.to_numpy(), df.contradicted.to_numpy())
     df["derived_grade"] = [letter(j, m, lo, hi) for j, m, lo, hi in zip(df.judged, df["mean"], df.low, df.high, strict=True)]
-    df["grade_in_force"] = [a if isinstance(a, str) and a else d for a, d in zip(df.analyst_grade, df.derived_grade, strict=True)]
+    df["grade_in_force"] = in_force(df.analyst_grade, list(df.derived_grade))
     return df
 
 
@@ -115,6 +136,20 @@ def grades_in_force(con: duckdb.DuckDBPyConnection, cache: Cache = direct) -> di
     """The grade in force ('F', 'B2') by source id."""
     grades = cache(source_grades)(con)
     return dict(zip(grades.source_id, grades.grade_in_force, strict=True))
+
+
+def grades_of(con: duckdb.DuckDBPyConnection, source_ids: list[str]) -> dict[str, str]:
+    """The grade in force ('F', 'B2') of these sources alone, by id: what the Timeline's rows show.
+
+    The analyst's grade, else the letter the store keeps with each source's sums (``source_judgement_totals``,
+    lettered by :func:`derived_letters` at write time), else F (no claims): the grades of :func:`grades_in_force`,
+    read for the few hundred sources of the Timeline's first screen instead of estimating all 10,000 with scipy
+    (0.30 s CPU at 10M events, half of it importing scipy).
+    """
+    return dict(con.execute(
+        f"""select s.source_id, coalesce(nullif(s.analyst_grade, ''), t.derived_grade, 'F')
+            from sources s left join {judgements.TOTALS} t using (source_id)
+            where s.source_id in (select unnest(?::varchar[]))""", [list(source_ids)]).fetchall())
 
 
 def source_report(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:

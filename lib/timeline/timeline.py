@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -63,9 +63,28 @@ def date_span(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = d
     return (filters.date_from or first or filters.date_to, filters.date_to or last or filters.date_from)
 
 
+def queried(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> Filters:
+    """The filters the Timeline's queries run under: dates that hold every dated item in the store are left out.
+
+    An item is in range when its period overlaps the dates, and every item's period starts within the store's first
+    and last day (``catalog.store_summary``), so dates from on or before the first to on or after the last select
+    every item: the data's full span (the 'span' preset) is the opening view's count, rows and density, which the
+    first load has computed and cached, and which read the kept ``timeline_actor_months`` rather than grouping
+    every item in range (the full span's first change took 2.2-2.9 s of server run at 10M events). The chart's axis,
+    subtitle and bucket still follow the dates asked for.
+    """
+    if not (filters.date_from or filters.date_to):
+        return filters
+    summary = cache(catalog.store_summary)(con)
+    first, last = summary["first_day"], summary["last_day"]
+    if first is None or (filters.date_from and filters.date_from > first) or (filters.date_to and filters.date_to < last):
+        return filters
+    return replace(filters, preset=Filters().preset, date_from=None, date_to=None)
+
+
 def chart_mode(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> Density | None:
     """None when the items in range are few enough to draw one by one, else how to draw their density."""
-    total = sum(cache(queries.timeline_count)(con, filters).values())
+    total = sum(cache(queries.timeline_count)(con, queried(con, filters, cache)).values())
     if total <= POINT_LIMIT:
         return None
     span = date_span(con, filters, cache)
@@ -80,22 +99,22 @@ def chart_data(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "ac
     # counting text matches costs a full scan, as much as finding the newest: find one more than the
     # chart draws, describe them only when they fit (the table reuses the cached rows), and count only
     # when they overflow
-    if filters.text and len(cache(queries.timeline_newest)(con, filters, POINT_LIMIT + 1)) <= POINT_LIMIT:
+    if filters.text and len(cache(queries.timeline_newest)(con, queried(con, filters, cache), POINT_LIMIT + 1)) <= POINT_LIMIT:
         return None, graded_items(con, filters, cache)
     density = chart_mode(con, filters, cache)
     if density:
-        return density, cache(queries.timeline_density)(con, filters, lane, density.bucket, lane_count)
+        return density, cache(queries.timeline_density)(con, queried(con, filters, cache), lane, density.bucket, lane_count)
     return None, graded_items(con, filters, cache)
 
 
 def graded_items(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = direct) -> pd.DataFrame:
     """The chart's items with each source's grade in force and, for a claim, its credibility: 'F · credibility 5'.
 
-    The grades come from the whole store's track records (lib.sources.reliability), computed once per data
-    version when ``cache`` is the page's; credibility is judged for the claims shown only.
+    The grades are those of the whole store's track records (lib.sources.reliability), for the sources of these
+    rows only; credibility is looked up for the claims shown only.
     """
-    items = cache(queries.timeline_items)(con, filters, POINT_LIMIT + 1)
-    grades = cache(reliability.grades_in_force)(con)
+    items = cache(queries.timeline_items)(con, queried(con, filters, cache), POINT_LIMIT + 1)
+    grades = reliability.grades_of(con, sorted(items.source_id.dropna().unique()))
     claims = items.item_id[items.kind == "claim"]
     claim_credibility = items.item_id.where(items.kind == "claim").map(claim_status.claim_credibility(con, list(claims)))
     grade = items.source_id.map(grades)
@@ -181,7 +200,7 @@ def build_table(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
 
 def table_note(con: duckdb.DuckDBPyConnection, filters: Filters, shown: int, cache: Cache = direct) -> str:
     """One line under the table: how many items it lists of how many in range (counted only when it shows fewer)."""
-    total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, filters).values())
+    total = shown if shown < TABLE_LIMIT else sum(cache(queries.timeline_count)(con, queried(con, filters, cache)).values())
     if shown < total:
         return f"Showing the newest {shown:,} of {total:,} items in range; narrow the filters to list the rest."
     return f"{total:,} item{'' if total == 1 else 's'} in range."

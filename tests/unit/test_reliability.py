@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
 import pytest
 from scipy.stats import beta
 
-from lib import store
+from lib import derived, store
 from lib.filters import Filters
 from lib.sources import claim_status, reliability
 
@@ -165,3 +166,33 @@ def test_chart_names_the_most_judged_sources_where_the_names_fit() -> None:
     assert all(b - a >= 5 for a, b in itertools.pairwise(in_a_row))
     # spread over the height, the 15 most-judged all fit
     assert named(df.assign(mean=[(i % 15) * 0.066 for i in range(n)])) == list(range(n - charts.LABELLED_SOURCES, n))
+
+
+def test_derived_letters_equal_the_letter_of_every_estimate() -> None:
+    """The letters computed only where MIN_JUDGED is reached are the letters of the full estimate, for every count pair."""
+    pairs = [*itertools.product(range(40), range(40)), (400, 100), (100, 400), (1000, 3), (3, 1000), (250, 250)]
+    good, bad = (np.array(side) for side in zip(*pairs, strict=True))
+    mean, low, high = reliability.estimate(good, bad)
+    want = [reliability.letter(int(g + b), m, lo, hi) for g, b, m, lo, hi in zip(good, bad, mean, low, high, strict=True)]
+    assert reliability.derived_letters(good, bad) == want
+    assert set(want) == set("ABCDEF")
+
+
+def test_grades_of_some_sources_are_those_of_every_source(seeded) -> None:
+    """The Timeline's grades of its rows' sources (the letters kept with the sums) equal the grades in force from every
+    source's track record, with analyst grades, sources without claims and sums of every size (rewritten at random)."""
+    rng = np.random.default_rng(7)
+    with store.transaction(seeded, "test", "more sources"):
+        for i in range(60):
+            seeded.execute("insert into sources (source_id, name, kind, analyst_grade) values (?, ?, 'wire', ?)",
+                           [f"x{i}", f"X{i}", "B2" if i % 7 == 0 else None])
+    seeded.execute("insert into source_judgement_totals select source_id, 0, 0, 0, 0, 0, null, 0, null from sources "
+                   "where source_id like 'x%' and source_id not in ('x1', 'x2')")
+    for (source_id,) in seeded.execute("select source_id from source_judgement_totals").fetchall():
+        seeded.execute("update source_judgement_totals set corroborated = ?, contradicted = ?, derived_grade = null "
+                       "where source_id = ?", [int(rng.integers(0, 30)), int(rng.integers(0, 30)), source_id])
+    derived.letter_totals(seeded)  # as a write letters the sums it made anew
+    every = reliability.grades_in_force(seeded)
+    assert len(set(every.values())) >= 4
+    assert reliability.grades_of(seeded, sorted(every)) == every
+    assert reliability.grades_of(seeded, ["x1", "x7", "nefes", "gone"]) == {k: every[k] for k in ("x1", "x7", "nefes")}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
 import pytest
 
-from lib import store
+from lib import catalog, store
 from lib.filters import Filters
 from lib.timeline import queries, timeline
 from tests.conftest import count_calls
@@ -117,19 +118,51 @@ def test_a_search_scans_once_and_describes_only_what_it_draws(seeded: duckdb.Duc
     """Under the page's cache the search runs its filtered scan once; rows are described only when they are drawn."""
     monkeypatch.setattr(timeline, "POINT_LIMIT", 2)
     newest, described_ = (count_calls(monkeypatch, queries, name) for name in ("timeline_newest", "timeline_described"))
+    timeline.build_chart(seeded, Filters(text=text), cache=_page_cache())
+    assert len(newest) == 1 and len(described_) == described
+
+
+def _page_cache():
+    """A cache like the page's: each function's result kept by its arguments, lib functions given the same cache."""
     memo: dict[tuple, object] = {}
 
     def page_cache(func):
         def call(con, *args, **kwargs):
-            key = (func.__name__, args)
+            key = (func.__name__, args, tuple(sorted(kwargs.items())))
             if key not in memo:
                 shares = "cache" in inspect.signature(func).parameters
                 memo[key] = func(con, *args, **kwargs, cache=page_cache) if shares else func(con, *args, **kwargs)
             return memo[key]
         return call
 
-    timeline.build_chart(seeded, Filters(text=text), cache=page_cache)
-    assert len(newest) == 1 and len(described_) == described
+    return page_cache
+
+
+def test_dates_holding_every_item_query_as_no_dates(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data's full span (or wider) selects every item: its count, rows and density are the opening view's, found in
+    the page's cache, while the chart's axis keeps the dates asked for; a day less on either side queries the dates."""
+    monkeypatch.setattr(timeline, "POINT_LIMIT", 2)  # density, as at scale
+    span = Filters.from_query_params({"range": ["span"]})
+    summary = catalog.store_summary(seeded)
+    span = span.resolved(summary["first_day"], summary["last_day"], None)
+    wider = Filters(date_from=dt.date(1990, 1, 1), date_to=dt.date(2100, 1, 1))
+    assert timeline.queried(seeded, span) == timeline.queried(seeded, wider) == Filters()
+    for narrower in (replace(span, date_from=summary["first_day"] + dt.timedelta(days=1)),
+                     replace(span, date_to=summary["last_day"] - dt.timedelta(days=1)), Filters(date_from=summary["last_day"])):
+        assert timeline.queried(seeded, narrower) == narrower
+    cache = _page_cache()
+    opening = timeline.chart_data(seeded, Filters(), cache=cache)
+    timeline.build_table(seeded, Filters(), cache=cache)
+    calls = [count_calls(monkeypatch, queries, name) for name in ("timeline_count", "timeline_newest", "timeline_density")]
+    shown = timeline.chart_data(seeded, span, cache=cache)
+    table = timeline.build_table(seeded, span, cache=cache)
+    assert not any(calls)  # every query found in the cache the opening view filled
+    assert shown[0] == opening[0] and shown[1].equals(opening[1])
+    assert table.equals(timeline.build_table(seeded, Filters()))
+    live = queries.timeline_density(seeded, span, "actor", shown[0].bucket, timeline.MAX_LANES)
+    assert live.equals(opening[1])  # the same counts as the dates queried
+    start, end = (pd.Timestamp(x) for x in timeline.build_chart(seeded, span, cache=cache).layout.xaxis.range)
+    assert start < pd.Timestamp(summary["first_day"]) and end > pd.Timestamp(summary["last_day"])
 
 
 @pytest.mark.parametrize(("days", "bucket"), [(30, "day"), (92, "day"), (93, "week"), (365 * 3, "week"), (3653, "month")])
