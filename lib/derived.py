@@ -158,15 +158,17 @@ def recount_sidebar_counts(con: duckdb.DuckDBPyConnection, touched: set[str], un
             con.execute(f"delete from {kept}")
             con.execute(f"insert into {kept} select {key}, count(*) from {table} group by all")
             continue
-        con.execute(f"""create or replace temp table sidebar_recount as
-                        with written as (select row_key from written_keys where table_name = '{table}')
-                        select {key} as k from {table} where {item} in (select row_key from written)
-                        union select a.before->>'{key}' from audit_log a
-                        where a.table_name = '{table}' and a.before is not null and a.row_key in (select row_key from written)""")
-        con.execute(f"delete from {kept} where {key} in (select k from sidebar_recount)")
-        con.execute(f"""insert into {kept} select {key}, count(*) from {table}
-                        where {key} in (select k from sidebar_recount where k is not null) group by all""")
-        con.execute("drop table sidebar_recount")
+        keys = [k for (k,) in con.execute(f"""
+            with written as (select row_key from written_keys where table_name = '{table}')
+            select {key} from {table} where {item} in (select row_key from written)
+            union select a.before->>'{key}' from audit_log a
+            where a.table_name = '{table}' and a.before is not null and a.row_key in (select row_key from written)""").fetchall()
+            if k is not None]
+        if keys:
+            # the keys as constants: a semi join with them probed all 4.5M documents (0.19 s CPU for one source)
+            listed = f"({', '.join('?' * len(keys))})"
+            con.execute(f"delete from {kept} where {key} in {listed}", keys)
+            con.execute(f"insert into {kept} select {key}, count(*) from {table} where {key} in {listed} group by all", keys)
 
 
 def letter_totals(con: duckdb.DuckDBPyConnection) -> None:
