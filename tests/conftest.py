@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -152,6 +153,20 @@ def seeded(seeded_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = store.connect(seeded_path)
     yield connection
     connection.close()
+
+
+@contextmanager
+def store_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a throwaway copy of a store file, for a property test's example (function fixtures are shared
+    between hypothesis' examples)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store.duckdb"
+        shutil.copy(path, copy)
+        connection = store.connect(copy)
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 def count_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple]:

@@ -8,8 +8,6 @@ equal to the lists grouped live. Without the upkeep the tables keep the seed's c
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -17,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import catalog, store
+from tests.conftest import store_copy
 
 SOURCES = ["nat", "nefes", "ria"]
 TYPES = ["test", "meeting", "delivery"]
@@ -97,19 +96,13 @@ def _write(con: duckdb.DuckDBPyConnection, step: int, what: str, value: str, n: 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=writes)
 def test_kept_sidebar_counts_equal_a_recount_after_any_writes(seed_store_file: Path, case: list) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store.duckdb"
-        shutil.copy(seed_store_file, path)
-        con = store.connect(path)
-        try:
+    with store_copy(seed_store_file) as con:
+        for table, recount in RECOUNTS.items():
+            assert kept(con, table) == set(con.execute(recount).fetchall()) != set()
+        for step, (what, value, n) in enumerate(case):
+            _write(con, step, what, value, n)
             for table, recount in RECOUNTS.items():
-                assert kept(con, table) == set(con.execute(recount).fetchall()) != set()
-            for step, (what, value, n) in enumerate(case):
-                _write(con, step, what, value, n)
-                for table, recount in RECOUNTS.items():
-                    assert kept(con, table) == set(con.execute(recount).fetchall()), (what, table)
-            options = catalog.filter_options(con)
-            assert list(options["sources"].source_id) == [s for (s,) in con.execute(LIVE_SOURCES).fetchall()]
-            assert list(options["event_types"].code) == [t for (t,) in con.execute(LIVE_TYPES).fetchall()]
-        finally:
-            con.close()
+                assert kept(con, table) == set(con.execute(recount).fetchall()), (what, table)
+        options = catalog.filter_options(con)
+        assert list(options["sources"].source_id) == [s for (s,) in con.execute(LIVE_SOURCES).fetchall()]
+        assert list(options["event_types"].code) == [t for (t,) in con.execute(LIVE_TYPES).fetchall()]

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -21,6 +19,7 @@ from lib import catalog, store
 from lib.filters import Filters
 from lib.timeline import queries
 from lib.vocab import ORIGINS
+from tests.conftest import store_copy
 
 ACTORS = ["TUR", "RUS", "USA", "TUR-MSB"]
 DAYS = st.integers(0, 800).map(lambda n: dt.date(2024, 1, 1) + dt.timedelta(days=n))
@@ -89,20 +88,14 @@ def _write(con: duckdb.DuckDBPyConnection, n: int, what: str, actor, day: dt.dat
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=writes)
 def test_kept_month_counts_equal_a_recount_after_any_writes(seed_store_file: Path, case: list) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "store.duckdb"
-        shutil.copy(seed_store_file, path)
-        con = store.connect(path)
-        try:
-            assert kept(con) == recounted(con) != set()
-            for n, (what, actor, day) in enumerate(case):
-                _write(con, n, what, actor, day)
-                assert kept(con) == recounted(con), what
-            for filters in (Filters(), Filters(actors=("TUR",)), Filters(kinds=("statement", "claim"))):
-                fast = queries.timeline_density(con, filters, "actor", "month", max_lanes=2)
-                live = queries.timeline_density(con, dataclasses.replace(filters, origins=ORIGINS), "actor", "month", max_lanes=2)
-                assert fast.equals(live)
-            # the sidebar lists actors busiest first by the same counts
-            assert list(catalog.filter_options(con)["actors"].actor_id) == [a for (a,) in con.execute(BUSIEST_ACTORS).fetchall()]
-        finally:
-            con.close()
+    with store_copy(seed_store_file) as con:
+        assert kept(con) == recounted(con) != set()
+        for n, (what, actor, day) in enumerate(case):
+            _write(con, n, what, actor, day)
+            assert kept(con) == recounted(con), what
+        for filters in (Filters(), Filters(actors=("TUR",)), Filters(kinds=("statement", "claim"))):
+            fast = queries.timeline_density(con, filters, "actor", "month", max_lanes=2)
+            live = queries.timeline_density(con, dataclasses.replace(filters, origins=ORIGINS), "actor", "month", max_lanes=2)
+            assert fast.equals(live)
+        # the sidebar lists actors busiest first by the same counts
+        assert list(catalog.filter_options(con)["actors"].actor_id) == [a for (a,) in con.execute(BUSIEST_ACTORS).fetchall()]
