@@ -3,8 +3,9 @@
 Derived columns and tables let pages answer at 1M-10M rows without recomputing
 on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
-actor lane), ``timeline_actor_months`` (the Timeline's opening view), the full-text index, each claim's judgement
-(``claim_judgements``) and each series' standing (``series_standings``). ``store.transaction`` calls
+actor lane), ``timeline_actor_months`` (the Timeline's opening view), the sidebar's ``source_document_counts`` and
+``event_type_counts``, the full-text index, each claim's judgement (``claim_judgements``) with each source's sums and
+letter, and each series' standing (``series_standings``). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
 for the series it touched) says so with ``Audit.keeps_current``.
