@@ -110,3 +110,21 @@ def test_the_claims_kept_are_the_newest_and_each_series_latest_shift_of_them_all
         found = stance.claims_about(store, *args)
         assert found.attrs["total"] == len(every)
         pd.testing.assert_frame_equal(found, expected.reset_index(drop=True), check_dtype=not found.empty, obj=str(filters))
+
+
+def test_cards_read_from_the_kept_labels_are_those_judged_at_page_open(store) -> None:
+    """The cards' figures read from the kept standings and labels (``kept_positions``) against the series judged anew
+    (``positions_held``, the route the page took before), for the views of every filter and for every actor in both
+    modes; the synthetic store has divergent and pending voices, which the cards list."""
+    today = dt.date(2026, 1, 1)
+    views = [stance.resolve_view(store, filters) for filters in _filters(store)]
+    every = [r[0] for r in store.execute("select actor_id from actors order by actor_id").fetchall()]
+    topics = [r[0] for r in store.execute("select topic_id from topics order by topic_id").fetchall()]
+    asked = [(list(v.actors), list(v.topics), v.inherit) for v in views if not v.empty]
+    asked += [(every, topics, inherit) for inherit in (True, False)]
+    voices = 0
+    for actors, topics_, inherit in asked:
+        kept = stance.kept_positions(store, actors, topics_, inherit, today)
+        assert kept == stance.positions_held(store, actors, topics_, inherit, today), (actors, topics_, inherit)
+        voices += sum(len(e["divergent"]) + len(e["pending"]) for e in kept)
+    assert voices > 0 or store.execute("select count(*) from statements").fetchall()[0][0] < 100
