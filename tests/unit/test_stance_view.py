@@ -95,6 +95,25 @@ def test_the_record_during_a_claim_is_every_position_stated_in_an_overlapping_pe
     assert len(found) > 50 or len(claims) < 1000  # the synthetic store has many; the seed few or none
 
 
+@pytest.mark.parametrize("inherit", [True, False])
+def test_the_record_after_a_claim_is_every_position_stated_on_the_first_later_day(store, inherit) -> None:
+    """reported_shifts' ``after_positions`` (one mask per start day, found by ASOF) against every coded statement of
+    the claim's series that starts on the first day after the claim's period on which the series said something coded;
+    a claim the record never answers has none, and ``reports_shift`` then rests on the other two."""
+    claims = continuity.reported_shifts(store, None, None, inherit)
+    said = continuity.statement_continuity(store, None, None, inherit)
+    said = said[said.position_code.notna()]
+    pairs = claims[["series_actor_id", "topic_id", "claim_id", "claim_end"]].merge(
+        said[["series_actor_id", "topic_id", "stated_on", "position_code"]], on=["series_actor_id", "topic_id"])
+    pairs = pairs[pairs.stated_on > pairs.claim_end]
+    pairs = pairs[pairs.stated_on == pairs.groupby(["series_actor_id", "claim_id"]).stated_on.transform("min")]
+    expected = pairs.groupby(["series_actor_id", "claim_id"]).position_code.agg(lambda codes: sorted(set(codes)))
+    found = {(s, c): list(p) for s, c, p in zip(claims.series_actor_id, claims.claim_id, claims.after_positions, strict=True)
+             if hasattr(p, "__len__")}
+    assert found == expected.to_dict()
+    assert len(found) > 50 or len(claims) < 1000
+
+
 def test_the_claims_kept_are_the_newest_and_each_series_latest_shift_of_them_all(store, monkeypatch) -> None:
     """claims_about (the query keeps the claims) against every claim, cut as the page cut them before: the newest
     CLAIM_LIMIT in the rows' order, and each series' latest-ending reported shift however old."""
