@@ -182,11 +182,19 @@ def refresh_standings(con: duckdb.DuckDBPyConnection, unkeyed: set[str]) -> None
                                     [inherit]).fetchall())
         if series:
             _judge_standings(con, series, inherit)
-    for kept, judged in _KEPT.items():
-        con.execute(f"""delete from {kept} k using standings_scope c
-                        where k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
-        con.execute(f"insert into {kept} by name select * from {judged}")
-    con.execute("drop table standings_scope; drop table standings_judged; drop table labels_judged")
+    con.execute("""delete from series_standings k using standings_scope c
+                   where k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
+    con.execute("insert into series_standings by name select * from standings_judged")
+    # the labels whose value changed alone: a statement added to a busy series relabels a few of its 63k statements
+    # (10M events), and rewriting all of them made every such write commit 126k rows
+    con.execute("""create or replace temp table labels_was as
+                   select k.* from series_labels k semi join standings_scope c
+                   on k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
+    con.execute("""delete from series_labels k using (select * from labels_was except select * from labels_judged) g
+                   where k.series_actor_id = g.series_actor_id and k.topic_id = g.topic_id and k.inherit = g.inherit
+                     and k.statement_id = g.statement_id""")
+    con.execute("insert into series_labels by name select * from labels_judged except select * from labels_was")
+    con.execute("drop table standings_scope; drop table standings_judged; drop table labels_judged; drop table labels_was")
 
 
 def rebuild_standings(con: duckdb.DuckDBPyConnection) -> None:
@@ -206,15 +214,18 @@ def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str
     statements' labels to ``labels_judged``: worked out in SQL where one voice at most coded a position, by the group
     rule in Python for the rest, a part of at most STANDINGS_CHUNK statements at a time (a series larger than that
     alone)."""
-    con.execute("insert into labels_judged by name " + continuity.ONE_VOICE_LABELS, continuity.pairs_params(series, inherit))
     worked_out = continuity.one_voice_standings(con, series, inherit)
     con.register("standings_part", worked_out)
     try:
         con.execute("insert into standings_judged by name select * exclude (voices) from standings_part where voices <= 1")
+        one_voice = con.execute("select series_actor_id, topic_id from standings_part where voices <= 1 order by all").fetchall()
         several = con.execute("select series_actor_id, topic_id, statements from standings_part where voices > 1 "
                               "order by series_actor_id, topic_id").fetchall()
     finally:
         con.unregister("standings_part")
+    if one_voice:  # those series alone: the busy series a write touches has several voices and 63k statements
+        con.execute("insert into labels_judged by name " + continuity.ONE_VOICE_LABELS,
+                    continuity.pairs_params(None if series is None else one_voice, inherit))
     parts: list[list[tuple[str, str]]] = [[]]
     size = 0
     for actor, topic, n in several:
