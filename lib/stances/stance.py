@@ -201,7 +201,8 @@ def _judge(rows: pd.DataFrame) -> tuple[list[tuple[str, str]], list[group_line.S
 def positions_held(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
 ) -> list[dict[str, Any]]:
-    """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
+    """Card figures per series that has statements, judged anew from the whole history (what :func:`kept_positions`
+    reads from the store for the page's cards, which add the reported shifts)."""
     return _figures(judged(continuity.statement_continuity(con, actors, topics, inherit))[1], today)
 
 
