@@ -214,18 +214,18 @@ def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str
     statements' labels to ``labels_judged``: worked out in SQL where one voice at most coded a position, by the group
     rule in Python for the rest, a part of at most STANDINGS_CHUNK statements at a time (a series larger than that
     alone)."""
-    worked_out = continuity.one_voice_standings(con, series, inherit)
+    con.execute("create or replace temp table scope_continuity as " + continuity.SCOPE_CONTINUITY,
+                continuity.pairs_params(series, inherit))
+    con.execute("insert into labels_judged by name " + continuity.ONE_VOICE_LABELS, {"inherit": inherit})
+    worked_out = continuity.one_voice_standings(con, inherit)
+    con.execute("drop table scope_continuity")
     con.register("standings_part", worked_out)
     try:
         con.execute("insert into standings_judged by name select * exclude (voices) from standings_part where voices <= 1")
-        one_voice = con.execute("select series_actor_id, topic_id from standings_part where voices <= 1 order by all").fetchall()
         several = con.execute("select series_actor_id, topic_id, statements from standings_part where voices > 1 "
                               "order by series_actor_id, topic_id").fetchall()
     finally:
         con.unregister("standings_part")
-    if one_voice:  # those series alone: the busy series a write touches has several voices and 63k statements
-        con.execute("insert into labels_judged by name " + continuity.ONE_VOICE_LABELS,
-                    continuity.pairs_params(None if series is None else one_voice, inherit))
     parts: list[list[tuple[str, str]]] = [[]]
     size = 0
     for actor, topic, n in several:

@@ -164,23 +164,31 @@ def pairs_params(series: list[tuple[str, str]] | None, inherit: bool) -> dict[st
     return series_params(sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit, series)
 
 
-ONE_VOICE_LABELS = SERIES_CTE + """,
-    one_voice as (
-        select series_actor_id, topic_id from said group by all
-        having count(distinct actor_id) filter (where position_code is not null) <= 1
-    )
-    select c.series_actor_id, c.topic_id, $inherit as inherit, c.statement_id, c.continuity,
+SCOPE_CONTINUITY = SERIES_CTE + """
+    select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
+           c.position_code, c.continuity,
            coalesce(""" + _positions_of("c.previous_mask", "c.topic_id") + """, []::varchar[]) as previous_positions
-    from continuity c semi join one_voice o using (series_actor_id, topic_id)
+    from continuity c
 """
-"""Rows of ``series_labels`` for the series (:func:`pairs_params`) where at most one voice coded a position: this
-module's labels, which are the group rule's there (as in :func:`one_voice_standings`), with what the line held before
-each statement (none: an empty list, as the rule says it). lib/derived.py inserts them; the rule labels the rest."""
+"""This module's labels of some series (:func:`pairs_params`), with what the record held before each statement (none:
+an empty list, as the group rule says it): lib/derived.py makes the temp table ``scope_continuity`` of them for the
+series a write touched, which :func:`one_voice_standings` and :data:`ONE_VOICE_LABELS` both read (one pass of the
+series' SQL for the standings and the labels)."""
+
+ONE_VOICE_LABELS = """
+    select c.series_actor_id, c.topic_id, $inherit as inherit, c.statement_id, c.continuity, c.previous_positions
+    from scope_continuity c semi join (
+        select series_actor_id, topic_id from scope_continuity group by all
+        having count(distinct actor_id) filter (where position_code is not null) <= 1
+    ) o using (series_actor_id, topic_id)
+"""
+"""Rows of ``series_labels`` from ``scope_continuity`` for the series where at most one voice coded a position: this
+module's labels, which are the group rule's there (as in :func:`one_voice_standings`). The rule labels the rest."""
 
 
-def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pa.Table:
-    """Each of these series' (None: every series) standing worked out in SQL as for one voice, with ``voices``: how many
-    actors coded a position in it.
+def one_voice_standings(con: duckdb.DuckDBPyConnection, inherit: bool) -> pa.Table:
+    """The standing of each series in the temp table ``scope_continuity`` (:data:`SCOPE_CONTINUITY`) worked out in SQL
+    as for one voice, with ``voices``: how many actors coded a position in it.
 
     Where at most one voice coded a position, the group rule's labels are this module's (a property test holds them
     equal), and so are the figures group_line works out from them: the line is every first, reaffirmed or shifted
@@ -191,8 +199,7 @@ def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, 
     voices alone. Columns: those of ``series_standings`` and voices.
     """
     return con.execute(
-        SERIES_CTE
-        + """,
+        """with continuity as (select * from scope_continuity),
         labelled as (
             select series_actor_id, topic_id, actor_id, stated_on, date_precision, period_end, position_code, continuity,
                    continuity in ('first', 'reaffirmed', 'shifted') as member
@@ -239,7 +246,7 @@ def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, 
         left join reaffirmed r using (series_actor_id, topic_id)
         order by n.series_actor_id, n.topic_id
         """,
-        pairs_params(series, inherit),
+        {"inherit": inherit},
     ).to_arrow_table()
 
 
