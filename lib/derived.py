@@ -5,7 +5,8 @@ on every filter change: ``statements.own_continuity`` (each series' history),
 the link counts ``event_actor_days`` and ``event_actor_months`` (density by
 actor lane), ``timeline_actor_months`` (the Timeline's opening view), the sidebar's ``source_document_counts`` and
 ``event_type_counts``, the full-text index, each claim's judgement (``claim_judgements``) with each source's sums and
-letter, and each series' standing (``series_standings``). ``store.transaction`` calls
+letter, each series' standing (``series_standings``) and each statement's label on its series' line
+(``series_labels``, judged with the standings). ``store.transaction`` calls
 :func:`refresh` with the tables written; a bulk writer that keeps one current
 itself (``link_counts_follow``, ``add_month_links``, ``refresh_own_continuity``
 for the series it touched) says so with ``Audit.keeps_current``.
@@ -214,7 +215,10 @@ STANDINGS_CHUNK = 250_000
 their series rows in pandas would not fit the dashboard's memory."""
 
 
-_JUDGED = "create or replace temp table standings_judged as select * from series_standings limit 0"
+_JUDGED = """create or replace temp table standings_judged as select * from series_standings limit 0;
+             create or replace temp table labels_judged as select * from series_labels limit 0"""
+_KEPT = {"series_standings": "standings_judged", "series_labels": "labels_judged"}
+"""Each kept table and the temp table its rows are judged into."""
 
 
 def refresh_standings(con: duckdb.DuckDBPyConnection, unkeyed: set[str]) -> None:
@@ -237,24 +241,40 @@ def refresh_standings(con: duckdb.DuckDBPyConnection, unkeyed: set[str]) -> None
     con.execute("""delete from series_standings k using standings_scope c
                    where k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
     con.execute("insert into series_standings by name select * from standings_judged")
-    con.execute("drop table standings_scope; drop table standings_judged")
+    # the labels whose value changed alone: a statement added to a busy series relabels a few of its 63k statements
+    # (10M events), and rewriting all of them made every such write commit 126k rows
+    con.execute("""create or replace temp table labels_was as
+                   select k.* from series_labels k semi join standings_scope c
+                   on k.series_actor_id = c.series_actor_id and k.topic_id = c.topic_id and k.inherit = c.inherit""")
+    con.execute("""delete from series_labels k using (select * from labels_was except select * from labels_judged) g
+                   where k.series_actor_id = g.series_actor_id and k.topic_id = g.topic_id and k.inherit = g.inherit
+                     and k.statement_id = g.statement_id""")
+    con.execute("insert into series_labels by name select * from labels_judged except select * from labels_was")
+    con.execute("drop table standings_scope; drop table standings_judged; drop table labels_judged; drop table labels_was")
 
 
 def rebuild_standings(con: duckdb.DuckDBPyConnection) -> None:
-    """Judge the standing of every series in both modes anew (the upgrade to schema 11, a write without row keys)."""
-    con.execute("delete from series_standings")
+    """Judge the standing of every series and its statements' labels in both modes anew (the upgrades to schema 11
+    and 13, a write without row keys)."""
     con.execute(_JUDGED)
     for inherit in (True, False):
         _judge_standings(con, None, inherit)
-    con.execute("insert into series_standings by name select * from standings_judged")
-    con.execute("drop table standings_judged")
+    for kept, judged in _KEPT.items():
+        con.execute(f"delete from {kept}")
+        con.execute(f"insert into {kept} by name select * from {judged}")
+    con.execute("drop table standings_judged; drop table labels_judged")
 
 
 def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> None:
-    """Add the standings of these series (None: every series) to the temp table ``standings_judged``: worked out in
-    SQL where one voice at most coded a position, by the group rule in Python for the rest, a part of at most
-    STANDINGS_CHUNK statements at a time (a series larger than that alone)."""
-    worked_out = continuity.one_voice_standings(con, series, inherit)
+    """Add the standings of these series (None: every series) to the temp table ``standings_judged`` and their
+    statements' labels to ``labels_judged``: worked out in SQL where one voice at most coded a position, by the group
+    rule in Python for the rest, a part of at most STANDINGS_CHUNK statements at a time (a series larger than that
+    alone)."""
+    con.execute("create or replace temp table scope_continuity as " + continuity.SCOPE_CONTINUITY,
+                continuity.pairs_params(series, inherit))
+    con.execute("insert into labels_judged by name " + continuity.ONE_VOICE_LABELS, {"inherit": inherit})
+    worked_out = continuity.one_voice_standings(con, inherit)
+    con.execute("drop table scope_continuity")
     con.register("standings_part", worked_out)
     try:
         con.execute("insert into standings_judged by name select * exclude (voices) from standings_part where voices <= 1")
@@ -273,11 +293,15 @@ def _judge_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str
     for part in parts:
         if not part:
             continue
-        con.register("standings_part", stance.standing_rows(con, part, inherit))
+        standing, labels = stance.standing_rows(con, part, inherit)
+        con.register("standings_part", standing)
+        con.register("labels_part", labels)
         try:
             con.execute("insert into standings_judged by name select * from standings_part")
+            con.execute("insert into labels_judged by name select * from labels_part")
         finally:
             con.unregister("standings_part")
+            con.unregister("labels_part")
 
 
 # -- upgrades: stored values recomputed in Python (store.ensure_schema runs them by schema version) --
@@ -326,6 +350,6 @@ def _count_and_letter(con: duckdb.DuckDBPyConnection) -> None:
 
 RECOMPUTES: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
     6: _reflag_continuity, 8: judgements.rebuild, 9: _index_text, 10: rebuild_standings,
-    11: lambda con: recount_timeline_months(con, set(_MONTH_COUNTS)),
+    11: lambda con: recount_timeline_months(con, set(_MONTH_COUNTS)), 12: rebuild_standings,
     13: _count_and_letter,
 }

@@ -246,6 +246,17 @@ create table if not exists series_standings (
     last_statement_precision varchar not null
 );
 
+-- each statement's label on its series' line, in both modes (derived: lib/derived.py keeps it with series_standings,
+-- judged in the same pass); what the Stances page lists and its cards count, read instead of judged at page open
+create table if not exists series_labels (
+    series_actor_id    varchar not null,
+    topic_id           varchar not null,
+    inherit            boolean not null,
+    statement_id       varchar not null,
+    continuity         varchar not null,
+    previous_positions varchar[] not null
+);
+
 create sequence if not exists audit_seq;
 create table if not exists audit_log (
     audit_id   bigint primary key default nextval('audit_seq'),

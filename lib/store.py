@@ -57,7 +57,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         "drop sequence if exists search_docid_seq"],
     10: [],  # series_standings: each series' standing kept current at write time (RECOMPUTES)
     11: [],  # timeline_actor_months: the Timeline's opening density kept at write time (RECOMPUTES)
-    12: [],  # schema 13 is the stances branch's step; empty here
+    12: [],  # series_labels: each statement's label on its series' line, kept with series_standings (RECOMPUTES)
     # source_document_counts and event_type_counts: the sidebar's order kept at write time; each source's derived letter
     # kept with its sums: derived data, dropped and summed anew (RECOMPUTES)
     13: ["drop table if exists source_judgement_totals"],
@@ -252,9 +252,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                     con.execute(step)
             from lib import derived  # derived reads the feature packages, which read this module: imported at first use
 
-            for version in steps:
-                if version in derived.RECOMPUTES:
-                    derived.RECOMPUTES[version](con)
+            # one recompute may serve several steps (the standings and their labels are judged in one pass): run once
+            for recompute in dict.fromkeys(derived.RECOMPUTES[v] for v in steps if v in derived.RECOMPUTES):
+                recompute(con)
             # every derived table anew, but for the full-text index, the judgements and the standings: an upgrade changes
             # no text, evidence or statement (RECOMPUTES builds them)
             derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS},
@@ -334,7 +334,8 @@ OWN_CONTINUITY = "statements.own_continuity"
 JUDGEMENTS = "claim_judgements"
 """Each claim's judgement (lib/sources/judgements.py), for ``Audit.keeps_current``."""
 STANDINGS = "series_standings"
-"""Each series' standing (``stance.standing_rows``, kept by lib/derived.py), for ``Audit.keeps_current``."""
+"""Each series' standing and its statements' labels on its line (``series_labels``), judged together
+(``stance.standing_rows``, kept by lib/derived.py), for ``Audit.keeps_current``."""
 
 
 @dataclass

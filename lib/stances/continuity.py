@@ -153,19 +153,42 @@ def series_continuity(con: duckdb.DuckDBPyConnection, series: list[tuple[str, st
         from continuity c
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
-        _pairs_params(series, inherit),
+        pairs_params(series, inherit),
     ).df()
 
 
-def _pairs_params(series: list[tuple[str, str]] | None, inherit: bool) -> dict[str, object]:
+def pairs_params(series: list[tuple[str, str]] | None, inherit: bool) -> dict[str, object]:
+    """The parameters of :data:`SERIES_CTE` for exactly these (actor, topic) series (None: every series)."""
     if series is None:
         return series_params(None, None, inherit)
     return series_params(sorted({a for a, _ in series}), sorted({t for _, t in series}), inherit, series)
 
 
-def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pa.Table:
-    """Each of these series' (None: every series) standing worked out in SQL as for one voice, with ``voices``: how many
-    actors coded a position in it.
+SCOPE_CONTINUITY = SERIES_CTE + """
+    select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
+           c.position_code, c.continuity,
+           coalesce(""" + _positions_of("c.previous_mask", "c.topic_id") + """, []::varchar[]) as previous_positions
+    from continuity c
+"""
+"""This module's labels of some series (:func:`pairs_params`), with what the record held before each statement (none:
+an empty list, as the group rule says it): lib/derived.py makes the temp table ``scope_continuity`` of them for the
+series a write touched, which :func:`one_voice_standings` and :data:`ONE_VOICE_LABELS` both read (one pass of the
+series' SQL for the standings and the labels)."""
+
+ONE_VOICE_LABELS = """
+    select c.series_actor_id, c.topic_id, $inherit as inherit, c.statement_id, c.continuity, c.previous_positions
+    from scope_continuity c semi join (
+        select series_actor_id, topic_id from scope_continuity group by all
+        having count(distinct actor_id) filter (where position_code is not null) <= 1
+    ) o using (series_actor_id, topic_id)
+"""
+"""Rows of ``series_labels`` from ``scope_continuity`` for the series where at most one voice coded a position: this
+module's labels, which are the group rule's there (as in :func:`one_voice_standings`). The rule labels the rest."""
+
+
+def one_voice_standings(con: duckdb.DuckDBPyConnection, inherit: bool) -> pa.Table:
+    """The standing of each series in the temp table ``scope_continuity`` (:data:`SCOPE_CONTINUITY`) worked out in SQL
+    as for one voice, with ``voices``: how many actors coded a position in it.
 
     Where at most one voice coded a position, the group rule's labels are this module's (a property test holds them
     equal), and so are the figures group_line works out from them: the line is every first, reaffirmed or shifted
@@ -176,8 +199,7 @@ def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, 
     voices alone. Columns: those of ``series_standings`` and voices.
     """
     return con.execute(
-        SERIES_CTE
-        + """,
+        """with continuity as (select * from scope_continuity),
         labelled as (
             select series_actor_id, topic_id, actor_id, stated_on, date_precision, period_end, position_code, continuity,
                    continuity in ('first', 'reaffirmed', 'shifted') as member
@@ -224,7 +246,7 @@ def one_voice_standings(con: duckdb.DuckDBPyConnection, series: list[tuple[str, 
         left join reaffirmed r using (series_actor_id, topic_id)
         order by n.series_actor_id, n.topic_id
         """,
-        _pairs_params(series, inherit),
+        {"inherit": inherit},
     ).to_arrow_table()
 
 
@@ -312,6 +334,60 @@ def kept_standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, top
     names = [d[0] for d in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return (rows[0]["total"] if rows else 0), [{k: v for k, v in r.items() if k != "total"} for r in rows]
+
+
+def kept_lines(con: duckdb.DuckDBPyConnection, actors: list[str], topics: list[str], inherit: bool) -> list[dict[str, object]]:
+    """The kept standing (``series_standings``) of each series of these actors on these topics, with what its card
+    adds, counted from its statements' kept labels (``series_labels``): in (actor, topic) order, the series that have
+    statements, as ``stance.positions_held`` judges them.
+
+    The card figures without a judgement at page open (at 10M events the default view's three series hold 63k
+    statements: judging them took 2.9 s CPU). Columns: those of ``series_standings`` but inherit and divergent, and
+    voices (actors who said anything), reaffirmations_total, last_shift (a struct of d: start, p: precision, e: end,
+    the latest by start then precision, or None), positions (the line's position runs: each first or shifted
+    statement's position, and a reaffirmation's with nothing before it, in the line's order), divergent and pending
+    (structs of statement_id, actor_id, stated_on, date_precision, position_code, in the line's order).
+    """
+    cursor = con.execute(
+        f"""
+        with labelled as (
+            select l.series_actor_id, l.topic_id, l.statement_id, l.continuity, l.previous_positions, s.actor_id,
+                   s.stated_on, s.date_precision, s.position_code, {PERIOD_END['s']} as period_end
+            from series_labels l join statements s using (statement_id)
+            where l.inherit = $inherit and l.series_actor_id in (select unnest($actors::varchar[]))
+              and l.topic_id in (select unnest($topics::varchar[]))
+        ),
+        counted as (
+            select series_actor_id, topic_id, count(distinct actor_id) as voices,
+                   count(*) filter (where continuity = 'reaffirmed') as reaffirmations_total,
+                   max({{'d': stated_on, 'p': date_precision, 'e': period_end}}) filter (where continuity = 'shifted')
+                       as last_shift,
+                   coalesce(list(position_code order by period_end, stated_on, statement_id) filter (
+                       where continuity in ('first', 'shifted') or (continuity = 'reaffirmed' and len(previous_positions) = 0)),
+                       []) as positions,
+                   {_voices_list("divergent")} as divergent,
+                   {_voices_list("pending")} as pending
+            from labelled group by all
+        )
+        select k.series_actor_id, k.topic_id, k.statements, k.current_positions, k.held_since, k.held_since_precision,
+               k.shifts, k.reaffirmations, k.last_statement_on, k.last_statement_precision, c.* exclude (series_actor_id, topic_id)
+        from series_standings k join counted c using (series_actor_id, topic_id)
+        where k.inherit = $inherit
+        order by k.series_actor_id, k.topic_id
+        """,
+        {"actors": actors, "topics": topics, "inherit": inherit},
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _voices_list(label: str) -> str:
+    """SQL for the statements of a series labelled ``label`` (from an allow-list: divergent, pending) as structs, in the
+    line's order."""
+    assert label in ("divergent", "pending")
+    return (f"coalesce(list({{'statement_id': statement_id, 'actor_id': actor_id, 'stated_on': stated_on, "
+            f"'date_precision': date_precision, 'position_code': position_code}} order by period_end, stated_on, statement_id) "
+            f"filter (where continuity = '{label}'), [])")
 
 
 def statement_series(con: duckdb.DuckDBPyConnection, statement_ids: list[str]) -> set[tuple[str, str]]:
@@ -580,11 +656,13 @@ def shown_statements(con: duckdb.DuckDBPyConnection, actors: list[str], topics: 
     :func:`statement_continuity`), with what the Stances table and chart print of them, in that function's order;
     ``attrs['total']`` counts every statement shown.
 
-    The Stances page's rows: its labels come from the whole history (:func:`series_continuity` and the group rule), its
-    quotes, sources and grades only for the statements it lists; the busiest actors at 10M events hold 63k statements.
-    Among statements of one date the later in that order are kept, as ``stance.newest`` keeps them.
+    The Stances page's rows: its labels on the series' line (judged over the whole history by the group rule) are
+    read from ``series_labels``, kept at write time (lib/derived.py): judging the default view's 63k statements at
+    10M events took 2 s CPU of the page's first open. Quotes, sources and grades are read for the statements it
+    lists alone. Among statements of one date the later in that order are kept, as ``stance.newest`` keeps them.
     Columns: series_actor_id, topic_id, statement_id, actor_id, stated_on, date_precision, period_end, position_code,
-    position_label, ordinal, self_declared, own_continuity, quote, attribution, document_id, source_id, grade.
+    position_label, ordinal, self_declared, own_continuity, quote, attribution, document_id, source_id, grade,
+    continuity, previous_positions (what the line held before the statement: a list).
     """
     params = series_params(actors, topics, inherit) | {
         "date_from": filters.date_from, "date_to": filters.date_to, "sources": list(filters.sources) or None,
@@ -608,11 +686,14 @@ def shown_statements(con: duckdb.DuckDBPyConnection, actors: list[str], topics: 
         )
         select c.series_actor_id, c.topic_id, c.statement_id, c.actor_id, c.stated_on, c.date_precision, c.period_end,
                c.position_code, p.label as position_label, p.ordinal, c.self_declared, c.own_continuity, c.quote,
-               c.attribution, c.document_id, c.total
+               c.attribution, c.document_id, l.continuity, l.previous_positions, c.total
         from shown c
         left join positions p on p.topic_id = c.topic_id and p.position_code = c.position_code
+        left join series_labels l on l.inherit = $inherit and l.series_actor_id = c.series_actor_id
+         and l.topic_id = c.topic_id and l.statement_id = c.statement_id
         order by c.series_actor_id, c.topic_id, c.period_end, c.stated_on, c.statement_id
         """,
         params,
     ).df()
-    return _with_outlets(con, rows)
+    rows["previous_positions"] = pd.Series([list(p) for p in rows.previous_positions], index=rows.index, dtype=object)
+    return _with_outlets(con, rows, "continuity")

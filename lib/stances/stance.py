@@ -201,8 +201,41 @@ def _judge(rows: pd.DataFrame) -> tuple[list[tuple[str, str]], list[group_line.S
 def positions_held(
     con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
 ) -> list[dict[str, Any]]:
-    """Card figures per series that has statements (the Overview's table; the cards add the reported shifts)."""
+    """Card figures per series that has statements, judged anew from the whole history (what :func:`kept_positions`
+    reads from the store for the page's cards, which add the reported shifts)."""
     return _figures(judged(continuity.statement_continuity(con, actors, topics, inherit))[1], today)
+
+
+def kept_positions(con: duckdb.DuckDBPyConnection, actors: list[str], topics: list[str], inherit: bool,
+                   today: dt.date) -> list[dict[str, Any]]:
+    """:func:`positions_held` read from what the store keeps (``continuity.kept_lines``: the standings and the
+    statements' labels judged at write time), not judged at page open: the same figures (a test holds them equal)."""
+    out = []
+    for kept in continuity.kept_lines(con, actors, topics, inherit):
+        shift = kept["last_shift"]
+        current = list(kept["current_positions"])
+        out.append({
+            "actor_id": kept["series_actor_id"],
+            "topic_id": kept["topic_id"],
+            "statements": kept["statements"],
+            "voices": kept["voices"],
+            "positions": list(kept["positions"]),
+            "reaffirmations": kept["reaffirmations"],
+            "reaffirmations_total": kept["reaffirmations_total"],
+            "shifts": kept["shifts"],
+            "last_shift_on": shift["d"] if shift else None,
+            "last_shift_precision": shift["p"] if shift else None,
+            "days_since_last_shift": (today - shift["e"]).days if shift else None,
+            "current_position": current[0] if len(current) == 1 else None,
+            "current_positions": current,
+            "held_since": kept["held_since"],
+            "held_since_precision": kept["held_since_precision"],
+            "last_statement_on": kept["last_statement_on"],
+            "last_statement_precision": kept["last_statement_precision"],
+            "divergent": list(kept["divergent"]),
+            "pending": list(kept["pending"]),
+        })
+    return out
 
 
 def _figures(lines: dict[tuple[str, str], group_line.Line], today: dt.date) -> list[dict[str, Any]]:
@@ -235,11 +268,11 @@ def _figures(lines: dict[tuple[str, str], group_line.Line], today: dt.date) -> l
 
 
 def summaries(
-    con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool, today: dt.date,
+    con: duckdb.DuckDBPyConnection, actors: list[str], topics: list[str], inherit: bool, today: dt.date,
     cache: Cache = direct,
 ) -> list[dict[str, Any]]:
-    """Card figures per series plus its last reported shift: the page's cards."""
-    return _with_reported_shifts(con, positions_held(con, actors, topics, inherit, today), actors, topics, inherit, cache)
+    """Card figures per series (kept at write time: :func:`kept_positions`) plus its last reported shift: the page's cards."""
+    return _with_reported_shifts(con, kept_positions(con, actors, topics, inherit, today), actors, topics, inherit, cache)
 
 
 def _with_reported_shifts(con: duckdb.DuckDBPyConnection, entries: list[dict[str, Any]], actors: list[str] | None,
@@ -294,9 +327,11 @@ def standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: 
     return table
 
 
-def standing_rows(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None, inherit: bool) -> pa.Table:
-    """The standing of each of these series (None: every series) by the group rule in Python: rows of
-    ``series_standings``, which lib/derived.py keeps and :func:`standings` reads.
+def standing_rows(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] | None,
+                  inherit: bool) -> tuple[pa.Table, pa.Table]:
+    """The standing of each of these series (None: every series) by the group rule in Python, and each of their
+    statements' label on the line with what the line held before it: rows of ``series_standings`` and
+    ``series_labels``, which lib/derived.py keeps, judged once for both; :func:`standings` and the Stances page read them.
 
     The upkeep judges here only the series where several voices coded a position; for the others the rule's
     figures are worked out in SQL (``continuity.one_voice_standings``), held equal to these by a property test.
@@ -305,7 +340,7 @@ def standing_rows(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] 
     keys = sorted(lines)
     held = [lines[k].held_since for k in keys]
     last = [lines[k].last_said for k in keys]
-    return pa.table({
+    standing = pa.table({
         "series_actor_id": pa.array([a for a, _ in keys], pa.string()),
         "topic_id": pa.array([t for _, t in keys], pa.string()),
         "inherit": pa.array([inherit] * len(keys), pa.bool_()),
@@ -319,6 +354,17 @@ def standing_rows(con: duckdb.DuckDBPyConnection, series: list[tuple[str, str]] 
         "last_statement_on": pa.array([s.start for s in last], pa.date32()),
         "last_statement_precision": pa.array([s.precision for s in last], pa.string()),
     })
+    labelled = [(key, statement, label) for key in keys for statement, label in lines[key].labels.items()]
+    labels = pa.table({
+        "series_actor_id": pa.array([a for (a, _), _, _ in labelled], pa.string()),
+        "topic_id": pa.array([t for (_, t), _, _ in labelled], pa.string()),
+        "inherit": pa.array([inherit] * len(labelled), pa.bool_()),
+        "statement_id": pa.array([statement for _, statement, _ in labelled], pa.string()),
+        "continuity": pa.array([label for _, _, label in labelled], pa.string()),
+        "previous_positions": pa.array([sorted(lines[key].before[statement]) for key, statement, _ in labelled],
+                                       pa.list_(pa.string())),
+    })
+    return standing, labels
 
 
 def _voice(said: group_line.Said) -> dict[str, Any]:
@@ -398,27 +444,16 @@ def card_texts(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache = 
     return out
 
 
-SERIES_KEY = ["series_actor_id", "topic_id", "statement_id"]
-"""A row of the Stances view: a statement in one series (a ministry's statement sits in its own and in its state's)."""
-
-
 def view_rows(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[StanceView, pd.DataFrame]:
-    """The view and its shown statements (the newest STATEMENT_LIMIT), judged over their whole history: what the table
-    and the chart share.
+    """The view and its shown statements (the newest STATEMENT_LIMIT), with their labels on the series' line judged
+    over the whole history: what the table and the chart share.
 
-    The labels need every statement of the series, but only what the group rule reads of them
-    (``continuity.series_continuity``); quotes, sources and grades are read for the rows shown alone
+    The labels are kept at write time (``series_labels``), so the page reads the rows it shows alone
     (``continuity.shown_statements``): at 10M events the default view's series hold 63k statements.
     """
     view = resolve_view(con, filters)
     actors, topics = ([], []) if view.empty else (list(view.actors), list(view.topics))
-    shown = continuity.shown_statements(con, actors, topics, view.inherit, filters, STATEMENT_LIMIT)
-    record = continuity.series_continuity(con, [(a, t) for a in actors for t in topics], view.inherit) if len(shown) else None
-    labels = judged(record)[0][[*SERIES_KEY, "continuity", "previous_positions"]] if record is not None else \
-        pd.DataFrame(columns=[*SERIES_KEY, "continuity", "previous_positions"])
-    rows = shown.merge(labels, on=SERIES_KEY, how="left", validate="one_to_one")
-    rows.attrs["total"] = shown.attrs["total"]
-    return view, rows
+    return view, continuity.shown_statements(con, actors, topics, view.inherit, filters, STATEMENT_LIMIT)
 
 
 def claims_about(con: duckdb.DuckDBPyConnection, actors: list[str] | None, topics: list[str] | None, inherit: bool) -> pd.DataFrame:

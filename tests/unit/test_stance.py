@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from lib import catalog, derived
+from lib import catalog, derived, store
 from lib.filters import Filters
 from lib.stances import continuity, stance
 
@@ -33,11 +33,14 @@ def _base(con: duckdb.DuckDBPyConnection) -> None:
 
 def _say(con: duckdb.DuckDBPyConnection, sid: str, on: str, precision: str, actor: str, position: str | None,
          declared: bool = False, quote: str = "") -> None:
-    con.execute(
-        "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote, "
-        "document_id, self_declared_continuity) values (?, ?, ?, ?, 's400', ?, ?, 'doc', ?)",
-        [sid, on, precision, actor, position, quote, declared],
-    )
+    """One statement on the S-400, written as the app writes (audited: the labels the page reads are kept)."""
+    with store.transaction(con, "test", "say") as audit:
+        con.execute(
+            "insert into statements (statement_id, stated_on, date_precision, actor_id, topic_id, position_code, quote, "
+            "document_id, self_declared_continuity) values (?, ?, ?, ?, 's400', ?, ?, 'doc', ?)",
+            [sid, on, precision, actor, position, quote, declared],
+        )
+        audit.row("statements", sid, None, {"statement_id": sid})
 
 
 def _labels(con: duckdb.DuckDBPyConnection, actor: str, inherit: bool = False) -> dict[str, str]:

@@ -95,6 +95,25 @@ def test_the_record_during_a_claim_is_every_position_stated_in_an_overlapping_pe
     assert len(found) > 50 or len(claims) < 1000  # the synthetic store has many; the seed few or none
 
 
+@pytest.mark.parametrize("inherit", [True, False])
+def test_the_record_after_a_claim_is_every_position_stated_on_the_first_later_day(store, inherit) -> None:
+    """reported_shifts' ``after_positions`` (one mask per start day, found by ASOF) against every coded statement of
+    the claim's series that starts on the first day after the claim's period on which the series said something coded;
+    a claim the record never answers has none, and ``reports_shift`` then rests on the other two."""
+    claims = continuity.reported_shifts(store, None, None, inherit)
+    said = continuity.statement_continuity(store, None, None, inherit)
+    said = said[said.position_code.notna()]
+    pairs = claims[["series_actor_id", "topic_id", "claim_id", "claim_end"]].merge(
+        said[["series_actor_id", "topic_id", "stated_on", "position_code"]], on=["series_actor_id", "topic_id"])
+    pairs = pairs[pairs.stated_on > pairs.claim_end]
+    pairs = pairs[pairs.stated_on == pairs.groupby(["series_actor_id", "claim_id"]).stated_on.transform("min")]
+    expected = pairs.groupby(["series_actor_id", "claim_id"]).position_code.agg(lambda codes: sorted(set(codes)))
+    found = {(s, c): list(p) for s, c, p in zip(claims.series_actor_id, claims.claim_id, claims.after_positions, strict=True)
+             if hasattr(p, "__len__")}
+    assert found == expected.to_dict()
+    assert len(found) > 50 or len(claims) < 1000
+
+
 def test_the_claims_kept_are_the_newest_and_each_series_latest_shift_of_them_all(store, monkeypatch) -> None:
     """claims_about (the query keeps the claims) against every claim, cut as the page cut them before: the newest
     CLAIM_LIMIT in the rows' order, and each series' latest-ending reported shift however old."""
@@ -110,3 +129,21 @@ def test_the_claims_kept_are_the_newest_and_each_series_latest_shift_of_them_all
         found = stance.claims_about(store, *args)
         assert found.attrs["total"] == len(every)
         pd.testing.assert_frame_equal(found, expected.reset_index(drop=True), check_dtype=not found.empty, obj=str(filters))
+
+
+def test_cards_read_from_the_kept_labels_are_those_judged_at_page_open(store) -> None:
+    """The cards' figures read from the kept standings and labels (``kept_positions``) against the series judged anew
+    (``positions_held``, the route the page took before), for the views of every filter and for every actor in both
+    modes; the synthetic store has divergent and pending voices, which the cards list."""
+    today = dt.date(2026, 1, 1)
+    views = [stance.resolve_view(store, filters) for filters in _filters(store)]
+    every = [r[0] for r in store.execute("select actor_id from actors order by actor_id").fetchall()]
+    topics = [r[0] for r in store.execute("select topic_id from topics order by topic_id").fetchall()]
+    asked = [(list(v.actors), list(v.topics), v.inherit) for v in views if not v.empty]
+    asked += [(every, topics, inherit) for inherit in (True, False)]
+    voices = 0
+    for actors, topics_, inherit in asked:
+        kept = stance.kept_positions(store, actors, topics_, inherit, today)
+        assert kept == stance.positions_held(store, actors, topics_, inherit, today), (actors, topics_, inherit)
+        voices += sum(len(e["divergent"]) + len(e["pending"]) for e in kept)
+    assert voices > 0 or store.execute("select count(*) from statements").fetchall()[0][0] < 100

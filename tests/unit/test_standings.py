@@ -105,7 +105,7 @@ def _kept(con: duckdb.DuckDBPyConnection) -> list[tuple]:
 
 def _from_scratch(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Every series judged anew in both modes, as the kept rows."""
-    judged = pd.concat([stance.standing_rows(con, None, inherit).to_pandas() for inherit in (True, False)])
+    judged = pd.concat([stance.standing_rows(con, None, inherit)[0].to_pandas() for inherit in (True, False)])
     con.register("judged", judged)
     try:
         return con.execute("select * from series_standings where false union all "
@@ -114,16 +114,34 @@ def _from_scratch(con: duckdb.DuckDBPyConnection) -> list[tuple]:
         con.unregister("judged")
 
 
+def _kept_labels(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return [(*row[:5], tuple(row[5])) for row in con.execute(
+        "select * from series_labels order by series_actor_id, topic_id, inherit, statement_id").fetchall()]
+
+
+def _labels_from_scratch(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """Every statement of every series labelled anew by the group rule in both modes, as the kept rows."""
+    found = []
+    for inherit in (True, False):
+        rows = stance.judged(continuity.statement_continuity(con, None, None, inherit))[0]
+        found += [(a, t, inherit, sid, label, tuple(before)) for a, t, sid, label, before in zip(
+            rows.series_actor_id, rows.topic_id, rows.statement_id, rows.continuity, rows.previous_positions, strict=True)]
+    return sorted(found)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(writes, min_size=1, max_size=8))
-def test_kept_standings_equal_every_series_judged_anew(tmp_path_factory, batch) -> None:
+def test_kept_standings_and_labels_equal_every_series_judged_anew(tmp_path_factory, batch) -> None:
+    """series_standings and series_labels (schema 13), kept in one pass, against every series judged anew."""
     con = store.connect(tmp_path_factory.mktemp("standings") / "s.duckdb")
     try:
         _base(con)
         assert _kept(con) == _from_scratch(con)
+        assert _kept_labels(con) == _labels_from_scratch(con)
         for table, key, values in batch:
             _write(con, table, key, values)
             assert _kept(con) == _from_scratch(con), (table, key, values)
+            assert _kept_labels(con) == _labels_from_scratch(con), (table, key, values)
     finally:
         con.close()
 
