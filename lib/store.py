@@ -252,8 +252,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 if version in derived.RECOMPUTES:
                     derived.RECOMPUTES[version](con)
             # every derived table anew, but for the full-text index, the judgements and the standings: an upgrade changes
-            # no text, evidence or statement (RECOMPUTES builds them)
-            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS})
+            # no text, evidence or statement (RECOMPUTES builds them); it writes without row keys
+            derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS},
+                            unkeyed={"statements", "events"})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
         if lake:
             backend.enforce(con, lake_rules(), set())
