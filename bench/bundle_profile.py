@@ -100,6 +100,8 @@ def main() -> None:
         (write_bundle if args.kind == "statements" else write_event_bundle)(folder, args.rows)
         raw = store.connect(args.store or Path(tmp) / "s.duckdb")
         raw.execute("set threads = 1")
+        if args.store:  # a 10M store: within the shared host's memory
+            raw.execute("set memory_limit = '4GB'")
         if args.reimport:
             import_bundle(raw, folder, who="bench")
         operators = Path(tmp) / "plan.json" if args.operators else None

@@ -33,7 +33,7 @@ from lib.stances.continuity import SERIES_CTE, series_params
 
 _LINK_COUNTS_OF = """select ea.actor_id, e.occurred_on, e.date_precision, {sign} count(*) as links
                      from events e join event_actors ea on ea.event_id = e.event_id
-                     where e.event_id in (select unnest(?::varchar[])) group by all"""
+                     where e.event_id in (select event_id from link_counts_events) group by all"""
 
 
 def refresh(con: duckdb.DuckDBPyConnection, touched: set[str], kept_current: frozenset[str] | set[str] = frozenset(),
@@ -84,24 +84,27 @@ def add_month_links(con: duckdb.DuckDBPyConnection, days_table: str) -> None:
 
 
 @contextmanager
-def link_counts_follow(con: duckdb.DuckDBPyConnection, event_ids: list[str]) -> Iterator[None]:
-    """Keep event_actor_days and event_actor_months exact across a write of these events and their actor links only.
+def link_counts_follow(con: duckdb.DuckDBPyConnection, events_sql: str) -> Iterator[None]:
+    """Keep event_actor_days and event_actor_months exact across a write of the events ``events_sql`` selects (one
+    column, event_id: a query of the writer's own staged table, not data) and their actor links only.
 
     Their links are counted before and after the write and the difference is
     appended (a key may repeat, readers sum), instead of recounting every link:
     a curated edit on a store of 10M events costs milliseconds, not the 5 s of a
-    rebuild. Call inside store.transaction and tell it ``keeps_current(store.LINK_COUNTS)``.
+    rebuild. The events are kept in a temp table first (a list of 100,000 ids bound as a parameter cost 0.15 s a
+    count). Call inside store.transaction and tell it ``keeps_current(store.LINK_COUNTS)``.
     """
-    con.execute(f"create or replace temp table link_counts_change as {_LINK_COUNTS_OF.format(sign='-')}", [event_ids])
+    con.execute(f"create or replace temp table link_counts_events as select distinct event_id from ({events_sql})")
+    con.execute(f"create or replace temp table link_counts_change as {_LINK_COUNTS_OF.format(sign='-')}")
     yield
-    con.execute(f"insert into link_counts_change {_LINK_COUNTS_OF.format(sign='')}", [event_ids])
+    con.execute(f"insert into link_counts_change {_LINK_COUNTS_OF.format(sign='')}")
     con.execute("""create or replace temp table link_counts_net as
                    select actor_id, occurred_on, date_precision, sum(links)::bigint as links from link_counts_change
                    group by all having sum(links) <> 0""")
     con.execute("insert into event_actor_days select * from link_counts_net")
     add_month_links(con, "link_counts_net")
     con.execute("delete from event_actor_months where links = 0")
-    con.execute("drop table link_counts_change; drop table link_counts_net")
+    con.execute("drop table link_counts_events; drop table link_counts_change; drop table link_counts_net")
 
 
 def rebuild_event_actor_counts(con: duckdb.DuckDBPyConnection) -> None:
