@@ -256,7 +256,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             for recompute in dict.fromkeys(derived.RECOMPUTES[v] for v in steps if v in derived.RECOMPUTES):
                 recompute(con)
             # every derived table anew, but for the full-text index, the judgements and the standings: an upgrade changes
-            # no text, evidence or statement (RECOMPUTES builds them)
+            # no text, evidence or statement (RECOMPUTES builds them); it writes without row keys
             derived.refresh(con, touched={"statements", "events"}, kept_current={SEARCH_INDEX, JUDGEMENTS, STANDINGS},
                             unkeyed={"statements", "events"})
         set_meta(con, "schema_version", str(SCHEMA_VERSION))

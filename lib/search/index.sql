@@ -133,23 +133,19 @@ insert into search_term_change select lang, term, count(*) from search_postings_
 
 drop table search_postings_new;
 
--- [refresh] the changed terms' new frequencies (a term without postings left is dropped); DuckLake's MERGE takes
--- one action only, so the changed rows are deleted by a MERGE and inserted anew
+-- [refresh] the changed terms' new frequencies, stored or new, in one scan of search_terms (10M terms at 10M events:
+-- a join and an anti join scanned it twice, 0.6 s of CPU each); a term without postings left is dropped. The stored
+-- rows are deleted by their row ids (a join on the terms scanned them a third time) and inserted anew (DuckLake's
+-- MERGE takes one action only)
 create or replace temp table search_terms_next as
-select t.lang, t.term, t.df + c.n as df, t.cuts
-from search_terms t join (select lang, term, sum(n) as n from search_term_change group by all) c using (lang, term)
-where t.df + c.n > 0
-union all
-select c.lang, c.term, c.n, null
-from (select lang, term, sum(n) as n from search_term_change group by all) c anti join search_terms t using (lang, term)
-where c.n > 0;
+select c.lang, c.term, coalesce(t.df, 0) + c.n as df, t.cuts, t.rowid as stored_row
+from (select lang, term, sum(n) as n from search_term_change group by all) c left join search_terms t using (lang, term);
 
 -- [refresh]
-merge into search_terms t using (select distinct lang, term from search_term_change) c on t.lang = c.lang and t.term = c.term
-when matched then delete;
+delete from search_terms where rowid in (select stored_row from search_terms_next where stored_row is not null);
 
 -- [refresh]
-insert into search_terms select * from search_terms_next;
+insert into search_terms select lang, term, df, cuts from search_terms_next where df > 0;
 
 -- [refresh]
 drop table search_terms_next;

@@ -121,9 +121,8 @@ def apply_staged(con: duckdb.DuckDBPyConnection, audit: store.Audit, staged: Sta
             return counts
         if spec.table != "events":
             return {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged)}
-        events = staged.table.column("event_id").to_pylist()
         # the bundle's events and their links are the only ones this transaction writes: the link counts follow them
-        with derived.link_counts_follow(con, events):
+        with derived.link_counts_follow(con, "select event_id from bundle_staged"):
             counts = {spec.table: _upsert(con, audit, spec.table, list(spec.key), columns, staged)}
             if "actor_ids" in staged.columns:
                 counts["event_actors"] = _replace_links(con, audit, "event_actors", ["event_id", "actor_id", "role"],
