@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import plotly.colors as pc
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -196,8 +197,8 @@ def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
 
     Annotations rather than inside tick labels: plotly hides the time axis's first tick labels under those.
     """
-    fig.update_yaxes(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
-                     range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6)
+    fig.update_layout(yaxis=dict(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
+                                 range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6))
     for i, lane in enumerate(lanes):
         fig.add_annotation(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5,
                            xanchor="left", yanchor="top", xshift=4, showarrow=False, font=dict(size=12))
@@ -311,39 +312,73 @@ def _hover_texts(rows: pd.DataFrame, names: dict[str, str]) -> list[str]:
     return texts
 
 
-def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str,
-                   notice: str) -> go.Figure:
-    """Counts per lane and period (``queries.timeline_density``) as sized, shaded markers, with ``notice`` on the chart.
+DENSITY_FREQ: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS"}
+"""Each density bucket as a pandas frequency anchored where DuckDB's date_trunc puts it (weeks start on Monday)."""
+DENSITY_SCALE = [[(k / 6) ** 2, colour] for k, colour in enumerate(pc.sequential.Blues[2:])]
+"""Light to dark blue (light to dark grey in print) with colour growing as the square root of the count, so a lane
+of a few hundred items still shows beside one of thousands; the palest is darker than an empty (white) cell."""
+NAME_BAND, LANE_GAP = 0.42, 0.06
+"""Shares of a lane's height left empty above its cells for its name, and below them before the next lane."""
+TOTALS_HEIGHT = 100
+"""Pixels of the bars (and their 20 px label) of all lanes' items per period, above the lanes."""
 
+
+def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str,
+                   notice: str, bucket: str = "month", per_lane_events: bool = False) -> go.Figure:
+    """Counts per lane and period (``queries.timeline_density``) as one heatmap, under one bar per period.
+
+    A heatmap is one image in the browser whatever the periods and lanes (the markers it replaces were one SVG
+    node each: 1,920 at 10M events, most of a later open's time, bench/RESULTS.md). Plotly cannot select a
+    heatmap's cell, so the bars above it (all the lanes' items per period) are what a click or a box selects:
     customdata carries ('bucket', first day) so that clicking a period narrows the dates to it.
+    ``per_lane_events``: an event counts once in each of its lanes (actors), and the bars say so.
     """
     title = "Timeline density: items per period"
     if counts.empty:
         return empty_figure(title, subtitle, footer, "No items match these filters.")
-    per = counts.rename(columns={"n": "total"})
-    lanes = list(per.groupby("lane").total.sum().sort_values(ascending=False, kind="stable").index)
+    per = counts.assign(bucket=pd.to_datetime(counts.bucket))
+    lanes = list(per.groupby("lane").n.sum().sort_values(ascending=False, kind="stable").index)
     if "(other)" in lanes:
         lanes.remove("(other)")
         lanes.append("(other)")
+    starts = pd.date_range(per.bucket.min(), per.bucket.max(), freq=DENSITY_FREQ[bucket])
+    edges = starts.append(pd.DatetimeIndex([starts[-1] + pd.tseries.frequencies.to_offset(DENSITY_FREQ[bucket])]))
+    cell = per.set_index(["lane", "bucket"])
+    grid = cell.n.unstack("bucket").reindex(index=lanes, columns=starts)
+    hover = [[_density_hover(names.get(lane, lane), day, cell.loc[(lane, day)]) if (lane, day) in cell.index else ""
+              for day in starts] for lane in lanes]
+    empty_row = [np.full(len(starts), np.nan)]
+    # each lane is two rows: an empty one under its name, then its cells
+    z = np.vstack([row for values in grid.to_numpy(dtype=float) for row in (*empty_row, values)])
+    texts = [row for lane_texts in hover for row in ([""] * len(starts), lane_texts)]
+    y_edges = [-0.5, *(y for i in range(len(lanes)) for y in (i - 0.5 + NAME_BAND, i + 0.5 - LANE_GAP))]
     # the scale follows the named lanes: '(other)' sums hundreds of lanes and would pale every named one
-    named = per.total[per.lane != "(other)"]
-    biggest = float(named.max() if len(named) else per.total.max())
-    hover = np.array([
-        f"{escape_label(names.get(lane, lane))}<br>from {bucket:%d %b %Y}: <b>{total:,}</b> items<br>"
-        f"{events:,} events, {statements:,} statements, {claims:,} claims"
-        for lane, bucket, total, events, statements, claims in zip(
-            per.lane, pd.to_datetime(per.bucket), per.total, per.events, per.statements, per.claims, strict=True)
-    ], dtype=object)
-    fig = go.Figure(go.Scatter(
-        x=pd.to_datetime(per.bucket).to_numpy(), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}).to_numpy(), mode="markers",
-        marker=dict(size=(4 + 18 * (per.total.clip(upper=biggest) / biggest) ** 0.5).round(1).to_numpy(), color=per.total.to_numpy(),
-                    colorscale="Blues", cmin=0, cmax=biggest,
-                    line=dict(width=0.5, color="#1b4f72"), colorbar=dict(title=dict(text="items"), thickness=12)),
-        text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
-        customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
+    named = per.n[per.lane != "(other)"]
+    biggest = float(named.max() if len(named) else per.n.max())
+    height = max(460, 240 + 48 * len(lanes)) + TOTALS_HEIGHT
+    lanes_share = 1 - (TOTALS_HEIGHT + 12) / (height - 250)  # of the plot area between the margins (130 and 120 px)
+    fig = go.Figure(go.Heatmap(
+        x=edges, y=y_edges, z=z, zmin=0, zmax=biggest, colorscale=DENSITY_SCALE, hoverongaps=False,
+        hovertext=texts, hovertemplate="%{hovertext}<extra></extra>", name="items per lane and period",
+        colorbar=dict(title=dict(text="items"), thickness=12, len=lanes_share, y=0, yanchor="bottom"),
     ))
-    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 48 * len(lanes)))
+    totals = per.groupby("bucket")[["n", "events", "statements", "claims"]].sum().reindex(starts, fill_value=0)
+    fig.add_trace(go.Bar(
+        x=starts, y=totals.n.to_numpy(), width=(edges[1:] - edges[:-1]).total_seconds().to_numpy() * 1000, offset=0,
+        yaxis="y2", marker=dict(color=EVENT_COLOR, line=dict(width=0)), name="items per period",
+        hovertext=[_density_hover("all lanes", day, row) + ("<br>(an event counts once per actor)" if per_lane_events else "")
+                   for day, row in totals.iterrows()],
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=np.array([["bucket", f"{day:%Y-%m-%d}"] for day in starts], dtype=object),
+    ))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=height)
     _lane_axis(fig, lanes, names)
+    plot = height - 250  # pixels between the margins
+    fig.update_layout(yaxis_domain=[0, lanes_share], bargap=0,
+                      yaxis2=dict(domain=[lanes_share + 12 / plot, 1 - 20 / plot], anchor="x", rangemode="tozero",
+                                  tickformat="~s", nticks=3, title_text=""))
+    fig.add_annotation(text="Items per period, all lanes" + (" (an event once per actor)" if per_lane_events else ""),
+                       xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="top", showarrow=False, font=dict(size=12))
     # the notice sits between the subtitle and the plot: a long subtitle (dates, actors) runs under neither
     fig.update_layout(margin_t=130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))
     fig.add_annotation(text="<br>".join(escape_label(part) for part in notice.split("\n")), xref="paper", yref="paper", x=0, y=1.0,
@@ -351,6 +386,11 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
                        yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))
     fig.update_layout(selectdirection="h", showlegend=False)
     return fig
+
+
+def _density_hover(lane: str, day: pd.Timestamp, row: pd.Series) -> str:
+    return (f"{escape_label(lane)} · from {day:%d %b %Y}: <b>{int(row.n):,}</b> items<br>"
+            f"{int(row.events):,} events, {int(row.statements):,} statements, {int(row.claims):,} claims")
 
 
 # === Stance charts (issue 4) ===================================================
