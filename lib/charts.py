@@ -208,10 +208,10 @@ def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
     """
     fig.update_layout(yaxis=dict(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
                                  range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6))
-    for i, lane in enumerate(lanes):
-        fig.add_annotation(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5,
-                           xanchor="left", yanchor="top", xshift=4, showarrow=False, font=dict(size=12))
-    fig.update_layout(margin_l=48)
+    # in one update: each add_annotation validates every annotation already there again
+    fig.update_layout(margin_l=48, annotations=[*fig.layout.annotations, *(
+        dict(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5, xanchor="left",
+             yanchor="top", xshift=4, showarrow=False, font=dict(size=12)) for i, lane in enumerate(lanes))])
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -353,14 +353,16 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
         lanes.append("(other)")
     starts = pd.date_range(per.bucket.min(), per.bucket.max(), freq=DENSITY_FREQ[bucket])
     edges = starts.append(pd.DatetimeIndex([starts[-1] + pd.tseries.frequencies.to_offset(DENSITY_FREQ[bucket])]))
-    cell = per.set_index(["lane", "bucket"])
-    grid = cell.n.unstack("bucket").reindex(index=lanes, columns=starts)
-    hover = [[_density_hover(names.get(lane, lane), day, cell.loc[(lane, day)]) if (lane, day) in cell.index else ""
-              for day in starts] for lane in lanes]
+    texts_of = per.assign(text=[_density_hover(names.get(lane, lane), day, n, e, s, c) for lane, day, n, e, s, c in zip(
+        per.lane, per.bucket, per.n, per.events, per.statements, per.claims, strict=True)]).set_index(["lane", "bucket"])
+    grid = texts_of.n.unstack("bucket").reindex(index=lanes, columns=starts)
+    hover = texts_of.text.unstack("bucket").reindex(index=lanes, columns=starts).astype(object)
+    hover = hover.where(hover.notna(), "").to_numpy()
     empty_row = [np.full(len(starts), np.nan)]
     # each lane is two rows: an empty one under its name, then its cells
     z = np.vstack([row for values in grid.to_numpy(dtype=float) for row in (*empty_row, values)])
-    texts = [row for lane_texts in hover for row in ([""] * len(starts), lane_texts)]
+    # numpy arrays, not lists: plotly validates lists element by element
+    texts = np.vstack([row for lane_texts in hover for row in (np.full(len(starts), "", dtype=object), lane_texts)])
     y_edges = [-0.5, *(y for i in range(len(lanes)) for y in (i - 0.5 + NAME_BAND, i + 0.5 - LANE_GAP))]
     # the scale follows the named lanes: '(other)' sums hundreds of lanes and would pale every named one
     named = per.n[per.lane != "(other)"]
@@ -375,8 +377,8 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     fig.add_trace(go.Bar(
         x=starts, y=totals.n.to_numpy(), width=(edges[1:] - edges[:-1]).total_seconds().to_numpy() * 1000, offset=0,
         yaxis="y2", marker=dict(color=EVENT_COLOR, line=dict(width=0)), name="items per period",
-        hovertext=[_density_hover("all lanes", day, row) + ("<br>(an event counts once per actor)" if per_lane_events else "")
-                   for day, row in totals.iterrows()],
+        hovertext=[_density_hover("all lanes", day, n, e, s, c) + ("<br>(an event counts once per actor)" if per_lane_events else "")
+                   for day, n, e, s, c in zip(starts, totals.n, totals.events, totals.statements, totals.claims, strict=True)],
         hovertemplate="%{hovertext}<extra></extra>",
         customdata=np.array([["bucket", f"{day:%Y-%m-%d}"] for day in starts], dtype=object),
     ))
@@ -400,9 +402,9 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     return fig
 
 
-def _density_hover(lane: str, day: pd.Timestamp, row: pd.Series) -> str:
-    return (f"{escape_label(lane)} · from {day:%d %b %Y}: <b>{int(row.n):,}</b> items<br>"
-            f"{int(row.events):,} events, {int(row.statements):,} statements, {int(row.claims):,} claims")
+def _density_hover(lane: str, day: pd.Timestamp, n: int, events: int, statements: int, claims: int) -> str:
+    return (f"{escape_label(lane)} · from {day:%d %b %Y}: <b>{n:,}</b> items<br>"
+            f"{events:,} events, {statements:,} statements, {claims:,} claims")
 
 
 # === Stance charts (issue 4) ===================================================
