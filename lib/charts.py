@@ -135,13 +135,13 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     """Give a figure the brief style: title, filters as subtitle, axis titles, source line at the foot.
 
     A long subtitle (many actors, a note on what is drawn) is wrapped onto lines of ``SUBTITLE_WIDTH`` characters
-    and the top margin grows by a line's height for each: one line ran off a page-wide chart.
+    and the top margin (and the figure) grow by a line's height for each: one line ran off a page-wide chart.
     """
     wrapped = _wrap(subtitle, width=SUBTITLE_WIDTH, limit=len(subtitle) + 1)
     fig.update_layout(
         template=BRIEF_TEMPLATE,
         title=dict(text=_escape(title), subtitle=dict(text=wrapped), x=0, xanchor="left", pad=dict(l=14)),
-        height=height,
+        height=height + SUBTITLE_LINE * wrapped.count("<br>"),
         margin=dict(l=70, r=30, t=90 + SUBTITLE_LINE * wrapped.count("<br>"), b=120),
         meta={"source_line": footer},  # the words as given, for exports that print the line beside the picture
     )
@@ -154,8 +154,8 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     return fig
 
 
-SUBTITLE_WIDTH = 100
-"""Characters per line of a subtitle: about the width of a chart on a 1024 px screen at its 13 px font."""
+SUBTITLE_WIDTH = 90
+"""Characters per line of a subtitle: what fits the A4 text width (673 px) at its font."""
 SUBTITLE_LINE = 20
 """Pixels of a subtitle line."""
 FOOTER_WIDTH = 80
@@ -577,6 +577,8 @@ def stance_figure(
     apply_style(fig, title, subtitle, footer, "", "Position", height=540 if len(topics) == 1 else 360 * len(topics) + 120)
     fig.update_xaxes(title_text="Date stated (open marks and pale bars: month or year precision)", row=len(topics), col=1)
     # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
+    if len(topics) > 1:  # the first panel's title sits above the plot, under the subtitle
+        fig.update_layout(margin_t=int(fig.layout.margin.t) + 20)
     fig.update_layout(
         legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", itemsizing="constant"),
         margin=dict(r=190, l=max(70, 50 + 8 * widest)),  # room for the wrapped position labels
