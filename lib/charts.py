@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import plotly.colors as pc
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
@@ -131,12 +132,17 @@ def source_names(names: pd.Series) -> list[str]:
 
 
 def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title: str, y_title: str, height: int = 480) -> go.Figure:
-    """Give a figure the brief style: title, filters as subtitle, axis titles, source line at the foot."""
+    """Give a figure the brief style: title, filters as subtitle, axis titles, source line at the foot.
+
+    A long subtitle (many actors, a note on what is drawn) is wrapped onto lines of ``SUBTITLE_WIDTH`` characters
+    and the top margin (and the figure) grow by a line's height for each: one line ran off a page-wide chart.
+    """
+    wrapped = _wrap(subtitle, width=SUBTITLE_WIDTH, limit=len(subtitle) + 1)
     fig.update_layout(
         template=BRIEF_TEMPLATE,
-        title=dict(text=_escape(title), subtitle=dict(text=_escape(subtitle)), x=0, xanchor="left", pad=dict(l=14)),
-        height=height,
-        margin=dict(l=70, r=30, t=90, b=120),
+        title=dict(text=_escape(title), subtitle=dict(text=wrapped), x=0, xanchor="left", pad=dict(l=14)),
+        height=height + SUBTITLE_LINE * wrapped.count("<br>"),
+        margin=dict(l=70, r=30, t=90 + SUBTITLE_LINE * wrapped.count("<br>"), b=120),
         meta={"source_line": footer},  # the words as given, for exports that print the line beside the picture
     )
     fig.update_xaxes(title_text=_escape(x_title))
@@ -148,6 +154,10 @@ def apply_style(fig: go.Figure, title: str, subtitle: str, footer: str, x_title:
     return fig
 
 
+SUBTITLE_WIDTH = 90
+"""Characters per line of a subtitle: what fits the A4 text width (673 px) at its font."""
+SUBTITLE_LINE = 20
+"""Pixels of a subtitle line."""
 FOOTER_WIDTH = 80
 """Characters per line of the source line: at the A4 text width (673 px) a longer line would run off the page."""
 
@@ -196,12 +206,12 @@ def _lane_axis(fig: go.Figure, lanes: list[str], names: dict[str, str]) -> None:
 
     Annotations rather than inside tick labels: plotly hides the time axis's first tick labels under those.
     """
-    fig.update_yaxes(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
-                     range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6)
-    for i, lane in enumerate(lanes):
-        fig.add_annotation(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5,
-                           xanchor="left", yanchor="top", xshift=4, showarrow=False, font=dict(size=12))
-    fig.update_layout(margin_l=48)
+    fig.update_layout(yaxis=dict(tickvals=[i - 0.5 for i in range(len(lanes))], showticklabels=False, ticks="",
+                                 range=[len(lanes) - 0.5, -0.5], showgrid=True, title_standoff=6))
+    # in one update: each add_annotation validates every annotation already there again
+    fig.update_layout(margin_l=48, annotations=[*fig.layout.annotations, *(
+        dict(text=escape_label(_shortened(names.get(lane, lane), 60)), xref="paper", x=0, y=i - 0.5, xanchor="left",
+             yanchor="top", xshift=4, showarrow=False, font=dict(size=12)) for i, lane in enumerate(lanes))])
 
 
 def _shortened(text: str, limit: int) -> str:
@@ -227,7 +237,8 @@ def legend_on_top(fig: go.Figure, figure_width: int = 700) -> None:
     extra = LEGEND_ROW * -(-len(entries) // columns) + 6
     height = int(fig.layout.height or 480) + extra
     # right under the subtitle (container coordinates): on a wide figure the rows it does not need stay below it
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - 76 / height, yanchor="top"),
+    below = 76 + int(fig.layout.margin.t or 90) - 90  # under the title and the subtitle's lines
+    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", yref="container", y=1 - below / height, yanchor="top"),
                       title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)),
                       margin_t=int(fig.layout.margin.t or 90) + extra, height=height)
 
@@ -311,41 +322,79 @@ def _hover_texts(rows: pd.DataFrame, names: dict[str, str]) -> list[str]:
     return texts
 
 
-def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str,
-                   notice: str) -> go.Figure:
-    """Counts per lane and period (``queries.timeline_density``) as sized, shaded markers, with ``notice`` on the chart.
+DENSITY_FREQ: dict[str, str] = {"day": "D", "week": "W-MON", "month": "MS"}
+"""Each density bucket as a pandas frequency anchored where DuckDB's date_trunc puts it (weeks start on Monday)."""
+DENSITY_SCALE = [[(k / 6) ** 2, colour] for k, colour in enumerate(pc.sequential.Blues[2:])]
+"""Light to dark blue (light to dark grey in print) with colour growing as the square root of the count, so a lane
+of a few hundred items still shows beside one of thousands; the palest is darker than an empty (white) cell."""
+NAME_BAND, LANE_GAP = 0.42, 0.06
+"""Shares of a lane's height left empty above its cells for its name, and below them before the next lane."""
+TOTALS_HEIGHT = 100
+"""Pixels of the bars (and their 20 px label) of all lanes' items per period, above the lanes."""
 
+
+def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str, subtitle: str, footer: str,
+                   notice: str, bucket: str = "month", per_lane_events: bool = False) -> go.Figure:
+    """Counts per lane and period (``queries.timeline_density``) as one heatmap, under one bar per period.
+
+    A heatmap is one image in the browser whatever the periods and lanes (the markers it replaces were one SVG
+    node each: 1,920 at 10M events, most of a later open's time, bench/RESULTS.md). Plotly cannot select a
+    heatmap's cell, so the bars above it (all the lanes' items per period) are what a click or a box selects:
     customdata carries ('bucket', first day) so that clicking a period narrows the dates to it.
+    ``per_lane_events``: an event counts once in each of its lanes (actors), and the bars say so.
     """
     title = "Timeline density: items per period"
     if counts.empty:
         return empty_figure(title, subtitle, footer, "No items match these filters.")
-    per = counts.rename(columns={"n": "total"})
-    lanes = list(per.groupby("lane").total.sum().sort_values(ascending=False, kind="stable").index)
+    per = counts.assign(bucket=pd.to_datetime(counts.bucket))
+    lanes = list(per.groupby("lane").n.sum().sort_values(ascending=False, kind="stable").index)
     if "(other)" in lanes:
         lanes.remove("(other)")
         lanes.append("(other)")
+    starts = pd.date_range(per.bucket.min(), per.bucket.max(), freq=DENSITY_FREQ[bucket])
+    edges = starts.append(pd.DatetimeIndex([starts[-1] + pd.tseries.frequencies.to_offset(DENSITY_FREQ[bucket])]))
+    texts_of = per.assign(text=[_density_hover(names.get(lane, lane), day, n, e, s, c) for lane, day, n, e, s, c in zip(
+        per.lane, per.bucket, per.n, per.events, per.statements, per.claims, strict=True)]).set_index(["lane", "bucket"])
+    grid = texts_of.n.unstack("bucket").reindex(index=lanes, columns=starts)
+    hover = texts_of.text.unstack("bucket").reindex(index=lanes, columns=starts).astype(object)
+    hover = hover.where(hover.notna(), "").to_numpy()
+    empty_row = [np.full(len(starts), np.nan)]
+    # each lane is two rows: an empty one under its name, then its cells
+    z = np.vstack([row for values in grid.to_numpy(dtype=float) for row in (*empty_row, values)])
+    # numpy arrays, not lists: plotly validates lists element by element
+    texts = np.vstack([row for lane_texts in hover for row in (np.full(len(starts), "", dtype=object), lane_texts)])
+    y_edges = [-0.5, *(y for i in range(len(lanes)) for y in (i - 0.5 + NAME_BAND, i + 0.5 - LANE_GAP))]
     # the scale follows the named lanes: '(other)' sums hundreds of lanes and would pale every named one
-    named = per.total[per.lane != "(other)"]
-    biggest = float(named.max() if len(named) else per.total.max())
-    hover = np.array([
-        f"{escape_label(names.get(lane, lane))}<br>from {bucket:%d %b %Y}: <b>{total:,}</b> items<br>"
-        f"{events:,} events, {statements:,} statements, {claims:,} claims"
-        for lane, bucket, total, events, statements, claims in zip(
-            per.lane, pd.to_datetime(per.bucket), per.total, per.events, per.statements, per.claims, strict=True)
-    ], dtype=object)
-    fig = go.Figure(go.Scatter(
-        x=pd.to_datetime(per.bucket).to_numpy(), y=per.lane.map({lane: i for i, lane in enumerate(lanes)}).to_numpy(), mode="markers",
-        marker=dict(size=(4 + 18 * (per.total.clip(upper=biggest) / biggest) ** 0.5).round(1).to_numpy(), color=per.total.to_numpy(),
-                    colorscale="Blues", cmin=0, cmax=biggest,
-                    line=dict(width=0.5, color="#1b4f72"), colorbar=dict(title=dict(text="items"), thickness=12)),
-        text=hover, hovertemplate="%{text}<extra></extra>", name="items per period",
-        customdata=np.array([["bucket", str(b)[:10]] for b in per.bucket], dtype=object),
+    named = per.n[per.lane != "(other)"]
+    biggest = float(named.max() if len(named) else per.n.max())
+    height = max(460, 240 + 48 * len(lanes)) + TOTALS_HEIGHT
+    fig = go.Figure(go.Heatmap(
+        x=edges, y=y_edges, z=z, zmin=0, zmax=biggest, colorscale=DENSITY_SCALE, hoverongaps=False,
+        hovertext=texts, hovertemplate="%{hovertext}<extra></extra>", name="items per lane and period",
+        colorbar=dict(title=dict(text="items"), thickness=12, y=0, yanchor="bottom"),
     ))
-    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=max(460, 240 + 48 * len(lanes)))
+    totals = per.groupby("bucket")[["n", "events", "statements", "claims"]].sum().reindex(starts, fill_value=0)
+    fig.add_trace(go.Bar(
+        x=starts, y=totals.n.to_numpy(), width=(edges[1:] - edges[:-1]).total_seconds().to_numpy() * 1000, offset=0,
+        yaxis="y2", marker=dict(color=EVENT_COLOR, line=dict(width=0)), name="items per period",
+        hovertext=[_density_hover("all lanes", day, n, e, s, c) + ("<br>(an event counts once per actor)" if per_lane_events else "")
+                   for day, n, e, s, c in zip(starts, totals.n, totals.events, totals.statements, totals.claims, strict=True)],
+        hovertemplate="%{hovertext}<extra></extra>",
+        customdata=np.array([["bucket", f"{day:%Y-%m-%d}"] for day in starts], dtype=object),
+    ))
+    apply_style(fig, title, subtitle, footer, "Date (start of each period)", lane_title, height=height)
     _lane_axis(fig, lanes, names)
     # the notice sits between the subtitle and the plot: a long subtitle (dates, actors) runs under neither
-    fig.update_layout(margin_t=130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))
+    top = int(fig.layout.margin.t) + 40
+    fig.update_layout(margin_t=top, height=height + top - 130, title=dict(yref="container", y=1, yanchor="top", pad=dict(t=16)))
+    plot = height - 250  # pixels between the margins
+    lanes_share = 1 - (TOTALS_HEIGHT + 12) / plot
+    fig.update_traces(colorbar_len=lanes_share, selector=dict(type="heatmap"))
+    fig.update_layout(yaxis_domain=[0, lanes_share], bargap=0,
+                      yaxis2=dict(domain=[lanes_share + 12 / plot, 1 - 20 / plot], anchor="x", rangemode="tozero",
+                                  tickformat="~s", nticks=3, title_text=""))
+    fig.add_annotation(text="Items per period, all lanes" + (" (an event once per actor)" if per_lane_events else ""),
+                       xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="top", showarrow=False, font=dict(size=12))
     fig.add_annotation(text="<br>".join(escape_label(part) for part in notice.split("\n")), xref="paper", yref="paper", x=0, y=1.0,
                        yshift=8, xanchor="left", align="left",
                        yanchor="bottom", showarrow=False, font=dict(size=12, color="#922b21"))
@@ -353,10 +402,17 @@ def density_figure(counts: pd.DataFrame, names: dict[str, str], lane_title: str,
     return fig
 
 
+def _density_hover(lane: str, day: pd.Timestamp, n: int, events: int, statements: int, claims: int) -> str:
+    return (f"{escape_label(lane)} · from {day:%d %b %Y}: <b>{n:,}</b> items<br>"
+            f"{events:,} events, {statements:,} statements, {claims:,} claims")
+
+
 # === Stance charts (issue 4) ===================================================
 # builders: stance_figure
 _UNCLEAR_LANE = "no position coded"
 _CLAIM_LANE = "reported (claims)"
+CLAIM_ROWS: dict[str, float] = {"corroborated": 0.3, "contested": 0.1, "open": -0.1, "contradicted": -0.3}
+"""Each claim status keeps its own row in the claims lane, so merged marks of two statuses never cover each other."""
 
 
 def _wrap(text: str, width: int = 70, limit: int = 400) -> str:
@@ -385,13 +441,13 @@ def _midpoints(starts: pd.Series, ends: pd.Series) -> pd.Series:
 
 def _period_bars(fig: go.Figure, x0: pd.Series, x1: pd.Series, y: pd.Series, precision: pd.Series, colour: str,
                  group: str, at: dict[str, int]) -> None:
-    """A pale bar over each month- or year-precision item's whole period."""
+    """A pale bar over each month- or year-precision item's whole period (once: many statements share a month)."""
     xs: list[object] = []
     ys: list[object] = []
-    for start, end, level, p in zip(x0, x1, y, precision, strict=True):
-        if p != "day":
-            xs += [start, end, None]
-            ys += [level, level, None]
+    for start, end, level in dict.fromkeys(
+            (start, end, level) for start, end, level, p in zip(x0, x1, y, precision, strict=True) if p != "day"):
+        xs += [start, end, None]
+        ys += [level, level, None]
     if xs:
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=colour, width=8), opacity=0.25,
                                  legendgroup=group, showlegend=False, hoverinfo="skip"), **at)
@@ -408,45 +464,62 @@ def _tick_text(label: str, width: int = 18) -> str:
     return _wrap(label, width=width)
 
 
-THIN_COLUMNS = 150
-"""Columns across a stance chart's time axis within which marks of one kind at one height are drawn as one (about
-6 px of a page-wide chart, under half a 13 px marker: they covered each other). At 10M events the newest 2,000
-statements and 1,000 claims made a 1 MB figure of 3,000 markers that the browser drew again on every open of the
-page (5 s, bench/RESULTS.md); merged, about 1,400 at 1M events, 0.62 MB. The table below the chart lists every
-statement, and a merged mark's hover says how many it stands for."""
 THIN_FROM = 200
 """Marks in a chart below which none are merged (a small record is drawn one mark per statement)."""
+MARK_BUDGET = 300
+"""Statement and claim marks a Stances chart draws at most. Chromium draws each as an SVG node: at 10M events the
+newest 2,000 statements and 1,000 claims, merged in 150 columns only, were 2,700 SVG elements and 800 kB of hover
+text, about a second of every later open of the page (bench/RESULTS.md). The table below the chart lists every
+statement, and a merged mark's hover says how many it stands for."""
+COLUMN_CHOICES = (40, 25, 15, 10, 6, 4, 2, 1)
+"""Columns across the time axis tried in turn, finest first, until the merged marks fit ``MARK_BUDGET``. 40 leaves a
+13 px marker its width on an exported chart's 520 px plot: in finer columns marks covered each other anyway (150
+columns, as before, drew rows of overlapping marks that read as one smear at 10M events)."""
 
 
 @dataclass(frozen=True)
 class _Columns:
-    """The time axis cut into ``THIN_COLUMNS`` columns: where marks that would overlap are merged."""
+    """The time axis cut into columns: marks of one kind at one height in one column are drawn as one."""
 
     start: pd.Timestamp
     width: pd.Timedelta
     active: bool
 
 
-def _columns(xs: list[pd.Series]) -> _Columns:
-    every = pd.concat([x for x in xs if len(x)]) if any(len(x) for x in xs) else pd.Series([], dtype="datetime64[ns]")
-    if len(every) < THIN_FROM:
+def _columns(rows: pd.DataFrame, claims: pd.DataFrame) -> _Columns:
+    """The finest columns in which the chart's marks, merged, fit ``MARK_BUDGET`` (inactive under ``THIN_FROM``).
+
+    A mark is a statement's (topic, series, continuity, position) or a claim's (topic, status) in a column: what
+    :func:`_stance_panel` draws at one place, since merged marks are not stacked.
+    """
+    claims = claims.drop_duplicates(["topic_id", "claim_id"])
+    keys = pd.concat([
+        pd.DataFrame({"topic": rows.topic_id, "series": rows.series_actor_id, "label": rows.continuity,
+                      "level": rows.ordinal.astype("float").fillna(-1e9), "x": _midpoints(rows.stated_on, rows.period_end)}),
+        pd.DataFrame({"topic": claims.topic_id, "series": "", "label": claims.status, "level": 0.0,
+                      "x": _midpoints(claims.claimed_on, claims.claim_end)}),
+    ], ignore_index=True)
+    if len(keys) < THIN_FROM:
         return _Columns(pd.Timestamp(0), pd.Timedelta(days=1), False)
-    start, end = every.min(), every.max()
-    return _Columns(start, max((end - start) / THIN_COLUMNS, pd.Timedelta(seconds=1)), True)
+    start, end = keys.x.min(), keys.x.max()
+    for count in COLUMN_CHOICES:
+        width = max((end - start) / count, pd.Timedelta(seconds=1))
+        marks = keys.drop(columns="x").assign(column=((keys.x - start) // width).astype("int64")).drop_duplicates()
+        if len(marks) <= MARK_BUDGET:
+            break
+    return _Columns(start, width, True)
 
 
 def _merged(x: pd.Series, y: pd.Series, hover: list[str], symbols: list[str], columns: _Columns, what: str,
-            ) -> tuple[pd.Series, pd.Series, list[str], list[str], bool]:
+            ) -> tuple[pd.Series, pd.Series, list[str], list[str], list[int]]:
     """Marks of one trace that share a column and a height, as one mark at the newest of them; its hover says how many
-    it stands for, over which days, then shows the newest. Returns x, y, hover, symbols and whether any merged."""
+    it stands for, over which days, then shows the newest. Returns x, y, hover, symbols and how many each mark stands for."""
     if not columns.active or len(x) < 2:
-        return x, y, hover, symbols, False
+        return x, y, hover, symbols, [1] * len(x)
     marks = pd.DataFrame({"x": x.to_numpy(), "y": y.round(3).to_numpy(), "hover": hover, "symbol": symbols})
     marks["column"] = ((marks.x - columns.start) // columns.width).astype("int64")
     grouped = marks.groupby(["column", "y"], sort=False)
     newest = marks.loc[grouped.x.idxmax()]
-    if len(newest) == len(marks):
-        return x, y, hover, symbols, False
     count = grouped.x.count().to_numpy()
     first, last = grouped.x.min().to_numpy(), grouped.x.max().to_numpy()
     texts = [
@@ -454,7 +527,12 @@ def _merged(x: pd.Series, y: pd.Series, hover: list[str], symbols: list[str], co
                          f"the newest:<br>{h}"
         for h, n, a, b in zip(newest.hover, count, first, last, strict=True)
     ]
-    return newest.x, newest.y, texts, list(newest.symbol), True
+    return newest.x, newest.y, texts, list(newest.symbol), [int(n) for n in count]
+
+
+def _mark_sizes(counts: list[int]) -> list[float]:
+    """A mark's size grows with the log of how many statements or claims it stands for: 11 px for one, 19 px from 16."""
+    return [13.0] * len(counts) if max(counts, default=1) == 1 else [round(min(11 + 2 * np.log2(n), 19), 1) for n in counts]
 
 
 def _line_points(x: pd.Series, y: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -487,20 +565,22 @@ def stance_figure(
     fig = make_subplots(rows=len(topics), cols=1, shared_xaxes=True, vertical_spacing=0.12 if len(topics) > 1 else 0.0,
                         subplot_titles=[escape_label(names.get(t, t)) for t in topics] if len(topics) > 1 else None)
     widest, in_legend, merged = 0, set(), []
-    columns = _columns([_midpoints(rows.stated_on, rows.period_end), _midpoints(claims.claimed_on, claims.claim_end)])
+    columns = _columns(rows, claims)
     for panel, topic in enumerate(topics, start=1):
         ticks = _stance_panel(fig, panel, rows[rows.topic_id == topic], claims[claims.topic_id == topic], positions[topic],
                               actors, names, in_legend, columns, merged)
         widest = max([widest, *(len(part) for t in ticks.values() for part in t.split("<br>"))])
         fig.update_yaxes(tickmode="array", tickvals=list(ticks), ticktext=list(ticks.values()), title_standoff=12,
                          range=[min(ticks) - 0.5, max(ticks) + 0.5], row=panel, col=1, title_text="Position")
+    if any(merged):
+        subtitle += " · A larger mark stands for several close in time (its hover counts them)."
     apply_style(fig, title, subtitle, footer, "", "Position", height=540 if len(topics) == 1 else 360 * len(topics) + 120)
-    fig.update_xaxes(title_text="Date stated (open marks and bars: month or year precision)"
-                     + ("; a mark may stand for several close in time: its hover counts them" if any(merged) else ""),
-                     row=len(topics), col=1)
+    fig.update_xaxes(title_text="Date stated (open marks and pale bars: month or year precision)", row=len(topics), col=1)
     # the legend lists series and marker meanings: beside the plot, clear of the axis title and source line
+    if len(topics) > 1:  # the first panel's title sits above the plot, under the subtitle
+        fig.update_layout(margin_t=int(fig.layout.margin.t) + 20)
     fig.update_layout(
-        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top"),
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", itemsizing="constant"),
         margin=dict(r=190, l=max(70, 50 + 8 * widest)),  # room for the wrapped position labels
         hovermode="closest",
     )
@@ -521,6 +601,7 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
         return new
 
     at = dict(row=panel, col=1)
+    quote_limit = 160 if columns.active else 400  # a merged chart's hover texts were most of its 800 kB at 10M
     top = int(positions.ordinal.max()) if not positions.empty else 1
     bottom = int(positions.ordinal.min()) if not positions.empty else -1
     ticks = {int(o): _tick_text(label) for o, label in zip(positions.ordinal, positions.label, strict=True)}
@@ -534,7 +615,8 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
         mine = rows[rows.series_actor_id == actor]
         offset = (present.index(actor) - (len(present) - 1) / 2) * step
         # concurrent statements at one date and position are stacked a little, so none hides another
-        stacked = mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
+        # (merged marks are not stacked: a mark there stands for all at its place and says how many)
+        stacked = 0.0 if columns.active else mine.groupby([mine.stated_on, mine.ordinal.fillna(unclear_y)]).cumcount() * 0.12
         y = mine.ordinal.astype("float").fillna(unclear_y).add(offset + stacked)
         x = _midpoints(mine.stated_on, mine.period_end)
         ys[actor], xs[actor] = y, x
@@ -559,20 +641,20 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
                 f"{escape_label(r.position_label) if isinstance(r.position_label, str) else 'no position coded'}: {label}"
                 + (f" (own record: {r.own_continuity})" if isinstance(r.own_continuity, str) and r.own_continuity != label else "")
                 + (' · says "no change"' if r.self_declared else ""),
-                _wrap(f"“{r.quote}”") if isinstance(r.quote, str) and r.quote else "(no quote)",
+                _wrap(f"“{r.quote}”", limit=quote_limit) if isinstance(r.quote, str) and r.quote else "(no quote)",
                 escape_label(names.get(r.source_id, r.source_id) if isinstance(r.source_id, str) else "no source")
                 + (f" · grade {escape_label(r.grade)}" if isinstance(r.grade, str) else ""),
             ])
             for r in marked.itertuples(index=False)
         ]
-        x, y, hover, symbols, thinned = _merged(
+        x, y, hover, symbols, counts = _merged(
             pd.Series([xs[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)], dtype="datetime64[ns]"),
             pd.Series([ys[a].loc[i] for a, i in zip(marked.series_actor_id, marked.index, strict=True)], dtype="float"),
             hover, _open_where_inexact(style["symbol"], marked.date_precision), columns, f"{label} statements")
-        merged.append(thinned)
+        merged.append(max(counts) > 1)
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="markers", name=label, legendgroup=f"continuity-{label}", showlegend=legend(label),
-            marker=dict(symbol=symbols, color=style["color"], size=13, line=dict(color=style["color"], width=1.5)),
+            marker=dict(symbol=symbols, color=style["color"], size=_mark_sizes(counts), line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ), **at)
     shown_claims = claims[claims.series_actor_id.isin(present)].drop_duplicates("claim_id")
@@ -584,22 +666,22 @@ def _stance_panel(fig: go.Figure, panel: int, rows: pd.DataFrame, claims: pd.Dat
             "<br>".join([
                 f"<b>Claim ({escape_label(status)})</b> · {escape_label(names.get(c.source_id, c.source_id))}",
                 f"{_day_text(c.claimed_on, c.date_precision)} ({c.date_precision} precision)",
-                _wrap(c.text),
+                _wrap(c.text, limit=quote_limit),
                 "asserts: "
                 + (escape_label(c.asserted_position_code) if isinstance(c.asserted_position_code, str) else "a move (not coded)"),
             ])
             for c in marked.itertuples(index=False)
         ]
-        level = pd.Series([claim_y] * len(marked), index=marked.index, dtype="float")
+        level = pd.Series([claim_y + CLAIM_ROWS[status]] * len(marked), index=marked.index, dtype="float")
         name = f"claim {status}"
         _period_bars(fig, marked.claimed_on, marked.claim_end, level, marked.date_precision, style["color"], name, at)
-        x, y, hover, symbols, thinned = _merged(_midpoints(marked.claimed_on, marked.claim_end), level, hover,
-                                                _open_where_inexact(style["symbol"], marked.date_precision), columns,
-                                                f"{status} claims")
-        merged.append(thinned)
+        x, y, hover, symbols, counts = _merged(_midpoints(marked.claimed_on, marked.claim_end), level, hover,
+                                               _open_where_inexact(style["symbol"], marked.date_precision), columns,
+                                               f"{status} claims")
+        merged.append(max(counts) > 1)
         fig.add_trace(go.Scatter(
             x=x, y=y, mode="markers", name=name, legendgroup=name, showlegend=legend(name),
-            marker=dict(symbol=symbols, color=style["color"], size=13, line=dict(color=style["color"], width=1.5)),
+            marker=dict(symbol=symbols, color=style["color"], size=_mark_sizes(counts), line=dict(color=style["color"], width=1.5)),
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
         ), **at)
     if not shown_claims.empty:

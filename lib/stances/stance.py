@@ -654,9 +654,11 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, cache: Cache =
     if rows.empty:
         return charts.empty_figure(title, subtitle, footer, "No statements on this topic for these actors and filters")
     claims = _view_claims(con, view, cache)
-    notes = [n for n in (shown_note(rows, "statements"), shown_note(claims, "claims")) if n]
+    # one sentence for both cuts: the subtitle is wrapped over the chart's width, and two read as a repetition
+    notes = [f"{len(frame):,} of {frame.attrs['total']:,} {what}" for frame, what in ((rows, "statements"), (claims, "claims"))
+             if frame.attrs.get("total", len(frame)) > len(frame)]
     if notes:
-        subtitle = f"{subtitle} · {' '.join(notes)}"
+        subtitle = f"{subtitle} · The newest {' and '.join(notes)}; narrow the dates to see older ones."
         claims = claims[claims.claim_end >= rows.stated_on.min()]  # no claims before the part of the record drawn
     if filters.date_from:
         claims = claims[claims.claim_end >= pd.Timestamp(filters.date_from)]

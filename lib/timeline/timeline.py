@@ -136,7 +136,8 @@ def build_chart(con: duckdb.DuckDBPyConnection, filters: Filters, lane: str = "a
     if density:
         # counting the distinct sources in range would cost another pass over every item: name the store's sources
         footer = charts.source_line(int(data.n.sum()), int(cache(catalog.store_summary)(con)["sources"]), catalog.data_as_of(con))
-        fig = charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence())
+        fig = charts.density_figure(data, names, LANES[lane], subtitle, footer, density.sentence(), density.bucket,
+                                    per_lane_events=lane == "actor")
         if filters.date_from and filters.date_to and len(data):
             # the range asked for, from the first period's start (a week or month may begin before it), half a period aside
             pad = dt.timedelta(days=_HALF_BUCKET[density.bucket])

@@ -160,3 +160,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def dense_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic store too large to draw item by item: the Timeline draws density, the Stances chart merges marks."""
+    from lib import store, synthetic
+
+    path = tmp_path_factory.mktemp("dense") / "dense.duckdb"
+    con = store.connect(path)
+    synthetic.generate(con, events=6_000, statements=3_000, claims=1_000, seed=21)
+    con.close()
+    return path

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lib import charts
 from tests.browser.conftest import choose_option, screenshot, serve, wait_for_app
 
 
@@ -58,3 +59,26 @@ def test_one_off_hedges_are_divergent_voices_not_shifts(page, hedge_server):
     chart.locator(".legendtext", has_text="divergent").wait_for(timeout=30_000)
     assert chart.locator(".legendtext", has_text="shifted").count() == 0
     screenshot(page, "stances_hedges")
+
+
+@pytest.fixture(scope="module")
+def dense_server(dense_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a synthetic record of 3,000 statements and 1,000 claims."""
+    with serve(dense_store_file, tmp_path_factory.mktemp("dense_stances")) as url:
+        yield url
+
+
+def test_a_large_record_draws_its_shifts_and_voices_in_few_marks(page, dense_server):
+    """Hundreds of statements on the default topic: the chart keeps the shifted, reaffirmed and divergent marks and
+    the claims lane, in at most MARK_BUDGET SVG marks, and says that a larger mark stands for several."""
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(f"{dense_server}/stances")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stMain"] .st-key-stance_chart .js-plotly-plot')
+    chart.scroll_into_view_if_needed()
+    chart.locator(".scatterlayer .point").first.wait_for(timeout=60_000)
+    for meaning in ("shifted", "reaffirmed", "divergent", "claim open"):
+        assert chart.locator(".legendtext", has_text=meaning).count() == 1, meaning
+    assert chart.locator(".scatterlayer .point").count() <= charts.MARK_BUDGET
+    assert "A larger mark stands for several" in chart.locator(".gtitle-subtitle").text_content()
+    screenshot(page, "stances_merged")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from tests.browser.conftest import screenshot, wait_for_app
+import pytest
+
+from tests.browser.conftest import screenshot, serve, wait_for_app
 
 CHART = '[data-testid="stMain"] .st-key-tl_chart .js-plotly-plot'
 POINT_IDS = """() => {
@@ -107,3 +111,58 @@ def test_box_select_over_an_empty_stretch_narrows_the_dates(page, server):
     wait_for_app(page)
     start, end = _url_dates(page)
     assert _near(start, "2018-03-01") and _near(end, "2018-04-30")
+
+
+DENSITY = """() => {
+    const chart = document.querySelector('[data-testid="stMain"] .st-key-tl_chart .js-plotly-plot');
+    const [cells, bars] = chart.data, box = chart.getBoundingClientRect(), layout = chart._fullLayout;
+    return {types: chart.data.map(t => t.type), starts: bars.customdata.map(c => c[1]), totals: Array.from(bars.y),
+            marks: chart.querySelectorAll('.scatterlayer .point, .barlayer .point').length,
+            images: chart.querySelectorAll('.heatmaplayer image').length,
+            left: box.left + layout.xaxis._offset, width: layout.xaxis._length,
+            barsBottom: box.top + layout.yaxis2._offset + layout.yaxis2._length,
+            lanesTop: box.top + layout.yaxis._offset, lanesBottom: box.top + layout.yaxis._offset + layout.yaxis._length};
+}"""
+
+
+@pytest.fixture(scope="module")
+def dense_server(dense_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over a synthetic store of 10,000 items: the Timeline opens on their density."""
+    with serve(dense_store_file, tmp_path_factory.mktemp("dense_browser")) as url:
+        yield url
+
+
+def test_density_is_one_image_and_a_click_on_a_period_narrows_the_dates(page, dense_server):
+    """Too many items for points: one heatmap image of lanes x months under one bar per month; clicking a month's bar
+    sets the dates to that month; a box drawn across the lanes sets them to its stretch."""
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(dense_server)
+    wait_for_app(page)
+    page.goto(f"{dense_server}/timeline")
+    wait_for_app(page)
+    page.wait_for_selector(f"{CHART} .heatmaplayer image")
+    drawn = page.evaluate(DENSITY)
+    assert drawn["types"] == ["heatmap", "bar"] and drawn["images"] == 1
+    assert drawn["marks"] <= len(drawn["starts"])  # a bar per period at most: no marker per lane and period
+    screenshot(page, "timeline_density")
+
+    month = drawn["starts"][len(drawn["starts"]) // 2]
+    x = page.evaluate("""(day) => {
+        const chart = document.querySelector('[data-testid="stMain"] .st-key-tl_chart .js-plotly-plot');
+        const x = chart._fullLayout.xaxis, middle = new Date(day).getTime() + 14 * 86400000;
+        return chart.getBoundingClientRect().left + x._offset + x.l2p(middle);
+    }""", month)
+    page.mouse.click(x, drawn["barsBottom"] - 3)
+    page.wait_for_function(f"() => location.search.includes('from={month}')", timeout=30_000)
+    wait_for_app(page)
+    start, end = _url_dates(page)
+    assert start == dt.date.fromisoformat(month) and end.month == start.month and (end + dt.timedelta(days=1)).day == 1
+
+    page.goto(f"{dense_server}/timeline")  # a new session over the whole span again
+    wait_for_app(page)
+    page.wait_for_selector(f"{CHART} .heatmaplayer image")
+    _box_select(page, drawn["starts"][2], drawn["starts"][5], rows="all")
+    page.wait_for_function("() => location.search.includes('from=')", timeout=30_000)
+    wait_for_app(page)
+    start, end = _url_dates(page)
+    assert _near(start, drawn["starts"][2]) and _near(end, drawn["starts"][5])

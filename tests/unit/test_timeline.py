@@ -8,10 +8,11 @@ import json
 from dataclasses import replace
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
-from lib import catalog, store
+from lib import catalog, charts, store
 from lib.filters import Filters
 from lib.timeline import queries, timeline
 from tests.conftest import count_calls
@@ -90,9 +91,44 @@ def test_density_above_the_point_limit_and_back(seeded: duckdb.DuckDBPyConnectio
     fig = timeline.build_chart(seeded, Filters())
     assert fig.layout.title.text.startswith("Timeline density")
     assert any("items in range: showing counts per month" in a.text for a in fig.layout.annotations)
-    assert sum(int(t.split("<b>")[1].split("</b>")[0]) for t in fig.data[0].text) == 13  # per actor lane
+    cells, bars = fig.data
+    assert (cells.type, bars.type) == ("heatmap", "bar")
+    assert np.nansum(np.array(cells.z, dtype=float)) == sum(bars.y) == 13  # per actor lane, an event once per actor
+    assert sum(int(t.split("<b>")[1].split("</b>")[0]) for row in cells.hovertext for t in row if t) == 13
     narrow = timeline.build_chart(seeded, Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 9, 30)))
     assert narrow.layout.title.text.startswith("Timeline of")
+
+
+def test_density_is_one_heatmap_of_lanes_under_one_bar_per_period() -> None:
+    """Each lane's row holds its counts per period (empty where none), under its name; each bar sums its period's column
+    and carries the period's first day for a click; the drawing grows with the periods, never with lanes x periods."""
+    counts = pd.DataFrame({
+        "lane": ["TUR", "TUR", "TUR", "RUS", "RUS", "(other)"],
+        "bucket": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-04-01", "2020-02-01", "2020-03-01", "2020-01-01"]),
+        "n": [5, 7, 1, 2, 4, 40], "events": [1, 2, 1, 2, 0, 40], "statements": [4, 5, 0, 0, 4, 0], "claims": [0, 0, 0, 0, 0, 0],
+    })
+    fig = charts.density_figure(counts, {"TUR": "Turkey", "RUS": "Russia"}, "Actor", "all dates", "footer", "many items",
+                                "month", per_lane_events=True)
+    assert [t.type for t in fig.data] == ["heatmap", "bar"]
+    cells, bars = fig.data
+    z = np.array(cells.z, dtype=float)
+    assert z.shape == (6, 4)  # three lanes, each a name row and a row of cells; Jan to Apr, March empty for Turkey
+    assert np.isnan(z[0::2]).all()  # the name rows are empty
+    np.testing.assert_array_equal(z[1], [5, 7, np.nan, 1])  # busiest first
+    np.testing.assert_array_equal(z[3], [np.nan, 2, 4, np.nan])
+    np.testing.assert_array_equal(z[5], [40, np.nan, np.nan, np.nan])  # '(other)' last, however busy
+    assert cells.zmax == 7  # the colours follow the named lanes: '(other)' is darkest, not every named lane pale
+    assert [pd.Timestamp(x) for x in cells.x] == list(pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01", "2020-04-01", "2020-05-01"]))
+    assert all(np.diff(cells.y) > 0)  # row edges in order, lanes top to bottom
+    assert list(bars.y) == [45, 9, 4, 1]
+    assert [tuple(c) for c in bars.customdata] == [("bucket", "2020-01-01"), ("bucket", "2020-02-01"), ("bucket", "2020-03-01"),
+                                                   ("bucket", "2020-04-01")]
+    assert bars.width[0] == 31 * 86_400_000 and bars.offset == 0  # each bar spans its month
+    assert "Turkey · from 01 Feb 2020: <b>7</b> items" in cells.hovertext[1][1] and "once per actor" in bars.hovertext[0]
+    assert timeline.selection_action({"points": [{"customdata": list(bars.customdata[1])}], "box": []}, "month") == (
+        "dates", (dt.date(2020, 2, 1), dt.date(2020, 2, 29)))
+    names = {a.text for a in fig.layout.annotations}
+    assert {"Turkey", "Russia", "(other)"} <= names
 
 
 def test_density_axis_spans_the_dates_asked_for(seeded: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
