@@ -99,6 +99,8 @@ def _keyed_edit(con: duckdb.DuckDBPyConnection, audit: store.Audit, what: str, w
     table, key, who, when = ("claims", "claim_id", "subject_actor_id", "claimed_on") if "claim" in what else (
         "statements", "statement_id", "actor_id", "stated_on")
     rows = con.execute(f"select {key}, {who}, {when} from {table} order by {key}").fetchall()
+    if not rows:  # an earlier step deleted them all: nothing to edit
+        return
     row_key, was_actor, was_day = rows[nth % len(rows)]
     if what == "delete a statement":
         con.execute("delete from statements where statement_id = ?", [row_key])
