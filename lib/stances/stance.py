@@ -603,7 +603,7 @@ def _voices_words(entry: dict[str, Any], names: dict[str, str], position: Any, w
     lines = [f"{kind}: {names.get(v['actor_id'], v['actor_id'])}, {when(v['stated_on'], v['date_precision'])}: "
              f"{position(v['position_code'])}" for kind, v in newest]
     if len(voices) > len(newest):
-        lines.append(f"… and {len(voices) - len(newest):,} older (`report stances` on the command line lists every one)")
+        lines.append(f"… and {len(voices) - len(newest):,} older (“report stances” on the command line lists every one)")
     return lines
 
 

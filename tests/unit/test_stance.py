@@ -412,4 +412,4 @@ def test_a_card_names_the_newest_voices_off_the_line_and_counts_the_rest():
     lines = stance._voices_words(entry, {"a": "Ankara"}, lambda c: c, lambda d, p: d.isoformat())
     assert lines[:2] == ["pending: Ankara, 2024-01-31: retain", "divergent: Ankara, 2024-01-08: retain"]
     assert len(lines) == stance.VOICES_SHOWN + 1
-    assert lines[-1] == f"… and {9 - stance.VOICES_SHOWN} older (`report stances` on the command line lists every one)"
+    assert lines[-1] == f"… and {9 - stance.VOICES_SHOWN} older (“report stances” on the command line lists every one)"
