@@ -315,18 +315,22 @@ def kept_standings(con: duckdb.DuckDBPyConnection, actors: list[str] | None, top
     Columns: series_actor_id, topic_id, statements, current_positions, held_since, held_since_precision, shifts,
     divergent, reaffirmations, last_statement_on, last_statement_precision.
     """
+    # the count by a scalar subquery, not ``count(*) over ()``: DuckDB 1.5.5's window operator, run from two cursors of
+    # one connection at once (a page and the warm-up), failed "Attempted to access index 0 within vector of size 0" and
+    # invalidated the database (reproduced: three threads on the seed store within 90 s; this form: 10,027 runs, none)
     cursor = con.execute(
         """
+        with kept as materialized (
         select k.series_actor_id, k.topic_id, k.statements, k.current_positions, k.held_since, k.held_since_precision,
-               k.shifts, k.divergent, k.reaffirmations, k.last_statement_on, k.last_statement_precision,
-               count(*) over () as total
+               k.shifts, k.divergent, k.reaffirmations, k.last_statement_on, k.last_statement_precision
         from series_standings k join actors a on a.actor_id = k.series_actor_id
         where k.inherit = $inherit
           and ($actors::varchar[] is null or k.series_actor_id in (select unnest($actors::varchar[])))
           and ($topics::varchar[] is null or k.topic_id in (select unnest($topics::varchar[])))
           -- with inherit a series is a top-level actor of those given, counting its descendants (busiest_series)
           and (not $inherit or a.parent_actor_id is null
-               or ($actors::varchar[] is not null and a.parent_actor_id not in (select unnest($actors::varchar[]))))
+               or ($actors::varchar[] is not null and a.parent_actor_id not in (select unnest($actors::varchar[])))))
+        select *, (select count(*) from kept) as total from kept k
         order by k.statements desc, k.series_actor_id, k.topic_id limit $limit
         """,
         {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
@@ -599,10 +603,13 @@ def busiest_series(con: duckdb.DuckDBPyConnection, actors: list[str] | None, top
             union
             select t.series_actor_id, a.actor_id from tree t join actors a on a.parent_actor_id = t.actor_id where $inherit
         )
-        select t.series_actor_id, s.topic_id, count(*) over () as total
-        from statements s join tree t using (actor_id)
-        where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
-        group by all order by count(*) desc, t.series_actor_id, s.topic_id limit $limit
+        , counted as materialized (  -- the total by a scalar subquery, not a window: see kept_standings
+            select t.series_actor_id, s.topic_id, count(*) as n
+            from statements s join tree t using (actor_id)
+            where $topics::varchar[] is null or s.topic_id in (select unnest($topics::varchar[]))
+            group by all)
+        select series_actor_id, topic_id, (select count(*) from counted) as total
+        from counted order by n desc, series_actor_id, topic_id limit $limit
         """,
         {"actors": actors, "topics": topics, "inherit": inherit, "limit": limit},
     ).fetchall()

@@ -9,6 +9,7 @@ one judged at page open before (the route kept here as the oracle).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import duckdb
@@ -267,3 +268,29 @@ def test_a_statement_in_several_chosen_series_keeps_each_series_label(con) -> No
     alone = [e for actor in ACTORS for e in stance.positions_held(con, [actor], ["t"], True, dt.date(2025, 1, 1))]
     assert sorted(together, key=lambda e: e["actor_id"]) == alone
     assert next(e for e in together if e["actor_id"] == "C")["shifts"] == 0
+
+
+def test_standings_read_from_several_cursors_at_once_leave_the_store_usable(seeded: duckdb.DuckDBPyConnection) -> None:
+    """A page and the warm-up read the kept standings from cursors of one connection at once. With ``count(*) over ()``
+    DuckDB 1.5.5 failed "Attempted to access index 0 within vector of size 0" within a second of three threads doing
+    this, and invalidated the database until a restart (a CI run's AppTest of the Overview hit it)."""
+    errors: list[Exception] = []
+
+    def read() -> None:
+        cursor = store.cursor(seeded)
+        try:
+            for _ in range(300):
+                continuity.kept_standings(cursor, None, ["s400"], True, 50)
+                continuity.busiest_series(cursor, None, None, True, 50)
+        except duckdb.Error as exc:
+            errors.append(exc)
+        finally:
+            cursor.close()
+
+    readers = [threading.Thread(target=read) for _ in range(3)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert errors == []
+    assert continuity.kept_standings(seeded, None, ["s400"], True, 50)[0] == 1
